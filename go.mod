@@ -1,0 +1,3 @@
+module github.com/pakiti-go/pakiti
+
+go 1.26
