@@ -1,0 +1,57 @@
+// Package model holds the domain types every other package speaks: hosts,
+// reports, packages and package sets. It does no I/O.
+package model
+
+import "time"
+
+// DefaultSite is the site a host lands in when its report names none, as in
+// the PHP Pakiti.
+const DefaultSite = "N/A"
+
+// Package is one installed binary package as a host reported it. Version is
+// kept exactly as reported (dpkg: the Version field; rpm: epoch:version-release;
+// apk: version-rN). SourceName and SourceVersion are set when the report carried
+// them (protocol 6) and empty otherwise.
+type Package struct {
+	Name          string `json:"name"`
+	Version       string `json:"version"`
+	Arch          string `json:"arch"`
+	SourceName    string `json:"source,omitempty"`
+	SourceVersion string `json:"source_version,omitempty"`
+}
+
+// Host is a monitored machine, keyed by the first name it reports.
+type Host struct {
+	Hostname       string    `json:"hostname"`
+	Site           string    `json:"site"`
+	Tag            string    `json:"tag"`
+	OS             string    `json:"os"`
+	OSID           string    `json:"os_id,omitempty"`
+	OSVersionID    string    `json:"os_version_id,omitempty"`
+	Arch           string    `json:"arch"`
+	Kernel         string    `json:"kernel"`
+	CPU            string    `json:"cpu,omitempty"`
+	Packager       string    `json:"packager"`
+	RebootRequired *bool     `json:"reboot_required,omitempty"`
+	ReporterAddr   string    `json:"reporter_addr"`
+	Protocol       int       `json:"protocol"`
+	FirstReport    time.Time `json:"first_report"`
+	LastReport     time.Time `json:"last_report"`
+	Packages       int       `json:"packages"`
+	PackageSetHash string    `json:"package_set_hash"`
+}
+
+// ReportRecord is one entry of a host's report history. Identical consecutive
+// reports (same header and package-set hashes) share one record whose Count
+// and LastReceived grow, so a host reporting daily does not add a row a day.
+type ReportRecord struct {
+	FirstReceived time.Time `json:"received_at"`
+	LastReceived  time.Time `json:"last_received_at"`
+	Count         int       `json:"count"`
+	ReporterAddr  string    `json:"reporter_addr"`
+	ThroughProxy  bool      `json:"through_proxy"`
+	Protocol      int       `json:"protocol"`
+	Packages      int       `json:"packages"`
+	HeaderHash    string    `json:"header_hash"`
+	PackageSet    string    `json:"package_set_hash"`
+}

@@ -1,0 +1,232 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+)
+
+// Error is a malformed report. Its text names the problem and, where there
+// is one, the line, so that the sender can fix it.
+type Error struct {
+	Line int // 1-based; 0 when the problem is the report as a whole
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return e.Msg
+}
+
+func errf(line int, format string, a ...any) error {
+	return &Error{Line: line, Msg: fmt.Sprintf(format, a...)}
+}
+
+// Parse reads a protocol-5 or protocol-6 text report. Protocol 6 package
+// lines may carry two more columns (source name, source version); protocol 5
+// lines carry three. Separators are tabs, or runs of spaces as the old
+// server also accepted.
+func Parse(body []byte, protocol int, lim Limits) (*Report, error) {
+	if protocol != Protocol5 && protocol != Protocol6 {
+		return nil, errf(0, "protocol %d is not a text report protocol", protocol)
+	}
+	if int64(len(body)) > lim.MaxBytes {
+		return nil, errf(0, "report is %d bytes, more than the limit of %d", len(body), lim.MaxBytes)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, errf(0, "empty report")
+	}
+	if !utf8.Valid(body) {
+		return nil, errf(0, "report is not UTF-8 text (an encrypted report needs the server's key, not yet supported)")
+	}
+	r := &Report{}
+	const (
+		start = iota
+		header
+		packages
+	)
+	state := start
+	headerLines := 0
+	lineNo := 0
+	for len(body) > 0 {
+		var raw []byte
+		if i := bytes.IndexByte(body, '\n'); i >= 0 {
+			raw, body = body[:i], body[i+1:]
+		} else {
+			raw, body = body, nil
+		}
+		lineNo++
+		if len(raw) > lim.MaxLine {
+			return nil, errf(lineNo, "line is %d bytes, more than the limit of %d", len(raw), lim.MaxLine)
+		}
+		line := string(bytes.TrimRight(raw, "\r"))
+		switch state {
+		case start:
+			if strings.TrimSpace(line) != "#" {
+				return nil, errf(lineNo, "a report starts with a line holding only #")
+			}
+			state = header
+		case header:
+			if strings.TrimSpace(line) == "#" {
+				state = packages
+				continue
+			}
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			headerLines++
+			if headerLines > lim.MaxHeaderLines {
+				return nil, errf(lineNo, "more than %d header lines", lim.MaxHeaderLines)
+			}
+			if err := r.Header.set(line, lim); err != nil {
+				return nil, errf(lineNo, "%v", err)
+			}
+		case packages:
+			t := strings.TrimSpace(line)
+			if t == "" || t == "#" {
+				continue
+			}
+			if len(r.Packages) >= lim.MaxPackages {
+				return nil, errf(lineNo, "more than %d packages", lim.MaxPackages)
+			}
+			p, err := parsePackage(line, protocol, lim)
+			if err != nil {
+				return nil, errf(lineNo, "%v", err)
+			}
+			r.Packages = append(r.Packages, p)
+		}
+	}
+	if state == start {
+		return nil, errf(0, "empty report")
+	}
+	if r.Header.Hostname() == "" {
+		return nil, errf(0, "the header has no host")
+	}
+	r.Packages = SortPackages(r.Packages)
+	return r, nil
+}
+
+// set stores one "key: value" header line.
+func (h *Header) set(line string, lim Limits) error {
+	k, v, ok := strings.Cut(line, ":")
+	if !ok {
+		return fmt.Errorf("header line %q is not key: value", clip(line))
+	}
+	k = strings.ToLower(strings.TrimSpace(k))
+	v = strings.TrimSpace(v)
+	if k == "" {
+		return fmt.Errorf("header line %q has no key", clip(line))
+	}
+	if len(v) > lim.MaxField {
+		return fmt.Errorf("header %s is %d bytes, more than the limit of %d", clip(k), len(v), lim.MaxField)
+	}
+	if bad := firstControl(v); bad >= 0 {
+		return fmt.Errorf("header %s holds control character %#x", clip(k), bad)
+	}
+	switch k {
+	case KeyArch:
+		h.Arch = v
+	case KeyCPU:
+		h.CPU = v
+	case KeyHost:
+		if len(v) > 0 && len(strings.Fields(v)[0]) > 255 {
+			return fmt.Errorf("host name is longer than 255 bytes")
+		}
+		h.Host = v
+	case KeyIP:
+		h.IP = v
+	case KeyKernel:
+		h.Kernel = v
+	case KeyPackager:
+		h.Packager = v
+	case KeySite:
+		h.Site = v
+	case KeySystem:
+		h.System = v
+	case KeyTag:
+		h.Tag = v
+	case KeyVersion:
+		h.Version = v
+	case KeyTS:
+		h.TS = v
+	case KeyOSID:
+		h.OSID = v
+	case KeyOSVersionID:
+		h.OSVersionID = v
+	case KeyRebootRequired:
+		h.RebootRequired = v
+	default:
+		if h.Extra == nil {
+			h.Extra = map[string]string{}
+		}
+		h.Extra[k] = v
+	}
+	return nil
+}
+
+func parsePackage(line string, protocol int, lim Limits) (model.Package, error) {
+	var f []string
+	if strings.Contains(line, "\t") {
+		f = strings.Split(line, "\t")
+		for i := range f {
+			f[i] = strings.TrimSpace(f[i])
+		}
+	} else {
+		f = strings.Fields(line)
+	}
+	want := "3"
+	ok := len(f) == 3
+	if protocol == Protocol6 {
+		want = "3 or 5"
+		ok = ok || len(f) == 5
+	}
+	if !ok {
+		return model.Package{}, fmt.Errorf("package line has %d fields, want %s (name, version, arch%s)",
+			len(f), want, map[bool]string{true: ", source, source version", false: ""}[protocol == Protocol6])
+	}
+	for i, s := range f {
+		if len(s) > lim.MaxField {
+			return model.Package{}, fmt.Errorf("package field %d is %d bytes, more than the limit of %d", i+1, len(s), lim.MaxField)
+		}
+		if bad := firstControl(s); bad >= 0 {
+			return model.Package{}, fmt.Errorf("package field %d holds control character %#x", i+1, bad)
+		}
+	}
+	if f[0] == "" {
+		return model.Package{}, fmt.Errorf("package line has an empty name")
+	}
+	if f[1] == "" {
+		return model.Package{}, fmt.Errorf("package %s has an empty version", clip(f[0]))
+	}
+	p := model.Package{Name: f[0], Version: f[1], Arch: f[2]}
+	if len(f) == 5 {
+		p.SourceName, p.SourceVersion = f[3], f[4]
+		if p.SourceName == "" && p.SourceVersion != "" {
+			return model.Package{}, fmt.Errorf("package %s has a source version but no source name", clip(f[0]))
+		}
+	}
+	return p, nil
+}
+
+// firstControl returns the first control character in s, or -1.
+func firstControl(s string) rune {
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) {
+			return c
+		}
+	}
+	return -1
+}
+
+// clip shortens s for an error message.
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "..."
+	}
+	return s
+}
