@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+)
+
+// catalogueCache remembers the ids of catalogue packages. Catalogue rows
+// are never changed or deleted, so a committed id stays right for ever;
+// only ids from committed transactions are added.
+type catalogueCache struct {
+	mu  sync.RWMutex
+	ids map[model.Package]int64
+	max int
+}
+
+func newCatalogueCache(max int) *catalogueCache {
+	return &catalogueCache{ids: map[model.Package]int64{}, max: max}
+}
+
+func (c *catalogueCache) get(p model.Package) (int64, bool) {
+	c.mu.RLock()
+	id, ok := c.ids[p]
+	c.mu.RUnlock()
+	return id, ok
+}
+
+func (c *catalogueCache) addAll(m map[model.Package]int64) {
+	if len(m) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.ids)+len(m) > c.max {
+		c.ids = make(map[model.Package]int64, len(m)) // crude, but bounds memory
+	}
+	for p, id := range m {
+		c.ids[p] = id
+	}
+}
+
+// packageIDs returns the catalogue ids of pkgs, adding the packages the
+// catalogue lacks. Ids learned here are returned in fresh, to be cached once
+// the transaction commits.
+func (s *Store) packageIDs(ctx context.Context, tx *sql.Tx, pkgs []model.Package) (ids []int64, fresh map[model.Package]int64, err error) {
+	ids = make([]int64, len(pkgs))
+	fresh = map[model.Package]int64{}
+	var sel, ins *sql.Stmt
+	defer func() {
+		if sel != nil {
+			sel.Close()
+		}
+		if ins != nil {
+			ins.Close()
+		}
+	}()
+	for i, p := range pkgs {
+		if id, ok := s.cache.get(p); ok {
+			ids[i] = id
+			continue
+		}
+		if sel == nil {
+			if sel, err = tx.PrepareContext(ctx, `SELECT id FROM packages
+				WHERE name = $1 AND version = $2 AND arch = $3 AND source_name = $4 AND source_version = $5`); err != nil {
+				return nil, nil, err
+			}
+			if ins, err = tx.PrepareContext(ctx, `INSERT INTO packages (name, version, arch, source_name, source_version)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id`); err != nil {
+				return nil, nil, err
+			}
+		}
+		args := []any{p.Name, p.Version, p.Arch, p.SourceName, p.SourceVersion}
+		var id int64
+		err := sel.QueryRowContext(ctx, args...).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = ins.QueryRowContext(ctx, args...).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) { // another writer added it meanwhile
+				err = sel.QueryRowContext(ctx, args...).Scan(&id)
+			}
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("catalogue package %s %s: %w", p.Name, p.Version, err)
+		}
+		ids[i] = id
+		fresh[p] = id
+	}
+	return ids, fresh, nil
+}
+
+// insertMembers writes a new set's members in multi-row statements.
+func insertMembers(ctx context.Context, tx *sql.Tx, setID int64, ids []int64) error {
+	const batch = 500
+	for len(ids) > 0 {
+		n := min(batch, len(ids))
+		q := make([]byte, 0, 64+n*16)
+		q = append(q, "INSERT INTO package_set_members (set_id, package_id) VALUES "...)
+		args := make([]any, 0, 1+n)
+		args = append(args, setID)
+		for i := range n {
+			if i > 0 {
+				q = append(q, ", "...)
+			}
+			q = fmt.Appendf(q, "($1, $%d)", i+2)
+			args = append(args, ids[i])
+		}
+		q = append(q, " ON CONFLICT DO NOTHING"...)
+		if _, err := tx.ExecContext(ctx, string(q), args...); err != nil {
+			return fmt.Errorf("package set members: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return nil
+}

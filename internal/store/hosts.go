@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+)
+
+// HostFilter narrows a host listing. Zero values mean "any".
+type HostFilter struct {
+	Site   string
+	Query  string // substring of the host name
+	Limit  int    // 0: DefaultLimit; capped at MaxLimit
+	Offset int
+}
+
+// Listing limits shared by the API, the pages and the CLI.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 10000
+)
+
+const hostColumns = `h.hostname, s.name, h.tag, h.os, h.os_id, h.os_version_id, h.arch, h.kernel, h.cpu,
+	h.packager, h.reboot_required, h.reporter_addr, h.protocol, h.first_report, h.last_report,
+	ps.package_count, ps.hash`
+
+const hostFrom = ` FROM hosts h JOIN sites s ON s.id = h.site_id JOIN package_sets ps ON ps.id = h.package_set_id`
+
+func scanHost(sc interface{ Scan(...any) error }) (model.Host, error) {
+	var h model.Host
+	var reboot sql.NullBool
+	err := sc.Scan(&h.Hostname, &h.Site, &h.Tag, &h.OS, &h.OSID, &h.OSVersionID, &h.Arch, &h.Kernel, &h.CPU,
+		&h.Packager, &reboot, &h.ReporterAddr, &h.Protocol, &h.FirstReport, &h.LastReport,
+		&h.Packages, &h.PackageSetHash)
+	if reboot.Valid {
+		h.RebootRequired = &reboot.Bool
+	}
+	h.FirstReport, h.LastReport = h.FirstReport.UTC(), h.LastReport.UTC()
+	return h, err
+}
+
+// ListHosts returns one page of the hosts in scope that pass f, sorted by
+// host name, and how many pass f in all.
+func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.Host, int, error) {
+	cond, args := sc.sql("s.name", 1)
+	where := []string{cond}
+	if f.Site != "" {
+		args = append(args, f.Site)
+		where = append(where, fmt.Sprintf("s.name = $%d", len(args)))
+	}
+	if f.Query != "" {
+		args = append(args, "%"+likeEscape(strings.ToLower(f.Query))+"%")
+		where = append(where, fmt.Sprintf(`LOWER(h.hostname) LIKE $%d ESCAPE '\'`, len(args)))
+	}
+	whereSQL := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*)"+hostFrom+whereSQL, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count hosts: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	args = append(args, limit, max(f.Offset, 0))
+	rows, err := s.r.QueryContext(ctx, "SELECT "+hostColumns+hostFrom+whereSQL+
+		fmt.Sprintf(" ORDER BY h.hostname LIMIT $%d OFFSET $%d", len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list hosts: %w", err)
+	}
+	defer rows.Close()
+	hosts := []model.Host{}
+	for rows.Next() {
+		h, err := scanHost(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list hosts: %w", err)
+		}
+		hosts = append(hosts, h)
+	}
+	return hosts, total, rows.Err()
+}
+
+// Host returns one host in scope, or ErrNotFound.
+func (s *Store) Host(ctx context.Context, sc Scope, hostname string) (model.Host, error) {
+	cond, args := sc.sql("s.name", 2)
+	h, err := scanHost(s.r.QueryRowContext(ctx, "SELECT "+hostColumns+hostFrom+
+		" WHERE h.hostname = $1 AND "+cond, append([]any{hostname}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.Host{}, ErrNotFound
+	}
+	if err != nil {
+		return model.Host{}, fmt.Errorf("host %s: %w", hostname, err)
+	}
+	return h, nil
+}
+
+// HostPackages returns the packages of a host in scope, sorted by name.
+func (s *Store) HostPackages(ctx context.Context, sc Scope, hostname string) ([]model.Package, error) {
+	cond, args := sc.sql("s.name", 2)
+	rows, err := s.r.QueryContext(ctx, `SELECT p.name, p.version, p.arch, p.source_name, p.source_version
+		FROM hosts h JOIN sites s ON s.id = h.site_id
+		JOIN package_set_members m ON m.set_id = h.package_set_id
+		JOIN packages p ON p.id = m.package_id
+		WHERE h.hostname = $1 AND `+cond+`
+		ORDER BY p.name, p.version, p.arch`, append([]any{hostname}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("packages of %s: %w", hostname, err)
+	}
+	defer rows.Close()
+	pkgs := []model.Package{}
+	for rows.Next() {
+		var p model.Package
+		if err := rows.Scan(&p.Name, &p.Version, &p.Arch, &p.SourceName, &p.SourceVersion); err != nil {
+			return nil, err
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs, rows.Err()
+}
+
+// HostReports returns a host's report history, newest first, at most limit.
+func (s *Store) HostReports(ctx context.Context, sc Scope, hostname string, limit int) ([]model.ReportRecord, error) {
+	cond, args := sc.sql("s.name", 3)
+	rows, err := s.r.QueryContext(ctx, `SELECT r.first_received, r.last_received, r.count, r.reporter_addr,
+			r.through_proxy, r.protocol, r.package_count, r.header_hash, r.set_hash
+		FROM reports r JOIN hosts h ON h.id = r.host_id JOIN sites s ON s.id = h.site_id
+		WHERE h.hostname = $1 AND `+cond+` ORDER BY r.id DESC LIMIT $2`,
+		append([]any{hostname, limit}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("reports of %s: %w", hostname, err)
+	}
+	defer rows.Close()
+	out := []model.ReportRecord{}
+	for rows.Next() {
+		var r model.ReportRecord
+		if err := rows.Scan(&r.FirstReceived, &r.LastReceived, &r.Count, &r.ReporterAddr, &r.ThroughProxy,
+			&r.Protocol, &r.Packages, &r.HeaderHash, &r.PackageSet); err != nil {
+			return nil, err
+		}
+		r.FirstReceived, r.LastReceived = r.FirstReceived.UTC(), r.LastReceived.UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SiteCount is a site with the number of its hosts.
+type SiteCount struct {
+	Name  string `json:"name"`
+	Hosts int    `json:"hosts"`
+}
+
+// Sites lists the sites in scope with their host counts, by name.
+func (s *Store) Sites(ctx context.Context, sc Scope) ([]SiteCount, error) {
+	cond, args := sc.sql("s.name", 1)
+	rows, err := s.r.QueryContext(ctx, `SELECT s.name, COUNT(h.id) FROM sites s
+		LEFT JOIN hosts h ON h.site_id = s.id WHERE `+cond+` GROUP BY s.name ORDER BY s.name`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sites: %w", err)
+	}
+	defer rows.Close()
+	out := []SiteCount{}
+	for rows.Next() {
+		var c SiteCount
+		if err := rows.Scan(&c.Name, &c.Hosts); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
