@@ -1,0 +1,256 @@
+// Package intake is the /feed/ endpoint: it reads a report (size-limited),
+// decodes it, validates it, stores it and answers the client in the words
+// of the Pakiti protocol. Each step is a method, so a decryption step or a
+// queue can be put between them without touching the others.
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/report"
+	"github.com/pakiti-go/pakiti/internal/store"
+)
+
+// Mode is what the client asked the server to do with its report.
+type Mode string
+
+// The three modes of the protocol.
+const (
+	StoreOnly      Mode = "store-only"
+	StoreAndReport Mode = "store-and-report"
+	ReportOnly     Mode = "report-only"
+)
+
+// Saver stores a validated report; *store.Store is one.
+type Saver interface {
+	SaveReport(ctx context.Context, in store.Incoming) (store.Saved, error)
+}
+
+// Handler serves POST /feed/.
+type Handler struct {
+	Store  Saver
+	Limits report.Limits
+	Now    func() time.Time // injected clock
+	Log    *slog.Logger
+}
+
+// New returns a Handler with the default limits and the real clock.
+func New(s Saver, log *slog.Logger) *Handler {
+	return &Handler{Store: s, Limits: report.DefaultLimits, Now: time.Now, Log: log}
+}
+
+// clientError is a problem with the request, answered with a 4xx.
+type clientError struct {
+	status int
+	msg    string
+}
+
+func (e *clientError) Error() string { return e.msg }
+
+func badRequest(format string, a ...any) error {
+	return &clientError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, a...)}
+}
+
+// request is what the pipeline knows about one report as it goes.
+type request struct {
+	protocol int
+	mode     Mode
+	addr     string
+	body     []byte
+	rep      *report.Report
+	in       store.Incoming
+	saved    store.Saved
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		answer(w, http.StatusMethodNotAllowed, "ERROR: send reports with POST\n")
+		return
+	}
+	req := &request{addr: remoteIP(r)}
+	err := h.params(r.URL.Query(), req)
+	if err == nil {
+		err = h.read(w, r, req)
+	}
+	if err == nil {
+		err = h.decode(req)
+	}
+	if err == nil {
+		err = h.validate(req)
+	}
+	if err == nil && req.mode != ReportOnly {
+		err = h.store(r.Context(), req)
+	}
+	if err != nil {
+		var ce *clientError
+		if errors.As(err, &ce) {
+			h.Log.Warn("report rejected", "addr", req.addr, "protocol", req.protocol, "status", ce.status, "error", ce.msg)
+			answer(w, ce.status, "ERROR: "+ce.msg+"\n")
+			return
+		}
+		h.Log.Error("report failed", "addr", req.addr, "host", req.in.Host.Hostname, "error", err)
+		answer(w, http.StatusInternalServerError, "ERROR: the server could not store the report; try again later\n")
+		return
+	}
+	h.Log.Info("report", "host", req.in.Host.Hostname, "site", req.in.Host.Site, "addr", req.addr,
+		"protocol", req.protocol, "mode", string(req.mode), "packages", len(req.in.Packages),
+		"change", changeName(req), "duration", time.Since(start))
+	// Findings for store-and-report and report-only come with the
+	// vulnerability matcher; until then the answer lists none.
+	answer(w, http.StatusOK, "OK\n")
+}
+
+func changeName(req *request) string {
+	if req.mode == ReportOnly {
+		return "not stored"
+	}
+	return req.saved.Change.String()
+}
+
+func answer(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+}
+
+// params reads protocol and mode from the query string (never from the
+// body: old clients post the raw report as a form body).
+func (h *Handler) params(q url.Values, req *request) error {
+	p := q.Get("protocol")
+	if p == "" {
+		p = q.Get("version")
+	}
+	switch p {
+	case "", "5":
+		req.protocol = report.Protocol5
+	case "6":
+		req.protocol = report.Protocol6
+	case "4":
+		return badRequest("protocol 4 (Pakiti 2 form reports) is not supported by this server yet; use protocol 5")
+	default:
+		return badRequest("unknown protocol %q: this server accepts 5 and 6", clip(p))
+	}
+	m := q.Get("mode")
+	if m == "" {
+		switch q.Get("report") {
+		case "", "0":
+			m = string(StoreOnly)
+		case "1":
+			m = string(StoreAndReport)
+		case "2":
+			m = string(ReportOnly)
+		default:
+			return badRequest("unknown report=%q: use 0, 1 or 2", clip(q.Get("report")))
+		}
+	}
+	switch Mode(m) {
+	case StoreOnly, StoreAndReport, ReportOnly:
+		req.mode = Mode(m)
+	default:
+		return badRequest("unknown mode %q: use store-only, store-and-report or report-only", clip(m))
+	}
+	return nil
+}
+
+// read takes the raw body whatever its content type, up to the size limit.
+func (h *Handler) read(w http.ResponseWriter, r *http.Request, req *request) error {
+	if r.ContentLength > h.Limits.MaxBytes {
+		return &clientError{http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("report is %d bytes, more than the limit of %d", r.ContentLength, h.Limits.MaxBytes)}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.Limits.MaxBytes))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &clientError{http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("report is more than the limit of %d bytes", h.Limits.MaxBytes)}
+	}
+	if err != nil {
+		return badRequest("reading the report: %v", err)
+	}
+	req.body = body
+	return nil
+}
+
+// decode parses the report. Decryption (S/MIME) will go before it.
+func (h *Handler) decode(req *request) error {
+	rep, err := report.Parse(req.body, req.protocol, h.Limits)
+	if err != nil {
+		return badRequest("%v", err)
+	}
+	req.rep = rep
+	return nil
+}
+
+// validate turns the parsed report into what the store takes.
+func (h *Handler) validate(req *request) error {
+	hd := req.rep.Header
+	host := model.Host{
+		Hostname:     hd.Hostname(),
+		Site:         hd.Site,
+		Tag:          hd.Tag,
+		OS:           hd.System,
+		OSID:         hd.OSID,
+		OSVersionID:  hd.OSVersionID,
+		Arch:         hd.Arch,
+		Kernel:       hd.Kernel,
+		CPU:          hd.CPU,
+		Packager:     hd.Packager,
+		ReporterAddr: req.addr,
+		Protocol:     req.protocol,
+	}
+	switch hd.RebootRequired {
+	case "":
+	case "yes", "no":
+		b := hd.RebootRequired == "yes"
+		host.RebootRequired = &b
+	default:
+		return badRequest("header reboot-required is %q, want yes or no", clip(hd.RebootRequired))
+	}
+	if host.Site == "" {
+		host.Site = model.DefaultSite
+	}
+	req.in = store.Incoming{
+		Host:       host,
+		Packages:   req.rep.Packages,
+		SetHash:    report.PackageSetHash(req.rep.Packages),
+		HeaderHash: hd.HeaderHash(),
+		ReceivedAt: h.Now().UTC(),
+	}
+	return nil
+}
+
+func (h *Handler) store(ctx context.Context, req *request) error {
+	saved, err := h.Store.SaveReport(ctx, req.in)
+	if err != nil {
+		return err
+	}
+	req.saved = saved
+	return nil
+}
+
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}

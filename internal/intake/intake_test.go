@@ -1,0 +1,132 @@
+package intake
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pakiti-go/pakiti/internal/store"
+)
+
+func newTest(t *testing.T) (*Handler, *store.Store) {
+	t.Helper()
+	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	h := New(s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h.Now = func() time.Time { return time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) }
+	return h, s
+}
+
+func TestFeed(t *testing.T) {
+	real, err := os.ReadFile("testdata/vaultwarden.pakiti5.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p6 := "#\nhost: six.example.org\nos-id: alpine\nreboot-required: no\n#\nbusybox\t1.36.1-r29\tx86_64\tbusybox\t1.36.1-r29\n#\n"
+	tests := []struct {
+		name        string
+		method      string
+		query       string
+		ctype       string
+		body        string
+		wantStatus  int
+		wantBody    string // prefix
+		wantStored  string // host name that must exist afterwards, "" for none
+		wantMissing string // host name that must not exist afterwards
+	}{
+		{"protocol 5 default", "POST", "", "text/plain", string(real), 200, "OK\n", "inv-alpine320-a.example.org", ""},
+		{"curl -d form content type", "POST", "?protocol=5", "application/x-www-form-urlencoded",
+			strings.Replace(string(real), "inv-alpine320-a", "form", 1), 200, "OK\n", "form.example.org", ""},
+		{"legacy version param", "POST", "?version=5&report=0", "", strings.Replace(string(real), "inv-alpine320-a", "legacy", 1), 200, "OK\n", "legacy.example.org", ""},
+		{"protocol 6", "POST", "?protocol=6&mode=store-only", "text/plain", p6, 200, "OK\n", "six.example.org", ""},
+		{"report-only does not store", "POST", "?mode=report-only", "", strings.Replace(string(real), "inv-alpine320-a", "ro", 1), 200, "OK\n", "", "ro.example.org"},
+		{"legacy report=2", "POST", "?report=2", "", strings.Replace(string(real), "inv-alpine320-a", "ro2", 1), 200, "OK\n", "", "ro2.example.org"},
+		{"GET", "GET", "", "", "", 405, "ERROR: send reports with POST", "", ""},
+		{"protocol 4", "POST", "?protocol=4", "", string(real), 400, "ERROR: protocol 4", "", ""},
+		{"protocol 7", "POST", "?protocol=7", "", string(real), 400, `ERROR: unknown protocol "7"`, "", ""},
+		{"bad mode", "POST", "?mode=later", "", string(real), 400, `ERROR: unknown mode "later"`, "", ""},
+		{"bad report", "POST", "?report=3", "", string(real), 400, `ERROR: unknown report="3"`, "", ""},
+		{"empty", "POST", "", "", "", 400, "ERROR: empty report", "", ""},
+		{"p6 columns in p5", "POST", "", "", p6, 400, "ERROR: line 6: package line has 5 fields", "", "six.example.org"},
+		{"bad reboot flag", "POST", "?protocol=6", "", strings.Replace(p6, "reboot-required: no", "reboot-required: maybe", 1), 400, "ERROR: header reboot-required", "", ""},
+		{"encrypted body", "POST", "", "", "0\x82\x01\x00\xff\xfe", 400, "ERROR: report is not UTF-8", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, s := newTest(t)
+			req := httptest.NewRequest(tt.method, "/feed/"+tt.query, strings.NewReader(tt.body))
+			if tt.ctype != "" {
+				req.Header.Set("Content-Type", tt.ctype)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.wantStatus || !strings.HasPrefix(rec.Body.String(), tt.wantBody) {
+				t.Fatalf("got %d %q, want %d %q...", rec.Code, rec.Body.String(), tt.wantStatus, tt.wantBody)
+			}
+			if tt.wantStatus == 200 && tt.wantBody == "OK\n" && rec.Body.String() != "OK\n" {
+				t.Errorf("store-only answer must be exactly OK\\n, got %q", rec.Body.String())
+			}
+			if tt.wantStored != "" {
+				host, err := s.Host(context.Background(), store.AllSites(), tt.wantStored)
+				if err != nil {
+					t.Fatalf("host %s not stored: %v", tt.wantStored, err)
+				}
+				if host.ReporterAddr != "192.0.2.1" {
+					t.Errorf("reporter address %q", host.ReporterAddr)
+				}
+			}
+			if tt.wantMissing != "" {
+				if _, err := s.Host(context.Background(), store.AllSites(), tt.wantMissing); err == nil {
+					t.Errorf("host %s was stored", tt.wantMissing)
+				}
+			}
+		})
+	}
+}
+
+func TestFeedSizeLimit(t *testing.T) {
+	h, _ := newTest(t)
+	h.Limits.MaxBytes = 1000
+	body := "#\nhost: big\n#\n" + strings.Repeat("pkg\t1.0\tx86_64\n", 100)
+	for _, chunked := range []bool{false, true} {
+		var r io.Reader = strings.NewReader(body)
+		if chunked {
+			r = io.MultiReader(r) // hides the length: no Content-Length
+		}
+		req := httptest.NewRequest("POST", "/feed/", r)
+		if chunked {
+			req.ContentLength = -1
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusRequestEntityTooLarge || !strings.HasPrefix(rec.Body.String(), "ERROR: report is") {
+			t.Errorf("chunked=%v: got %d %q", chunked, rec.Code, rec.Body.String())
+		}
+	}
+}
+
+func TestFeedSiteDefault(t *testing.T) {
+	h, s := newTest(t)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/feed", strings.NewReader("#\nhost: nosite.example.org other-name\n#\na\t1\tx\n#\n")))
+	if rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	host, err := s.Host(context.Background(), store.AllSites(), "nosite.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host.Site != "N/A" {
+		t.Errorf("site %q, want N/A", host.Site)
+	}
+}
