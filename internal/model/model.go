@@ -16,8 +16,8 @@ type Package struct {
 	Name          string `json:"name"`
 	Version       string `json:"version"`
 	Arch          string `json:"arch"`
-	SourceName    string `json:"source,omitempty"`
-	SourceVersion string `json:"source_version,omitempty"`
+	SourceName    string `json:"source"`
+	SourceVersion string `json:"source_version"`
 }
 
 // Host is a monitored machine, keyed by the first name it reports.

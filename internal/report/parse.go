@@ -134,8 +134,13 @@ func (h *Header) set(line string, lim Limits) error {
 	case KeyCPU:
 		h.CPU = v
 	case KeyHost:
-		if len(v) > 0 && len(strings.Fields(v)[0]) > 255 {
-			return fmt.Errorf("host name is longer than 255 bytes")
+		if name := strings.Fields(v); len(name) > 0 {
+			if len(name[0]) > 255 {
+				return fmt.Errorf("host name is longer than 255 bytes")
+			}
+			if strings.ContainsAny(name[0], "/\\?#%") {
+				return fmt.Errorf("host name %q holds one of / \\ ? # %%", clip(name[0]))
+			}
 		}
 		h.Host = v
 	case KeyIP:

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/store"
+)
+
+// HostList is the answer of GET /api/v1/hosts.
+type HostList struct {
+	Hosts  []model.Host `json:"hosts"`
+	Total  int          `json:"total"`
+	Limit  int          `json:"limit"`
+	Offset int          `json:"offset"`
+}
+
+// HostDetail is the answer of GET /api/v1/hosts/{hostname}.
+type HostDetail struct {
+	Host     model.Host           `json:"host"`
+	Packages []model.Package      `json:"packages"`
+	Reports  []model.ReportRecord `json:"reports"`
+}
+
+// reportHistory is how many history records a host's detail shows.
+const reportHistory = 50
+
+func (s *Server) apiHosts(w http.ResponseWriter, r *http.Request) {
+	f, err := hostQuery(r.URL.Query())
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	hosts, total, err := s.store.ListHosts(r.Context(), scope(r), f)
+	if err != nil {
+		s.internal(w, "list hosts", err)
+		return
+	}
+	switch r.URL.Query().Get("format") {
+	case "", "json":
+		writeJSON(w, http.StatusOK, HostList{Hosts: hosts, Total: total, Limit: f.Limit, Offset: f.Offset})
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="hosts.csv"`)
+		WriteHostsCSV(w, hosts)
+	default:
+		apiError(w, http.StatusBadRequest, "format must be json or csv")
+	}
+}
+
+func (s *Server) apiHost(w http.ResponseWriter, r *http.Request) {
+	d, err := s.hostDetail(r)
+	if errors.Is(err, store.ErrNotFound) {
+		apiError(w, http.StatusNotFound, "no host named "+r.PathValue("hostname"))
+		return
+	}
+	if err != nil {
+		s.internal(w, "host", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) hostDetail(r *http.Request) (HostDetail, error) {
+	name, sc := r.PathValue("hostname"), scope(r)
+	h, err := s.store.Host(r.Context(), sc, name)
+	if err != nil {
+		return HostDetail{}, err
+	}
+	pkgs, err := s.store.HostPackages(r.Context(), sc, name)
+	if err != nil {
+		return HostDetail{}, err
+	}
+	reps, err := s.store.HostReports(r.Context(), sc, name, reportHistory)
+	if err != nil {
+		return HostDetail{}, err
+	}
+	return HostDetail{Host: h, Packages: pkgs, Reports: reps}, nil
+}
+
+func (s *Server) apiSites(w http.ResponseWriter, r *http.Request) {
+	sites, err := s.store.Sites(r.Context(), scope(r))
+	if err != nil {
+		s.internal(w, "sites", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sites": sites})
+}
+
+// internal logs err and answers 500 without details.
+func (s *Server) internal(w http.ResponseWriter, what string, err error) {
+	s.log.Error("request failed", "what", what, "error", err)
+	apiError(w, http.StatusInternalServerError, "internal error")
+}

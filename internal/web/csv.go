@@ -1,0 +1,45 @@
+package web
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+)
+
+// HostColumns are the columns of a host listing as CSV and as a table.
+var HostColumns = []string{"hostname", "site", "tag", "os", "arch", "kernel", "packages", "last_report"}
+
+// HostRow is a host as the strings of HostColumns.
+func HostRow(h model.Host) []string {
+	return []string{h.Hostname, h.Site, h.Tag, h.OS, h.Arch, h.Kernel, strconv.Itoa(h.Packages),
+		h.LastReport.UTC().Format(time.RFC3339)}
+}
+
+// WriteHostsCSV writes hosts as CSV with a header row. Cells that a
+// spreadsheet would run as a formula are prefixed with a quote.
+func WriteHostsCSV(w io.Writer, hosts []model.Host) error {
+	cw := csv.NewWriter(w)
+	cw.Write(HostColumns)
+	for _, h := range hosts {
+		row := HostRow(h)
+		for i, c := range row {
+			row[i] = csvSafe(c)
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe defuses spreadsheet formula injection: host names and OS strings
+// come from reports.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

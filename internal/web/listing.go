@@ -1,0 +1,38 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/pakiti-go/pakiti/internal/store"
+)
+
+// hostQuery reads the host-listing parameters shared by the API and the
+// page: site, q, limit, offset.
+func hostQuery(q url.Values) (store.HostFilter, error) {
+	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q")}
+	var err error
+	if f.Limit, err = intParam(q, "limit", store.DefaultLimit, 1, store.MaxLimit); err != nil {
+		return f, err
+	}
+	if f.Offset, err = intParam(q, "offset", 0, 0, 1<<31-1); err != nil {
+		return f, err
+	}
+	if len(f.Site) > 256 || len(f.Query) > 256 {
+		return f, fmt.Errorf("site and q take at most 256 bytes")
+	}
+	return f, nil
+}
+
+func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
+	s := q.Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s must be a whole number from %d to %d", name, lo, hi)
+	}
+	return n, nil
+}

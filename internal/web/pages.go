@@ -1,0 +1,160 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/pakiti-go/pakiti/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages holds one template set per page, each with the base layout.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"time": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+	"ago": func(t time.Time) string { return ago(time.Since(t)) },
+	// query builds a URL query from key/value pairs, dropping empty values.
+	"query": func(kv ...any) template.URL {
+		q := url.Values{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if v := fmt.Sprint(kv[i+1]); v != "" && v != "0" {
+				q.Set(fmt.Sprint(kv[i]), v)
+			}
+		}
+		return template.URL("?" + q.Encode())
+	},
+	"pathEscape": url.PathEscape,
+	"deref":      func(b *bool) bool { return b != nil && *b },
+}
+
+func loadPages() (*pages, error) {
+	p := &pages{byName: map[string]*template.Template{}}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if n == "templates/base.html" {
+			continue
+		}
+		t, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", n, err)
+		}
+		p.byName[n[len("templates/"):]] = t
+	}
+	return p, nil
+}
+
+// render writes a page, or a 500 if the template fails (before any byte
+// reaches the client).
+func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
+	var b bytes.Buffer
+	if err := s.pages.byName[name].Execute(&b, data); err != nil {
+		s.log.Error("render", "page", name, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+func (s *Server) pageError(w http.ResponseWriter, status int, msg string) {
+	s.render(w, status, "error.html", map[string]any{"Title": http.StatusText(status), "Message": msg})
+}
+
+func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
+	f, err := hostQuery(r.URL.Query())
+	if err != nil {
+		s.pageError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	sc := scope(r)
+	hosts, total, err := s.store.ListHosts(r.Context(), sc, f)
+	if err != nil {
+		s.log.Error("hosts page", "error", err)
+		s.pageError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	sites, err := s.store.Sites(r.Context(), sc)
+	if err != nil {
+		s.log.Error("hosts page", "error", err)
+		s.pageError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	s.render(w, http.StatusOK, "hosts.html", map[string]any{
+		"Title": "Hosts", "Hosts": hosts, "Total": total, "Filter": f, "Sites": sites,
+		"Pager": newPager(f.Offset, f.Limit, total),
+	})
+}
+
+func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
+	d, err := s.hostDetail(r)
+	if errors.Is(err, store.ErrNotFound) {
+		s.pageError(w, http.StatusNotFound, "No host is named "+r.PathValue("hostname")+".")
+		return
+	}
+	if err != nil {
+		s.log.Error("host page", "error", err)
+		s.pageError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	s.render(w, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d})
+}
+
+// pager is the paging bar of a listing page.
+type pager struct {
+	From, To, Total     int
+	PrevOffset, NextOff int
+	HasPrev, HasNext    bool
+	Limit               int
+}
+
+func newPager(offset, limit, total int) pager {
+	p := pager{Total: total, Limit: limit, From: min(offset+1, total), To: min(offset+limit, total)}
+	p.HasPrev = offset > 0
+	p.PrevOffset = max(offset-limit, 0)
+	p.HasNext = offset+limit < total
+	p.NextOff = offset + limit
+	return p
+}
+
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return strconv.Itoa(int(d.Minutes())) + " min ago"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d.Hours())) + " h ago"
+	default:
+		return strconv.Itoa(int(d.Hours()/24)) + " days ago"
+	}
+}
+
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	return http.FileServerFS(sub)
+}

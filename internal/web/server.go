@@ -1,0 +1,93 @@
+// Package web serves everything but the feed on the one HTTP listener: the
+// HTML pages, the JSON/CSV API and the health checks. Pages and API read the
+// same store queries, so a listing page and its API listing always agree.
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/pakiti-go/pakiti/internal/store"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	store *store.Store
+	log   *slog.Logger
+	pages *pages
+}
+
+// Config wires a Server.
+type Config struct {
+	Store *store.Store
+	Feed  http.Handler // the /feed/ intake
+	Log   *slog.Logger
+}
+
+// New returns the handler of the whole HTTP surface.
+func New(c Config) (http.Handler, error) {
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{store: c.Store, log: c.Log, pages: p}
+	mux := http.NewServeMux()
+	for _, path := range []string{"/feed/", "/feed", "/pakiti/feed/", "/pakiti/feed"} {
+		mux.Handle(path, c.Feed)
+	}
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /api/v1/hosts", s.apiHosts)
+	mux.HandleFunc("GET /api/v1/hosts/{hostname}", s.apiHost)
+	mux.HandleFunc("GET /api/v1/sites", s.apiSites)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/hosts", http.StatusFound)
+	})
+	mux.HandleFunc("GET /hosts", s.pageHosts)
+	mux.HandleFunc("GET /hosts/{hostname}", s.pageHost)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+	return securityHeaders(mux), nil
+}
+
+// scope is the set of sites the caller may see. Authentication is not
+// there yet, so every caller sees all; this is the one place it will change.
+func scope(*http.Request) store.Scope { return store.AllSites() }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Error("health check", "error", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// writeJSON writes v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// apiError answers {"error": msg}.
+func apiError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}

@@ -1,0 +1,197 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pakiti-go/pakiti/internal/intake"
+	"github.com/pakiti-go/pakiti/internal/store"
+)
+
+// hostile is a host name an attacker could report.
+const hostile = `"><svg>.evil.org`
+
+func newTestServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h, err := New(Config{Store: st, Feed: intake.New(st, log), Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	for _, r := range []string{
+		"#\nhost: wn1.example.org\nkernel: 6.1.0-26-amd64\nsite: SITE-A\nsystem: Debian GNU/Linux 12\n#\nbash\t5.2.15-2+b7\tamd64\nlibc6\t2.36-9+deb12u8\tamd64\n#\n",
+		"#\nhost: " + hostile + "\nsite: =HYPERLINK(\"x\")\nsystem: <b>OS</b>\n#\n<img src=x>\t1\tx\n#\n",
+	} {
+		resp, err := http.Post(srv.URL+"/feed/?protocol=5", "text/plain", strings.NewReader(r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != "OK\n" {
+			t.Fatalf("feed: %s", b)
+		}
+	}
+	return srv
+}
+
+func get(t *testing.T, url string) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+func TestAPIHosts(t *testing.T) {
+	srv := newTestServer(t)
+	code, _, body := get(t, srv.URL+"/api/v1/hosts?site=SITE-A")
+	if code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+	var list struct {
+		Hosts []map[string]any `json:"hosts"`
+		Total int              `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(body), &list); err != nil {
+		t.Fatal(err)
+	}
+	if list.Total != 1 || len(list.Hosts) != 1 {
+		t.Fatalf("got %+v", list)
+	}
+	h := list.Hosts[0]
+	for k, want := range map[string]any{"hostname": "wn1.example.org", "site": "SITE-A", "os": "Debian GNU/Linux 12",
+		"kernel": "6.1.0-26-amd64", "packages": 2.0, "tag": "", "arch": ""} {
+		if !cmp.Equal(h[k], want) {
+			t.Errorf("%s = %v, want %v", k, h[k], want)
+		}
+	}
+	if _, ok := h["last_report"]; !ok {
+		t.Error("no last_report")
+	}
+}
+
+func TestAPIHost(t *testing.T) {
+	srv := newTestServer(t)
+	code, _, body := get(t, srv.URL+"/api/v1/hosts/wn1.example.org")
+	if code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+	var d struct {
+		Host     map[string]any      `json:"host"`
+		Packages []map[string]string `json:"packages"`
+		Reports  []map[string]any    `json:"reports"`
+	}
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		t.Fatal(err)
+	}
+	want := []map[string]string{
+		{"name": "bash", "version": "5.2.15-2+b7", "arch": "amd64", "source": "", "source_version": ""},
+		{"name": "libc6", "version": "2.36-9+deb12u8", "arch": "amd64", "source": "", "source_version": ""},
+	}
+	if diff := cmp.Diff(want, d.Packages); diff != "" {
+		t.Errorf("packages (-want +got):\n%s", diff)
+	}
+	if d.Host["hostname"] != "wn1.example.org" || len(d.Reports) != 1 {
+		t.Errorf("host %v reports %v", d.Host, d.Reports)
+	}
+	code, _, body = get(t, srv.URL+"/api/v1/hosts/nope.example.org")
+	if code != 404 || !strings.Contains(body, "no host named nope.example.org") {
+		t.Errorf("missing host: %d %s", code, body)
+	}
+}
+
+func TestAPIErrorsAndCSV(t *testing.T) {
+	srv := newTestServer(t)
+	for _, q := range []string{"limit=0", "limit=x", "offset=-1", "format=xml", "limit=99999999"} {
+		code, hd, body := get(t, srv.URL+"/api/v1/hosts?"+q)
+		if code != 400 || hd.Get("Content-Type") != "application/json" || !strings.Contains(body, `"error"`) {
+			t.Errorf("%s: %d %s", q, code, body)
+		}
+	}
+	code, hd, body := get(t, srv.URL+"/api/v1/hosts?format=csv")
+	if code != 200 || !strings.HasPrefix(hd.Get("Content-Type"), "text/csv") {
+		t.Fatalf("%d %v", code, hd)
+	}
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[0][0] != "hostname" {
+		t.Fatalf("rows %v", rows)
+	}
+	// Formula injection is defused.
+	if rows[1][1] != `'=HYPERLINK("x")` {
+		t.Errorf("site cell %q", rows[1][1])
+	}
+}
+
+func TestPagesEscapeReportedValues(t *testing.T) {
+	srv := newTestServer(t)
+	for _, path := range []string{"/hosts", "/hosts/" + url.PathEscape(hostile)} {
+		code, hd, body := get(t, srv.URL+path)
+		if code != 200 {
+			t.Fatalf("%s: %d", path, code)
+		}
+		if strings.Contains(body, "<svg") || strings.Contains(body, "<b>OS</b>") || strings.Contains(body, "<img src=x>") {
+			t.Errorf("%s: reported value not escaped", path)
+		}
+		if !strings.Contains(body, "&#34;&gt;&lt;svg&gt;.evil.org") {
+			t.Errorf("%s: escaped host name missing", path)
+		}
+		if !strings.Contains(hd.Get("Content-Security-Policy"), "default-src 'self'") {
+			t.Errorf("%s: no CSP", path)
+		}
+	}
+}
+
+func TestPages(t *testing.T) {
+	srv := newTestServer(t)
+	tests := []struct {
+		path     string
+		wantCode int
+		want     []string
+	}{
+		{"/hosts", 200, []string{"wn1.example.org", `SITE-A (1)`, `<span class="count">2</span>`}},
+		{"/hosts?site=SITE-A", 200, []string{"wn1.example.org", `<option value="SITE-A" selected>`}},
+		{"/hosts?q=nothing", 200, []string{"No host matches"}},
+		{"/hosts/wn1.example.org", 200, []string{"libc6", "deb12u8", "Debian GNU/Linux 12", "Report history"}},
+		{"/hosts/nope", 404, []string{"No host is named nope."}},
+		{"/hosts?limit=abc", 400, []string{"limit must be a whole number"}},
+		{"/static/style.css", 200, []string{"table.list"}},
+	}
+	for _, tt := range tests {
+		code, _, body := get(t, srv.URL+tt.path)
+		if code != tt.wantCode {
+			t.Errorf("%s: %d, want %d", tt.path, code, tt.wantCode)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: no %q in page", tt.path, w)
+			}
+		}
+	}
+	if code, _, _ := get(t, srv.URL+"/healthz"); code != 200 {
+		t.Errorf("healthz %d", code)
+	}
+}
