@@ -52,3 +52,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParse parses a real 787-package Debian report.
+func BenchmarkParse(b *testing.B) {
+	raw, err := os.ReadFile("testdata/ci-debian12.pakiti5.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		r, err := Parse(raw, Protocol5, DefaultLimits)
+		if err != nil {
+			b.Fatal(err)
+		}
+		PackageSetHash(r.Packages)
+	}
+}

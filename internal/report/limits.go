@@ -7,6 +7,8 @@ type Limits struct {
 	MaxLine        int // bytes in one line
 	MaxField       int // bytes in one package field or header value
 	MaxHeaderLines int
+
+	asciiOnly bool // set by Parse: the body has no byte >= 0x80
 }
 
 // DefaultLimits fit the largest real hosts (tens of thousands of packages)

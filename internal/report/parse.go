@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -44,6 +45,18 @@ func Parse(body []byte, protocol int, lim Limits) (*Report, error) {
 	if !utf8.Valid(body) {
 		return nil, errf(0, "report is not UTF-8 text (an encrypted report needs the server's key, not yet supported)")
 	}
+	// One pass over the body for control characters, so that fields need
+	// a second look only when the body holds non-ASCII text.
+	ascii := true
+	for i, c := range body {
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+			return nil, errf(bytes.Count(body[:i], []byte{'\n'})+1, "control character %#x", c)
+		}
+		if c >= 0x80 {
+			ascii = false
+		}
+	}
+	lim.asciiOnly = ascii
 	r := &Report{}
 	const (
 		start = iota
@@ -53,18 +66,21 @@ func Parse(body []byte, protocol int, lim Limits) (*Report, error) {
 	state := start
 	headerLines := 0
 	lineNo := 0
-	for len(body) > 0 {
-		var raw []byte
-		if i := bytes.IndexByte(body, '\n'); i >= 0 {
-			raw, body = body[:i], body[i+1:]
+	// One copy of the body; every field is a substring of it.
+	text := string(body)
+	r.Packages = make([]model.Package, 0, strings.Count(text, "\n")/2)
+	for len(text) > 0 {
+		var line string
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
 		} else {
-			raw, body = body, nil
+			line, text = text, ""
 		}
 		lineNo++
-		if len(raw) > lim.MaxLine {
-			return nil, errf(lineNo, "line is %d bytes, more than the limit of %d", len(raw), lim.MaxLine)
+		if len(line) > lim.MaxLine {
+			return nil, errf(lineNo, "line is %d bytes, more than the limit of %d", len(line), lim.MaxLine)
 		}
-		line := string(bytes.TrimRight(raw, "\r"))
+		line = strings.TrimRight(line, "\r")
 		switch state {
 		case start:
 			if strings.TrimSpace(line) != "#" {
@@ -72,11 +88,12 @@ func Parse(body []byte, protocol int, lim Limits) (*Report, error) {
 			}
 			state = header
 		case header:
-			if strings.TrimSpace(line) == "#" {
+			t := strings.TrimSpace(line)
+			if t == "#" {
 				state = packages
 				continue
 			}
-			if strings.TrimSpace(line) == "" {
+			if t == "" {
 				continue
 			}
 			headerLines++
@@ -87,8 +104,7 @@ func Parse(body []byte, protocol int, lim Limits) (*Report, error) {
 				return nil, errf(lineNo, "%v", err)
 			}
 		case packages:
-			t := strings.TrimSpace(line)
-			if t == "" || t == "#" {
+			if isBlankOrHash(line) {
 				continue
 			}
 			if len(r.Packages) >= lim.MaxPackages {
@@ -106,6 +122,9 @@ func Parse(body []byte, protocol int, lim Limits) (*Report, error) {
 	}
 	if r.Header.Hostname() == "" {
 		return nil, errf(0, "the header has no host")
+	}
+	if len(r.Packages) == 0 {
+		r.Packages = nil
 	}
 	r.Packages = SortPackages(r.Packages)
 	return r, nil
@@ -174,12 +193,20 @@ func (h *Header) set(line string, lim Limits) error {
 	return nil
 }
 
+// isBlankOrHash tells lines between packages ("", spaces, "#") apart.
+func isBlankOrHash(line string) bool {
+	t := strings.TrimSpace(line)
+	return t == "" || t == "#"
+}
+
 func parsePackage(line string, protocol int, lim Limits) (model.Package, error) {
-	var f []string
-	if strings.Contains(line, "\t") {
-		f = strings.Split(line, "\t")
-		for i := range f {
-			f[i] = strings.TrimSpace(f[i])
+	var arr [6]string
+	f := arr[:0]
+	if strings.IndexByte(line, '\t') >= 0 {
+		for rest, more := line, true; more && len(f) < len(arr); {
+			var field string
+			field, rest, more = strings.Cut(rest, "\t")
+			f = append(f, strings.TrimSpace(field))
 		}
 	} else {
 		f = strings.Fields(line)
@@ -191,12 +218,19 @@ func parsePackage(line string, protocol int, lim Limits) (model.Package, error) 
 		ok = ok || len(f) == 5
 	}
 	if !ok {
-		return model.Package{}, fmt.Errorf("package line has %d fields, want %s (name, version, arch%s)",
-			len(f), want, map[bool]string{true: ", source, source version", false: ""}[protocol == Protocol6])
+		n := strconv.Itoa(len(f))
+		if len(f) == len(arr) {
+			n = "more than 5"
+		}
+		return model.Package{}, fmt.Errorf("package line has %s fields, want %s (name, version, arch%s)",
+			n, want, map[bool]string{true: ", source, source version", false: ""}[protocol == Protocol6])
 	}
 	for i, s := range f {
 		if len(s) > lim.MaxField {
 			return model.Package{}, fmt.Errorf("package field %d is %d bytes, more than the limit of %d", i+1, len(s), lim.MaxField)
+		}
+		if lim.asciiOnly {
+			continue
 		}
 		if bad := firstControl(s); bad >= 0 {
 			return model.Package{}, fmt.Errorf("package field %d holds control character %#x", i+1, bad)
@@ -220,6 +254,17 @@ func parsePackage(line string, protocol int, lim Limits) (model.Package, error) 
 
 // firstControl returns the first control character in s, or -1.
 func firstControl(s string) rune {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return rune(c)
+		} else if c >= 0x80 {
+			ascii = false
+		}
+	}
+	if ascii {
+		return -1
+	}
 	for _, c := range s {
 		if c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) {
 			return c

@@ -112,7 +112,10 @@ func (h Header) HeaderHash() string {
 // SortPackages sorts packages in the order the Perl client sends them (byte
 // order of the whole line) and drops exact duplicates.
 func SortPackages(pkgs []model.Package) []model.Package {
-	sort.Slice(pkgs, func(i, j int) bool { return lessPackage(pkgs[i], pkgs[j]) })
+	// Clients send sorted lists: check before sorting.
+	if !sort.SliceIsSorted(pkgs, func(i, j int) bool { return lessPackage(pkgs[i], pkgs[j]) }) {
+		sort.SliceStable(pkgs, func(i, j int) bool { return lessPackage(pkgs[i], pkgs[j]) })
+	}
 	out := pkgs[:0]
 	for i, p := range pkgs {
 		if i > 0 && p == pkgs[i-1] {

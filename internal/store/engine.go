@@ -12,9 +12,17 @@ import (
 // engine is what differs between database engines.
 type engine struct {
 	name string // also the folder of its migrations
+
+	// insertMembersSQL adds package-set members from $1 (set id) and $2
+	// (a JSON array of package ids): the bulk insert of each engine.
+	insertMembersSQL string
 }
 
-var sqlite = engine{name: "sqlite"}
+var sqlite = engine{
+	name: "sqlite",
+	insertMembersSQL: `INSERT INTO package_set_members (set_id, package_id)
+		SELECT $1, value FROM json_each($2)`,
+}
 
 // openEngine opens the write and read pools for dsn.
 func openEngine(dsn string) (engine, *sql.DB, *sql.DB, error) {

@@ -171,7 +171,7 @@ func (s *Store) ensureSet(ctx context.Context, tx *sql.Tx, in Incoming) (int64, 
 	if err != nil {
 		return 0, false, nil, fmt.Errorf("add package set: %w", err)
 	}
-	if err := insertMembers(ctx, tx, id, ids); err != nil {
+	if err := s.insertMembers(ctx, tx, id, ids); err != nil {
 		return 0, false, nil, err
 	}
 	return id, true, fresh, nil

@@ -252,4 +252,3 @@ func TestOpenRejects(t *testing.T) {
 		}
 	}
 }
-

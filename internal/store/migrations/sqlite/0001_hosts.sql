@@ -33,7 +33,10 @@ CREATE TABLE package_set_members (
     PRIMARY KEY (set_id, package_id)
 ) WITHOUT ROWID;
 
-CREATE INDEX package_set_members_package ON package_set_members (package_id);
+-- No index on package_id, on purpose: a new set's members then append at
+-- the end of the primary key instead of touching hundreds of index pages
+-- (2 ms instead of 8 ms per 1,500-package set). "Which hosts have package
+-- X" is answered from findings materialised per set, not from this table.
 
 CREATE TABLE hosts (
     id              INTEGER PRIMARY KEY,
