@@ -130,3 +130,46 @@ func TestFeedSiteDefault(t *testing.T) {
 		t.Errorf("site %q, want N/A", host.Site)
 	}
 }
+
+func TestFeedResend(t *testing.T) {
+	h, s := newTest(t)
+	a := "#\nhost: r.example.org\nsite: S\n#\na\t1\tx\nb\t2\tx\n#\n"
+	b := "#\nhost: r.example.org\nsite: S\n#\na\t1\tx\nb\t3\tx\n#\n"
+	aReordered := "#\nhost: r.example.org\nsite: S\n#\nb\t2\tx\na\t1\tx\n#\n"
+	steps := []struct {
+		body      string
+		proto     string
+		wantHist  int
+		wantCount int
+	}{
+		{a, "5", 1, 1},
+		{a, "5", 1, 2},          // byte-identical: fast path
+		{aReordered, "5", 1, 3}, // same content, other bytes: full path, unchanged
+		{aReordered, "5", 1, 4}, // fast path again, on the new bytes
+		{b, "5", 2, 1},          // changed
+		{a, "5", 3, 1},          // back: the fast path must not apply to a's old bytes
+		{a, "6", 4, 1},          // same bytes, other protocol: a new record
+	}
+	for i, st := range steps {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/feed/?protocol="+st.proto, strings.NewReader(st.body)))
+		if rec.Code != 200 {
+			t.Fatalf("step %d: %d %s", i, rec.Code, rec.Body)
+		}
+		hist, err := s.HostReports(context.Background(), store.AllSites(), "r.example.org", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hist) != st.wantHist || hist[0].Count != st.wantCount {
+			t.Errorf("step %d: %d records, newest count %d; want %d, %d", i, len(hist), hist[0].Count, st.wantHist, st.wantCount)
+		}
+		pkgs, _ := s.HostPackages(context.Background(), store.AllSites(), "r.example.org")
+		wantB := "2"
+		if st.body == b {
+			wantB = "3"
+		}
+		if len(pkgs) != 2 || pkgs[1].Version != wantB {
+			t.Errorf("step %d: packages %v", i, pkgs)
+		}
+	}
+}

@@ -38,6 +38,9 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
+		if peek := PeekHostname(body, lim); peek != r.Header.Hostname() {
+			t.Fatalf("PeekHostname = %q, Parse found %q", peek, r.Header.Hostname())
+		}
 		again, err := Parse(Format(r, proto), proto, lim)
 		if err != nil {
 			t.Fatalf("formatted report does not parse: %v\n%q", err, Format(r, proto))

@@ -280,3 +280,38 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// PeekHostname returns the host name of a report by reading its header
+// only, for callers that may not need the packages (a re-sent report whose
+// bytes the server already stored). It returns "" when the header has no
+// valid host line; Parse then says what is wrong.
+func PeekHostname(body []byte, lim Limits) string {
+	hashes, host := 0, ""
+	for n := 0; len(body) > 0 && n <= lim.MaxHeaderLines+1; n++ {
+		var line []byte
+		if i := bytes.IndexByte(body, '\n'); i >= 0 {
+			line, body = body[:i], body[i+1:]
+		} else {
+			line, body = body, nil
+		}
+		t := strings.TrimSpace(string(line))
+		if t == "#" {
+			if hashes++; hashes == 2 {
+				break
+			}
+			continue
+		}
+		if hashes == 0 {
+			return ""
+		}
+		// The last host line wins, as in Parse.
+		if k, _, ok := strings.Cut(t, ":"); ok && strings.EqualFold(strings.TrimSpace(k), KeyHost) {
+			var h Header
+			if h.set(t, lim) != nil {
+				return ""
+			}
+			host = h.Hostname()
+		}
+	}
+	return host
+}

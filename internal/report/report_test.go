@@ -176,3 +176,25 @@ func TestHashes(t *testing.T) {
 		t.Error("source column does not change the set hash")
 	}
 }
+
+func TestPeekHostname(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"#\narch: x\nhost: a.example.org b\n#\npkg\t1\tx\n#\n", "a.example.org"},
+		{"#\r\nHost : c.example.org\r\n", "c.example.org"},
+		{"#\narch: x\n#\nhost: inpackages\t1\tx\n", ""},
+		{"host: nohash\n", ""},
+		{"#\nhost: bad/name\n", ""},
+		{"#\nhost: first\nhost: last\n#\n", "last"},
+		{"#\nhost: one\n", "one"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := PeekHostname([]byte(tt.in), DefaultLimits); got != tt.want {
+			t.Errorf("PeekHostname(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		// Whatever Peek finds, Parse agrees with.
+		if r, err := Parse([]byte(tt.in), Protocol5, DefaultLimits); err == nil && r.Header.Hostname() != tt.want {
+			t.Errorf("Parse finds host %q, Peek %q", r.Header.Hostname(), tt.want)
+		}
+	}
+}

@@ -16,6 +16,7 @@ type Incoming struct {
 	Packages     []model.Package
 	SetHash      string // report.PackageSetHash of Packages
 	HeaderHash   string
+	RawHash      string // of the report's bytes and protocol, for TouchUnchanged
 	ReceivedAt   time.Time
 	ThroughProxy bool
 }
@@ -72,8 +73,8 @@ func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 			return fmt.Errorf("find host: %w", err)
 		case headerHash == in.HeaderHash && setHash == in.SetHash:
 			out.Change, out.HostID, out.PackageSetID = HostUnchanged, hostID, setID
-			if _, err := tx.ExecContext(ctx, `UPDATE hosts SET last_report = $1, reporter_addr = $2 WHERE id = $3`,
-				in.ReceivedAt, in.Host.ReporterAddr, hostID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE hosts SET last_report = $1, reporter_addr = $2, raw_hash = $3
+				WHERE id = $4`, in.ReceivedAt, in.Host.ReporterAddr, in.RawHash, hostID); err != nil {
 				return fmt.Errorf("touch host: %w", err)
 			}
 			return s.recordReport(ctx, tx, hostID, in, lastReportID, lastHeader, lastSetHs)
@@ -96,18 +97,18 @@ func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 		h := in.Host
 		err = tx.QueryRowContext(ctx, `INSERT INTO hosts (hostname, site_id, tag, os, os_id, os_version_id, arch,
 				kernel, cpu, packager, reboot_required, reporter_addr, protocol, package_set_id, header_hash,
-				first_report, last_report)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+				raw_hash, first_report, last_report)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, $16, $16)
 			ON CONFLICT (hostname) DO UPDATE SET site_id = excluded.site_id, tag = excluded.tag, os = excluded.os,
 				os_id = excluded.os_id, os_version_id = excluded.os_version_id, arch = excluded.arch,
 				kernel = excluded.kernel, cpu = excluded.cpu, packager = excluded.packager,
 				reboot_required = excluded.reboot_required, reporter_addr = excluded.reporter_addr,
 				protocol = excluded.protocol, package_set_id = excluded.package_set_id,
-				header_hash = excluded.header_hash, last_report = excluded.last_report
+				header_hash = excluded.header_hash, raw_hash = excluded.raw_hash, last_report = excluded.last_report
 			RETURNING id`,
 			h.Hostname, siteID, h.Tag, h.OS, h.OSID, h.OSVersionID, h.Arch, h.Kernel, h.CPU, h.Packager,
 			nullBool(h.RebootRequired), h.ReporterAddr, h.Protocol, out.PackageSetID, in.HeaderHash,
-			in.ReceivedAt).Scan(&out.HostID)
+			in.ReceivedAt, in.RawHash).Scan(&out.HostID)
 		if err != nil {
 			return fmt.Errorf("save host: %w", err)
 		}
@@ -123,6 +124,37 @@ func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 		s.mu.Unlock()
 	}
 	return out, nil
+}
+
+// TouchUnchanged is the fast path for a report byte for byte equal to the
+// last one stored for hostname (same rawHash): it only touches timestamps,
+// as SaveReport would, without the caller parsing the packages. It reports
+// false, changing nothing, when the stored report differs.
+func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr string, at time.Time) (Saved, bool, error) {
+	if rawHash == "" {
+		return Saved{}, false, nil
+	}
+	var out Saved
+	touched := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `UPDATE hosts SET last_report = $1, reporter_addr = $2
+			WHERE hostname = $3 AND raw_hash = $4 RETURNING id, package_set_id`, at, addr, hostname, rawHash).
+			Scan(&out.HostID, &out.PackageSetID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("touch host: %w", err)
+		}
+		touched, out.Change = true, HostUnchanged
+		_, err = tx.ExecContext(ctx, `UPDATE reports SET last_received = $1, count = count + 1, reporter_addr = $2
+			WHERE id = (SELECT MAX(id) FROM reports WHERE host_id = $3)`, at, addr, out.HostID)
+		if err != nil {
+			return fmt.Errorf("extend report record: %w", err)
+		}
+		return nil
+	})
+	return out, touched, err
 }
 
 // recordReport extends the host's last history record when this report is

@@ -55,6 +55,7 @@ CREATE TABLE hosts (
     protocol        INTEGER NOT NULL,
     package_set_id  INTEGER NOT NULL REFERENCES package_sets (id),
     header_hash     TEXT NOT NULL,
+    raw_hash        TEXT NOT NULL DEFAULT '', -- of the last stored report's bytes: the fast path for re-sends
     first_report    TIMESTAMP NOT NULL,
     last_report     TIMESTAMP NOT NULL
 );
