@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -42,7 +43,17 @@ func main() {
 	npkg := flag.Int("packages", 1500, "packages per report")
 	inv := flag.String("inventory", "../shared/data/inventories/debian-12/ci-debian12/ci-debian12.pakiti5.txt", "real report the package lists are built from")
 	url := flag.String("url", "", "feed URL of a running server (default: start one in-process)")
+	only := flag.String("only", "", "run only this scenario")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 
 	base, err := basePackages(*inv, *npkg)
 	if err != nil {
@@ -74,6 +85,9 @@ func main() {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\treports\terrors\treports/s\tp50 ms\tp99 ms\tmax ms\t")
 	for _, sc := range scenarios {
+		if *only != "" && sc.name != *only && !(*only == "unchanged" && sc.name == "known-set") {
+			continue
+		}
 		bodies := make([][]byte, *n)
 		for i := range bodies {
 			bodies[i] = sc.body(i)

@@ -60,12 +60,7 @@ func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 			lastReportID          sql.NullInt64
 			lastHeader, lastSetHs sql.NullString
 		)
-		err := tx.QueryRowContext(ctx, `SELECT h.id, h.header_hash, ps.id, ps.hash,
-				r.id, r.header_hash, r.set_hash
-			FROM hosts h JOIN package_sets ps ON ps.id = h.package_set_id
-			LEFT JOIN reports r ON r.id = (SELECT MAX(id) FROM reports WHERE host_id = h.id)
-			WHERE h.hostname = $1`, in.Host.Hostname).
-			Scan(&hostID, &headerHash, &setID, &setHash, &lastReportID, &lastHeader, &lastSetHs)
+		err := s.txQueryRow(ctx, tx, qFindHost, []any{in.Host.Hostname}, &hostID, &headerHash, &setID, &setHash, &lastReportID, &lastHeader, &lastSetHs)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			out.Change = HostNew
@@ -73,8 +68,7 @@ func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 			return fmt.Errorf("find host: %w", err)
 		case headerHash == in.HeaderHash && setHash == in.SetHash:
 			out.Change, out.HostID, out.PackageSetID = HostUnchanged, hostID, setID
-			if _, err := tx.ExecContext(ctx, `UPDATE hosts SET last_report = $1, reporter_addr = $2, raw_hash = $3
-				WHERE id = $4`, in.ReceivedAt, in.Host.ReporterAddr, in.RawHash, hostID); err != nil {
+			if err := s.txExec(ctx, tx, qTouchHostFull, in.ReceivedAt, in.Host.ReporterAddr, in.RawHash, hostID); err != nil {
 				return fmt.Errorf("touch host: %w", err)
 			}
 			return s.recordReport(ctx, tx, hostID, in, lastReportID, lastHeader, lastSetHs)
@@ -95,20 +89,9 @@ func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 			newSite = siteID
 		}
 		h := in.Host
-		err = tx.QueryRowContext(ctx, `INSERT INTO hosts (hostname, site_id, tag, os, os_id, os_version_id, arch,
-				kernel, cpu, packager, reboot_required, reporter_addr, protocol, package_set_id, header_hash,
-				raw_hash, first_report, last_report)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, $16, $16)
-			ON CONFLICT (hostname) DO UPDATE SET site_id = excluded.site_id, tag = excluded.tag, os = excluded.os,
-				os_id = excluded.os_id, os_version_id = excluded.os_version_id, arch = excluded.arch,
-				kernel = excluded.kernel, cpu = excluded.cpu, packager = excluded.packager,
-				reboot_required = excluded.reboot_required, reporter_addr = excluded.reporter_addr,
-				protocol = excluded.protocol, package_set_id = excluded.package_set_id,
-				header_hash = excluded.header_hash, raw_hash = excluded.raw_hash, last_report = excluded.last_report
-			RETURNING id`,
-			h.Hostname, siteID, h.Tag, h.OS, h.OSID, h.OSVersionID, h.Arch, h.Kernel, h.CPU, h.Packager,
+		err = s.txQueryRow(ctx, tx, qUpsertHost, []any{h.Hostname, siteID, h.Tag, h.OS, h.OSID, h.OSVersionID, h.Arch, h.Kernel, h.CPU, h.Packager,
 			nullBool(h.RebootRequired), h.ReporterAddr, h.Protocol, out.PackageSetID, in.HeaderHash,
-			in.ReceivedAt, in.RawHash).Scan(&out.HostID)
+			in.ReceivedAt, in.RawHash}, &out.HostID)
 		if err != nil {
 			return fmt.Errorf("save host: %w", err)
 		}
@@ -137,9 +120,7 @@ func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr stri
 	var out Saved
 	touched := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `UPDATE hosts SET last_report = $1, reporter_addr = $2
-			WHERE hostname = $3 AND raw_hash = $4 RETURNING id, package_set_id`, at, addr, hostname, rawHash).
-			Scan(&out.HostID, &out.PackageSetID)
+		err := s.txQueryRow(ctx, tx, qTouchHostRaw, []any{at, addr, hostname, rawHash}, &out.HostID, &out.PackageSetID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -147,8 +128,7 @@ func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr stri
 			return fmt.Errorf("touch host: %w", err)
 		}
 		touched, out.Change = true, HostUnchanged
-		_, err = tx.ExecContext(ctx, `UPDATE reports SET last_received = $1, count = count + 1, reporter_addr = $2
-			WHERE id = (SELECT MAX(id) FROM reports WHERE host_id = $3)`, at, addr, out.HostID)
+		err = s.txExec(ctx, tx, qExtendLastRecord, at, addr, out.HostID)
 		if err != nil {
 			return fmt.Errorf("extend report record: %w", err)
 		}
@@ -162,17 +142,13 @@ func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr stri
 func (s *Store) recordReport(ctx context.Context, tx *sql.Tx, hostID int64, in Incoming,
 	lastID sql.NullInt64, lastHeader, lastSet sql.NullString) error {
 	if lastID.Valid && lastHeader.String == in.HeaderHash && lastSet.String == in.SetHash {
-		_, err := tx.ExecContext(ctx, `UPDATE reports SET last_received = $1, count = count + 1,
-			reporter_addr = $2 WHERE id = $3`, in.ReceivedAt, in.Host.ReporterAddr, lastID.Int64)
+		err := s.txExec(ctx, tx, qExtendRecord, in.ReceivedAt, in.Host.ReporterAddr, lastID.Int64)
 		if err != nil {
 			return fmt.Errorf("extend report record: %w", err)
 		}
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO reports (host_id, first_received, last_received, count,
-			reporter_addr, through_proxy, protocol, package_count, header_hash, set_hash)
-		VALUES ($1, $2, $2, 1, $3, $4, $5, $6, $7, $8)`,
-		hostID, in.ReceivedAt, in.Host.ReporterAddr, in.ThroughProxy, in.Host.Protocol, len(in.Packages),
+	err := s.txExec(ctx, tx, qAddRecord, hostID, in.ReceivedAt, in.Host.ReporterAddr, in.ThroughProxy, in.Host.Protocol, len(in.Packages),
 		in.HeaderHash, in.SetHash)
 	if err != nil {
 		return fmt.Errorf("add report record: %w", err)
@@ -184,7 +160,7 @@ func (s *Store) recordReport(ctx context.Context, tx *sql.Tx, hostID int64, in I
 // (and any catalogue packages it needs) when no host had it before.
 func (s *Store) ensureSet(ctx context.Context, tx *sql.Tx, in Incoming) (int64, bool, map[model.Package]int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM package_sets WHERE hash = $1`, in.SetHash).Scan(&id)
+	err := s.txQueryRow(ctx, tx, qFindSet, []any{in.SetHash}, &id)
 	if err == nil {
 		return id, false, nil, nil
 	}
@@ -198,8 +174,7 @@ func (s *Store) ensureSet(ctx context.Context, tx *sql.Tx, in Incoming) (int64, 
 	if testHookAfterCatalogue != nil {
 		testHookAfterCatalogue()
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO package_sets (hash, package_count, created_at)
-		VALUES ($1, $2, $3) RETURNING id`, in.SetHash, len(in.Packages), in.ReceivedAt).Scan(&id)
+	err = s.txQueryRow(ctx, tx, qAddSet, []any{in.SetHash, len(in.Packages), in.ReceivedAt}, &id)
 	if err != nil {
 		return 0, false, nil, fmt.Errorf("add package set: %w", err)
 	}
@@ -220,7 +195,7 @@ func (s *Store) siteID(ctx context.Context, tx *sql.Tx, name string, now time.Ti
 	if ok {
 		return id, false, nil
 	}
-	err := tx.QueryRowContext(ctx, `SELECT id FROM sites WHERE name = $1`, name).Scan(&id)
+	err := s.txQueryRow(ctx, tx, qFindSite, []any{name}, &id)
 	if err == nil {
 		s.mu.Lock()
 		s.sites[name] = id
@@ -230,8 +205,7 @@ func (s *Store) siteID(ctx context.Context, tx *sql.Tx, name string, now time.Ti
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, fmt.Errorf("find site: %w", err)
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO sites (name, created_at) VALUES ($1, $2)
-		ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`, name, now).Scan(&id)
+	err = s.txQueryRow(ctx, tx, qAddSite, []any{name, now}, &id)
 	if err != nil {
 		return 0, false, fmt.Errorf("add site: %w", err)
 	}

@@ -27,6 +27,8 @@ type Store struct {
 
 	mu    sync.Mutex
 	sites map[string]int64 // site name -> id; sites are never deleted
+
+	stmts map[string]*sql.Stmt // prepared on w at Open, by query text; read-only after
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its
@@ -37,8 +39,13 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{engine: eng, w: w, r: r, cache: newCatalogueCache(1 << 20), sites: map[string]int64{}}
+	s := &Store{engine: eng, w: w, r: r, cache: newCatalogueCache(1 << 20),
+		sites: map[string]int64{}, stmts: map[string]*sql.Stmt{}}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.prepareHot(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -47,6 +54,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	for _, st := range s.stmts {
+		st.Close()
+	}
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
@@ -88,4 +98,47 @@ func placeholders(from, n int) string {
 		fmt.Fprintf(&b, "$%d", from+i)
 	}
 	return b.String()
+}
+
+// prepared returns tx's handle on the statement q. Statements of the
+// intake path are prepared once on the writer pool (prepareHot, at Open:
+// the pool's one connection cannot be asked for while a transaction holds
+// it); others are prepared in tx. Parsing SQL costs SQLite more than
+// running the small statements of the intake path.
+func (s *Store) prepared(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	if st, ok := s.stmts[q]; ok {
+		return tx.StmtContext(ctx, st), nil
+	}
+	return tx.PrepareContext(ctx, q)
+}
+
+// prepareHot prepares the statements of the intake path on the writer pool.
+func (s *Store) prepareHot(ctx context.Context) error {
+	for _, q := range hotStatements {
+		st, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %.40s...: %w", q, err)
+		}
+		s.stmts[q] = st
+	}
+	return nil
+}
+
+// txExec runs a prepared statement in tx.
+func (s *Store) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) error {
+	st, err := s.prepared(ctx, tx, q)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, args...)
+	return err
+}
+
+// txQueryRow runs a prepared single-row query in tx and scans it.
+func (s *Store) txQueryRow(ctx context.Context, tx *sql.Tx, q string, args []any, dest ...any) error {
+	st, err := s.prepared(ctx, tx, q)
+	if err != nil {
+		return err
+	}
+	return st.QueryRowContext(ctx, args...).Scan(dest...)
 }

@@ -16,6 +16,12 @@ Versions are handled as byte strings (Python str holding latin-1 code points,
 one per byte), so non-UTF-8 bytes reach the tools unchanged. NUL cannot be
 passed in argv and is never generated.
 
+Sections (deb, rpm): real (same package on different hosts, lexicographic
+neighbours, random pairs of real versions), mutation (real versions with 1-3
+random edits), handpicked (the literal cases of <scheme>_test.go, so the tool
+confirms the hand-written expectations), edge (all pairs of short edge
+strings), hostile (long digit runs, separator runs, epochs, odd bytes).
+
 TSV format: header lines start with '#'. "# section: NAME" lines group the
 rows that follow. Rows are a<TAB>b<TAB>result with result one of < = >.
 Fields are escaped: backslash as \\, tab as \t, newline as \n, and bytes

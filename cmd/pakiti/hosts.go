@@ -1,0 +1,132 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pakiti-go/pakiti/internal/store"
+	"github.com/pakiti-go/pakiti/internal/web"
+)
+
+func newHosts(g *globals) *cobra.Command {
+	var f store.HostFilter
+	var format string
+	cmd := &cobra.Command{
+		Use:   "hosts",
+		Short: "List hosts (the same listing as /hosts and /api/v1/hosts)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format); err != nil {
+				return err
+			}
+			st, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			hosts, total, err := st.ListHosts(cmd.Context(), store.AllSites(), f)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			switch format {
+			case "json":
+				return writeJSON(out, web.HostList{Hosts: hosts, Total: total, Limit: f.Limit, Offset: f.Offset})
+			case "csv":
+				return web.WriteHostsCSV(out, hosts)
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, strings.ToUpper(strings.Join(web.HostColumns, "\t")))
+			for _, h := range hosts {
+				fmt.Fprintln(tw, strings.Join(web.HostRow(h), "\t"))
+			}
+			tw.Flush()
+			if total > len(hosts) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%d of %d hosts shown (--limit, --offset)\n", len(hosts), total)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&f.Site, "site", "", "only hosts of this site")
+	cmd.Flags().StringVarP(&f.Query, "query", "q", "", "only hosts whose name contains this")
+	cmd.Flags().IntVar(&f.Limit, "limit", store.MaxLimit, "at most this many hosts")
+	cmd.Flags().IntVar(&f.Offset, "offset", 0, "skip this many hosts")
+	cmd.Flags().StringVar(&format, "format", "table", "table, json or csv")
+	return cmd
+}
+
+func newHost(g *globals) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "host NAME",
+		Short: "Show one host: facts, packages and report history",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "table" && format != "json" {
+				return fmt.Errorf("--format must be table or json, not %q", format)
+			}
+			ctx := cmd.Context()
+			st, err := g.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			sc, name := store.AllSites(), args[0]
+			h, err := st.Host(ctx, sc, name)
+			if err != nil {
+				return fmt.Errorf("host %s: %w", name, err)
+			}
+			pkgs, err := st.HostPackages(ctx, sc, name)
+			if err != nil {
+				return err
+			}
+			reps, err := st.HostReports(ctx, sc, name, 50)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if format == "json" {
+				return writeJSON(out, web.HostDetail{Host: h, Packages: pkgs, Reports: reps})
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			for _, kv := range [][2]string{{"Host", h.Hostname}, {"Site", h.Site}, {"Tag", h.Tag}, {"OS", h.OS},
+				{"Kernel", h.Kernel + " " + h.Arch}, {"Packager", h.Packager}, {"Reported from", h.ReporterAddr},
+				{"First report", h.FirstReport.Format(time.RFC3339)}, {"Last report", h.LastReport.Format(time.RFC3339)},
+				{"Packages", fmt.Sprint(h.Packages)}} {
+				fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])
+			}
+			fmt.Fprintln(tw, "\nNAME\tVERSION\tARCH\tSOURCE")
+			for _, p := range pkgs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, p.Version, p.Arch, p.SourceName)
+			}
+			fmt.Fprintln(tw, "\nFIRST RECEIVED\tLAST RECEIVED\tREPORTS\tFROM\tPACKAGES")
+			for _, r := range reps {
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\n", r.FirstReceived.Format(time.RFC3339),
+					r.LastReceived.Format(time.RFC3339), r.Count, r.ReporterAddr, r.Packages)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "table or json")
+	return cmd
+}
+
+func checkFormat(f string) error {
+	switch f {
+	case "table", "json", "csv":
+		return nil
+	}
+	return fmt.Errorf("--format must be table, json or csv, not %q", f)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,70 @@
+// Command pakiti is the Pakiti server and its admin CLI: `pakiti serve`
+// runs the feed, the web UI and the API; the other subcommands read and
+// manage the same database for scripts and admins.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pakiti-go/pakiti/internal/store"
+)
+
+// version is set at build time with -ldflags "-X main.buildVersion=...".
+var buildVersion = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRoot().ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "pakiti:", err)
+		os.Exit(1)
+	}
+}
+
+// globals are the flags every subcommand takes.
+type globals struct {
+	db        string
+	logFormat string
+}
+
+func newRoot() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "pakiti",
+		Short: "Pakiti: which hosts run packages with known, fixable vulnerabilities",
+		Long: `Pakiti collects the package lists of a fleet of Linux hosts (sent daily by
+pakiti-client to /feed/) and shows them in a web UI, a JSON API and this CLI.`,
+		Version:       buildVersion,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	def := os.Getenv("PAKITI_DB")
+	if def == "" {
+		def = "sqlite:pakiti.db"
+	}
+	root.PersistentFlags().StringVar(&g.db, "db", def, "database: sqlite:FILE (env PAKITI_DB)")
+	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
+	root.AddCommand(newServe(g), newHosts(g), newHost(g), newVercmp())
+	return root
+}
+
+func (g *globals) logger() (*slog.Logger, error) {
+	switch g.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", g.logFormat)
+}
+
+func (g *globals) open(ctx context.Context) (*store.Store, error) {
+	return store.Open(ctx, g.db)
+}

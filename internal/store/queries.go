@@ -1,0 +1,52 @@
+package store
+
+// The statements of the intake path, prepared once at Open.
+const (
+	qFindHost = `SELECT h.id, h.header_hash, ps.id, ps.hash,
+		r.id, r.header_hash, r.set_hash
+		FROM hosts h JOIN package_sets ps ON ps.id = h.package_set_id
+		LEFT JOIN reports r ON r.id = (SELECT MAX(id) FROM reports WHERE host_id = h.id)
+		WHERE h.hostname = $1`
+
+	qTouchHostFull = `UPDATE hosts SET last_report = $1, reporter_addr = $2, raw_hash = $3
+		WHERE id = $4`
+
+	qUpsertHost = `INSERT INTO hosts (hostname, site_id, tag, os, os_id, os_version_id, arch,
+		kernel, cpu, packager, reboot_required, reporter_addr, protocol, package_set_id, header_hash,
+		raw_hash, first_report, last_report)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, $16, $16)
+		ON CONFLICT (hostname) DO UPDATE SET site_id = excluded.site_id, tag = excluded.tag, os = excluded.os,
+		os_id = excluded.os_id, os_version_id = excluded.os_version_id, arch = excluded.arch,
+		kernel = excluded.kernel, cpu = excluded.cpu, packager = excluded.packager,
+		reboot_required = excluded.reboot_required, reporter_addr = excluded.reporter_addr,
+		protocol = excluded.protocol, package_set_id = excluded.package_set_id,
+		header_hash = excluded.header_hash, raw_hash = excluded.raw_hash, last_report = excluded.last_report
+		RETURNING id`
+
+	qTouchHostRaw = `UPDATE hosts SET last_report = $1, reporter_addr = $2
+		WHERE hostname = $3 AND raw_hash = $4 RETURNING id, package_set_id`
+
+	qExtendLastRecord = `UPDATE reports SET last_received = $1, count = count + 1, reporter_addr = $2
+		WHERE id = (SELECT MAX(id) FROM reports WHERE host_id = $3)`
+
+	qExtendRecord = `UPDATE reports SET last_received = $1, count = count + 1,
+		reporter_addr = $2 WHERE id = $3`
+
+	qAddRecord = `INSERT INTO reports (host_id, first_received, last_received, count,
+		reporter_addr, through_proxy, protocol, package_count, header_hash, set_hash)
+		VALUES ($1, $2, $2, 1, $3, $4, $5, $6, $7, $8)`
+
+	qFindSet = `SELECT id FROM package_sets WHERE hash = $1`
+
+	qAddSet = `INSERT INTO package_sets (hash, package_count, created_at)
+		VALUES ($1, $2, $3) RETURNING id`
+
+	qFindSite = `SELECT id FROM sites WHERE name = $1`
+
+	qAddSite = `INSERT INTO sites (name, created_at) VALUES ($1, $2)
+		ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`
+)
+
+var hotStatements = []string{
+	qFindHost, qTouchHostFull, qUpsertHost, qTouchHostRaw, qExtendLastRecord, qExtendRecord, qAddRecord, qFindSet, qAddSet, qFindSite, qAddSite,
+}
