@@ -149,9 +149,13 @@ func lessPackage(a, b model.Package) bool {
 // with SortPackages.
 func PackageSetHash(pkgs []model.Package) string {
 	s := sha256.New()
-	buf := make([]byte, 0, 256)
+	buf := make([]byte, 0, 8192)
 	for _, p := range pkgs {
-		buf = append(buf[:0], p.Name...)
+		if len(buf) > 7000 {
+			s.Write(buf)
+			buf = buf[:0]
+		}
+		buf = append(buf, p.Name...)
 		buf = append(buf, '\t')
 		buf = append(buf, p.Version...)
 		buf = append(buf, '\t')
@@ -161,8 +165,8 @@ func PackageSetHash(pkgs []model.Package) string {
 		buf = append(buf, '\t')
 		buf = append(buf, p.SourceVersion...)
 		buf = append(buf, '\n')
-		s.Write(buf)
 	}
+	s.Write(buf)
 	return hex.EncodeToString(s.Sum(nil))
 }
 
