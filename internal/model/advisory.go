@@ -1,0 +1,44 @@
+package model
+
+// Status is what a vendor says of a package in a release for one CVE.
+type Status string
+
+// The statuses every source maps its own words to.
+const (
+	StatusFixed        Status = "fixed"        // fixed in FixedVersion; older versions are affected
+	StatusAffected     Status = "affected"     // affected, no fix released yet
+	StatusUndetermined Status = "undetermined" // not analysed yet: treat as affected-unknown, never as clean
+	StatusWillNotFix   Status = "will-not-fix" // affected; the vendor will not fix it (Debian <ignored>)
+	StatusFixDeferred  Status = "fix-deferred" // affected; fix postponed (Debian <postponed>)
+	StatusNotAffected  Status = "not-affected" // never affected (Debian fixed_version "0", <not-affected>)
+	StatusEndOfLife    Status = "end-of-life"  // the package gets no security support in that release
+)
+
+// Affects tells whether a package version for which the record applies
+// is vulnerable without looking at versions (everything but fixed and
+// not-affected); fixed records need a version comparison.
+func (s Status) Affects() bool {
+	switch s {
+	case StatusFixed, StatusNotAffected:
+		return false
+	}
+	return true
+}
+
+// Advisory is one vendor record: a CVE (or vendor id) for a package in an
+// OS group, with the version that fixes it or the status that says why
+// there is none.
+type Advisory struct {
+	Source       string `json:"source"`        // e.g. "debian-tracker", "debian-dsa"
+	OSGroup      string `json:"os_group"`      // e.g. "debian:12"
+	Package      string `json:"package"`       // as the source names it (Debian: source package)
+	CVE          string `json:"cve"`           // CVE id, or the vendor's own id (Debian TEMP-...)
+	FixedVersion string `json:"fixed_version"` // empty unless Status is fixed
+	Status       Status `json:"status"`
+	Severity     string `json:"severity,omitempty"`    // the vendor's word (Debian urgency), normalised to lower case
+	AdvisoryID   string `json:"advisory,omitempty"`    // DSA-5555-1, DLA-3380-1, RHSA-...
+	Arch         string `json:"arch,omitempty"`        // restriction, when the vendor gives one
+	Description  string `json:"description,omitempty"` // short text, when the source has one
+	Note         string `json:"note,omitempty"`        // e.g. "no-dsa: minor issue", the reason behind a status
+	Temporary    bool   `json:"temporary,omitempty"`   // the id is not a CVE (Debian TEMP-...)
+}
