@@ -264,9 +264,9 @@ func (h *Handler) validate(req *request) error {
 		host.Site = model.DefaultSite
 	}
 	req.in = store.Incoming{
-		Host:       host,
-		Packages:   req.rep.Packages,
-		SetHash:    report.PackageSetHash(req.rep.Packages),
+		Host:     host,
+		Packages: req.rep.Packages,
+		SetHash:  report.PackageSetHash(req.rep.Packages),
 		// The protocol counts as part of the header: a host moving from
 		// protocol 5 to 6 starts a new history record.
 		HeaderHash: fmt.Sprintf("%d:%s", req.protocol, hd.HeaderHash()),
