@@ -150,6 +150,9 @@ func collectPackages(ctx context.Context, fsys rootFS, o *Options) (string, []mo
 			return PackagerRPM, pkgs, nil
 		}
 		if err != nil {
+			// Reported only if nothing else is found, as the Perl
+			// client falls through to dpkg when rpm fails.
+			o.debugf("%v", err)
 			errs = append(errs, err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 )
@@ -20,6 +21,9 @@ import (
 // client's columns (name, epoch:version-release, arch) and the source RPM's
 // file name.
 const RPMQueryFormat = `%{NAME}\t%{EPOCH}:%{VERSION}-%{RELEASE}\t%{ARCH}\t%{SOURCERPM}\n`
+
+// rpmTimeout bounds rpm -qa, which can hang on a stale database lock.
+const rpmTimeout = 5 * time.Minute
 
 // rpmDBDirs are where rpm keeps its database: the classic place, and the
 // one of Fedora 36+, openSUSE and SLES 16 (where /var/lib/rpm is a link).
@@ -90,10 +94,15 @@ func rpmPackages(ctx context.Context, fsys rootFS, o *Options, withDBPath bool) 
 	}
 	args = append(args, "-qa", "--queryformat", RPMQueryFormat)
 	o.debugf("running %s %s", cmd, strings.Join(args, " "))
+	ctx, cancel := context.WithTimeout(ctx, rpmTimeout)
+	defer cancel()
 	var stdout, stderr bytes.Buffer
 	c := exec.CommandContext(ctx, cmd, args...)
 	c.Stdout, c.Stderr = &stdout, &stderr
 	if err := c.Run(); err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			return nil, fmt.Errorf("rpm -qa: no answer within %s (a stale rpm database lock?)", rpmTimeout)
+		}
 		msg := firstLine(stderr.String())
 		if msg != "" {
 			return nil, fmt.Errorf("rpm -qa: %v: %s", err, msg)

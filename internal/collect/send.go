@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -224,7 +225,7 @@ func Send(ctx context.Context, feedURL string, body []byte, o SendOptions) (stri
 			retryable = true
 		case err != nil:
 			failure = err
-			retryable = true
+			retryable = !isCertificateError(err)
 		default:
 			failure = &ServerError{Status: status, Body: answer, Protocol: protocol}
 			retryable = status >= 500
@@ -372,6 +373,18 @@ func backoff(base time.Duration, attempt int) time.Duration {
 		return d
 	}
 	return half + rand.N(half)
+}
+
+// isCertificateError reports whether err is the server's certificate being
+// refused: no retry mends that.
+func isCertificateError(err error) bool {
+	var (
+		cv *tls.CertificateVerificationError
+		ua x509.UnknownAuthorityError
+		he x509.HostnameError
+		ci x509.CertificateInvalidError
+	)
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci)
 }
 
 func isGatewayError(status int) bool {
