@@ -5,6 +5,7 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -212,7 +213,12 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request, req *request) err
 		return &clientError{http.StatusRequestEntityTooLarge,
 			fmt.Sprintf("report is %d bytes, more than the limit of %d", r.ContentLength, h.Limits.MaxBytes)}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.Limits.MaxBytes))
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + 1) // one allocation, no regrowth
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.Limits.MaxBytes))
+	body := buf.Bytes()
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return &clientError{http.StatusRequestEntityTooLarge,

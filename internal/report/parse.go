@@ -206,7 +206,10 @@ func parsePackage(line string, protocol int, lim Limits) (model.Package, error) 
 		for rest, more := line, true; more && len(f) < len(arr); {
 			var field string
 			field, rest, more = strings.Cut(rest, "\t")
-			f = append(f, strings.TrimSpace(field))
+			if field != "" && (field[0] <= ' ' || field[len(field)-1] <= ' ') {
+				field = strings.TrimSpace(field)
+			}
+			f = append(f, field)
 		}
 	} else {
 		f = strings.Fields(line)

@@ -1,0 +1,204 @@
+package source
+
+import (
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Fetched is one location made ready for parsing: a local file (the
+// location itself, or a download kept in a temporary file) and its
+// fingerprint.
+type Fetched struct {
+	Location    string // as given
+	File        string // local path to read
+	Name        string // document name, compression suffix removed
+	Fingerprint string // sha256 of the bytes as fetched
+	ETag        string
+	Modified    string
+	temp        bool
+}
+
+// Close removes a temporary download.
+func (f *Fetched) Close() error {
+	if f.temp {
+		return os.Remove(f.File)
+	}
+	return nil
+}
+
+// Open returns the decompressed content (gzip and bzip2 are recognised by
+// their magic bytes, whatever the name).
+func (f *Fetched) Open() (io.ReadCloser, error) {
+	fh, err := os.Open(f.File)
+	if err != nil {
+		return nil, err
+	}
+	r, err := decompress(fh)
+	if err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("%s: %w", f.Location, err)
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{r, fh}, nil
+}
+
+// Previous is what the last import of a location recorded, for
+// conditional requests.
+type Previous struct {
+	Fingerprint, ETag, Modified string
+}
+
+// Fetcher gets locations: http(s) URLs (conditional GET), local files,
+// and mirror directories (every regular file in it, sorted by name).
+type Fetcher struct {
+	Client   *http.Client
+	MaxBytes int64  // largest download accepted
+	TempDir  string // where downloads go ("" = os.TempDir())
+}
+
+// NewFetcher returns a Fetcher with a sane client and a 2 GiB limit.
+func NewFetcher() *Fetcher {
+	return &Fetcher{Client: &http.Client{Timeout: 30 * time.Minute}, MaxBytes: 2 << 30}
+}
+
+// ErrNotModified says the server answered 304: nothing to do.
+var ErrNotModified = errors.New("not modified since the last import")
+
+// Expand turns a location into the locations to fetch: a directory gives
+// its regular files (a mirror), anything else itself.
+func Expand(loc string) ([]string, error) {
+	if isURL(loc) {
+		return []string{loc}, nil
+	}
+	st, err := os.Stat(loc)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return []string{loc}, nil
+	}
+	ents, err := os.ReadDir(loc)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+			out = append(out, filepath.Join(loc, e.Name()))
+		}
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		return nil, fmt.Errorf("mirror directory %s holds no files", loc)
+	}
+	return out, nil
+}
+
+// Fetch makes one location (URL or file) ready. For a URL, prev's ETag and
+// Last-Modified make the request conditional.
+func (f *Fetcher) Fetch(ctx context.Context, loc string, prev Previous) (*Fetched, error) {
+	if !isURL(loc) {
+		sum, err := hashFile(loc)
+		if err != nil {
+			return nil, err
+		}
+		return &Fetched{Location: loc, File: loc, Name: docName(filepath.Base(loc)), Fingerprint: sum}, nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc, nil)
+	if err != nil {
+		return nil, err
+	}
+	if prev.ETag != "" {
+		req.Header.Set("If-None-Match", prev.ETag)
+	}
+	if prev.Modified != "" {
+		req.Header.Set("If-Modified-Since", prev.Modified)
+	}
+	req.Header.Set("User-Agent", "pakiti-go")
+	resp, err := f.Client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotModified {
+		return nil, ErrNotModified
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", loc, resp.Status)
+	}
+	tmp, err := os.CreateTemp(f.TempDir, "pakiti-fetch-*")
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(resp.Body, f.MaxBytes+1))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && n > f.MaxBytes {
+		err = fmt.Errorf("GET %s: larger than %d bytes", loc, f.MaxBytes)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return nil, err
+	}
+	u := resp.Request.URL
+	return &Fetched{Location: loc, File: tmp.Name(), Name: docName(path.Base(u.Path)),
+		Fingerprint: hex.EncodeToString(h.Sum(nil)), ETag: resp.Header.Get("ETag"),
+		Modified: resp.Header.Get("Last-Modified"), temp: true}, nil
+}
+
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
+
+func hashFile(p string) (string, error) {
+	fh, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer fh.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, fh); err != nil {
+		return "", fmt.Errorf("read %s: %w", p, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// docName strips compression suffixes: "DSA-list.txt.gz" -> "DSA-list.txt".
+func docName(base string) string {
+	for _, ext := range []string{".gz", ".bz2"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	return base
+}
+
+// decompress sniffs gzip and bzip2 magic bytes.
+func decompress(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	magic, _ := br.Peek(3)
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+		return gzip.NewReader(br)
+	case bytes.HasPrefix(magic, []byte("BZh")):
+		return bzip2.NewReader(br), nil
+	}
+	return br, nil
+}

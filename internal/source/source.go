@@ -1,0 +1,70 @@
+// Package source is the vulnerability-data framework every vendor plugs
+// into: the Source contract (where the data lives, how one document
+// parses into advisory records), fetching from a URL, a local file or a
+// mirror directory with fingerprints so unchanged data costs nothing, and
+// decompression. Each vendor is a folder below this one.
+package source
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+)
+
+// Document is one fetched file of a source, decompressed.
+type Document struct {
+	Name string    // base name, e.g. "json", "list", "DSA-list.txt" (compression suffix removed)
+	Body io.Reader // the decompressed content, read once
+}
+
+// Source is one vendor's security data.
+type Source interface {
+	// Name is the source's identifier on the command line and in the
+	// database ("debian").
+	Name() string
+	// Locations are the vendor URLs fetched when no location is given.
+	Locations() []string
+	// Parse streams the records of one document to emit, in bounded
+	// memory whatever the document's size. It fails on a document it does
+	// not recognise.
+	Parse(ctx context.Context, doc Document, emit func(model.Advisory) error) error
+}
+
+// Registry holds the known sources by name.
+type Registry struct {
+	byName map[string]Source
+}
+
+// NewRegistry registers sources; a name given twice is a programming error.
+func NewRegistry(sources ...Source) *Registry {
+	r := &Registry{byName: map[string]Source{}}
+	for _, s := range sources {
+		if _, dup := r.byName[s.Name()]; dup {
+			panic("source registered twice: " + s.Name())
+		}
+		r.byName[s.Name()] = s
+	}
+	return r
+}
+
+// Get returns the named source.
+func (r *Registry) Get(name string) (Source, error) {
+	s, ok := r.byName[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown source %q (known: %v)", name, r.Names())
+	}
+	return s, nil
+}
+
+// Names lists the registered sources, sorted.
+func (r *Registry) Names() []string {
+	var n []string
+	for k := range r.byName {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
