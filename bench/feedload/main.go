@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/intake"
+	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/report"
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -182,7 +183,7 @@ func startServer() (string, func()) {
 		log.Fatal(err)
 	}
 	lg := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := web.New(web.Config{Store: st, Feed: intake.New(st, lg), Log: lg})
+	h, err := web.New(web.Config{Store: st, Feed: intake.New(st, match.New(st, lg), lg), Log: lg})
 	if err != nil {
 		log.Fatal(err)
 	}

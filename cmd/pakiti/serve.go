@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pakiti-go/pakiti/internal/intake"
+	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/web"
 )
 
@@ -35,7 +36,8 @@ func newServe(g *globals) *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			feed := intake.New(st, log)
+			matcher := match.New(st, log)
+			feed := intake.New(st, matcher, log)
 			if maxReport > 0 {
 				feed.Limits.MaxBytes = maxReport
 			}

@@ -16,9 +16,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/osgroup"
 	"github.com/pakiti-go/pakiti/internal/report"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
@@ -39,17 +41,32 @@ type Saver interface {
 	TouchUnchanged(ctx context.Context, hostname, rawHash, addr string, at time.Time) (store.Saved, bool, error)
 }
 
+// Evaluator matches stored and unstored reports against vulnerability
+// data; *match.Matcher is one.
+type Evaluator interface {
+	// AfterReport evaluates a stored host; pkgs are the packages of a new
+	// protocol-6 package set (to learn binary -> source), or nil.
+	AfterReport(ctx context.Context, hostname, osGroup string, pkgs []model.Package) error
+	// ReportLines are a stored host's open findings as answer lines.
+	ReportLines(ctx context.Context, hostname string) ([]string, error)
+	// CheckLines evaluates packages without storing them.
+	CheckLines(ctx context.Context, osGroup, kernel string, pkgs []model.Package) ([]string, error)
+}
+
 // Handler serves POST /feed/.
 type Handler struct {
 	Store  Saver
+	Eval   Evaluator // nil: reports are stored, not evaluated
+	Groups osgroup.Rules
 	Limits report.Limits
 	Now    func() time.Time // injected clock
 	Log    *slog.Logger
 }
 
-// New returns a Handler with the default limits and the real clock.
-func New(s Saver, log *slog.Logger) *Handler {
-	return &Handler{Store: s, Limits: report.DefaultLimits, Now: time.Now, Log: log}
+// New returns a Handler with the default limits, the built-in OS group
+// rules and the real clock.
+func New(s Saver, eval Evaluator, log *slog.Logger) *Handler {
+	return &Handler{Store: s, Eval: eval, Groups: osgroup.Builtin, Limits: report.DefaultLimits, Now: time.Now, Log: log}
 }
 
 // clientError is a problem with the request, answered with a 4xx.
@@ -84,28 +101,32 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := &request{addr: remoteIP(r)}
+	ctx := r.Context()
 	err := h.params(r.URL.Query(), req)
 	if err == nil {
 		err = h.read(w, r, req)
 	}
+	fast := false
 	if err == nil && req.mode != ReportOnly {
 		// A report byte for byte equal to the host's last one needs no
 		// parsing: it only refreshes timestamps (most of a fleet, daily).
-		var done bool
-		if done, err = h.touch(r.Context(), req); done && err == nil {
-			h.logReport(req, start)
-			answer(w, http.StatusOK, "OK\n")
-			return
-		}
+		fast, err = h.touch(ctx, req)
 	}
-	if err == nil {
+	if err == nil && !fast {
 		err = h.decode(req)
 	}
-	if err == nil {
+	if err == nil && !fast {
 		err = h.validate(req)
 	}
-	if err == nil && req.mode != ReportOnly {
-		err = h.store(r.Context(), req)
+	if err == nil && !fast && req.mode != ReportOnly {
+		err = h.store(ctx, req)
+	}
+	if err == nil && !fast && req.mode != ReportOnly {
+		err = h.evaluate(ctx, req)
+	}
+	var lines []string
+	if err == nil {
+		lines, err = h.answerLines(ctx, req)
 	}
 	if err != nil {
 		var ce *clientError
@@ -119,9 +140,41 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.logReport(req, start)
-	// Findings for store-and-report and report-only come with the
-	// vulnerability matcher; until then the answer lists none.
-	answer(w, http.StatusOK, "OK\n")
+	var b strings.Builder
+	b.WriteString("OK\n")
+	for _, l := range lines {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	answer(w, http.StatusOK, b.String())
+}
+
+// evaluate matches a stored report (after the store: a failure here does
+// not lose the report, the next import or evaluate run catches up).
+func (h *Handler) evaluate(ctx context.Context, req *request) error {
+	if h.Eval == nil || req.saved.Change == store.HostUnchanged {
+		return nil
+	}
+	var learn []model.Package
+	if req.protocol == report.Protocol6 && req.saved.NewSet {
+		learn = req.in.Packages
+	}
+	if err := h.Eval.AfterReport(ctx, req.in.Host.Hostname, req.in.Host.OSGroup, learn); err != nil {
+		h.Log.Error("evaluation failed", "host", req.in.Host.Hostname, "error", err)
+	}
+	return nil
+}
+
+// answerLines lists the findings a store-and-report or report-only client
+// asked for.
+func (h *Handler) answerLines(ctx context.Context, req *request) ([]string, error) {
+	if h.Eval == nil || req.mode == StoreOnly {
+		return nil, nil
+	}
+	if req.mode == ReportOnly {
+		return h.Eval.CheckLines(ctx, req.in.Host.OSGroup, req.in.Host.Kernel, req.in.Packages)
+	}
+	return h.Eval.ReportLines(ctx, req.in.Host.Hostname)
 }
 
 func (h *Handler) logReport(req *request, start time.Time) {
@@ -269,6 +322,7 @@ func (h *Handler) validate(req *request) error {
 	if host.Site == "" {
 		host.Site = model.DefaultSite
 	}
+	host.OSGroup = h.Groups.Group(osgroup.Facts{System: hd.System, OSID: hd.OSID, OSVersionID: hd.OSVersionID})
 	req.in = store.Incoming{
 		Host:     host,
 		Packages: req.rep.Packages,

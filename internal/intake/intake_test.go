@@ -22,7 +22,7 @@ func newTest(t *testing.T) (*Handler, *store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	h := New(s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := New(s, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	h.Now = func() time.Time { return time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) }
 	return h, s
 }

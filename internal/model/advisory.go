@@ -1,5 +1,7 @@
 package model
 
+import "time"
+
 // Status is what a vendor says of a package in a release for one CVE.
 type Status string
 
@@ -41,4 +43,23 @@ type Advisory struct {
 	Description  string `json:"description,omitempty"` // short text, when the source has one
 	Note         string `json:"note,omitempty"`        // e.g. "no-dsa: minor issue", the reason behind a status
 	Temporary    bool   `json:"temporary,omitempty"`   // the id is not a CVE (Debian TEMP-...)
+}
+
+// Finding is one CVE of one installed package of one host, with how it was
+// decided. Open findings have no ResolvedAt.
+type Finding struct {
+	CVE           string     `json:"cve"`
+	Package       string     `json:"package"`
+	Version       string     `json:"installed"`
+	Arch          string     `json:"arch"`
+	SourcePackage string     `json:"source_package"`
+	SourceVersion string     `json:"source_version"`
+	Basis         string     `json:"basis"` // how the source package was found: report, learned, packages-index, binary-name
+	FixedVersion  string     `json:"fixed"`
+	Status        Status     `json:"status"`
+	Severity      string     `json:"severity"`
+	AdvisoryID    string     `json:"advisory"`
+	Origin        string     `json:"source"` // the data source, e.g. debian-tracker
+	FirstSeen     time.Time  `json:"first_seen"`
+	ResolvedAt    *time.Time `json:"resolved_at,omitempty"`
 }

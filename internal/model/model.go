@@ -28,6 +28,7 @@ type Host struct {
 	OS             string    `json:"os"`
 	OSID           string    `json:"os_id,omitempty"`
 	OSVersionID    string    `json:"os_version_id,omitempty"`
+	OSGroup        string    `json:"os_group"` // "" when no rule matched: not evaluated
 	Arch           string    `json:"arch"`
 	Kernel         string    `json:"kernel"`
 	CPU            string    `json:"cpu,omitempty"`
@@ -39,6 +40,12 @@ type Host struct {
 	LastReport     time.Time `json:"last_report"`
 	Packages       int       `json:"packages"`
 	PackageSetHash string    `json:"package_set_hash"`
+
+	// Evaluated is false when the host's OS group has no vulnerability
+	// data: its counts then say nothing, and it is shown as not evaluated.
+	Evaluated          bool `json:"evaluated"`
+	CVEs               int  `json:"cves"`
+	VulnerablePackages int  `json:"vulnerable_packages"`
 }
 
 // ReportRecord is one entry of a host's report history. Identical consecutive

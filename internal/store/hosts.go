@@ -26,7 +26,8 @@ const (
 
 const hostColumns = `h.hostname, s.name, h.tag, h.os, h.os_id, h.os_version_id, h.arch, h.kernel, h.cpu,
 	h.packager, h.reboot_required, h.reporter_addr, h.protocol, h.first_report, h.last_report,
-	ps.package_count, ps.hash`
+	ps.package_count, ps.hash, h.os_group, h.cves, h.vulnerable_packages,
+	EXISTS (SELECT 1 FROM os_group_data d WHERE d.os_group = h.os_group)`
 
 const hostFrom = ` FROM hosts h JOIN sites s ON s.id = h.site_id JOIN package_sets ps ON ps.id = h.package_set_id`
 
@@ -35,7 +36,7 @@ func scanHost(sc interface{ Scan(...any) error }) (model.Host, error) {
 	var reboot sql.NullBool
 	err := sc.Scan(&h.Hostname, &h.Site, &h.Tag, &h.OS, &h.OSID, &h.OSVersionID, &h.Arch, &h.Kernel, &h.CPU,
 		&h.Packager, &reboot, &h.ReporterAddr, &h.Protocol, &h.FirstReport, &h.LastReport,
-		&h.Packages, &h.PackageSetHash)
+		&h.Packages, &h.PackageSetHash, &h.OSGroup, &h.CVEs, &h.VulnerablePackages, &h.Evaluated)
 	if reboot.Valid {
 		h.RebootRequired = &reboot.Bool
 	}

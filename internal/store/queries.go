@@ -13,14 +13,15 @@ const (
 
 	qUpsertHost = `INSERT INTO hosts (hostname, site_id, tag, os, os_id, os_version_id, arch,
 		kernel, cpu, packager, reboot_required, reporter_addr, protocol, package_set_id, header_hash,
-		raw_hash, first_report, last_report)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, $16, $16)
+		raw_hash, os_group, first_report, last_report)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, $18, $16, $16)
 		ON CONFLICT (hostname) DO UPDATE SET site_id = excluded.site_id, tag = excluded.tag, os = excluded.os,
 		os_id = excluded.os_id, os_version_id = excluded.os_version_id, arch = excluded.arch,
 		kernel = excluded.kernel, cpu = excluded.cpu, packager = excluded.packager,
 		reboot_required = excluded.reboot_required, reporter_addr = excluded.reporter_addr,
 		protocol = excluded.protocol, package_set_id = excluded.package_set_id,
-		header_hash = excluded.header_hash, raw_hash = excluded.raw_hash, last_report = excluded.last_report
+		header_hash = excluded.header_hash, raw_hash = excluded.raw_hash, os_group = excluded.os_group,
+		last_report = excluded.last_report
 		RETURNING id`
 
 	qTouchHostRaw = `UPDATE hosts SET last_report = $1, reporter_addr = $2

@@ -91,7 +91,7 @@ func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 		h := in.Host
 		err = s.txQueryRow(ctx, tx, qUpsertHost, []any{h.Hostname, siteID, h.Tag, h.OS, h.OSID, h.OSVersionID, h.Arch, h.Kernel, h.CPU, h.Packager,
 			nullBool(h.RebootRequired), h.ReporterAddr, h.Protocol, out.PackageSetID, in.HeaderHash,
-			in.ReceivedAt, in.RawHash}, &out.HostID)
+			in.ReceivedAt, in.RawHash, h.OSGroup}, &out.HostID)
 		if err != nil {
 			return fmt.Errorf("save host: %w", err)
 		}

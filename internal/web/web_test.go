@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pakiti-go/pakiti/internal/intake"
+	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
 
@@ -29,7 +30,7 @@ func newTestServer(t *testing.T) *httptest.Server {
 	}
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := New(Config{Store: st, Feed: intake.New(st, log), Log: log})
+	h, err := New(Config{Store: st, Feed: intake.New(st, match.New(st, log), log), Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

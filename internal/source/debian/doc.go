@@ -1,0 +1,16 @@
+// Package debian turns the Debian security tracker's data — its JSON export,
+// the DSA and DLA lists, the CVE list — into model.Advisory records, and
+// reads apt Packages indexes into the binary-to-source map that matching of
+// source-less (protocol 5) reports needs.
+//
+// Every parser streams: it reads its input once, emits one record at a
+// time through a callback and keeps no more than one entry in memory, so a
+// full-size tracker export (60–90 MB) costs a few megabytes. Parsers reject
+// structurally broken input with an error that names where it broke, and
+// count (in Stats) what they read but could not map, such as releases that
+// are not in the codename table (see OSGroup).
+//
+// Records are what the source says, nothing inferred: the CVE list gives a
+// release's status only where it has a line for that release (the tracker
+// JSON is the source that has every release's status worked out).
+package debian

@@ -1,0 +1,307 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+)
+
+// CatalogueEntry is a catalogue package with its id.
+type CatalogueEntry struct {
+	ID int64
+	model.Package
+}
+
+// HostState is what matching needs to know of a host.
+type HostState struct {
+	ID       int64
+	Hostname string
+	OSGroup  string
+	Kernel   string
+	SetID    int64
+	Protocol int
+}
+
+// HostStates returns the matching state of the named hosts (all hosts when
+// names is nil), or of the hosts in groups when groups is not nil.
+func (s *Store) HostStates(ctx context.Context, names []string, groups []string) ([]HostState, error) {
+	q := `SELECT id, hostname, os_group, kernel, package_set_id, protocol FROM hosts`
+	var args []any
+	switch {
+	case names != nil:
+		q += ` WHERE hostname IN (` + placeholders(1, len(names)) + `)`
+		for _, n := range names {
+			args = append(args, n)
+		}
+	case groups != nil:
+		q += ` WHERE os_group IN (` + placeholders(1, len(groups)) + `)`
+		for _, g := range groups {
+			args = append(args, g)
+		}
+	}
+	if (names != nil && len(names) == 0) || (groups != nil && len(groups) == 0) {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []HostState
+	for rows.Next() {
+		var h HostState
+		if err := rows.Scan(&h.ID, &h.Hostname, &h.OSGroup, &h.Kernel, &h.SetID, &h.Protocol); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// Unevaluated returns the packages of a set not yet evaluated for osGroup.
+func (s *Store) Unevaluated(ctx context.Context, osGroup string, setID int64) ([]CatalogueEntry, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT p.id, p.name, p.version, p.arch, p.source_name, p.source_version
+		FROM package_set_members m JOIN packages p ON p.id = m.package_id
+		WHERE m.set_id = $1 AND NOT EXISTS (
+			SELECT 1 FROM evaluated e WHERE e.os_group = $2 AND e.package_id = m.package_id)`, setID, osGroup)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []CatalogueEntry
+	for rows.Next() {
+		var c CatalogueEntry
+		if err := rows.Scan(&c.ID, &c.Name, &c.Version, &c.Arch, &c.SourceName, &c.SourceVersion); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// BinarySource is a learned binary -> source mapping.
+type BinarySource struct {
+	Name, Version, SourceName, SourceVersion, Origin string
+}
+
+// LearnBinarySources records binary -> source mappings for osGroup. A
+// mapping from a host's report replaces one from a Packages index.
+func (s *Store) LearnBinarySources(ctx context.Context, osGroup string, bs []BinarySource) error {
+	if osGroup == "" || len(bs) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO binary_sources (os_group, name, version, source_name,
+			source_version, origin) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (os_group, name, version) DO UPDATE SET source_name = excluded.source_name,
+				source_version = excluded.source_version, origin = excluded.origin`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, b := range bs {
+			if _, err := st.ExecContext(ctx, osGroup, b.Name, b.Version, b.SourceName, b.SourceVersion, b.Origin); err != nil {
+				return fmt.Errorf("binary source %s: %w", b.Name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// LookupBinarySources returns the known mappings of pkgs in osGroup, by
+// (name, version).
+func (s *Store) LookupBinarySources(ctx context.Context, osGroup string, pkgs []CatalogueEntry) (map[[2]string]BinarySource, error) {
+	out := map[[2]string]BinarySource{}
+	if len(pkgs) == 0 {
+		return out, nil
+	}
+	conn, err := s.r.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	st, err := conn.PrepareContext(ctx, `SELECT source_name, source_version, origin FROM binary_sources
+		WHERE os_group = $1 AND name = $2 AND version = $3`)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	for _, p := range pkgs {
+		b := BinarySource{Name: p.Name, Version: p.Version}
+		err := st.QueryRowContext(ctx, osGroup, p.Name, p.Version).Scan(&b.SourceName, &b.SourceVersion, &b.Origin)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[[2]string{p.Name, p.Version}] = b
+	}
+	return out, nil
+}
+
+// AdvisoriesFor returns the records in force for the named packages of
+// osGroup.
+func (s *Store) AdvisoriesFor(ctx context.Context, osGroup string, packages []string) ([]model.Advisory, error) {
+	var out []model.Advisory
+	for len(packages) > 0 {
+		n := min(len(packages), 500)
+		args := []any{osGroup}
+		for _, p := range packages[:n] {
+			args = append(args, p)
+		}
+		rows, err := s.r.QueryContext(ctx, `SELECT a.origin, a.os_group, a.package, a.cve, a.fixed_version, a.status,
+				a.severity, a.advisory_id, a.arch, a.note, a.temporary
+			FROM advisories a JOIN source_current c ON c.import_id = a.import_id
+			WHERE a.os_group = $1 AND a.package IN (`+placeholders(2, n)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var a model.Advisory
+			var st string
+			if err := rows.Scan(&a.Source, &a.OSGroup, &a.Package, &a.CVE, &a.FixedVersion, &st, &a.Severity,
+				&a.AdvisoryID, &a.Arch, &a.Note, &a.Temporary); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			a.Status = model.Status(st)
+			out = append(out, a)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		packages = packages[n:]
+	}
+	return out, nil
+}
+
+// Evaluation is the outcome of matching one catalogue package in a group.
+type Evaluation struct {
+	PackageID     int64
+	SourceName    string
+	SourceVersion string
+	Basis         string // how the source package was found: report, learned, packages-index, binary-name
+	Verdicts      []Verdict
+}
+
+// Verdict is one CVE a catalogue package is vulnerable to in a group.
+type Verdict struct {
+	CVE          string
+	Status       model.Status
+	FixedVersion string
+	Severity     string
+	AdvisoryID   string
+	Origin       string
+	Kernel       string // "" when it always counts; else the kernel release the package is
+}
+
+// SaveEvaluations stores evaluations of osGroup in one transaction. A pair
+// evaluated meanwhile by another caller is left as it is.
+func (s *Store) SaveEvaluations(ctx context.Context, osGroup string, evs []Evaluation) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		ev, err := tx.PrepareContext(ctx, `INSERT INTO evaluated (os_group, package_id, source_name, source_version, basis)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (os_group, package_id) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer ev.Close()
+		vd, err := tx.PrepareContext(ctx, `INSERT INTO verdicts (os_group, package_id, cve, status, fixed_version,
+			severity, advisory_id, origin, kernel) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (os_group, package_id, cve) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer vd.Close()
+		for _, e := range evs {
+			r, err := ev.ExecContext(ctx, osGroup, e.PackageID, e.SourceName, e.SourceVersion, e.Basis)
+			if err != nil {
+				return fmt.Errorf("evaluated: %w", err)
+			}
+			if n, _ := r.RowsAffected(); n == 0 {
+				continue
+			}
+			for _, v := range e.Verdicts {
+				if _, err := vd.ExecContext(ctx, osGroup, e.PackageID, v.CVE, string(v.Status), v.FixedVersion,
+					v.Severity, v.AdvisoryID, v.Origin, v.Kernel); err != nil {
+					return fmt.Errorf("verdict: %w", err)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// Invalidate forgets the evaluations of the packages whose records changed,
+// and returns the OS groups concerned.
+func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey) ([]string, error) {
+	groups := map[string]bool{}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, k := range keys {
+			groups[k.OSGroup] = true
+			if _, err := tx.ExecContext(ctx, `DELETE FROM verdicts WHERE os_group = $1 AND package_id IN (
+				SELECT package_id FROM evaluated WHERE os_group = $1 AND source_name = $2)`, k.OSGroup, k.Package); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM evaluated WHERE os_group = $1 AND source_name = $2`,
+				k.OSGroup, k.Package); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var out []string
+	for g := range groups {
+		out = append(out, g)
+	}
+	return out, err
+}
+
+// ForgetEvaluations drops every evaluation (pakiti evaluate --all).
+func (s *Store) ForgetEvaluations(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM verdicts`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM evaluated`)
+		return err
+	})
+}
+
+// RefreshFindings brings a host's findings in line with the verdicts of its
+// packages: new ones open, gone ones are resolved (kept, with the time),
+// and the host's counts follow. It returns how many opened and resolved.
+func (s *Store) RefreshFindings(ctx context.Context, hostID int64, now time.Time) (opened, resolved int64, err error) {
+	const current = `SELECT m.package_id, v.cve FROM hosts h
+		JOIN package_set_members m ON m.set_id = h.package_set_id
+		JOIN verdicts v ON v.os_group = h.os_group AND v.package_id = m.package_id
+		WHERE h.id = $1 AND (v.kernel = '' OR v.kernel = h.kernel)`
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `UPDATE findings SET resolved_at = $2
+			WHERE host_id = $1 AND resolved_at IS NULL AND NOT EXISTS (
+				SELECT 1 FROM (`+current+`) cur WHERE cur.package_id = findings.package_id AND cur.cve = findings.cve)`,
+			hostID, now)
+		if err != nil {
+			return fmt.Errorf("resolve findings: %w", err)
+		}
+		resolved, _ = r.RowsAffected()
+		r, err = tx.ExecContext(ctx, `INSERT INTO findings (host_id, package_id, cve, first_seen)
+			SELECT $1, cur.package_id, cur.cve, $2 FROM (`+current+`) cur WHERE true
+			ON CONFLICT (host_id, package_id, cve) DO UPDATE SET resolved_at = NULL
+			WHERE findings.resolved_at IS NOT NULL`, hostID, now)
+		if err != nil {
+			return fmt.Errorf("open findings: %w", err)
+		}
+		opened, _ = r.RowsAffected()
+		_, err = tx.ExecContext(ctx, `UPDATE hosts SET
+			cves = (SELECT COUNT(DISTINCT cve) FROM findings WHERE host_id = $1 AND resolved_at IS NULL),
+			vulnerable_packages = (SELECT COUNT(DISTINCT package_id) FROM findings WHERE host_id = $1 AND resolved_at IS NULL)
+			WHERE id = $1`, hostID)
+		return err
+	})
+	return opened, resolved, err
+}

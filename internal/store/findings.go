@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+)
+
+const findingColumns = `f.cve, p.name, p.version, p.arch, e.source_name, e.source_version, e.basis,
+	v.fixed_version, v.status, v.severity, v.advisory_id, v.origin, f.first_seen, f.resolved_at`
+
+func scanFinding(rows *sql.Rows) (model.Finding, error) {
+	var f model.Finding
+	var st string
+	var resolved sql.NullTime
+	var fixed, sev, adv, origin, srcName, srcVer, basis sql.NullString
+	err := rows.Scan(&f.CVE, &f.Package, &f.Version, &f.Arch, &srcName, &srcVer, &basis, &fixed, &st, &sev,
+		&adv, &origin, &f.FirstSeen, &resolved)
+	f.SourcePackage, f.SourceVersion, f.Basis = srcName.String, srcVer.String, basis.String
+	f.FixedVersion, f.Severity, f.AdvisoryID, f.Origin = fixed.String, sev.String, adv.String, origin.String
+	f.Status = model.Status(st)
+	f.FirstSeen = f.FirstSeen.UTC()
+	if resolved.Valid {
+		t := resolved.Time.UTC()
+		f.ResolvedAt = &t
+	}
+	return f, err
+}
+
+// HostFindings returns a host's open findings (and resolved ones too when
+// history is true), by package and CVE. Resolved findings whose verdict is
+// gone show what is still known of them.
+func (s *Store) HostFindings(ctx context.Context, sc Scope, hostname string, history bool) ([]model.Finding, error) {
+	cond, args := sc.sql("s.name", 2)
+	open := " AND f.resolved_at IS NULL"
+	if history {
+		open = ""
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+findingColumns+`
+		FROM findings f JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id
+		JOIN packages p ON p.id = f.package_id
+		LEFT JOIN evaluated e ON e.os_group = h.os_group AND e.package_id = f.package_id
+		LEFT JOIN verdicts v ON v.os_group = h.os_group AND v.package_id = f.package_id AND v.cve = f.cve
+		WHERE h.hostname = $1 AND `+cond+open+`
+		ORDER BY p.name, p.version, f.cve`, append([]any{hostname}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("findings of %s: %w", hostname, err)
+	}
+	defer rows.Close()
+	out := []model.Finding{}
+	for rows.Next() {
+		f, err := scanFinding(rows)
+		if err != nil {
+			return nil, err
+		}
+		if f.ResolvedAt == nil && f.Status == "" {
+			continue // a verdict withdrawn and not yet refreshed
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
