@@ -12,8 +12,10 @@ import (
 
 // HostFilter narrows a host listing. Zero values mean "any".
 type HostFilter struct {
-	Site   string
-	Query  string // substring of the host name
+	Site    string
+	Query   string // substring of the host name
+	CVE     string // hosts with an open finding of this CVE
+	OSGroup string
 	Limit  int    // 0: DefaultLimit; capped at MaxLimit
 	Offset int
 }
@@ -52,6 +54,15 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 	if f.Site != "" {
 		args = append(args, f.Site)
 		where = append(where, fmt.Sprintf("s.name = $%d", len(args)))
+	}
+	if f.CVE != "" {
+		args = append(args, f.CVE)
+		where = append(where, fmt.Sprintf(`EXISTS (SELECT 1 FROM findings f WHERE f.host_id = h.id
+			AND f.cve = $%d AND f.resolved_at IS NULL)`, len(args)))
+	}
+	if f.OSGroup != "" {
+		args = append(args, f.OSGroup)
+		where = append(where, fmt.Sprintf("h.os_group = $%d", len(args)))
 	}
 	if f.Query != "" {
 		args = append(args, "%"+likeEscape(strings.ToLower(f.Query))+"%")

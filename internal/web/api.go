@@ -20,6 +20,7 @@ type HostList struct {
 type HostDetail struct {
 	Host     model.Host           `json:"host"`
 	Packages []model.Package      `json:"packages"`
+	Findings []model.Finding      `json:"findings"`
 	Reports  []model.ReportRecord `json:"reports"`
 }
 
@@ -76,7 +77,43 @@ func (s *Server) hostDetail(r *http.Request) (HostDetail, error) {
 	if err != nil {
 		return HostDetail{}, err
 	}
-	return HostDetail{Host: h, Packages: pkgs, Reports: reps}, nil
+	fs, err := s.store.HostFindings(r.Context(), sc, name, r.URL.Query().Get("history") == "1")
+	if err != nil {
+		return HostDetail{}, err
+	}
+	return HostDetail{Host: h, Packages: pkgs, Findings: fs, Reports: reps}, nil
+}
+
+func (s *Server) apiCVE(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !validCVE(id) {
+		apiError(w, http.StatusBadRequest, "not a CVE or vendor id: "+clip(id))
+		return
+	}
+	info, err := s.store.CVE(r.Context(), scope(r), id)
+	if errors.Is(err, store.ErrNotFound) {
+		apiError(w, http.StatusNotFound, "nothing is known of "+id)
+		return
+	}
+	if err != nil {
+		s.internal(w, "cve", err)
+		return
+	}
+	if r.URL.Query().Get("format") == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		WriteAffectedCSV(w, info.Hosts)
+		return
+	}
+	writeJSON(w, http.StatusOK, info)
+}
+
+func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
+	src, err := s.store.Sources(r.Context())
+	if err != nil {
+		s.internal(w, "sources", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sources": src})
 }
 
 func (s *Server) apiSites(w http.ResponseWriter, r *http.Request) {

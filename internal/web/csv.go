@@ -8,15 +8,21 @@ import (
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/store"
 )
 
 // HostColumns are the columns of a host listing as CSV and as a table.
-var HostColumns = []string{"hostname", "site", "tag", "os", "arch", "kernel", "packages", "last_report"}
+var HostColumns = []string{"hostname", "site", "tag", "os", "os_group", "arch", "kernel", "packages",
+	"vulnerable_packages", "cves", "last_report"}
 
 // HostRow is a host as the strings of HostColumns.
 func HostRow(h model.Host) []string {
-	return []string{h.Hostname, h.Site, h.Tag, h.OS, h.Arch, h.Kernel, strconv.Itoa(h.Packages),
-		h.LastReport.UTC().Format(time.RFC3339)}
+	vp, cves := strconv.Itoa(h.VulnerablePackages), strconv.Itoa(h.CVEs)
+	if !h.Evaluated {
+		vp, cves = "not evaluated", "not evaluated"
+	}
+	return []string{h.Hostname, h.Site, h.Tag, h.OS, h.OSGroup, h.Arch, h.Kernel, strconv.Itoa(h.Packages),
+		vp, cves, h.LastReport.UTC().Format(time.RFC3339)}
 }
 
 // WriteHostsCSV writes hosts as CSV with a header row. Cells that a
@@ -42,4 +48,19 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// WriteAffectedCSV writes the hosts affected by a CVE.
+func WriteAffectedCSV(w io.Writer, hosts []store.AffectedHost) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"hostname", "site", "os_group", "package", "installed", "fixed", "status"})
+	for _, h := range hosts {
+		row := []string{h.Hostname, h.Site, h.OSGroup, h.Package, h.Version, h.Fixed, string(h.Status)}
+		for i, c := range row {
+			row[i] = csvSafe(c)
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	return cw.Error()
 }

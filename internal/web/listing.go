@@ -11,7 +11,7 @@ import (
 // hostQuery reads the host-listing parameters shared by the API and the
 // page: site, q, limit, offset.
 func hostQuery(q url.Values) (store.HostFilter, error) {
-	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q")}
+	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: q.Get("cve"), OSGroup: q.Get("os_group")}
 	var err error
 	if f.Limit, err = intParam(q, "limit", store.DefaultLimit, 1, store.MaxLimit); err != nil {
 		return f, err
@@ -19,8 +19,8 @@ func hostQuery(q url.Values) (store.HostFilter, error) {
 	if f.Offset, err = intParam(q, "offset", 0, 0, 1<<31-1); err != nil {
 		return f, err
 	}
-	if len(f.Site) > 256 || len(f.Query) > 256 {
-		return f, fmt.Errorf("site and q take at most 256 bytes")
+	if len(f.Site) > 256 || len(f.Query) > 256 || len(f.CVE) > 64 || len(f.OSGroup) > 64 {
+		return f, fmt.Errorf("site and q take at most 256 bytes, cve and os_group 64")
 	}
 	return f, nil
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
 
@@ -121,7 +122,61 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d})
+	s.render(w, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d,
+		"Groups": groupFindings(d.Findings)})
+}
+
+// packageFindings are the findings of one installed package.
+type packageFindings struct {
+	Package, Version, Arch, Source, SourceVersion, Basis string
+	Fixed                                                string // the highest fixed version among them
+	Findings                                             []model.Finding
+}
+
+// groupFindings groups findings (sorted by package) by installed package.
+func groupFindings(fs []model.Finding) []packageFindings {
+	var out []packageFindings
+	for _, f := range fs {
+		if n := len(out); n == 0 || out[n-1].Package != f.Package || out[n-1].Version != f.Version || out[n-1].Arch != f.Arch {
+			out = append(out, packageFindings{Package: f.Package, Version: f.Version, Arch: f.Arch,
+				Source: f.SourcePackage, SourceVersion: f.SourceVersion, Basis: f.Basis})
+		}
+		g := &out[len(out)-1]
+		g.Findings = append(g.Findings, f)
+		if f.FixedVersion != "" && f.FixedVersion > g.Fixed {
+			g.Fixed = f.FixedVersion // display only: the matcher compares properly
+		}
+	}
+	return out
+}
+
+func (s *Server) pageCVE(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !validCVE(id) {
+		s.pageError(w, http.StatusBadRequest, "Not a CVE or vendor id.")
+		return
+	}
+	info, err := s.store.CVE(r.Context(), scope(r), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.pageError(w, http.StatusNotFound, "Nothing is known of "+id+".")
+		return
+	}
+	if err != nil {
+		s.log.Error("cve page", "error", err)
+		s.pageError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	s.render(w, http.StatusOK, "cve.html", map[string]any{"Title": id, "C": info})
+}
+
+func (s *Server) pageSources(w http.ResponseWriter, r *http.Request) {
+	src, err := s.store.Sources(r.Context())
+	if err != nil {
+		s.log.Error("sources page", "error", err)
+		s.pageError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	s.render(w, http.StatusOK, "sources.html", map[string]any{"Title": "Sources", "Sources": src})
 }
 
 // pager is the paging bar of a listing page.

@@ -42,11 +42,15 @@ func New(c Config) (http.Handler, error) {
 	mux.HandleFunc("GET /api/v1/hosts", s.apiHosts)
 	mux.HandleFunc("GET /api/v1/hosts/{hostname}", s.apiHost)
 	mux.HandleFunc("GET /api/v1/sites", s.apiSites)
+	mux.HandleFunc("GET /api/v1/cves/{id}", s.apiCVE)
+	mux.HandleFunc("GET /api/v1/sources", s.apiSources)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/hosts", http.StatusFound)
 	})
 	mux.HandleFunc("GET /hosts", s.pageHosts)
 	mux.HandleFunc("GET /hosts/{hostname}", s.pageHost)
+	mux.HandleFunc("GET /cves/{id}", s.pageCVE)
+	mux.HandleFunc("GET /sources", s.pageSources)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 	return securityHeaders(mux), nil
 }
@@ -90,4 +94,24 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // apiError answers {"error": msg}.
 func apiError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// validCVE accepts CVE ids and the vendors' own ids (TEMP-..., DSA-...).
+func validCVE(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
 }

@@ -41,8 +41,37 @@ func (r *trackerReleases) UnmarshalJSON(b []byte) error {
 		}
 		return &json.UnmarshalTypeError{Value: "array", Type: reflect.TypeFor[trackerReleases]()}
 	}
-	return json.Unmarshal(b, (*map[string]*trackerRelease)(r))
+	err := json.Unmarshal(b, (*map[string]*trackerRelease)(r))
+	if err == nil {
+		return nil
+	}
+	// Rare: decode again, slowly, to say which release is wrong (the
+	// decoder's error does not name map keys).
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for _, code := range slices.Sorted(maps.Keys(raw)) {
+		v := bytes.TrimSpace(raw[code])
+		if len(v) == 0 || (v[0] != '{' && string(v) != "null") {
+			return &releaseError{code, " is not an object"}
+		}
+		var tr trackerRelease
+		if err := json.Unmarshal(v, &tr); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				return &releaseError{code, fmt.Sprintf(": %s is %s, not a string", te.Field, article(te.Value))}
+			}
+			return &releaseError{code, ": " + err.Error()}
+		}
+	}
+	return err
 }
+
+// releaseError says what is wrong with one release object.
+type releaseError struct{ code, msg string }
+
+func (e *releaseError) Error() string { return fmt.Sprintf("release %q%s", e.code, e.msg) }
 
 // trackerRelease is one release object inside a CVE object. Repositories
 // (the version in each suite) is not needed for a record and not read.
@@ -281,38 +310,26 @@ func trackerErr(pkg, id string, err error) error {
 	}
 	var te *json.UnmarshalTypeError
 	var se *json.SyntaxError
+	var re *releaseError
 	switch {
 	case errors.Is(err, errValueTooLarge):
 		return fmt.Errorf("%s: a value is larger than %d bytes", where, maxJSONValue)
 	case errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF:
 		return fmt.Errorf("%s: unexpected end of input", where)
+	case errors.As(err, &re):
+		return fmt.Errorf("%s: %v", where, re)
 	case errors.As(err, &te):
-		rel, inRelease := strings.CutPrefix(te.Field, "releases.")
-		switch {
-		case te.Field == "":
+		switch te.Field {
+		case "":
 			return fmt.Errorf("%s: is %s, not an object", where, article(te.Value))
-		case te.Field == "releases":
+		case "releases":
 			return fmt.Errorf("%s: releases is not an object", where)
-		case inRelease:
-			code, field, ok := cutLast(rel, ".")
-			if !ok {
-				return fmt.Errorf("%s: release %q is not an object", where, rel)
-			}
-			return fmt.Errorf("%s: release %q: %s is %s, not a string", where, code, field, article(te.Value))
 		}
 		return fmt.Errorf("%s: %s is %s, not a string", where, te.Field, article(te.Value))
 	case errors.As(err, &se):
 		return fmt.Errorf("%s: byte %d: %v", where, se.Offset, se)
 	}
 	return fmt.Errorf("%s: %w", where, err)
-}
-
-// cutLast is strings.Cut at the last sep.
-func cutLast(s, sep string) (before, after string, found bool) {
-	if i := strings.LastIndex(s, sep); i >= 0 {
-		return s[:i], s[i+len(sep):], true
-	}
-	return s, "", false
 }
 
 // article puts "a" or "an" before a JSON type name ("an array").

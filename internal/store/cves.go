@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+)
+
+// CVEInfo is what the database knows of one CVE.
+type CVEInfo struct {
+	ID          string           `json:"id"`
+	Description string           `json:"description"`
+	Severity    string           `json:"severity"` // the highest vendor severity among its records
+	Records     []model.Advisory `json:"records"`  // per release and package
+	Hosts       []AffectedHost   `json:"hosts"`
+}
+
+// AffectedHost is a host with an open finding of a CVE.
+type AffectedHost struct {
+	Hostname string       `json:"hostname"`
+	Site     string       `json:"site"`
+	OSGroup  string       `json:"os_group"`
+	Package  string       `json:"package"`
+	Version  string       `json:"installed"`
+	Fixed    string       `json:"fixed"`
+	Status   model.Status `json:"status"`
+}
+
+// severityRank orders vendor severities (Debian urgencies and the usual
+// words of other vendors).
+var severityRank = map[string]int{"unimportant": 1, "low": 2, "medium": 3, "moderate": 3, "high": 4, "important": 4, "critical": 5}
+
+// CVE returns what is known of id: its records in force and the hosts in
+// scope with an open finding of it. ErrNotFound when nothing is known.
+func (s *Store) CVE(ctx context.Context, sc Scope, id string) (CVEInfo, error) {
+	info := CVEInfo{ID: id, Records: []model.Advisory{}, Hosts: []AffectedHost{}}
+	err := s.r.QueryRowContext(ctx, `SELECT description FROM cves WHERE id = $1`, id).Scan(&info.Description)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return info, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT a.origin, a.os_group, a.package, a.cve, a.fixed_version, a.status,
+			a.severity, a.advisory_id, a.arch, a.note, a.temporary
+		FROM advisories a JOIN source_current c ON c.import_id = a.import_id
+		WHERE a.cve = $1 ORDER BY a.os_group, a.package, a.origin`, id)
+	if err != nil {
+		return info, fmt.Errorf("records of %s: %w", id, err)
+	}
+	for rows.Next() {
+		var a model.Advisory
+		var st string
+		if err := rows.Scan(&a.Source, &a.OSGroup, &a.Package, &a.CVE, &a.FixedVersion, &st, &a.Severity,
+			&a.AdvisoryID, &a.Arch, &a.Note, &a.Temporary); err != nil {
+			rows.Close()
+			return info, err
+		}
+		a.Status = model.Status(st)
+		if severityRank[a.Severity] > severityRank[info.Severity] {
+			info.Severity = a.Severity
+		}
+		info.Records = append(info.Records, a)
+	}
+	if err := rows.Close(); err != nil {
+		return info, err
+	}
+	cond, args := sc.sql("s.name", 2)
+	rows, err = s.r.QueryContext(ctx, `SELECT h.hostname, s.name, h.os_group, p.name, p.version,
+			COALESCE(v.fixed_version, ''), COALESCE(v.status, '')
+		FROM findings f JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id
+		JOIN packages p ON p.id = f.package_id
+		LEFT JOIN verdicts v ON v.os_group = h.os_group AND v.package_id = f.package_id AND v.cve = f.cve
+		WHERE f.cve = $1 AND f.resolved_at IS NULL AND `+cond+`
+		ORDER BY h.hostname, p.name`, append([]any{id}, args...)...)
+	if err != nil {
+		return info, fmt.Errorf("hosts of %s: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a AffectedHost
+		var st string
+		if err := rows.Scan(&a.Hostname, &a.Site, &a.OSGroup, &a.Package, &a.Version, &a.Fixed, &st); err != nil {
+			return info, err
+		}
+		a.Status = model.Status(st)
+		info.Hosts = append(info.Hosts, a)
+	}
+	if err := rows.Err(); err != nil {
+		return info, err
+	}
+	if info.Description == "" && len(info.Records) == 0 && len(info.Hosts) == 0 {
+		return info, ErrNotFound
+	}
+	return info, nil
+}
