@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/store"
 	"github.com/pakiti-go/pakiti/internal/web"
 )
@@ -55,6 +56,8 @@ func newHosts(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&f.Site, "site", "", "only hosts of this site")
 	cmd.Flags().StringVarP(&f.Query, "query", "q", "", "only hosts whose name contains this")
+	cmd.Flags().StringVar(&f.CVE, "cve", "", "only hosts with an open finding of this CVE")
+	cmd.Flags().StringVar(&f.OSGroup, "os-group", "", "only hosts of this OS group (debian:12...)")
 	cmd.Flags().IntVar(&f.Limit, "limit", store.MaxLimit, "at most this many hosts")
 	cmd.Flags().IntVar(&f.Offset, "offset", 0, "skip this many hosts")
 	cmd.Flags().StringVar(&format, "format", "table", "table, json or csv")
@@ -90,16 +93,27 @@ func newHost(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			fs, err := st.HostFindings(ctx, sc, name, false)
+			if err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
-				return writeJSON(out, web.HostDetail{Host: h, Packages: pkgs, Reports: reps})
+				return writeJSON(out, web.HostDetail{Host: h, Packages: pkgs, Findings: fs, Reports: reps})
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			for _, kv := range [][2]string{{"Host", h.Hostname}, {"Site", h.Site}, {"Tag", h.Tag}, {"OS", h.OS},
 				{"Kernel", h.Kernel + " " + h.Arch}, {"Packager", h.Packager}, {"Reported from", h.ReporterAddr},
 				{"First report", h.FirstReport.Format(time.RFC3339)}, {"Last report", h.LastReport.Format(time.RFC3339)},
-				{"Packages", fmt.Sprint(h.Packages)}} {
+				{"Packages", fmt.Sprint(h.Packages)}, {"OS group", h.OSGroup}, {"Vulnerabilities", vulnSummary(h)}} {
 				fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])
+			}
+			if len(fs) > 0 {
+				fmt.Fprintln(tw, "\nPACKAGE\tINSTALLED\tSOURCE\tCVE\tFIXED\tSTATUS\tSEVERITY\tADVISORY")
+				for _, f := range fs {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Package, f.Version, f.SourcePackage, f.CVE,
+						f.FixedVersion, f.Status, f.Severity, f.AdvisoryID)
+				}
 			}
 			fmt.Fprintln(tw, "\nNAME\tVERSION\tARCH\tSOURCE")
 			for _, p := range pkgs {
@@ -129,4 +143,11 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+func vulnSummary(h model.Host) string {
+	if !h.Evaluated {
+		return "not evaluated (no vulnerability data for this OS group)"
+	}
+	return fmt.Sprintf("%d vulnerable packages, %d CVEs", h.VulnerablePackages, h.CVEs)
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -78,6 +79,21 @@ func (m *Matcher) AfterImport(ctx context.Context, changed []store.AdvisoryKey) 
 	return m.evaluateAll(ctx, hosts)
 }
 
+// AfterIndex re-evaluates, in the OS groups that got a package index,
+// the packages that were matched by binary name for want of one.
+func (m *Matcher) AfterIndex(ctx context.Context, groups []string) (int, error) {
+	for _, g := range groups {
+		if err := m.Store.InvalidateBasis(ctx, g, BasisBinaryName); err != nil {
+			return 0, err
+		}
+	}
+	hosts, err := m.Store.HostStates(ctx, nil, groups)
+	if err != nil {
+		return 0, err
+	}
+	return m.evaluateAll(ctx, hosts)
+}
+
 func (m *Matcher) evaluateAll(ctx context.Context, hosts []store.HostState) (int, error) {
 	start := time.Now()
 	for i, h := range hosts {
@@ -117,6 +133,9 @@ func (m *Matcher) evaluateSet(ctx context.Context, group string, setID int64) er
 	return m.Store.SaveEvaluations(ctx, group, evs)
 }
 
+// binNMU is the suffix of a binary-only rebuild: same source version.
+var binNMU = regexp.MustCompile(`\+b\d+$`)
+
 // resolved is an installed package with the source it is matched as.
 type resolved struct {
 	store.CatalogueEntry
@@ -142,6 +161,12 @@ func (m *Matcher) evaluate(ctx context.Context, group string, cmp version.Scheme
 		if r.src == "" {
 			if b, ok := learned[[2]string{p.Name, p.Version}]; ok {
 				r.src, r.srcVersion, r.basis = b.SourceName, b.SourceVersion, b.Origin
+				if !b.Exact {
+					// Only another version of this binary is known: its
+					// source name holds; the source version is the binary
+					// version less a binNMU suffix (2.36-9+b1 -> 2.36-9).
+					r.srcVersion = binNMU.ReplaceAllString(p.Version, "")
+				}
 			} else {
 				r.src, r.srcVersion, r.basis = p.Name, p.Version, BasisBinaryName
 			}

@@ -15,6 +15,7 @@ import (
 // Reevaluator re-evaluates what an import changed; *match.Matcher is one.
 type Reevaluator interface {
 	AfterImport(ctx context.Context, changed []store.AdvisoryKey) (int, error)
+	AfterIndex(ctx context.Context, groups []string) (int, error)
 }
 
 // Importer runs imports: fetch, parse, load, switch, re-evaluate.
@@ -100,45 +101,125 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 		return res, im.Store.RecordUnchanged(ctx, run)
 	}
 
-	prog := newProgress(im.Progress, "importing "+name)
-	ir, err := im.Store.ReplaceAdvisories(ctx, run, func(add func(model.Advisory) error) error {
-		for _, d := range docs {
-			rc, err := d.Open()
-			if err != nil {
-				return err
-			}
-			t := time.Now()
-			n := 0
-			err = src.Parse(ctx, Document{Name: d.Name, Body: rc}, func(a model.Advisory) error {
-				n++
-				prog.add(1)
-				return add(a)
-			})
-			rc.Close()
-			if err != nil {
-				return fmt.Errorf("%s: %w", d.Location, err)
-			}
-			im.Log.Info("import parse", "source", name, "location", d.Location, "records", n,
-				"duration", time.Since(t).Round(time.Millisecond))
+	// Package indexes (binary -> source maps) load first; the rest are
+	// advisory documents, which together replace the source's records.
+	var advisoryDocs []*Fetched
+	var indexGroups []string
+	for _, d := range docs {
+		group, isIndex, err := im.indexGroup(src, d)
+		if err != nil {
+			return res, err
 		}
-		return nil
-	})
-	prog.done()
-	if err != nil {
+		if !isIndex {
+			advisoryDocs = append(advisoryDocs, d)
+			continue
+		}
+		n, err := im.loadIndex(ctx, src.(BinaryIndexer), d, group)
+		if err != nil {
+			return res, err
+		}
+		res.Records += n
+		indexGroups = append(indexGroups, group)
+		im.Log.Info("import index", "source", name, "location", d.Location, "os_group", group, "binaries", n)
+	}
+	if len(advisoryDocs) > 0 {
+		prog := newProgress(im.Progress, "importing "+name)
+		ir, err := im.Store.ReplaceAdvisories(ctx, run, func(add func(model.Advisory) error) error {
+			for _, d := range advisoryDocs {
+				rc, err := d.Open()
+				if err != nil {
+					return err
+				}
+				t := time.Now()
+				n := 0
+				err = src.Parse(ctx, Document{Name: d.Name, Body: rc}, func(a model.Advisory) error {
+					n++
+					prog.add(1)
+					return add(a)
+				})
+				rc.Close()
+				if err != nil {
+					return fmt.Errorf("%s: %w", d.Location, err)
+				}
+				im.Log.Info("import parse", "source", name, "location", d.Location, "records", n,
+					"duration", time.Since(t).Round(time.Millisecond))
+			}
+			return nil
+		})
+		prog.done()
+		if err != nil {
+			return res, err
+		}
+		res.Records, res.Changed = res.Records+ir.Records, len(ir.Changed)
+		im.Log.Info("import loaded", "source", name, "records", ir.Records, "changed_packages", len(ir.Changed),
+			"duration", ir.Duration.Round(time.Millisecond))
+		if im.Eval != nil && len(ir.Changed) > 0 {
+			t := time.Now()
+			if res.Hosts, err = im.Eval.AfterImport(ctx, ir.Changed); err != nil {
+				return res, fmt.Errorf("re-evaluate: %w", err)
+			}
+			im.Log.Info("import re-evaluated", "source", name, "hosts", res.Hosts, "duration", time.Since(t).Round(time.Millisecond))
+		}
+	} else if err := im.Store.RecordUnchanged(ctx, run); err != nil { // locations only
 		return res, err
 	}
-	res.Records, res.Changed = ir.Records, len(ir.Changed)
-	im.Log.Info("import loaded", "source", name, "records", ir.Records, "changed_packages", len(ir.Changed),
-		"duration", ir.Duration.Round(time.Millisecond))
-	if im.Eval != nil && len(ir.Changed) > 0 {
-		t := time.Now()
-		if res.Hosts, err = im.Eval.AfterImport(ctx, ir.Changed); err != nil {
+	if im.Eval != nil && len(indexGroups) > 0 {
+		n, err := im.Eval.AfterIndex(ctx, indexGroups)
+		if err != nil {
 			return res, fmt.Errorf("re-evaluate: %w", err)
 		}
-		im.Log.Info("import re-evaluated", "source", name, "hosts", res.Hosts, "duration", time.Since(t).Round(time.Millisecond))
+		res.Hosts += n
 	}
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// indexGroup tells whether a fetched document is a package index.
+func (im *Importer) indexGroup(src Source, d *Fetched) (string, bool, error) {
+	bi, ok := src.(BinaryIndexer)
+	if !ok {
+		return "", false, nil
+	}
+	rc, err := d.Open()
+	if err != nil {
+		return "", false, err
+	}
+	defer rc.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(rc, head)
+	return bi.BinaryIndexGroup(d.Location, head[:n])
+}
+
+// loadIndex stores a package index's binary -> source map in batches.
+func (im *Importer) loadIndex(ctx context.Context, bi BinaryIndexer, d *Fetched, group string) (int, error) {
+	rc, err := d.Open()
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	var batch []store.BinarySource
+	n := 0
+	flush := func() error {
+		err := im.Store.LearnBinarySources(ctx, group, batch)
+		batch = batch[:0]
+		return err
+	}
+	err = bi.ParseBinaries(ctx, Document{Name: d.Name, Body: rc}, func(b Binary) error {
+		n++
+		batch = append(batch, store.BinarySource{Name: b.Name, Version: b.Version, SourceName: b.SourceName,
+			SourceVersion: b.SourceVersion, Origin: "packages-index"})
+		if len(batch) >= 5000 {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return n, fmt.Errorf("%s: %w", d.Location, err)
+	}
+	return n, nil
 }
 
 // progress draws "\rimporting debian: 123456 records (4.2 s)" on a terminal.

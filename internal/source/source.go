@@ -68,3 +68,18 @@ func (r *Registry) Names() []string {
 	sort.Strings(n)
 	return n
 }
+
+// Binary maps a binary package to the source package it was built from.
+type Binary struct {
+	Name, Version, SourceName, SourceVersion string
+}
+
+// BinaryIndexer is a source that also reads its distro's package index
+// (Debian's Packages), which maps binary packages to source packages for
+// reports that do not say (protocol 5).
+type BinaryIndexer interface {
+	// BinaryIndexGroup tells whether the document at location (whose
+	// first bytes are head) is a package index, and of which OS group.
+	BinaryIndexGroup(location string, head []byte) (group string, ok bool, err error)
+	ParseBinaries(ctx context.Context, doc Document, emit func(Binary) error) error
+}

@@ -86,10 +86,14 @@ func (s *Store) Unevaluated(ctx context.Context, osGroup string, setID int64) ([
 // BinarySource is a learned binary -> source mapping.
 type BinarySource struct {
 	Name, Version, SourceName, SourceVersion, Origin string
+	// Exact is false when only another version of the binary is known:
+	// the source name holds, the source version must be derived.
+	Exact bool
 }
 
 // LearnBinarySources records binary -> source mappings for osGroup. A
-// mapping from a host's report replaces one from a Packages index.
+// mapping learned from reports ("learned") wins over one from a Packages
+// index.
 func (s *Store) LearnBinarySources(ctx context.Context, osGroup string, bs []BinarySource) error {
 	if osGroup == "" || len(bs) == 0 {
 		return nil
@@ -98,7 +102,8 @@ func (s *Store) LearnBinarySources(ctx context.Context, osGroup string, bs []Bin
 		st, err := tx.PrepareContext(ctx, `INSERT INTO binary_sources (os_group, name, version, source_name,
 			source_version, origin) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (os_group, name, version) DO UPDATE SET source_name = excluded.source_name,
-				source_version = excluded.source_version, origin = excluded.origin`)
+				source_version = excluded.source_version, origin = excluded.origin
+			WHERE binary_sources.origin <> 'learned' OR excluded.origin = 'learned'`)
 		if err != nil {
 			return err
 		}
@@ -130,9 +135,20 @@ func (s *Store) LookupBinarySources(ctx context.Context, osGroup string, pkgs []
 		return nil, err
 	}
 	defer st.Close()
+	// Another version of the same binary: the newest row, a report's first.
+	byName, err := conn.PrepareContext(ctx, `SELECT source_name, origin FROM binary_sources
+		WHERE os_group = $1 AND name = $2 ORDER BY origin = 'learned' DESC, version DESC LIMIT 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer byName.Close()
 	for _, p := range pkgs {
-		b := BinarySource{Name: p.Name, Version: p.Version}
+		b := BinarySource{Name: p.Name, Version: p.Version, Exact: true}
 		err := st.QueryRowContext(ctx, osGroup, p.Name, p.Version).Scan(&b.SourceName, &b.SourceVersion, &b.Origin)
+		if errors.Is(err, sql.ErrNoRows) {
+			b.Exact = false
+			err = byName.QueryRowContext(ctx, osGroup, p.Name).Scan(&b.SourceName, &b.Origin)
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -259,6 +275,20 @@ func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey) ([]string, e
 		out = append(out, g)
 	}
 	return out, err
+}
+
+// InvalidateBasis forgets the evaluations of osGroup whose source package
+// was found by basis (after a Packages index arrives, those matched by
+// binary name get another chance).
+func (s *Store) InvalidateBasis(ctx context.Context, osGroup, basis string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM verdicts WHERE os_group = $1 AND package_id IN (
+			SELECT package_id FROM evaluated WHERE os_group = $1 AND basis = $2)`, osGroup, basis); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM evaluated WHERE os_group = $1 AND basis = $2`, osGroup, basis)
+		return err
+	})
 }
 
 // ForgetEvaluations drops every evaluation (pakiti evaluate --all).

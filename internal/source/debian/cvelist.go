@@ -36,8 +36,8 @@ type cveEntry struct {
 //
 // and emits one record per package line, with Source "debian-cve-list" and
 // Description the header's text. A line without a release ("- pkg ...")
-// is unstable: OS group debian:sid. Package lines map to statuses as
-// described at packageNote.record. Only what the list writes is emitted: a
+// is unstable: OS group debian:sid. Package lines map to statuses as the
+// package documentation lays out. Only what the list writes is emitted: a
 // release without a line of its own gets no record here (the tracker works
 // its status out from unstable's and the archive's versions; its JSON
 // export carries the result).
@@ -52,7 +52,8 @@ type cveEntry struct {
 // emit nothing. {...} cross-references are not used: the DSA and DLA lists
 // say which advisory fixed what. A top-level line that is not a CVE entry
 // (or a "begin claimed by", "end claimed by" or "STOP:" marker) is an
-// error; an annotation line that cannot be read is skipped and counted.
+// error; an annotation line that cannot be read is skipped and counted. An
+// error returned by emit stops parsing and is returned as is.
 func ParseCVEList(ctx context.Context, r io.Reader, emit func(model.Advisory) error) (Stats, error) {
 	var st Stats
 	errorf := func(line int, format string, args ...any) error {

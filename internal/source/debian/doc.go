@@ -13,4 +13,23 @@
 // Records are what the source says, nothing inferred: the CVE list gives a
 // release's status only where it has a line for that release (the tracker
 // JSON is the source that has every release's status worked out).
+//
+// The package lines of the DSA, DLA and CVE lists map to statuses so:
+//
+//	[rel] - pkg VERSION      fixed in VERSION (VERSION "0": not-affected)
+//	[rel] - pkg              affected (no version: the tracker reads it as unfixed)
+//	<unfixed>                affected
+//	<not-affected> (why)     not-affected, Note "not-affected: why"
+//	<end-of-life> (why)      end-of-life, Note "end-of-life: why"
+//	<removed>                end-of-life, Note "removed" (gone from the
+//	                         archive: installed copies get no fix)
+//	<no-dsa> (why)           affected, Note "no-dsa: why"
+//	<ignored> (why)          will-not-fix, Note "ignored: why"
+//	<postponed> (why)        fix-deferred, Note "postponed: why"
+//	<undetermined>           undetermined
+//	<itp>                    no record (the package is not in Debian yet)
+//
+// The parenthesised notes of a versioned, <unfixed> or <removed> line
+// ("bug #332424; medium") give the record's Severity (the urgency word);
+// for the other tags the parentheses hold the reason kept in Note.
 package debian

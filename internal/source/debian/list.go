@@ -39,8 +39,8 @@ type listEntry struct {
 // Annotation lines are indented with a TAB or with spaces (old entries and
 // copies use spaces). It emits one record per (CVE, package line), with
 // AdvisoryID the entry's id, Description the entry's title and Source
-// "debian-dsa" or "debian-dla"; package lines map to statuses as described
-// at packageNote.record.
+// "debian-dsa" or "debian-dla"; package lines map to statuses as the
+// package documentation lays out.
 //
 // An entry that names no CVE (a regression update, an entry from before
 // CVE ids) still fixes its packages: its records carry the advisory id
@@ -54,7 +54,8 @@ type listEntry struct {
 // and are counted under "entry without package lines".
 //
 // A header line that is not "[DD Mon YYYY] KIND-N[-N] ..." is an error; an
-// annotation line that cannot be read is skipped and counted.
+// annotation line that cannot be read is skipped and counted. An error
+// returned by emit stops parsing and is returned as is.
 func ParseAdvisoryList(ctx context.Context, r io.Reader, kind string, emit func(model.Advisory) error) (Stats, error) {
 	var st Stats
 	var source string

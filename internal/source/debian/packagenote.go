@@ -164,25 +164,8 @@ type noteRecord struct {
 	note     string
 }
 
-// record maps a package line to a status (skip is the reason when it
-// maps to none):
-//
-//	pkg VERSION           -> fixed in VERSION ("0": not-affected)
-//	pkg (no version)      -> affected (the tracker reads it as unfixed)
-//	<unfixed>             -> affected
-//	<not-affected>        -> not-affected
-//	<end-of-life>         -> end-of-life
-//	<removed>             -> end-of-life, Note "removed" (no longer in the
-//	                         archive: installed copies get no fix)
-//	<no-dsa>              -> affected, Note "no-dsa: <reason>"
-//	<ignored>             -> will-not-fix, Note "ignored: <reason>"
-//	<postponed>           -> fix-deferred, Note "postponed: <reason>"
-//	<undetermined>        -> undetermined
-//	<itp>                 -> skipped (the package is not in Debian yet)
-//
-// For the tags whose notes are free text (not-affected, end-of-life,
-// no-dsa, ignored, postponed) the text becomes the Note; for the others the
-// notes give the severity and the remaining text becomes the Note.
+// record maps a package line to a status as the package documentation
+// lays out; skip is the reason when it maps to no record.
 func (n packageNote) record() (r noteRecord, skip string) {
 	labelled := func(label string) string {
 		if n.notes == "" {

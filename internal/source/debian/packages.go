@@ -29,7 +29,8 @@ type Binary struct {
 // continuation lines and other fields are ignored.
 //
 // A stanza without Package or Version, a field line without a colon or an
-// unreadable Source field is an error naming the line.
+// unreadable Source field is an error naming the line. An error returned
+// by emit stops parsing and is returned as is.
 func ParsePackagesIndex(ctx context.Context, r io.Reader, emit func(Binary) error) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 128<<10), maxLine)

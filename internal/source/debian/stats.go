@@ -21,8 +21,10 @@ type Stats struct {
 	// Records counts the advisory records emitted.
 	Records int `json:"records"`
 	// Skipped counts, by reason, what was read but not emitted: an unknown
-	// release, an entry with no package line, a REJECTED CVE... Each record
-	// or line left out is counted once.
+	// release, an entry with no package line, a REJECTED CVE... It counts
+	// release objects (tracker JSON) and package lines (lists), except
+	// "entry without package lines" and "CVE without releases", which
+	// count entries.
 	Skipped map[string]int `json:"skipped,omitempty"`
 }
 

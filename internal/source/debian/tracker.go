@@ -108,7 +108,8 @@ type trackerRelease struct {
 //	status "open"                            -> affected
 //
 // Severity is the urgency in lower case without the trailing "*" or "**"
-// the tracker appends to some. A release whose codename is not in the
+// the tracker appends to some ("high**" -> "high"); "not yet assigned",
+// "unimportant" and "end-of-life" are kept as they are. A release whose codename is not in the
 // table (see OSGroup), a "resolved" release without fixed_version, an
 // unknown status and a CVE with no releases (the export writes "releases":
 // [] for some) are skipped and counted in Stats.Skipped.

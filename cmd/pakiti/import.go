@@ -1,0 +1,222 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/store"
+)
+
+// registry lists every vulnerability-data source: adding a distro adds a
+// folder under internal/source and one line here.
+func registry() *source.Registry {
+	return source.NewRegistry(
+		debian.New(),
+	)
+}
+
+func newImporter(g *globals, st *store.Store) (*source.Importer, error) {
+	log, err := g.logger()
+	if err != nil {
+		return nil, err
+	}
+	var prog *os.File
+	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		prog = os.Stderr
+	}
+	im := &source.Importer{Store: st, Sources: registry(), Fetcher: source.NewFetcher(), Eval: match.New(st, log),
+		Log: log, Now: time.Now}
+	if prog != nil {
+		im.Progress = prog
+	}
+	return im, nil
+}
+
+func newImport(g *globals) *cobra.Command {
+	var name string
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "import --source NAME [PATH|URL...]",
+		Short: "Load a source's vulnerability data (its vendor URL by default, or files, URLs, mirror directories)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if name == "" {
+				return fmt.Errorf("--source is required (one of %s)", strings.Join(registry().Names(), ", "))
+			}
+			st, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			im, err := newImporter(g, st)
+			if err != nil {
+				return err
+			}
+			res, err := im.Import(cmd.Context(), name, args, force)
+			if err != nil {
+				return err
+			}
+			if res.Unchanged {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: unchanged since the last import (%s)\n", name, res.Duration.Round(time.Millisecond))
+				return nil
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d records, %d packages changed, %d hosts re-evaluated (%s)\n",
+				name, res.Records, res.Changed, res.Hosts, res.Duration.Round(time.Millisecond))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&name, "source", "", "source name ("+strings.Join(registry().Names(), ", ")+")")
+	cmd.Flags().BoolVar(&force, "force", false, "import even when the data did not change")
+	return cmd
+}
+
+func newSources(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "sources", Short: "Vulnerability data sources"}
+	var format string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "Show what each source has loaded and how old it is",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			srcs, err := st.Sources(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"sources": srcs})
+			}
+			loaded := map[string]store.SourceStatus{}
+			for _, s := range srcs {
+				loaded[s.Source] = s
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SOURCE\tRECORDS\tOS GROUPS\tLOADED\tAGE\tLAST CHECKED")
+			for _, n := range registry().Names() {
+				s, ok := loaded[n]
+				if !ok {
+					fmt.Fprintf(tw, "%s\t-\t-\tnever\t-\t-\n", n)
+					continue
+				}
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", n, s.Records, strings.Join(s.OSGroups, " "),
+					s.LoadedAt.Format(time.RFC3339), time.Since(s.LoadedAt).Round(time.Minute), s.CheckedAt.Format(time.RFC3339))
+			}
+			return tw.Flush()
+		},
+	}
+	list.Flags().StringVar(&format, "format", "table", "table or json")
+	update := &cobra.Command{
+		Use:   "update [NAME...]",
+		Short: "Import the named sources (all) from their vendor URLs",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			im, err := newImporter(g, st)
+			if err != nil {
+				return err
+			}
+			if len(args) == 0 {
+				args = registry().Names()
+			}
+			for _, n := range args {
+				res, err := im.Import(cmd.Context(), n, nil, false)
+				if err != nil {
+					return fmt.Errorf("%s: %w", n, err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d records, unchanged %v (%s)\n", n, res.Records, res.Unchanged,
+					res.Duration.Round(time.Millisecond))
+			}
+			return nil
+		},
+	}
+	cmd.AddCommand(list, update)
+	return cmd
+}
+
+func newEvaluate(g *globals) *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "evaluate [HOST...]",
+		Short: "Recompute findings (of the named hosts, or all); --all forgets every cached verdict first",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			log, err := g.logger()
+			if err != nil {
+				return err
+			}
+			st, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if all {
+				if err := st.ForgetEvaluations(cmd.Context()); err != nil {
+					return err
+				}
+			}
+			var names []string
+			if len(args) > 0 {
+				names = args
+			}
+			t := time.Now()
+			n, err := match.New(st, log).EvaluateHosts(cmd.Context(), names)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d hosts evaluated (%s)\n", n, time.Since(t).Round(time.Millisecond))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "forget cached verdicts and evaluate everything again")
+	return cmd
+}
+
+func newCVE(g *globals) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "cve ID",
+		Short: "Show a CVE: vendor status per release and the affected hosts",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			info, err := st.CVE(cmd.Context(), store.AllSites(), args[0])
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			out := cmd.OutOrStdout()
+			if format == "json" {
+				return writeJSON(out, info)
+			}
+			fmt.Fprintf(out, "%s  %s\n%s\n\n", info.ID, info.Severity, info.Description)
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "OS GROUP\tPACKAGE\tSTATUS\tFIXED\tSEVERITY\tADVISORY")
+			for _, r := range info.Records {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.OSGroup, r.Package, r.Status, r.FixedVersion, r.Severity, r.AdvisoryID)
+			}
+			fmt.Fprintf(tw, "\nAFFECTED HOSTS (%d)\tSITE\tPACKAGE\tINSTALLED\tFIXED\n", len(info.Hosts))
+			for _, h := range info.Hosts {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.Hostname, h.Site, h.Package, h.Version, h.Fixed)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "table or json")
+	return cmd
+}
