@@ -16,8 +16,8 @@ type HostFilter struct {
 	Query   string // substring of the host name
 	CVE     string // hosts with an open finding of this CVE
 	OSGroup string
-	Limit  int    // 0: DefaultLimit; capped at MaxLimit
-	Offset int
+	Limit   int // 0: DefaultLimit; capped at MaxLimit
+	Offset  int
 }
 
 // Listing limits shared by the API, the pages and the CLI.
