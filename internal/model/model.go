@@ -18,6 +18,18 @@ type Package struct {
 	Arch          string `json:"arch"`
 	SourceName    string `json:"source"`
 	SourceVersion string `json:"source_version"`
+	// Matched is the source package the matcher compared, when it has
+	// evaluated the package (set on reads, never reported).
+	Matched *Matched `json:"matched,omitempty"`
+}
+
+// Matched says which source package and version an installed package was
+// matched as, and how that was found (report, learned, packages-index,
+// binary-name).
+type Matched struct {
+	Source  string `json:"source"`
+	Version string `json:"version"`
+	Basis   string `json:"basis"`
 }
 
 // Host is a monitored machine, keyed by the first name it reports.

@@ -13,14 +13,13 @@ const findingColumns = `f.cve, p.name, p.version, p.arch, e.source_name, e.sourc
 
 func scanFinding(rows *sql.Rows) (model.Finding, error) {
 	var f model.Finding
-	var st string
 	var resolved sql.NullTime
-	var fixed, sev, adv, origin, srcName, srcVer, basis sql.NullString
+	var st, fixed, sev, adv, origin, srcName, srcVer, basis sql.NullString
 	err := rows.Scan(&f.CVE, &f.Package, &f.Version, &f.Arch, &srcName, &srcVer, &basis, &fixed, &st, &sev,
 		&adv, &origin, &f.FirstSeen, &resolved)
 	f.SourcePackage, f.SourceVersion, f.Basis = srcName.String, srcVer.String, basis.String
 	f.FixedVersion, f.Severity, f.AdvisoryID, f.Origin = fixed.String, sev.String, adv.String, origin.String
-	f.Status = model.Status(st)
+	f.Status = model.Status(st.String)
 	f.FirstSeen = f.FirstSeen.UTC()
 	if resolved.Valid {
 		t := resolved.Time.UTC()

@@ -113,10 +113,12 @@ func (s *Store) Host(ctx context.Context, sc Scope, hostname string) (model.Host
 // HostPackages returns the packages of a host in scope, sorted by name.
 func (s *Store) HostPackages(ctx context.Context, sc Scope, hostname string) ([]model.Package, error) {
 	cond, args := sc.sql("s.name", 2)
-	rows, err := s.r.QueryContext(ctx, `SELECT p.name, p.version, p.arch, p.source_name, p.source_version
+	rows, err := s.r.QueryContext(ctx, `SELECT p.name, p.version, p.arch, p.source_name, p.source_version,
+			e.source_name, e.source_version, e.basis
 		FROM hosts h JOIN sites s ON s.id = h.site_id
 		JOIN package_set_members m ON m.set_id = h.package_set_id
 		JOIN packages p ON p.id = m.package_id
+		LEFT JOIN evaluated e ON e.os_group = h.os_group AND e.package_id = p.id
 		WHERE h.hostname = $1 AND `+cond+`
 		ORDER BY p.name, p.version, p.arch`, append([]any{hostname}, args...)...)
 	if err != nil {
@@ -126,8 +128,12 @@ func (s *Store) HostPackages(ctx context.Context, sc Scope, hostname string) ([]
 	pkgs := []model.Package{}
 	for rows.Next() {
 		var p model.Package
-		if err := rows.Scan(&p.Name, &p.Version, &p.Arch, &p.SourceName, &p.SourceVersion); err != nil {
+		var ms, mv, mb sql.NullString
+		if err := rows.Scan(&p.Name, &p.Version, &p.Arch, &p.SourceName, &p.SourceVersion, &ms, &mv, &mb); err != nil {
 			return nil, err
+		}
+		if ms.Valid {
+			p.Matched = &model.Matched{Source: ms.String, Version: mv.String, Basis: mb.String}
 		}
 		pkgs = append(pkgs, p)
 	}
