@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Rebuilds the demo bundle in data/ from the project's shared real data
+# (../shared beside the repository). Run from this folder.
+set -euo pipefail
+shared=${SHARED:-../../../shared}
+feeds=$shared/data/feeds/debian
+inv=$shared/data/inventories
+cp "$feeds/DSA-list.txt.gz" "$feeds/DLA-list.txt.gz" data/
+cp "$feeds/tracker-json-excerpts/vuls-data-update_advisory.json" data/tracker-vuls-data-update.json
+cp "$feeds/tracker-json-excerpts/vulnerablecode_debian.json" data/tracker-vulnerablecode.json
+cp "$inv/debian-11/viking-db/viking-db.pakiti5.txt" data/report-debian11.txt
+cp "$inv/debian-12/langflow-backend-image/langflow-backend-image.pakiti5.txt" data/report-debian12.txt
+cp "$inv/ubuntu-22.04/linux-check-diff/linux-check-diff.pakiti5.txt" data/report-ubuntu2204.txt
+cp ../../test/e2e/testdata/bullseye-p6.report data/report-debian11-p6.txt
+# The stanzas of the bullseye Packages indexes for the binaries the demo
+# hosts have (the binary -> source map of protocol-5 reports).
+names=$(cut -f1 data/report-debian11.txt | grep -v '^#\|:' | sort -u)
+for f in bullseye_main_binary-amd64_Packages.gz bullseye-security_main_binary-amd64_Packages.gz; do
+  zcat "$feeds/apt-bullseye/$f"
+done | awk -v names="$names" 'BEGIN { n = split(names, a, "\n"); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+  /^Package: / { keep = ($2 in want) }
+  keep { print }
+  /^$/ { keep = 0 }' | gzip -9n > data/bullseye_demo_binary-amd64_Packages.gz
