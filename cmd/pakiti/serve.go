@@ -4,20 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pakiti-go/pakiti/internal/demo"
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/web"
 )
 
 func newServe(g *globals) *cobra.Command {
 	var listen, cert, key string
 	var maxReport int64
+	var demoMode bool
+	var every time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the feed (/feed/), the web UI, the API and /healthz",
@@ -31,6 +38,18 @@ func newServe(g *globals) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
+			banner := ""
+			if demoMode {
+				if !cmd.Flags().Changed("db") && os.Getenv("PAKITI_DB") == "" {
+					dir, err := os.MkdirTemp("", "pakiti-demo-db")
+					if err != nil {
+						return err
+					}
+					defer os.RemoveAll(dir)
+					g.db = "sqlite:" + filepath.Join(dir, "demo.db")
+				}
+				banner, every = demo.Banner, 0
+			}
 			st, err := g.open(ctx)
 			if err != nil {
 				return err
@@ -41,7 +60,22 @@ func newServe(g *globals) *cobra.Command {
 			if maxReport > 0 {
 				feed.Limits.MaxBytes = maxReport
 			}
-			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log})
+			im, err := newImporter(g, st)
+			if err != nil {
+				return err
+			}
+			im.Progress = nil // the server logs its progress
+			if demoMode {
+				t := time.Now()
+				if err := demo.Load(ctx, im, feed); err != nil {
+					return fmt.Errorf("demo: %w", err)
+				}
+				log.Info("demo data loaded", "db", g.db, "duration", time.Since(t).Round(time.Millisecond))
+			}
+			if every > 0 {
+				go updateSources(ctx, im, every, log)
+			}
+			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner})
 			if err != nil {
 				return err
 			}
@@ -88,5 +122,29 @@ func newServe(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&cert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	cmd.Flags().StringVar(&key, "tls-key", "", "TLS private key file (PEM)")
 	cmd.Flags().Int64Var(&maxReport, "max-report-bytes", 0, "largest report accepted (default 32 MiB)")
+	cmd.Flags().BoolVar(&demoMode, "demo", false, "load bundled real demo data (Debian DSA/DLA lists of April 2023, real host inventories) into a temporary database, offline")
+	cmd.Flags().DurationVar(&every, "update-every", 6*time.Hour, "import every source from its vendor URL at start and then this often (0: never)")
 	return cmd
+}
+
+// updateSources imports every source from its vendor URLs now and then
+// every interval; failures (no network, a vendor down) are logged and
+// retried at the next round.
+func updateSources(ctx context.Context, im *source.Importer, every time.Duration, log *slog.Logger) {
+	for {
+		for _, name := range im.Sources.Names() {
+			res, err := im.Import(ctx, name, nil, false)
+			if err != nil {
+				log.Error("source update failed", "source", name, "error", err)
+				continue
+			}
+			log.Info("source updated", "source", name, "unchanged", res.Unchanged, "records", res.Records,
+				"hosts", res.Hosts, "duration", res.Duration.Round(time.Millisecond))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
 }

@@ -61,7 +61,7 @@ func (s *Store) ReplaceAdvisories(ctx context.Context, run ImportRun, fill func(
 		return res, fmt.Errorf("start import: %w", err)
 	}
 
-	l := &loader{ctx: ctx, s: s, importID: res.ID, source: run.Source, cves: map[string]bool{}}
+	l := &loader{ctx: ctx, s: s, importID: res.ID, source: run.Source, cves: map[string]int{}}
 	if err := fill(l.add); err != nil {
 		return res, err
 	}
@@ -210,7 +210,7 @@ type loader struct {
 	source   string
 	batch    []model.Advisory
 	total    int
-	cves     map[string]bool // ids whose description is written in this import
+	cves     map[string]int // ids whose description is written in this import, with its origin's rank
 }
 
 func (l *loader) add(a model.Advisory) error {
@@ -247,8 +247,10 @@ func (l *loader) flush(ctx context.Context) error {
 				a.FixedVersion, string(a.Status), a.Severity, a.AdvisoryID, a.Arch, a.Note, a.Temporary); err != nil {
 				return fmt.Errorf("record %s %s %s: %w", a.OSGroup, a.Package, a.CVE, err)
 			}
-			if a.Description != "" && !l.cves[a.CVE] {
-				l.cves[a.CVE] = true
+			// A CVE's own description (tracker JSON, CVE list) wins over an
+			// advisory's title (DSA/DLA lists).
+			if rank := descriptionRank(a.Source); a.Description != "" && rank > l.cves[a.CVE] {
+				l.cves[a.CVE] = rank
 				if _, err := desc.ExecContext(ctx, a.CVE, a.Description); err != nil {
 					return err
 				}
@@ -284,4 +286,12 @@ func fingerprint(ls []Location) string {
 		b.WriteString(l.Fingerprint)
 	}
 	return b.String()
+}
+
+func descriptionRank(origin string) int {
+	switch {
+	case strings.HasSuffix(origin, "-tracker"), strings.HasSuffix(origin, "-cve-list"):
+		return 2
+	}
+	return 1
 }

@@ -66,8 +66,8 @@ func TestBrowserHostsToHost(t *testing.T) {
 	rowCount := `document.querySelectorAll("#hosts tbody tr").length`
 
 	must(chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/hosts"), chromedp.WaitVisible(chromedp.CSS(`#hosts`))))
-	if n := eval(rowCount); n != 2.0 {
-		t.Errorf("hosts table has %v rows, want 2", n)
+	if n := eval(rowCount); n != 3.0 {
+		t.Errorf("hosts table has %v rows, want 3", n)
 	}
 	shown := eval(`[...document.querySelectorAll("#hosts tbody a")].map(a => a.textContent).find(t => t.includes("evil")) || ""`)
 	if shown != hostile || eval(`document.querySelector("svg") !== null`) != false {
@@ -94,5 +94,23 @@ func TestBrowserHostsToHost(t *testing.T) {
 	pkgs := eval(`[...document.querySelectorAll("#packages tbody tr td:first-child")].map(td => td.textContent).join(",")`)
 	if strings.TrimSpace(title) != "wn1.example.org" || pkgs != "bash,libc6" {
 		t.Errorf("host page: title %q, packages %v", title, pkgs)
+	}
+
+	// A vulnerable host: from its findings to the CVE, and on to the
+	// other hosts it affects.
+	must(chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/hosts/old.example.org"),
+		chromedp.WaitVisible(chromedp.CSS(`#findings`)),
+		chromedp.Click(chromedp.CSS(`#findings a[href="/cves/CVE-2023-0286"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#affected`)),
+	))
+	affected := eval(`[...document.querySelectorAll("#affected tbody tr td:first-child")].map(td => td.textContent).join(",")`)
+	status := eval(`document.querySelector("#records tbody tr td:nth-child(4)").textContent`)
+	if affected != "old.example.org" || status != "1.1.1n-0+deb11u4" {
+		t.Errorf("CVE page: affected %v, fixed version %v", affected, status)
+	}
+	must(chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/sources"), chromedp.WaitVisible(chromedp.CSS(`#sources`))))
+	if src := eval(`document.querySelector("#sources tbody td").textContent`); src != "debian" {
+		t.Errorf("sources page first source %v", src)
 	}
 }

@@ -72,6 +72,9 @@ func loadPages() (*pages, error) {
 // reaches the client).
 func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
 	var b bytes.Buffer
+	if m, ok := data.(map[string]any); ok {
+		m["Banner"] = s.banner
+	}
 	if err := s.pages.byName[name].Execute(&b, data); err != nil {
 		s.log.Error("render", "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)

@@ -15,16 +15,18 @@ import (
 
 // Server holds what the handlers need.
 type Server struct {
-	store *store.Store
-	log   *slog.Logger
-	pages *pages
+	store  *store.Store
+	log    *slog.Logger
+	pages  *pages
+	banner string
 }
 
 // Config wires a Server.
 type Config struct {
-	Store *store.Store
-	Feed  http.Handler // the /feed/ intake
-	Log   *slog.Logger
+	Store  *store.Store
+	Feed   http.Handler // the /feed/ intake
+	Log    *slog.Logger
+	Banner string // shown on every page (demo data)
 }
 
 // New returns the handler of the whole HTTP surface.
@@ -33,7 +35,7 @@ func New(c Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: c.Store, log: c.Log, pages: p}
+	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner}
 	mux := http.NewServeMux()
 	for _, path := range []string{"/feed/", "/feed", "/pakiti/feed/", "/pakiti/feed"} {
 		mux.Handle(path, c.Feed)

@@ -12,10 +12,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
 
@@ -36,7 +39,13 @@ func newTestServer(t *testing.T) *httptest.Server {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(),
+		Eval: match.New(st, log), Log: log, Now: time.Now}
+	if _, err := im.Import(context.Background(), "debian", []string{"testdata/DSA-5343-1.txt"}, false); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range []string{
+		"#\nhost: old.example.org\nkernel: 5.10.0-20-amd64\nsite: SITE-B\nsystem: Debian GNU/Linux 11\n#\nopenssl\t1.1.1n-0+deb11u3\tamd64\n#\n",
 		"#\nhost: wn1.example.org\nkernel: 6.1.0-26-amd64\nsite: SITE-A\nsystem: Debian GNU/Linux 12\n#\nbash\t5.2.15-2+b7\tamd64\nlibc6\t2.36-9+deb12u8\tamd64\n#\n",
 		"#\nhost: " + hostile + "\nsite: =HYPERLINK(\"x\")\nsystem: <b>OS</b>\n#\n<img src=x>\t1\tx\n#\n",
 	} {
@@ -138,12 +147,15 @@ func TestAPIErrorsAndCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 || rows[0][0] != "hostname" {
+	if len(rows) != 4 || rows[0][0] != "hostname" {
 		t.Fatalf("rows %v", rows)
 	}
 	// Formula injection is defused.
 	if rows[1][1] != `'=HYPERLINK("x")` {
 		t.Errorf("site cell %q", rows[1][1])
+	}
+	if got := strings.Join(rows[2], ","); !strings.Contains(got, "old.example.org,SITE-B") || !strings.HasSuffix(got[:strings.LastIndex(got, ",")], ",1,1,5") {
+		t.Errorf("old.example.org row %q: want 1 package, 1 vulnerable, 5 CVEs", got)
 	}
 }
 
@@ -173,7 +185,14 @@ func TestPages(t *testing.T) {
 		wantCode int
 		want     []string
 	}{
-		{"/hosts", 200, []string{"wn1.example.org", `SITE-A (1)`, `<span class="count">2</span>`}},
+		{"/hosts", 200, []string{"wn1.example.org", `SITE-A (1)`, `<span class="count">3</span>`, "not evaluated"}},
+		{"/hosts?cve=CVE-2023-0286", 200, []string{"old.example.org", `<span class="count">1</span>`}},
+		{"/hosts/old.example.org", 200, []string{"CVE-2023-0286", "1.1.1n-0&#43;deb11u4", "5</strong> CVEs"}},
+		{"/hosts/wn1.example.org", 200, []string{"Not evaluated: there is no vulnerability data for <code>debian:12</code>"}},
+		{"/cves/CVE-2023-0286", 200, []string{"old.example.org", "DSA-5343-1", "debian:11"}},
+		{"/cves/CVE-1999-0001", 404, []string{"Nothing is known of CVE-1999-0001."}},
+		{"/cves/bad%3Cid", 400, []string{"Not a CVE"}},
+		{"/sources", 200, []string{"debian", "debian:11", "DSA-5343-1.txt"}},
 		{"/hosts?site=SITE-A", 200, []string{"wn1.example.org", `<option value="SITE-A" selected>`}},
 		{"/hosts?q=nothing", 200, []string{"No host matches"}},
 		{"/hosts/wn1.example.org", 200, []string{"libc6", "deb12u8", "Debian GNU/Linux 12", "Report history"}},
@@ -194,5 +213,41 @@ func TestPages(t *testing.T) {
 	}
 	if code, _, _ := get(t, srv.URL+"/healthz"); code != 200 {
 		t.Errorf("healthz %d", code)
+	}
+}
+
+func TestAPIFindingsAndCVE(t *testing.T) {
+	srv := newTestServer(t)
+	code, _, body := get(t, srv.URL+"/api/v1/hosts/old.example.org")
+	if code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+	var d struct {
+		Findings []map[string]any `json:"findings"`
+	}
+	json.Unmarshal([]byte(body), &d)
+	if len(d.Findings) != 5 {
+		t.Fatalf("%d findings, want the 5 CVEs of DSA-5343-1", len(d.Findings))
+	}
+	f := d.Findings[0]
+	for k, want := range map[string]any{"cve": "CVE-2022-2097", "package": "openssl", "installed": "1.1.1n-0+deb11u3",
+		"fixed": "1.1.1n-0+deb11u4", "status": "fixed", "advisory": "DSA-5343-1", "source": "debian-dsa",
+		"source_package": "openssl", "basis": "binary-name"} {
+		if f[k] != want {
+			t.Errorf("finding %s = %v, want %v", k, f[k], want)
+		}
+	}
+	code, _, body = get(t, srv.URL+"/api/v1/cves/CVE-2023-0286")
+	var c struct {
+		ID    string
+		Hosts []map[string]any
+	}
+	json.Unmarshal([]byte(body), &c)
+	if code != 200 || c.ID != "CVE-2023-0286" || len(c.Hosts) != 1 || c.Hosts[0]["hostname"] != "old.example.org" {
+		t.Errorf("cve API: %d %s", code, body)
+	}
+	code, _, body = get(t, srv.URL+"/api/v1/sources")
+	if code != 200 || !strings.Contains(body, `"records": 5`) {
+		t.Errorf("sources API: %d %s", code, body)
 	}
 }
