@@ -196,17 +196,27 @@ func (m *Matcher) evaluate(ctx context.Context, group string, cmp version.Scheme
 	for _, a := range advs {
 		byPkg[a.Package] = append(byPkg[a.Package], a)
 	}
+	// The binaries of one source version share its verdicts: decide each
+	// (source, version) once.
+	memo := map[[2]string][]store.Verdict{}
 	evs := make([]store.Evaluation, len(rs))
 	for i, r := range rs {
 		e := store.Evaluation{PackageID: r.ID, SourceName: r.src, SourceVersion: r.srcVersion, Basis: r.basis}
 		class, release := classifyDeb(r.Name, r.src)
 		if class != kernelSupport {
-			e.Verdicts = Verdicts(cmp, r.srcVersion, byPkg[r.src])
+			key := [2]string{r.src, r.srcVersion}
+			vs, ok := memo[key]
+			if !ok {
+				vs = Verdicts(cmp, r.srcVersion, byPkg[r.src])
+				memo[key] = vs
+			}
 			if class == kernelImage {
-				for j := range e.Verdicts {
-					e.Verdicts[j].Kernel = release
+				vs = append([]store.Verdict(nil), vs...)
+				for j := range vs {
+					vs[j].Kernel = release
 				}
 			}
+			e.Verdicts = vs
 		}
 		evs[i] = e
 	}

@@ -41,32 +41,18 @@ func (s *Store) CVE(ctx context.Context, sc Scope, id string) (CVEInfo, error) {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return info, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT a.origin, a.os_group, a.package, a.cve, a.fixed_version, a.status,
-			a.severity, a.advisory_id, a.arch, a.note, a.temporary
-		FROM advisories a JOIN source_current c ON c.import_id = a.import_id
-		WHERE a.cve = $1 ORDER BY a.os_group, a.package, a.origin`, id)
+	recs, err := s.advisories(ctx, `a.cve = $1`, id)
 	if err != nil {
 		return info, fmt.Errorf("records of %s: %w", id, err)
 	}
-	for rows.Next() {
-		var a model.Advisory
-		var st string
-		if err := rows.Scan(&a.Source, &a.OSGroup, &a.Package, &a.CVE, &a.FixedVersion, &st, &a.Severity,
-			&a.AdvisoryID, &a.Arch, &a.Note, &a.Temporary); err != nil {
-			rows.Close()
-			return info, err
-		}
-		a.Status = model.Status(st)
+	for _, a := range recs {
 		if severityRank[a.Severity] > severityRank[info.Severity] {
 			info.Severity = a.Severity
 		}
 		info.Records = append(info.Records, a)
 	}
-	if err := rows.Close(); err != nil {
-		return info, err
-	}
 	cond, args := sc.sql("s.name", 2)
-	rows, err = s.r.QueryContext(ctx, `SELECT h.hostname, s.name, h.os_group, p.name, p.version,
+	rows, err := s.r.QueryContext(ctx, `SELECT h.hostname, s.name, h.os_group, p.name, p.version,
 			COALESCE(v.fixed_version, ''), COALESCE(v.status, '')
 		FROM findings f JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id
 		JOIN packages p ON p.id = f.package_id

@@ -170,30 +170,41 @@ func (s *Store) AdvisoriesFor(ctx context.Context, osGroup string, packages []st
 		for _, p := range packages[:n] {
 			args = append(args, p)
 		}
-		rows, err := s.r.QueryContext(ctx, `SELECT a.origin, a.os_group, a.package, a.cve, a.fixed_version, a.status,
-				a.severity, a.advisory_id, a.arch, a.note, a.temporary
-			FROM advisories a JOIN source_current c ON c.import_id = a.import_id
-			WHERE a.os_group = $1 AND a.package IN (`+placeholders(2, n)+`)`, args...)
+		got, err := s.advisories(ctx, `a.os_group = $1 AND a.package IN (`+placeholders(2, n)+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var a model.Advisory
-			var st string
-			if err := rows.Scan(&a.Source, &a.OSGroup, &a.Package, &a.CVE, &a.FixedVersion, &st, &a.Severity,
-				&a.AdvisoryID, &a.Arch, &a.Note, &a.Temporary); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			a.Status = model.Status(st)
-			out = append(out, a)
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
+		out = append(out, got...)
 		packages = packages[n:]
 	}
 	return out, nil
+}
+
+// advisoryColumns are the columns scanAdvisory reads, from advisories a.
+const advisoryColumns = `a.origin, a.os_group, a.package, a.cve, a.fixed_version, a.status,
+	a.severity, a.advisory_id, a.arch, a.note, a.temporary`
+
+// advisories returns the records in force that pass where.
+func (s *Store) advisories(ctx context.Context, where string, args ...any) ([]model.Advisory, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+advisoryColumns+`
+		FROM advisories a JOIN source_current c ON c.import_id = a.import_id
+		WHERE `+where+` ORDER BY a.os_group, a.package, a.origin, a.cve`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.Advisory
+	for rows.Next() {
+		var a model.Advisory
+		var st string
+		if err := rows.Scan(&a.Source, &a.OSGroup, &a.Package, &a.CVE, &a.FixedVersion, &st, &a.Severity,
+			&a.AdvisoryID, &a.Arch, &a.Note, &a.Temporary); err != nil {
+			return nil, err
+		}
+		a.Status = model.Status(st)
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 // Evaluation is the outcome of matching one catalogue package in a group.
