@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,5 +173,50 @@ func TestFeedResend(t *testing.T) {
 		if len(pkgs) != 2 || pkgs[1].Version != wantB {
 			t.Errorf("step %d: packages %v", i, pkgs)
 		}
+	}
+}
+
+// TestFeedConcurrent sends reports from many goroutines at once: new hosts
+// sharing a package set, and one host re-sending. Every report must be
+// answered OK and stored once (run with -race in CI).
+func TestFeedConcurrent(t *testing.T) {
+	h, s := newTest(t)
+	real, err := os.ReadFile("testdata/vaultwarden.pakiti5.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const senders, each = 8, 10
+	errs := make(chan string, senders*each)
+	var wg sync.WaitGroup
+	for g := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				name := fmt.Sprintf("c%d-%d.example.org", g, i)
+				if i%2 == 1 {
+					name = "same.example.org"
+				}
+				body := strings.Replace(string(real), "inv-alpine320-a.example.org", name, 1)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest("POST", "/feed/", strings.NewReader(body)))
+				if rec.Code != 200 || rec.Body.String() != "OK\n" {
+					errs <- fmt.Sprintf("%s: %d %s", name, rec.Code, rec.Body)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	_, total, err := s.ListHosts(context.Background(), store.AllSites(), store.HostFilter{})
+	if err != nil || total != senders*each/2+1 {
+		t.Errorf("%d hosts (%v), want %d", total, err, senders*each/2+1)
+	}
+	hist, _ := s.HostReports(context.Background(), store.AllSites(), "same.example.org", 10)
+	if len(hist) != 1 || hist[0].Count != senders*each/2 {
+		t.Errorf("same.example.org history %+v, want one record counting %d reports", hist, senders*each/2)
 	}
 }
