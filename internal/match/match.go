@@ -42,10 +42,19 @@ func New(s *store.Store, log *slog.Logger) *Matcher {
 // EvaluateHost evaluates what is new in a host's package set and refreshes
 // its findings.
 func (m *Matcher) EvaluateHost(ctx context.Context, h store.HostState) error {
+	has := false
 	if h.OSGroup != "" {
+		var err error
+		if has, err = m.Store.HasData(ctx, h.OSGroup); err != nil {
+			return err
+		}
+	}
+	if has {
 		if err := m.evaluateSet(ctx, h.OSGroup, h.SetID); err != nil {
 			return fmt.Errorf("evaluate %s: %w", h.Hostname, err)
 		}
+	} else if h.CVEs == 0 {
+		return nil // no data and no open finding: nothing to do
 	}
 	if _, _, err := m.Store.RefreshFindings(ctx, h.ID, m.Now().UTC()); err != nil {
 		return fmt.Errorf("findings of %s: %w", h.Hostname, err)
@@ -107,16 +116,13 @@ func (m *Matcher) evaluateAll(ctx context.Context, hosts []store.HostState) (int
 	return len(hosts), nil
 }
 
-// evaluateSet evaluates the packages of a set not yet evaluated for group.
+// evaluateSet evaluates the packages of a set not yet evaluated for group
+// (which has data: without, the host shows as not evaluated, and the
+// import that brings data evaluates it).
 func (m *Matcher) evaluateSet(ctx context.Context, group string, setID int64) error {
 	scheme, ok := osgroup.Scheme(group)
 	if !ok {
 		return nil
-	}
-	// No data for the group: nothing to match (the host shows as not
-	// evaluated); the import that brings data evaluates it.
-	if has, err := m.Store.HasData(ctx, group); err != nil || !has {
-		return err
 	}
 	pending, err := m.Store.Unevaluated(ctx, group, setID)
 	if err != nil || len(pending) == 0 {

@@ -24,12 +24,13 @@ type HostState struct {
 	Kernel   string
 	SetID    int64
 	Protocol int
+	CVEs     int // open findings counted at the last refresh
 }
 
 // HostStates returns the matching state of the named hosts (all hosts when
 // names is nil), or of the hosts in groups when groups is not nil.
 func (s *Store) HostStates(ctx context.Context, names []string, groups []string) ([]HostState, error) {
-	q := `SELECT id, hostname, os_group, kernel, package_set_id, protocol FROM hosts`
+	q := `SELECT id, hostname, os_group, kernel, package_set_id, protocol, cves FROM hosts`
 	var args []any
 	switch {
 	case names != nil:
@@ -54,7 +55,7 @@ func (s *Store) HostStates(ctx context.Context, names []string, groups []string)
 	var out []HostState
 	for rows.Next() {
 		var h HostState
-		if err := rows.Scan(&h.ID, &h.Hostname, &h.OSGroup, &h.Kernel, &h.SetID, &h.Protocol); err != nil {
+		if err := rows.Scan(&h.ID, &h.Hostname, &h.OSGroup, &h.Kernel, &h.SetID, &h.Protocol, &h.CVEs); err != nil {
 			return nil, err
 		}
 		out = append(out, h)
