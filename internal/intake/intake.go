@@ -39,6 +39,7 @@ const (
 type Saver interface {
 	SaveReport(ctx context.Context, in store.Incoming) (store.Saved, error)
 	TouchUnchanged(ctx context.Context, hostname, rawHash, addr string, at time.Time) (store.Saved, bool, error)
+	KnownSet(ctx context.Context, packagesHash string) (store.KnownSet, bool, error)
 }
 
 // Evaluator matches stored and unstored reports against vulnerability
@@ -88,6 +89,8 @@ type request struct {
 	addr     string
 	body     []byte
 	rawHash  string
+	pkgHash  string
+	knownSet *store.KnownSet
 	rep      *report.Report
 	in       store.Incoming
 	saved    store.Saved
@@ -112,7 +115,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// parsing: it only refreshes timestamps (most of a fleet, daily).
 		fast, err = h.touch(ctx, req)
 	}
-	if err == nil && !fast {
+	if err == nil && !fast && req.mode != ReportOnly {
+		// Package lines byte for byte equal to a stored set's (a new host
+		// like many others) need no parsing either: only the header.
+		err = h.known(ctx, req)
+	}
+	if err == nil && !fast && req.knownSet == nil {
 		err = h.decode(req)
 	}
 	if err == nil && !fast {
@@ -184,8 +192,31 @@ func (h *Handler) logReport(req *request, start time.Time) {
 		return
 	}
 	h.Log.Info("report", "host", req.in.Host.Hostname, "site", req.in.Host.Site, "addr", req.addr,
-		"protocol", req.protocol, "mode", string(req.mode), "packages", len(req.in.Packages),
+		"protocol", req.protocol, "mode", string(req.mode), "packages", packageCount(req),
 		"change", changeName(req), "duration", time.Since(start))
+}
+
+// known looks the package lines up among the stored sets and, when found,
+// parses the header only.
+func (h *Handler) known(ctx context.Context, req *request) error {
+	head, pkgs, ok := report.SplitPackages(req.body)
+	if !ok {
+		return nil
+	}
+	sum := sha256.New()
+	fmt.Fprintf(sum, "protocol %d\n", req.protocol)
+	sum.Write(pkgs)
+	req.pkgHash = hex.EncodeToString(sum.Sum(nil))
+	set, found, err := h.Store.KnownSet(ctx, req.pkgHash)
+	if err != nil || !found {
+		return err
+	}
+	rep, err := report.Parse(head, req.protocol, h.Limits)
+	if err != nil {
+		return nil // the full path says what is wrong
+	}
+	req.rep, req.knownSet = rep, &set
+	return nil
 }
 
 // touch tries the unchanged fast path; done tells whether it applied.
@@ -205,6 +236,13 @@ func (h *Handler) touch(ctx context.Context, req *request) (bool, error) {
 	req.saved = saved
 	req.in.Host.Hostname = name
 	return true, nil
+}
+
+func packageCount(req *request) int {
+	if req.knownSet != nil {
+		return req.knownSet.Packages
+	}
+	return len(req.in.Packages)
 }
 
 func changeName(req *request) string {
@@ -329,9 +367,11 @@ func (h *Handler) validate(req *request) error {
 		SetHash:  report.PackageSetHash(req.rep.Packages),
 		// The protocol counts as part of the header: a host moving from
 		// protocol 5 to 6 starts a new history record.
-		HeaderHash: fmt.Sprintf("%d:%s", req.protocol, hd.HeaderHash()),
-		RawHash:    req.rawHash,
-		ReceivedAt: h.Now().UTC(),
+		HeaderHash:   fmt.Sprintf("%d:%s", req.protocol, hd.HeaderHash()),
+		RawHash:      req.rawHash,
+		PackagesHash: req.pkgHash,
+		Set:          req.knownSet,
+		ReceivedAt:   h.Now().UTC(),
 	}
 	return nil
 }

@@ -220,3 +220,47 @@ func TestFeedConcurrent(t *testing.T) {
 		t.Errorf("same.example.org history %+v, want one record counting %d reports", hist, senders*each/2)
 	}
 }
+
+// TestFeedKnownSet: a new host whose package lines are byte for byte those
+// of a stored set is stored without parsing them, with the same result as
+// the full path; a bad header still fails as it would.
+func TestFeedKnownSet(t *testing.T) {
+	h, s := newTest(t)
+	real, err := os.ReadFile("testdata/vaultwarden.pakiti5.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(body, proto string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/feed/?protocol="+proto, strings.NewReader(body)))
+		return rec
+	}
+	if rec := send(string(real), "5"); rec.Code != 200 {
+		t.Fatal(rec.Body)
+	}
+	second := strings.Replace(string(real), "inv-alpine320-a.example.org", "second.example.org", 1)
+	second = strings.Replace(second, "site: INVENTORIES", "site: OTHER", 1)
+	if rec := send(second, "5"); rec.Code != 200 {
+		t.Fatal(rec.Body)
+	}
+	ctx := context.Background()
+	a, _ := s.HostPackages(ctx, store.AllSites(), "inv-alpine320-a.example.org")
+	b, _ := s.HostPackages(ctx, store.AllSites(), "second.example.org")
+	host, _ := s.Host(ctx, store.AllSites(), "second.example.org")
+	if len(a) != 26 || len(b) != 26 || host.Site != "OTHER" || host.Packages != 26 {
+		t.Errorf("second host: %d packages (first %d), site %q, count %d", len(b), len(a), host.Site, host.Packages)
+	}
+	hist, _ := s.HostReports(ctx, store.AllSites(), "second.example.org", 5)
+	if len(hist) != 1 || hist[0].Packages != 26 {
+		t.Errorf("history %+v", hist)
+	}
+	// The same package lines under protocol 6 are another document: full path.
+	third := strings.Replace(string(real), "inv-alpine320-a.example.org", "third.example.org", 1)
+	if rec := send(third, "6"); rec.Code != 200 {
+		t.Fatal(rec.Body)
+	}
+	bad := strings.Replace(second, "site: OTHER", "site: \x01", 1)
+	if rec := send(bad, "5"); rec.Code != 400 || !strings.Contains(rec.Body.String(), "control character") {
+		t.Errorf("bad header with known packages: %d %s", rec.Code, rec.Body)
+	}
+}

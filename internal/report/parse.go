@@ -318,3 +318,27 @@ func PeekHostname(body []byte, lim Limits) string {
 	}
 	return host
 }
+
+// SplitPackages cuts a report after its header: head holds the lines up to
+// and including the "#" line that ends the header (Parse(head) reads the
+// same header as Parse(body)), pkgs the package lines after it. ok is false
+// when the report has no such line.
+func SplitPackages(body []byte) (head, pkgs []byte, ok bool) {
+	hashes := 0
+	for off := 0; off < len(body); {
+		end := bytes.IndexByte(body[off:], '\n')
+		next := len(body)
+		if end >= 0 {
+			next = off + end + 1
+		}
+		if strings.TrimSpace(string(body[off:next])) == "#" {
+			if hashes++; hashes == 2 {
+				return body[:next], body[next:], true
+			}
+		} else if hashes == 0 {
+			return nil, nil, false
+		}
+		off = next
+	}
+	return nil, nil, false
+}

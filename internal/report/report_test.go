@@ -198,3 +198,30 @@ func TestPeekHostname(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitPackages(t *testing.T) {
+	raw, err := os.ReadFile("testdata/ci-debian12.pakiti5.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, pkgs, ok := SplitPackages(raw)
+	if !ok || string(head)+string(pkgs) != string(raw) {
+		t.Fatal("split lost bytes")
+	}
+	whole, _ := Parse(raw, Protocol5, DefaultLimits)
+	hd, err := Parse(head, Protocol5, DefaultLimits)
+	if err != nil || len(hd.Packages) != 0 {
+		t.Fatalf("head parses to %v, %v", hd, err)
+	}
+	if diff := cmp.Diff(whole.Header, hd.Header); diff != "" {
+		t.Errorf("header of the head differs (-whole +head):\n%s", diff)
+	}
+	if !strings.HasPrefix(string(pkgs), "adduser\t3.134\tall\n") {
+		t.Errorf("package part starts %q", pkgs[:20])
+	}
+	for _, in := range []string{"host: h\n#\n", "#\nhost: h\n", ""} {
+		if _, _, ok := SplitPackages([]byte(in)); ok {
+			t.Errorf("SplitPackages(%q) ok", in)
+		}
+	}
+}

@@ -39,8 +39,8 @@ const (
 
 	qFindSet = `SELECT id FROM package_sets WHERE hash = $1`
 
-	qAddSet = `INSERT INTO package_sets (hash, package_count, created_at)
-		VALUES ($1, $2, $3) RETURNING id`
+	qAddSet = `INSERT INTO package_sets (hash, package_count, created_at, raw_hash)
+		VALUES ($1, $2, $3, $4) RETURNING id`
 
 	qFindSite = `SELECT id FROM sites WHERE name = $1`
 

@@ -17,8 +17,42 @@ type Incoming struct {
 	SetHash      string // report.PackageSetHash of Packages
 	HeaderHash   string
 	RawHash      string // of the report's bytes and protocol, for TouchUnchanged
+	PackagesHash string // of the package lines' bytes and protocol, for KnownSet
+	// Set, when not nil, is the stored set the package lines are known to
+	// give (KnownSet): Packages is then empty and not parsed.
+	Set          *KnownSet
 	ReceivedAt   time.Time
 	ThroughProxy bool
+}
+
+// KnownSet is a stored package set.
+type KnownSet struct {
+	ID       int64
+	Hash     string
+	Packages int
+}
+
+// KnownSet finds the set whose package lines, byte for byte (packagesHash),
+// were stored before.
+func (s *Store) KnownSet(ctx context.Context, packagesHash string) (KnownSet, bool, error) {
+	if packagesHash == "" {
+		return KnownSet{}, false, nil
+	}
+	var k KnownSet
+	err := s.r.QueryRowContext(ctx, `SELECT id, hash, package_count FROM package_sets WHERE raw_hash = $1 LIMIT 1`,
+		packagesHash).Scan(&k.ID, &k.Hash, &k.Packages)
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, false, nil
+	}
+	return k, err == nil, err
+}
+
+// packageCount is how many packages the incoming report holds.
+func (in Incoming) packageCount() int {
+	if in.Set != nil {
+		return in.Set.Packages
+	}
+	return len(in.Packages)
 }
 
 // Change says what a stored report changed.
@@ -48,6 +82,9 @@ type Saved struct {
 func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 	if in.Host.Site == "" {
 		in.Host.Site = model.DefaultSite
+	}
+	if in.Set != nil {
+		in.SetHash = in.Set.Hash
 	}
 	var out Saved
 	var fresh map[model.Package]int64
@@ -148,7 +185,7 @@ func (s *Store) recordReport(ctx context.Context, tx *sql.Tx, hostID int64, in I
 		}
 		return nil
 	}
-	err := s.txExec(ctx, tx, qAddRecord, hostID, in.ReceivedAt, in.Host.ReporterAddr, in.ThroughProxy, in.Host.Protocol, len(in.Packages),
+	err := s.txExec(ctx, tx, qAddRecord, hostID, in.ReceivedAt, in.Host.ReporterAddr, in.ThroughProxy, in.Host.Protocol, in.packageCount(),
 		in.HeaderHash, in.SetHash)
 	if err != nil {
 		return fmt.Errorf("add report record: %w", err)
@@ -167,6 +204,9 @@ func (s *Store) ensureSet(ctx context.Context, tx *sql.Tx, in Incoming) (int64, 
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil, fmt.Errorf("find package set: %w", err)
 	}
+	if in.Set != nil {
+		return 0, false, nil, fmt.Errorf("package set %s vanished", in.Set.Hash)
+	}
 	ids, fresh, err := s.packageIDs(ctx, tx, in.Packages)
 	if err != nil {
 		return 0, false, nil, err
@@ -174,7 +214,7 @@ func (s *Store) ensureSet(ctx context.Context, tx *sql.Tx, in Incoming) (int64, 
 	if testHookAfterCatalogue != nil {
 		testHookAfterCatalogue()
 	}
-	err = s.txQueryRow(ctx, tx, qAddSet, []any{in.SetHash, len(in.Packages), in.ReceivedAt}, &id)
+	err = s.txQueryRow(ctx, tx, qAddSet, []any{in.SetHash, len(in.Packages), in.ReceivedAt, in.PackagesHash}, &id)
 	if err != nil {
 		return 0, false, nil, fmt.Errorf("add package set: %w", err)
 	}
