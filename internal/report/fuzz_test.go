@@ -41,6 +41,15 @@ func FuzzParse(f *testing.F) {
 		if peek := PeekHostname(body, lim); peek != r.Header.Hostname() {
 			t.Fatalf("PeekHostname = %q, Parse found %q", peek, r.Header.Hostname())
 		}
+		if head, _, ok := SplitPackages(body); ok {
+			hr, err := Parse(head, proto, lim)
+			if err != nil {
+				t.Fatalf("the head of an accepted report fails: %v", err)
+			}
+			if diff := cmp.Diff(r.Header, hr.Header); diff != "" {
+				t.Fatalf("the head's header differs (-whole +head):\n%s", diff)
+			}
+		}
 		again, err := Parse(Format(r, proto), proto, lim)
 		if err != nil {
 			t.Fatalf("formatted report does not parse: %v\n%q", err, Format(r, proto))
