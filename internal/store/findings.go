@@ -61,3 +61,37 @@ func (s *Store) HostFindings(ctx context.Context, sc Scope, hostname string, his
 	}
 	return out, rows.Err()
 }
+
+// IdleKernel is an installed kernel image the host is not running: listed
+// with what it would be exposed to, never counted.
+type IdleKernel struct {
+	Package string `json:"package"`
+	Version string `json:"version"`
+	CVEs    int    `json:"cves"`
+}
+
+// HostIdleKernels lists a host's installed kernel images other than the
+// running one that have verdicts.
+func (s *Store) HostIdleKernels(ctx context.Context, sc Scope, hostname string) ([]IdleKernel, error) {
+	cond, args := sc.sql("s.name", 2)
+	rows, err := s.r.QueryContext(ctx, `SELECT p.name, p.version, COUNT(DISTINCT v.cve)
+		FROM hosts h JOIN sites s ON s.id = h.site_id
+		JOIN package_set_members m ON m.set_id = h.package_set_id
+		JOIN packages p ON p.id = m.package_id
+		JOIN verdicts v ON v.os_group = h.os_group AND v.package_id = m.package_id
+		WHERE h.hostname = $1 AND v.kernel <> '' AND v.kernel <> h.kernel AND `+cond+`
+		GROUP BY p.name, p.version ORDER BY p.name`, append([]any{hostname}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("idle kernels of %s: %w", hostname, err)
+	}
+	defer rows.Close()
+	out := []IdleKernel{}
+	for rows.Next() {
+		var k IdleKernel
+		if err := rows.Scan(&k.Package, &k.Version, &k.CVEs); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}

@@ -18,10 +18,13 @@ type HostList struct {
 
 // HostDetail is the answer of GET /api/v1/hosts/{hostname}.
 type HostDetail struct {
-	Host     model.Host           `json:"host"`
-	Packages []model.Package      `json:"packages"`
-	Findings []model.Finding      `json:"findings"`
-	Reports  []model.ReportRecord `json:"reports"`
+	Host     model.Host      `json:"host"`
+	Packages []model.Package `json:"packages"`
+	Findings []model.Finding `json:"findings"`
+	// IdleKernels are installed kernel images other than the running
+	// one: their CVEs are not counted.
+	IdleKernels []store.IdleKernel   `json:"idle_kernels"`
+	Reports     []model.ReportRecord `json:"reports"`
 }
 
 // reportHistory is how many history records a host's detail shows.
@@ -81,7 +84,11 @@ func (s *Server) hostDetail(r *http.Request) (HostDetail, error) {
 	if err != nil {
 		return HostDetail{}, err
 	}
-	return HostDetail{Host: h, Packages: pkgs, Findings: fs, Reports: reps}, nil
+	idle, err := s.store.HostIdleKernels(r.Context(), sc, name)
+	if err != nil {
+		return HostDetail{}, err
+	}
+	return HostDetail{Host: h, Packages: pkgs, Findings: fs, IdleKernels: idle, Reports: reps}, nil
 }
 
 func (s *Server) apiCVE(w http.ResponseWriter, r *http.Request) {

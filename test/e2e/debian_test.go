@@ -115,6 +115,10 @@ type hostFindings struct {
 		finding
 		ResolvedAt *time.Time `json:"resolved_at"`
 	} `json:"findings"`
+	IdleKernels []struct {
+		Package, Version string
+		CVEs             int
+	} `json:"idle_kernels"`
 	Packages []struct {
 		Name    string `json:"name"`
 		Matched *struct {
@@ -266,6 +270,11 @@ func TestDebianEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(string(answer), "linux-image-5.10.0-20-amd64\t5.10.158-2\tamd64\tCVE-2023-0266\t\n") {
 		t.Errorf("store-and-report answer lacks the running kernel's CVE-2023-0266:\n%s", answer)
+	}
+	// The image not running is listed with its exposure, not counted:
+	// 5.10.149-2 < 5.10.162-1 (DSA-5324-1, 13 CVEs); DSA-5257-2's 5.10.149-2 is installed.
+	if len(h.IdleKernels) != 1 || h.IdleKernels[0].Package != "linux-image-5.10.0-19-amd64" || h.IdleKernels[0].CVEs != 13 {
+		t.Errorf("idle kernels %+v, want linux-image-5.10.0-19-amd64 with 13 CVEs", h.IdleKernels)
 	}
 	// The binNMU coreutils 8.32-4+b1 is matched as its source, coreutils 8.32-4.
 	for _, p := range h.Packages {
