@@ -16,8 +16,22 @@ type HostFilter struct {
 	Query   string // substring of the host name
 	CVE     string // hosts with an open finding of this CVE
 	OSGroup string
-	Limit   int // 0: DefaultLimit; capped at MaxLimit
+	Sort    string // one of HostSorts; "" is by host name
+	Limit   int    // 0: DefaultLimit; capped at MaxLimit
 	Offset  int
+}
+
+// HostSorts are the orders a host listing takes: a column, "-" first for
+// descending. Ties fall back to the host name.
+var HostSorts = map[string]string{
+	"hostname":     "h.hostname",
+	"-hostname":    "h.hostname DESC",
+	"site":         "s.name, h.hostname",
+	"-cves":        "h.cves DESC, h.vulnerable_packages DESC, h.hostname",
+	"cves":         "h.cves, h.hostname",
+	"-last_report": "h.last_report DESC, h.hostname",
+	"last_report":  "h.last_report, h.hostname",
+	"os":           "h.os_group, h.os, h.hostname",
 }
 
 // Listing limits shared by the API, the pages and the CLI.
@@ -73,6 +87,13 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 	if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*)"+hostFrom+whereSQL, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count hosts: %w", err)
 	}
+	order, ok := HostSorts[f.Sort]
+	if f.Sort == "" {
+		order, ok = HostSorts["hostname"], true
+	}
+	if !ok {
+		return nil, 0, fmt.Errorf("unknown sort %q", f.Sort)
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
@@ -80,7 +101,7 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 	limit = min(limit, MaxLimit)
 	args = append(args, limit, max(f.Offset, 0))
 	rows, err := s.r.QueryContext(ctx, "SELECT "+hostColumns+hostFrom+whereSQL+
-		fmt.Sprintf(" ORDER BY h.hostname LIMIT $%d OFFSET $%d", len(args)-1, len(args)), args...)
+		fmt.Sprintf(" ORDER BY %s LIMIT $%d OFFSET $%d", order, len(args)-1, len(args)), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list hosts: %w", err)
 	}

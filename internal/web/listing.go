@@ -11,7 +11,10 @@ import (
 // hostQuery reads the host-listing parameters shared by the API and the
 // page: site, q, limit, offset.
 func hostQuery(q url.Values) (store.HostFilter, error) {
-	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: q.Get("cve"), OSGroup: q.Get("os_group")}
+	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: q.Get("cve"), OSGroup: q.Get("os_group"), Sort: q.Get("sort")}
+	if _, ok := store.HostSorts[f.Sort]; f.Sort != "" && !ok {
+		return f, fmt.Errorf("sort must be one of hostname, site, os, cves, last_report (- first for descending)")
+	}
 	var err error
 	if f.Limit, err = intParam(q, "limit", store.DefaultLimit, 1, store.MaxLimit); err != nil {
 		return f, err

@@ -186,6 +186,8 @@ func TestPages(t *testing.T) {
 		want     []string
 	}{
 		{"/hosts", 200, []string{"wn1.example.org", `SITE-A (1)`, `<span class="count">3</span>`, "not evaluated"}},
+		{"/hosts?sort=-cves&limit=1", 200, []string{"old.example.org", `name="sort" value="-cves"`}},
+		{"/hosts?sort=bogus", 400, []string{"sort must be one of"}},
 		{"/hosts?cve=CVE-2023-0286", 200, []string{"old.example.org", `<span class="count">1</span>`}},
 		{"/hosts/old.example.org", 200, []string{"CVE-2023-0286", "1.1.1n-0&#43;deb11u4", "5</strong> CVEs"}},
 		{"/hosts/wn1.example.org", 200, []string{"Not evaluated: there is no vulnerability data for <code>debian:12</code>"}},
