@@ -105,33 +105,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	req := &request{addr: remoteIP(r)}
 	ctx := r.Context()
-	err := h.params(r.URL.Query(), req)
-	if err == nil {
-		err = h.read(w, r, req)
-	}
-	fast := false
-	if err == nil && req.mode != ReportOnly {
-		// A report byte for byte equal to the host's last one needs no
-		// parsing: it only refreshes timestamps (most of a fleet, daily).
-		fast, err = h.touch(ctx, req)
-	}
-	if err == nil && !fast && req.mode != ReportOnly {
-		// Package lines byte for byte equal to a stored set's (a new host
-		// like many others) need no parsing either: only the header.
-		err = h.known(ctx, req)
-	}
-	if err == nil && !fast && req.knownSet == nil {
-		err = h.decode(req)
-	}
-	if err == nil && !fast {
-		err = h.validate(req)
-	}
-	if err == nil && !fast && req.mode != ReportOnly {
-		err = h.store(ctx, req)
-	}
-	if err == nil && !fast && req.mode != ReportOnly {
-		err = h.evaluate(ctx, req)
-	}
+	err := h.process(ctx, w, r, req)
 	var lines []string
 	if err == nil {
 		lines, err = h.answerLines(ctx, req)
@@ -155,6 +129,45 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b.WriteByte('\n')
 	}
 	answer(w, http.StatusOK, b.String())
+}
+
+// process runs the pipeline up to the answer: read, decode, validate,
+// store, evaluate, with the two fast paths that skip parsing.
+func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Request, req *request) error {
+	if err := h.params(r.URL.Query(), req); err != nil {
+		return err
+	}
+	if err := h.read(w, r, req); err != nil {
+		return err
+	}
+	stores := req.mode != ReportOnly
+	if stores {
+		// A report byte for byte equal to the host's last one needs no
+		// parsing: it only refreshes timestamps (most of a fleet, daily).
+		if done, err := h.touch(ctx, req); err != nil || done {
+			return err
+		}
+		// Package lines byte for byte equal to a stored set's (a new host
+		// like many others) need no parsing either: only the header.
+		if err := h.known(ctx, req); err != nil {
+			return err
+		}
+	}
+	if req.knownSet == nil {
+		if err := h.decode(req); err != nil {
+			return err
+		}
+	}
+	if err := h.validate(req); err != nil {
+		return err
+	}
+	if !stores {
+		return nil
+	}
+	if err := h.store(ctx, req); err != nil {
+		return err
+	}
+	return h.evaluate(ctx, req)
 }
 
 // evaluate matches a stored report (after the store: a failure here does
