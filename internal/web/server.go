@@ -41,11 +41,10 @@ func New(c Config) (http.Handler, error) {
 		mux.Handle(path, c.Feed)
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /api/v1/hosts", s.apiHosts)
-	mux.HandleFunc("GET /api/v1/hosts/{hostname}", s.apiHost)
-	mux.HandleFunc("GET /api/v1/sites", s.apiSites)
-	mux.HandleFunc("GET /api/v1/cves/{id}", s.apiCVE)
-	mux.HandleFunc("GET /api/v1/sources", s.apiSources)
+	for _, r := range s.apiRoutes() {
+		mux.HandleFunc("GET "+r.path, r.handler)
+	}
+	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/hosts", http.StatusFound)
 	})
@@ -55,6 +54,23 @@ func New(c Config) (http.Handler, error) {
 	mux.HandleFunc("GET /sources", s.pageSources)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 	return securityHeaders(mux), nil
+}
+
+// apiRoute is one GET endpoint of the JSON API; openapi.json documents
+// every one (a test holds them together).
+type apiRoute struct {
+	path    string
+	handler http.HandlerFunc
+}
+
+func (s *Server) apiRoutes() []apiRoute {
+	return []apiRoute{
+		{"/api/v1/hosts", s.apiHosts},
+		{"/api/v1/hosts/{hostname}", s.apiHost},
+		{"/api/v1/sites", s.apiSites},
+		{"/api/v1/cves/{id}", s.apiCVE},
+		{"/api/v1/sources", s.apiSources},
+	}
 }
 
 // scope is the set of sites the caller may see. Authentication is not
