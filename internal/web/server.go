@@ -6,6 +6,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -19,6 +20,7 @@ type Server struct {
 	log    *slog.Logger
 	pages  *pages
 	banner string
+	now    func() time.Time
 }
 
 // Config wires a Server.
@@ -26,7 +28,8 @@ type Config struct {
 	Store  *store.Store
 	Feed   http.Handler // the /feed/ intake
 	Log    *slog.Logger
-	Banner string // shown on every page (demo data)
+	Banner string           // shown on every page (demo data)
+	Now    func() time.Time // injected clock; nil is time.Now
 }
 
 // New returns the handler of the whole HTTP surface.
@@ -35,12 +38,16 @@ func New(c Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner}
+	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	mux := http.NewServeMux()
 	for _, path := range []string{"/feed/", "/feed", "/pakiti/feed/", "/pakiti/feed"} {
 		mux.Handle(path, c.Feed)
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
 	for _, r := range s.apiRoutes() {
 		mux.HandleFunc("GET "+r.path, r.handler)
 	}
@@ -88,6 +95,38 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte("ok\n"))
 }
+
+// readyz says whether the server can give verdicts: the database answers
+// and some vulnerability data is loaded, none of it older than StaleAfter.
+// A load balancer or monitor reads the 503 and its reason.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	srcs, err := s.store.Sources(ctx)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	switch {
+	case err != nil:
+		s.log.Error("readiness check", "error", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("not ready: database unavailable\n"))
+		return
+	case len(srcs) == 0:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("not ready: no vulnerability data loaded (pakiti import)\n"))
+		return
+	}
+	for _, src := range srcs {
+		if age := s.now().Sub(src.CheckedAt); age > StaleAfter {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "not ready: source %s last checked %s ago (stale after %s)\n", src.Source, age.Round(time.Minute), StaleAfter)
+			return
+		}
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// StaleAfter is how long a source may go unchecked before /readyz fails.
+var StaleAfter = 48 * time.Hour
 
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -253,3 +253,33 @@ func TestAPIFindingsAndCVE(t *testing.T) {
 		t.Errorf("sources API: %d %s", code, body)
 	}
 }
+
+func TestReadyz(t *testing.T) {
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	now := time.Now()
+	h, err := New(Config{Store: st, Feed: intake.New(st, nil, log), Log: log, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	if code, _, body := get(t, srv.URL+"/readyz"); code != 503 || !strings.Contains(body, "no vulnerability data") {
+		t.Errorf("empty: %d %s", code, body)
+	}
+	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(), Log: log, Now: time.Now}
+	if _, err := im.Import(context.Background(), "debian", []string{"testdata/DSA-5343-1.txt"}, false); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, body := get(t, srv.URL+"/readyz"); code != 200 {
+		t.Errorf("loaded: %d %s", code, body)
+	}
+	now = now.Add(49 * time.Hour) // the fake clock moves; nothing re-checked the source
+	if code, _, body := get(t, srv.URL+"/readyz"); code != 503 || !strings.Contains(body, "source debian last checked") {
+		t.Errorf("stale: %d %s", code, body)
+	}
+}
