@@ -25,6 +25,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
@@ -34,6 +35,8 @@ import (
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/report"
+	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/store"
 	"github.com/pakiti-go/pakiti/internal/web"
 )
@@ -45,6 +48,8 @@ func main() {
 	inv := flag.String("inventory", "../shared/data/inventories/debian-12/ci-debian12/ci-debian12.pakiti5.txt", "real report the package lists are built from")
 	url := flag.String("url", "", "feed URL of a running server (default: start one in-process)")
 	only := flag.String("only", "", "run only this scenario")
+	data := flag.String("data", "", "import these Debian security files first (comma-separated, e.g. the DSA and DLA lists), so that intake also evaluates")
+	system := flag.String("system", "Debian GNU/Linux 12", "the system: line of the reports (its OS group decides what data applies)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -63,9 +68,10 @@ func main() {
 	feed := *url
 	if feed == "" {
 		var stop func()
-		feed, stop = startServer()
+		feed, stop = startServer(*data)
 		defer stop()
 	}
+	reportSystem = *system
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *c * 2}}
 	run := time.Now().UnixNano() // host names unique per run, so -url can be reused
 
@@ -168,12 +174,14 @@ func build(host string, base []model.Package, vary int) []byte {
 	}
 	return report.Format(&report.Report{
 		Header: report.Header{Host: host, Arch: "x86_64", Kernel: "6.1.0-26-amd64", Packager: "dpkg",
-			Site: "BENCH", System: "Debian GNU/Linux 12", Version: "1"},
+			Site: "BENCH", System: reportSystem, Version: "1"},
 		Packages: pkgs,
 	}, report.Protocol5)
 }
 
-func startServer() (string, func()) {
+var reportSystem = "Debian GNU/Linux 12"
+
+func startServer(data string) (string, func()) {
 	dir, err := os.MkdirTemp("", "feedload")
 	if err != nil {
 		log.Fatal(err)
@@ -183,7 +191,14 @@ func startServer() (string, func()) {
 		log.Fatal(err)
 	}
 	lg := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := web.New(web.Config{Store: st, Feed: intake.New(st, match.New(st, lg), lg), Log: lg})
+	m := match.New(st, lg)
+	if data != "" {
+		im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(), Eval: m, Log: lg, Now: time.Now}
+		if _, err := im.Import(context.Background(), "debian", strings.Split(data, ","), false); err != nil {
+			log.Fatal(err)
+		}
+	}
+	h, err := web.New(web.Config{Store: st, Feed: intake.New(st, m, lg), Log: lg})
 	if err != nil {
 		log.Fatal(err)
 	}

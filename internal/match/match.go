@@ -124,19 +124,26 @@ func (m *Matcher) evaluateSet(ctx context.Context, group string, setID int64) er
 	if !ok {
 		return nil
 	}
-	pending, err := m.Store.Unevaluated(ctx, group, setID)
-	if err != nil || len(pending) == 0 {
+	pending, marked, err := m.Store.Unevaluated(ctx, group, setID)
+	if err != nil || marked {
 		return err
 	}
-	cmp, err := version.Lookup(scheme)
-	if err != nil {
-		return err
+	if len(pending) > 0 {
+		cmp, err := version.Lookup(scheme)
+		if err != nil {
+			return err
+		}
+		evs, err := m.evaluate(ctx, group, cmp, pending)
+		if err != nil {
+			return err
+		}
+		if err := m.Store.SaveEvaluations(ctx, group, evs); err != nil {
+			return err
+		}
 	}
-	evs, err := m.evaluate(ctx, group, cmp, pending)
-	if err != nil {
-		return err
-	}
-	return m.Store.SaveEvaluations(ctx, group, evs)
+	// The mark is written only if every package is still evaluated, so an
+	// invalidation in between cannot be hidden by it.
+	return m.Store.MarkSetEvaluated(ctx, group, setID)
 }
 
 // binNMU is the suffix of a binary-only rebuild: same source version.

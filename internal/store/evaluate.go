@@ -63,25 +63,46 @@ func (s *Store) HostStates(ctx context.Context, names []string, groups []string)
 	return out, rows.Err()
 }
 
-// Unevaluated returns the packages of a set not yet evaluated for osGroup.
-func (s *Store) Unevaluated(ctx context.Context, osGroup string, setID int64) ([]CatalogueEntry, error) {
+// Unevaluated returns the packages of a set not yet evaluated for osGroup;
+// marked tells that the set is marked fully evaluated (MarkSetEvaluated),
+// which answers at once.
+func (s *Store) Unevaluated(ctx context.Context, osGroup string, setID int64) (pending []CatalogueEntry, marked bool, err error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM set_evaluated WHERE set_id = $1 AND os_group = $2`,
+		setID, osGroup).Scan(&n); err != nil || n > 0 {
+		return nil, n > 0, err
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT p.id, p.name, p.version, p.arch, p.source_name, p.source_version
 		FROM package_set_members m JOIN packages p ON p.id = m.package_id
 		WHERE m.set_id = $1 AND NOT EXISTS (
 			SELECT 1 FROM evaluated e WHERE e.os_group = $2 AND e.package_id = m.package_id)`, setID, osGroup)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer rows.Close()
-	var out []CatalogueEntry
 	for rows.Next() {
 		var c CatalogueEntry
 		if err := rows.Scan(&c.ID, &c.Name, &c.Version, &c.Arch, &c.SourceName, &c.SourceVersion); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		out = append(out, c)
+		pending = append(pending, c)
 	}
-	return out, rows.Err()
+	return pending, false, rows.Err()
+}
+
+// MarkSetEvaluated records that every package of a set is evaluated for
+// osGroup, if that is still so when the mark is written: the check and the
+// mark are one statement, so an invalidation that came in between leaves
+// the set unmarked.
+func (s *Store) MarkSetEvaluated(ctx context.Context, osGroup string, setID int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO set_evaluated (set_id, os_group)
+			SELECT $1, $2 WHERE NOT EXISTS (
+				SELECT 1 FROM package_set_members m WHERE m.set_id = $1 AND NOT EXISTS (
+					SELECT 1 FROM evaluated e WHERE e.os_group = $2 AND e.package_id = m.package_id))
+			ON CONFLICT (set_id, os_group) DO NOTHING`, setID, osGroup)
+		return err
+	})
 }
 
 // BinarySource is a learned binary -> source mapping.
@@ -270,6 +291,11 @@ func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey) ([]string, e
 	groups := map[string]bool{}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, k := range keys {
+			if !groups[k.OSGroup] {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM set_evaluated WHERE os_group = $1`, k.OSGroup); err != nil {
+					return err
+				}
+			}
 			groups[k.OSGroup] = true
 			if _, err := tx.ExecContext(ctx, `DELETE FROM verdicts WHERE os_group = $1 AND package_id IN (
 				SELECT package_id FROM evaluated WHERE os_group = $1 AND source_name = $2)`, k.OSGroup, k.Package); err != nil {
@@ -294,6 +320,9 @@ func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey) ([]string, e
 // binary name get another chance).
 func (s *Store) InvalidateBasis(ctx context.Context, osGroup, basis string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM set_evaluated WHERE os_group = $1`, osGroup); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM verdicts WHERE os_group = $1 AND package_id IN (
 			SELECT package_id FROM evaluated WHERE os_group = $1 AND basis = $2)`, osGroup, basis); err != nil {
 			return err
@@ -306,6 +335,9 @@ func (s *Store) InvalidateBasis(ctx context.Context, osGroup, basis string) erro
 // ForgetEvaluations drops every evaluation (pakiti evaluate --all).
 func (s *Store) ForgetEvaluations(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM set_evaluated`); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM verdicts`); err != nil {
 			return err
 		}

@@ -252,3 +252,47 @@ func TestOpenRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestSetEvaluatedMark: the mark that lets known sets skip the search for
+// unevaluated packages is written only when every package is evaluated,
+// and an invalidation of the group removes it.
+func TestSetEvaluatedMark(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	in := incoming(t, "testdata/vaultwarden.pakiti5.txt", "h1", "S", t0)
+	saved, err := s.SaveReport(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const g = "alpine:3.20"
+	pending, marked, err := s.Unevaluated(ctx, g, saved.PackageSetID)
+	if err != nil || marked || len(pending) != 26 {
+		t.Fatalf("fresh set: %d pending, marked %v, %v", len(pending), marked, err)
+	}
+	// Evaluate all but one package: no mark.
+	var evs []Evaluation
+	for _, p := range pending[1:] {
+		evs = append(evs, Evaluation{PackageID: p.ID, SourceName: p.Name, SourceVersion: p.Version, Basis: "binary-name"})
+	}
+	if err := s.SaveEvaluations(ctx, g, evs); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkSetEvaluated(ctx, g, saved.PackageSetID); err != nil {
+		t.Fatal(err)
+	}
+	if p, m, _ := s.Unevaluated(ctx, g, saved.PackageSetID); m || len(p) != 1 {
+		t.Fatalf("one package left: %d pending, marked %v", len(p), m)
+	}
+	p0 := pending[0]
+	s.SaveEvaluations(ctx, g, []Evaluation{{PackageID: p0.ID, SourceName: p0.Name, SourceVersion: p0.Version, Basis: "binary-name"}})
+	s.MarkSetEvaluated(ctx, g, saved.PackageSetID)
+	if p, m, _ := s.Unevaluated(ctx, g, saved.PackageSetID); !m || len(p) != 0 {
+		t.Fatalf("all evaluated: %d pending, marked %v", len(p), m)
+	}
+	if _, err := s.Invalidate(ctx, []AdvisoryKey{{OSGroup: g, Package: p0.Name}}); err != nil {
+		t.Fatal(err)
+	}
+	if p, m, _ := s.Unevaluated(ctx, g, saved.PackageSetID); m || len(p) != 1 || p[0].ID != p0.ID {
+		t.Fatalf("after invalidating %s: %d pending, marked %v", p0.Name, len(p), m)
+	}
+}
