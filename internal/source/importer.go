@@ -72,22 +72,23 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 		}
 	}()
 	unchanged := true
+	var notModified []string // answered 304: fetched again below if anything else changed
 	for _, loc := range expanded {
 		p := prev[loc]
-		f, err := im.Fetcher.Fetch(ctx, loc, Previous{Fingerprint: p.Fingerprint, ETag: p.ETag, Modified: p.Modified})
+		var cond Previous
+		if !force {
+			cond = Previous{Fingerprint: p.Fingerprint, ETag: p.ETag, Modified: p.Modified}
+		}
+		f, err := im.Fetcher.Fetch(ctx, loc, cond)
 		if errors.Is(err, ErrNotModified) && p.Fingerprint != "" {
 			im.Log.Info("import fetch", "source", name, "location", loc, "result", "not modified")
-			run.Locations = append(run.Locations, p)
-			if force {
-				return res, fmt.Errorf("%s was not modified and its copy is gone: import without --force", loc)
-			}
+			notModified = append(notModified, loc)
 			continue
 		}
 		if err != nil {
 			return res, fmt.Errorf("fetch %s: %w", loc, err)
 		}
 		docs = append(docs, f)
-		run.Locations = append(run.Locations, store.Location{Location: loc, Fingerprint: f.Fingerprint, ETag: f.ETag, Modified: f.Modified})
 		same := f.Fingerprint == p.Fingerprint
 		unchanged = unchanged && same
 		im.Log.Info("import fetch", "source", name, "location", loc, "fingerprint", f.Fingerprint[:12], "unchanged", same)
@@ -96,9 +97,27 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 		unchanged = false // a location added or dropped changes the import
 	}
 	if unchanged && !force {
+		for _, loc := range notModified {
+			run.Locations = append(run.Locations, prev[loc])
+		}
+		for _, d := range docs {
+			run.Locations = append(run.Locations, store.Location{Location: d.Location, Fingerprint: d.Fingerprint, ETag: d.ETag, Modified: d.Modified})
+		}
 		res.Unchanged, res.Duration = true, time.Since(start)
 		im.Log.Info("import unchanged", "source", name, "duration", res.Duration.Round(time.Millisecond))
 		return res, im.Store.RecordUnchanged(ctx, run)
+	}
+	// Something changed: the import replaces all of the source's records,
+	// so the locations that answered "not modified" are needed too.
+	for _, loc := range notModified {
+		f, err := im.Fetcher.Fetch(ctx, loc, Previous{})
+		if err != nil {
+			return res, fmt.Errorf("fetch %s: %w", loc, err)
+		}
+		docs = append(docs, f)
+	}
+	for _, d := range docs {
+		run.Locations = append(run.Locations, store.Location{Location: d.Location, Fingerprint: d.Fingerprint, ETag: d.ETag, Modified: d.Modified})
 	}
 
 	// Package indexes (binary -> source maps) load first; the rest are

@@ -2,8 +2,11 @@ package source_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -113,5 +116,55 @@ func TestImportRejectsWhatItCannotRead(t *testing.T) {
 	advs, _ := st.AdvisoriesFor(ctx, "debian:11", []string{"openssl"})
 	if len(advs) != 5 {
 		t.Errorf("after a failed import: %d records in force, want the previous 5", len(advs))
+	}
+}
+
+// dsa5380 is a real entry of the Debian tracker's data/DSA/list.
+const dsa5380 = "[29 Mar 2023] DSA-5380-1 xorg-server - security update\n\t{CVE-2023-1393}\n\t[bullseye] - xorg-server 2:1.20.11-1+deb11u6\n"
+
+// TestImportMixedNotModified: when one URL answers 304 and another
+// changed, the import still holds the records of both.
+func TestImportMixedNotModified(t *testing.T) {
+	ctx := context.Background()
+	bBody := dsa5349
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, etag := dsa5343, `"a1"`
+		if r.URL.Path == "/b" {
+			body, etag = bBody, fmt.Sprintf(`"b%d"`, len(bBody))
+		}
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", etag)
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "i.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
+	locs := []string{srv.URL + "/a", srv.URL + "/b"}
+	for i, want := range []struct {
+		unchanged bool
+		records   int
+	}{{false, 6}, {true, 0}, {false, 7}} {
+		if i == 2 {
+			bBody = dsa5380 + dsa5349
+		}
+		res, err := im.Import(ctx, "debian", locs, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Unchanged != want.unchanged || (!want.unchanged && res.Records != want.records) {
+			t.Errorf("run %d: unchanged %v records %d, want %v %d", i, res.Unchanged, res.Records, want.unchanged, want.records)
+		}
+	}
+	advs, _ := st.AdvisoriesFor(ctx, "debian:11", []string{"openssl", "gnutls28", "xorg-server"})
+	if len(advs) != 7 {
+		t.Errorf("%d records in force, want 7 (openssl 5 from the 304 URL, gnutls28 1, xorg-server 1)", len(advs))
 	}
 }
