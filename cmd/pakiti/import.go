@@ -28,14 +28,10 @@ func newImporter(g *globals, st *store.Store) (*source.Importer, error) {
 	if err != nil {
 		return nil, err
 	}
-	var prog *os.File
-	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-		prog = os.Stderr
-	}
 	im := &source.Importer{Store: st, Sources: registry(), Fetcher: source.NewFetcher(), Eval: match.New(st, log),
 		Log: log, Now: time.Now}
-	if prog != nil {
-		im.Progress = prog
+	if isTerminal(os.Stderr) {
+		im.Progress = os.Stderr
 	}
 	return im, nil
 }
@@ -172,7 +168,20 @@ func newEvaluate(g *globals) *cobra.Command {
 				names = args
 			}
 			t := time.Now()
-			n, err := match.New(st, log).EvaluateHosts(cmd.Context(), names)
+			m := match.New(st, log)
+			if isTerminal(os.Stderr) {
+				last := time.Time{}
+				m.Progress = func(done, total int) {
+					if done == total || time.Since(last) > 200*time.Millisecond {
+						last = time.Now()
+						fmt.Fprintf(os.Stderr, "\revaluating: %d/%d hosts", done, total)
+						if done == total {
+							fmt.Fprintln(os.Stderr)
+						}
+					}
+				}
+			}
+			n, err := m.EvaluateHosts(cmd.Context(), names)
 			if err != nil {
 				return err
 			}
@@ -219,4 +228,10 @@ func newCVE(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table or json")
 	return cmd
+}
+
+// isTerminal tells whether f is a terminal (progress lines go there only).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -32,6 +32,8 @@ type Matcher struct {
 	Store *store.Store
 	Log   *slog.Logger
 	Now   func() time.Time
+	// Progress, when set, hears how far a run over many hosts got.
+	Progress func(done, total int)
 }
 
 // New returns a Matcher with the real clock.
@@ -111,6 +113,9 @@ func (m *Matcher) evaluateAll(ctx context.Context, hosts []store.HostState) (int
 		}
 		if (i+1)%500 == 0 {
 			m.Log.Info("evaluating", "hosts", i+1, "of", len(hosts), "elapsed", time.Since(start).Round(time.Millisecond))
+		}
+		if m.Progress != nil {
+			m.Progress(i+1, len(hosts))
 		}
 	}
 	return len(hosts), nil
