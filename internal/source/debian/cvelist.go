@@ -1,11 +1,9 @@
 package debian
 
 import (
-	"bufio"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -69,17 +67,13 @@ func ParseCVEList(ctx context.Context, r io.Reader, emit func(model.Advisory) er
 		return emitCVEEntry(&st, e, emit)
 	}
 
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
-	lineNo := 0
-	for sc.Scan() {
-		lineNo++
-		if lineNo%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return st, err
-			}
+	ls := newLines(ctx, r)
+	for {
+		line, ok := ls.next()
+		if !ok {
+			break
 		}
-		line := strings.TrimRight(sc.Text(), " \t\r")
+		lineNo := ls.n
 		if line == "" || strings.HasPrefix(line, "--") {
 			continue
 		}
@@ -123,10 +117,13 @@ func ParseCVEList(ctx context.Context, r io.Reader, emit func(model.Advisory) er
 			st.skip(skipUnknownLine)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return st, errorf(lineNo+1, "line longer than %d bytes", maxLine)
-		}
+	if ls.tooLong() {
+		return st, errorf(ls.n+1, "line longer than %d bytes", maxLine)
+	}
+	if ls.err != nil { // cancelled
+		return st, ls.err
+	}
+	if err := ls.sc.Err(); err != nil {
 		return st, fmt.Errorf("CVE list: %w", err)
 	}
 	return st, flush()

@@ -1,9 +1,7 @@
 package debian
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -81,17 +79,13 @@ func ParseAdvisoryList(ctx context.Context, r io.Reader, kind string, emit func(
 		return emitListEntry(&st, source, e, emit)
 	}
 
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
-	lineNo := 0
-	for sc.Scan() {
-		lineNo++
-		if lineNo%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return st, err
-			}
+	ls := newLines(ctx, r)
+	for {
+		line, ok := ls.next()
+		if !ok {
+			break
 		}
-		line := strings.TrimRight(sc.Text(), " \t\r")
+		lineNo := ls.n
 		if line == "" {
 			continue
 		}
@@ -140,10 +134,13 @@ func ParseAdvisoryList(ctx context.Context, r io.Reader, kind string, emit func(
 			st.skip(skipUnknownLine)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return st, errorf(lineNo+1, "line longer than %d bytes", maxLine)
-		}
+	if ls.tooLong() {
+		return st, errorf(ls.n+1, "line longer than %d bytes", maxLine)
+	}
+	if ls.err != nil { // cancelled
+		return st, ls.err
+	}
+	if err := ls.sc.Err(); err != nil {
 		return st, fmt.Errorf("%s list: %w", kind, err)
 	}
 	return st, flush()
