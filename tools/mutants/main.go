@@ -73,7 +73,7 @@ type result struct {
 func main() {
 	only := flag.String("only", "", "run only these mutants (comma-separated names)")
 	list := flag.Bool("list", false, "list the mutants and exit")
-	jobs := flag.Int("j", max(1, runtime.NumCPU()/2), "mutants tested at once")
+	jobs := flag.Int("j", runtime.NumCPU(), "mutants tested at once")
 	timeout := flag.Duration("timeout", 5*time.Minute, "time limit of one mutant's tests")
 	verbose := flag.Bool("v", false, "print the test output of survivors and broken mutants")
 	pkgs := flag.String("pkgs", "", "test these packages (space-separated) instead of each mutant's own, to find which tests kill it")
@@ -122,18 +122,29 @@ func main() {
 
 	start := time.Now()
 	results := make([]result, len(selected))
-	sem := make(chan struct{}, max(1, *jobs))
+	// The slowest first, so that they overlap with the many quick ones.
+	order := make([]int, len(selected))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cost(selected[b]) - cost(selected[a]) })
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for i, m := range selected {
+	for range max(1, *jobs) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			results[i] = run(root, overlays[i], m, *timeout)
-			fmt.Fprintf(os.Stderr, "%-36s %-8s %s\n", m.Name, results[i].outcome, results[i].duration.Round(100*time.Millisecond))
+			for i := range next {
+				m := selected[i]
+				results[i] = run(root, overlays[i], m, *timeout)
+				fmt.Fprintf(os.Stderr, "%-36s %-8s %s\n", m.Name, results[i].outcome, results[i].duration.Round(100*time.Millisecond))
+			}
 		}()
 	}
+	for _, i := range order {
+		next <- i
+	}
+	close(next)
 	wg.Wait()
 
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
@@ -166,6 +177,22 @@ func main() {
 		}
 	}
 	os.Exit(worst)
+}
+
+// cost is a rough guess of how long a mutant's tests take, in seconds.
+func cost(m mutant) int {
+	c := 0
+	for _, p := range m.Pkgs {
+		switch {
+		case strings.HasPrefix(p, "./test/e2e"):
+			c += 40
+		case strings.HasPrefix(p, "./internal/demo"), strings.HasPrefix(p, "./internal/web"):
+			c += 8
+		default:
+			c += 2
+		}
+	}
+	return c
 }
 
 func fatal(code int, err error) {
