@@ -20,7 +20,7 @@ import (
 // Real entries of the Debian tracker's data/DSA/list.
 const (
 	dsa5343 = "[07 Feb 2023] DSA-5343-1 openssl - security update\n\t{CVE-2022-2097 CVE-2022-4304 CVE-2022-4450 CVE-2023-0215 CVE-2023-0286}\n\t[bullseye] - openssl 1.1.1n-0+deb11u4\n"
-	dsa5349 = "[10 Feb 2023] DSA-5349-1 gnutls28 - security update\n\t{CVE-2023-0361}\n\t[bullseye] - gnutls28 3.7.1-5+deb11u3\n"
+	dsa5349 = "[14 Feb 2023] DSA-5349-1 gnutls28 - security update\n\t{CVE-2023-0361}\n\t[bullseye] - gnutls28 3.7.1-5+deb11u3\n"
 )
 
 type recorder struct{ changed [][]store.AdvisoryKey }

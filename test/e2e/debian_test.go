@@ -48,7 +48,8 @@ var vikingV1 = []finding{
 }
 
 // After the update: DSA-5271-1 withdrawn (libxml2 resolved); DSA-5343-1
-// (07 Feb 2023) and DSA-5349-1 (after the v1 cut) newly fixed.
+// (07 Feb 2023) and DSA-5349-1 (14 Feb 2023), both after the v1 cut (1 Feb
+// 2023), newly fixed.
 var vikingV2 = append(vikingV1[:5:5],
 	// DSA-5349-1 gnutls28 {CVE-2023-0361} [bullseye] - gnutls28 3.7.1-5+deb11u3; installed libgnutls30 3.7.1-5+deb11u2
 	finding{"libgnutls30", "CVE-2023-0361", "3.7.1-5+deb11u3", "fixed", "DSA-5349-1", "packages-index"},
@@ -82,7 +83,7 @@ var p6Want = func() []finding {
 		{"wordpress", "CVE-2022-43497", "5.7.8+dfsg1-0+deb11u1", "fixed", "DSA-5279-1", "report"},
 		{"wordpress", "CVE-2022-43500", "5.7.8+dfsg1-0+deb11u1", "fixed", "DSA-5279-1", "report"},
 		{"wordpress", "CVE-2022-43504", "5.7.8+dfsg1-0+deb11u1", "fixed", "DSA-5279-1", "report"},
-		// DSA-5279-2 wordpress (regression update, no CVE) [bullseye] - wordpress 5.7.8+dfsg1-0+deb11u2
+		// [17 Nov 2022] DSA-5279-2 wordpress - security update (no CVE line) [bullseye] - wordpress 5.7.8+dfsg1-0+deb11u2
 		{"wordpress", "DSA-5279-2", "5.7.8+dfsg1-0+deb11u2", "fixed", "DSA-5279-2", "report"},
 		// (tracker JSON wordpress TEMP-0000000-0CA7E3 bullseye fixed_version "0": no finding.)
 	}

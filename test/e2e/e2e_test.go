@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pakiti-go/pakiti/internal/testenv"
 )
 
 // bins holds the binaries built once for all tests.
@@ -99,20 +101,11 @@ func tail(s string, n int) string {
 	return strings.Join(l[max(0, len(l)-n):], "\n")
 }
 
-// sharedDir finds ../shared next to the repository (CI lays it there).
+// sharedDir finds ../shared next to the repository (CI lays it there), or
+// $PAKITI_SHARED.
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("PAKITI_SHARED")
-	if dir == "" {
-		dir = "../../../shared"
-	}
-	if _, err := os.Stat(filepath.Join(dir, "data", "inventories")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared data missing in CI: %v", err)
-		}
-		t.Skipf("shared data not found at %s (set PAKITI_SHARED): %v", dir, err)
-	}
-	return dir
+	return testenv.SharedDir(t)
 }
 
 type apiPackage struct {
@@ -277,10 +270,7 @@ func TestLiveMachine(t *testing.T) {
 		t.Skip("linux only")
 	}
 	if _, err := exec.LookPath("dpkg-query"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("dpkg-query missing in CI")
-		}
-		t.Skip("not a dpkg machine")
+		testenv.Skip(t, "not a dpkg machine (no dpkg-query)")
 	}
 	s := startServer(t)
 	want := dpkgPackages(t)

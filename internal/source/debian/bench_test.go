@@ -10,12 +10,13 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 )
@@ -138,63 +139,74 @@ func BenchmarkParsePackagesIndex(b *testing.B) {
 	}
 }
 
-// TestTrackerJSONFile parses a tracker export from disk and reports time
-// and memory, for measuring peak memory in a process of its own:
+// BenchmarkTrackerJSONFile parses a tracker export from disk, for
+// measuring time and peak memory in a process of its own. The file is
+// $PAKITI_TRACKER_JSON (a generated one or the real export, .gz or not);
+// without it, a generated 60 MB export (writeBigTrackerJSON) written to
+// $PAKITI_WRITE_TRACKER_JSON, or to a temporary file. To write the file
+// the README's import figure uses, then measure the parse alone:
 //
-//	PAKITI_WRITE_TRACKER_JSON=/tmp/big.json go test -run TestTrackerJSONFile ./internal/source/debian/
+//	PAKITI_WRITE_TRACKER_JSON=/tmp/big.json go test -run '^$' -bench TrackerJSONFile -benchtime 1x ./internal/source/debian/
 //	go test -c -o /tmp/debian.test ./internal/source/debian/
-//	PAKITI_TRACKER_JSON=/tmp/big.json /usr/bin/time -v /tmp/debian.test -test.run TestTrackerJSONFile -test.v
-//
-// PAKITI_WRITE_TRACKER_JSON writes the generated 60 MB file; PAKITI_TRACKER_JSON
-// parses a file (a generated one or the real export). Without either the
-// test is skipped.
-func TestTrackerJSONFile(t *testing.T) {
-	if out := os.Getenv("PAKITI_WRITE_TRACKER_JSON"); out != "" {
-		f, err := os.Create(out)
+//	PAKITI_TRACKER_JSON=/tmp/big.json /usr/bin/time -v /tmp/debian.test -test.run '^$' -test.bench TrackerJSONFile -test.benchtime 1x
+func BenchmarkTrackerJSONFile(b *testing.B) {
+	path := os.Getenv("PAKITI_TRACKER_JSON")
+	if path == "" {
+		path = os.Getenv("PAKITI_WRITE_TRACKER_JSON")
+		if path == "" {
+			path = filepath.Join(b.TempDir(), "big.json")
+		}
+		f, err := os.Create(path)
 		if err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
 		n, err := writeBigTrackerJSON(f, bigJSONSize)
 		if err == nil {
 			err = f.Close()
 		}
 		if err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
-		t.Logf("wrote %d bytes to %s", n, out)
+		b.Logf("wrote %d bytes to %s", n, path)
 	}
-	path := os.Getenv("PAKITI_TRACKER_JSON")
-	if path == "" {
-		t.Skip("set PAKITI_TRACKER_JSON to a tracker export to parse it")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if len(path) > 3 && path[len(path)-3:] == ".gz" {
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = zr
-	}
+	b.ReportAllocs()
+	var st Stats
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	start := time.Now()
-	st, err := ParseTrackerJSON(context.Background(), r, func(a model.Advisory) error {
-		checkAdvisory(t, a)
-		return nil
-	})
-	elapsed := time.Since(start)
-	if err != nil {
-		t.Fatal(err)
+	for b.Loop() {
+		st = parseTrackerJSONFile(b, path)
 	}
 	runtime.ReadMemStats(&after)
-	t.Logf("%s: %v in %v", path, st, elapsed)
-	t.Logf("heap: HeapSys %.1f MiB, HeapInuse after %.1f MiB, TotalAlloc %.1f MiB, %d GCs, Sys %.1f MiB",
+	b.ReportMetric(float64(st.Records), "records/op")
+	b.Logf("%s: %v", path, st)
+	b.Logf("heap: HeapSys %.1f MiB, HeapInuse after %.1f MiB, TotalAlloc %.1f MiB, %d GCs, Sys %.1f MiB",
 		float64(after.HeapSys)/(1<<20), float64(after.HeapInuse)/(1<<20),
 		float64(after.TotalAlloc-before.TotalAlloc)/(1<<20), after.NumGC-before.NumGC, float64(after.Sys)/(1<<20))
+}
+
+// parseTrackerJSONFile parses the tracker export at path (gzip-compressed
+// when it ends in .gz), checking every record.
+func parseTrackerJSONFile(b *testing.B, path string) Stats {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r = zr
+	}
+	st, err := ParseTrackerJSON(context.Background(), r, func(a model.Advisory) error {
+		checkAdvisory(b, a)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
 }
