@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -186,4 +187,25 @@ func withoutEntry(t *testing.T, list, id string) string {
 // protocol-5 report.
 func pkg(name, version, src, srcVersion string) model.Package {
 	return model.Package{Name: name, Version: version, Arch: "amd64", SourceName: src, SourceVersion: srcVersion}
+}
+
+// sortFindings orders findings as HostFindings does: by package name,
+// version, CVE.
+func sortFindings(fs []model.Finding) {
+	sort.Slice(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Package != b.Package {
+			return a.Package < b.Package
+		}
+		if a.Version != b.Version {
+			return a.Version < b.Version
+		}
+		return a.CVE < b.CVE
+	})
+}
+
+func sortedStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
 }
