@@ -168,7 +168,7 @@ func (m *Matcher) evaluate(ctx context.Context, group string, cmp version.Scheme
 			unknown = append(unknown, p)
 		}
 	}
-	learned, err := m.Store.LookupBinarySources(ctx, group, unknown)
+	learned, err := m.Store.LookupBinarySources(ctx, group, unknown, cmp.Compare)
 	if err != nil {
 		return nil, err
 	}

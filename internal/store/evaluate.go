@@ -140,8 +140,10 @@ func (s *Store) LearnBinarySources(ctx context.Context, osGroup string, bs []Bin
 }
 
 // LookupBinarySources returns the known mappings of pkgs in osGroup, by
-// (name, version).
-func (s *Store) LookupBinarySources(ctx context.Context, osGroup string, pkgs []CatalogueEntry) (map[[2]string]BinarySource, error) {
+// (name, version). When only other versions of a binary are known, the
+// mapping is that of the newest by compare (the OS group's version
+// scheme), a report's ("learned") before a Packages index's.
+func (s *Store) LookupBinarySources(ctx context.Context, osGroup string, pkgs []CatalogueEntry, compare func(a, b string) int) (map[[2]string]BinarySource, error) {
 	out := map[[2]string]BinarySource{}
 	if len(pkgs) == 0 {
 		return out, nil
@@ -157,9 +159,10 @@ func (s *Store) LookupBinarySources(ctx context.Context, osGroup string, pkgs []
 		return nil, err
 	}
 	defer st.Close()
-	// Another version of the same binary: the newest row, a report's first.
-	byName, err := conn.PrepareContext(ctx, `SELECT source_name, origin FROM binary_sources
-		WHERE os_group = $1 AND name = $2 ORDER BY origin = 'learned' DESC, version DESC LIMIT 1`)
+	// Other versions of the same binary: the newest is chosen in Go, since
+	// SQL orders versions as text (9.0-1 after 10.0-1).
+	byName, err := conn.PrepareContext(ctx, `SELECT version, source_name, origin FROM binary_sources
+		WHERE os_group = $1 AND name = $2`)
 	if err != nil {
 		return nil, err
 	}
@@ -168,11 +171,12 @@ func (s *Store) LookupBinarySources(ctx context.Context, osGroup string, pkgs []
 		b := BinarySource{Name: p.Name, Version: p.Version, Exact: true}
 		err := st.QueryRowContext(ctx, osGroup, p.Name, p.Version).Scan(&b.SourceName, &b.SourceVersion, &b.Origin)
 		if errors.Is(err, sql.ErrNoRows) {
+			var found bool
 			b.Exact = false
-			err = byName.QueryRowContext(ctx, osGroup, p.Name).Scan(&b.SourceName, &b.Origin)
-		}
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
+			found, err = newestOther(ctx, byName, osGroup, p.Name, compare, &b)
+			if err == nil && !found {
+				continue
+			}
 		}
 		if err != nil {
 			return nil, err
@@ -180,6 +184,35 @@ func (s *Store) LookupBinarySources(ctx context.Context, osGroup string, pkgs []
 		out[[2]string{p.Name, p.Version}] = b
 	}
 	return out, nil
+}
+
+// newestOther sets b's source name and origin from the newest known
+// version of binary name: a report's first, then by compare.
+func newestOther(ctx context.Context, byName *sql.Stmt, osGroup, name string, compare func(a, b string) int, b *BinarySource) (bool, error) {
+	rows, err := byName.QueryContext(ctx, osGroup, name)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	found, bestVersion := false, ""
+	for rows.Next() {
+		var version, source, origin string
+		if err := rows.Scan(&version, &source, &origin); err != nil {
+			return false, err
+		}
+		if found {
+			learned, bestLearned := origin == "learned", b.Origin == "learned"
+			if learned != bestLearned {
+				if !learned {
+					continue
+				}
+			} else if compare(version, bestVersion) <= 0 {
+				continue
+			}
+		}
+		found, bestVersion, b.SourceName, b.Origin = true, version, source, origin
+	}
+	return found, rows.Err()
 }
 
 // AdvisoriesFor returns the records in force for the named packages of
