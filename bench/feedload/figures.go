@@ -42,15 +42,15 @@ type PhaseFigures struct {
 // Result is what -json prints.
 type Result struct {
 	Mode        string         `json:"mode"` // "in-process" or "remote"
-	Servers     []string       `json:"servers"`
-	Pick        string         `json:"pick"`
-	Clients     int            `json:"clients"`
-	MaxReports  int            `json:"max_reports_per_phase"` // 0: bounded by time only
-	DurationS   float64        `json:"duration_s"`            // 0: bounded by count only
-	Packages    int            `json:"packages_per_report"`
-	ReportBytes int            `json:"report_bytes"`
-	GOMAXPROCS  int            `json:"gomaxprocs"`
-	Phases      []PhaseFigures `json:"phases"`
+	Servers     []string       `json:"servers,omitempty"`
+	Pick        string         `json:"pick,omitempty"`
+	Clients     int            `json:"clients,omitempty"`
+	MaxReports  int            `json:"max_reports_per_phase,omitempty"` // 0: bounded by time only
+	DurationS   float64        `json:"duration_s,omitempty"`            // 0: bounded by count only
+	Packages    int            `json:"packages_per_report,omitempty"`
+	ReportBytes int            `json:"report_bytes,omitempty"`
+	GOMAXPROCS  int            `json:"gomaxprocs,omitempty"`
+	Phases      []PhaseFigures `json:"phases,omitempty"`
 	Acked       string         `json:"acked_file,omitempty"`
 	Check       *CheckResult   `json:"check,omitempty"`
 }

@@ -241,3 +241,33 @@ func TestStopsByItself(t *testing.T) {
 		t.Errorf("errors %v of %d sent, want 2 timeouts", p.ErrorsBy, p.Sent)
 	}
 }
+
+// TestPickRandom: -pick random reaches every server and counts each
+// report once.
+func TestPickRandom(t *testing.T) {
+	var urls []string
+	for range 2 {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.Write([]byte("OK\n"))
+		}))
+		defer srv.Close()
+		urls = append(urls, srv.URL)
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"-url", strings.Join(urls, ","), "-pick", "random", "-n", "200", "-c", "4",
+		"-only", "new-set", "-packages", "50", "-inventory", inventory, "-json"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit status %d\n%s", code, errb.String())
+	}
+	var res Result
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	p := res.Phases[0]
+	a, b := p.Servers[0].Sent, p.Servers[1].Sent
+	// 200 fair coin flips land below 60 on one side with probability < 1e-8.
+	if p.Sent != 200 || p.OK != 200 || a+b != 200 || a < 60 || b < 60 {
+		t.Errorf("sent %d (ok %d): %d and %d per server, want 200 spread over both", p.Sent, p.OK, a, b)
+	}
+}

@@ -203,6 +203,8 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return writeAcked(acked, recs)
 	})
 	if err != nil {
+		// Show what was measured before the phase that could not run.
+		printResult(stdout, res, *asJSON)
 		return err
 	}
 	if f, ok := acked.(*os.File); ok {
