@@ -1,40 +1,52 @@
-// Command feedload measures report intake: it starts pakiti's feed and
-// store in-process on a loopback port with a fresh SQLite file (or targets
-// -url), sends reports built from a real inventory from concurrent senders,
-// and prints reports/s and latency percentiles per scenario:
+// Command feedload measures report intake. It sends reports built from a
+// real inventory from concurrent clients, in three phases, and prints per
+// phase the reports sent, acknowledged (HTTP 200, body starting with OK)
+// and failed (by kind), acknowledged reports/s and latency percentiles:
 //
 //	new-set   a new host whose package set no host had before
 //	known-set a new host whose package set is already stored
-//	unchanged a host re-sending its previous report
+//	unchanged a host re-sending its previous (known-set) report
 //
-// Usage: go run ./bench/feedload [-n 2000] [-c 8] [-packages 1500]
+// Without -url it starts pakiti's feed and store in-process on a loopback
+// port with a fresh SQLite file. With -url it spreads the reports over the
+// given running servers, round-robin or at random (-pick), and prints
+// figures per server too:
+//
+//	go run ./bench/feedload [-n 2000] [-c 8] [-packages 1500]
+//	go run ./bench/feedload -url URL[,URL...] -clients N -duration D [-json] [-acked FILE] [-check URL]
+//
+// Each phase stops after -n reports or -duration, whichever comes first
+// (with -duration alone, only the time bounds it). -acked FILE writes one
+// JSON line per acknowledged report: host, site, server and the package
+// set it carried (count and hash, as the server computes them). -check URL
+// then verifies against that server's API that every acknowledged host is
+// stored with the set of its last acknowledged report; alone (without
+// -url) it checks an -acked file written earlier. The exit status is 1
+// when a report failed or the check found a host missing or mismatched.
 package main
 
 import (
-	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"sort"
+	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"text/tabwriter"
+	"syscall"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
-	"github.com/pakiti-go/pakiti/internal/model"
-	"github.com/pakiti-go/pakiti/internal/report"
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -42,169 +54,285 @@ import (
 )
 
 func main() {
-	n := flag.Int("n", 2000, "reports per scenario")
-	c := flag.Int("c", 8, "concurrent senders")
-	npkg := flag.Int("packages", 1500, "packages per report")
-	inv := flag.String("inventory", "../shared/data/inventories/debian-12/ci-debian12/ci-debian12.pakiti5.txt", "real report the package lists are built from")
-	url := flag.String("url", "", "feed URL of a running server (default: start one in-process)")
-	only := flag.String("only", "", "run only this scenario")
-	data := flag.String("data", "", "import these Debian security files first (comma-separated, e.g. the DSA and DLA lists), so that intake also evaluates")
-	system := flag.String("system", "Debian GNU/Linux 12", "the system: line of the reports (its OS group decides what data applies)")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run")
-	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// errFailed means the run completed but a report or the check failed.
+var errFailed = errors.New("failed")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := runErr(ctx, args, stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 2
+	case !errors.Is(err, errFailed):
+		fmt.Fprintln(stderr, "feedload:", err)
+	}
+	return 1
+}
+
+func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("feedload", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	n := fs.Int("n", 2000, "reports per phase at most (with -duration and no -n, only the time bounds a phase)")
+	var clients int
+	fs.IntVar(&clients, "clients", 8, "concurrent clients")
+	fs.IntVar(&clients, "c", 8, "same as -clients")
+	duration := fs.Duration("duration", 0, "time per phase at most")
+	npkg := fs.Int("packages", 1500, "packages per report")
+	inv := fs.String("inventory", "../shared/data/inventories/debian-12/ci-debian12/ci-debian12.pakiti5.txt", "real report the package lists are built from")
+	urls := fs.String("url", "", "comma-separated servers (root or feed URL of each); default: start one in-process")
+	pick := fs.String("pick", "rr", "how a report picks its server: rr (round-robin) or random")
+	only := fs.String("only", "", "run only this phase (unchanged also runs known-set)")
+	data := fs.String("data", "", "in-process only: import these Debian security files first (comma-separated, e.g. the DSA and DLA lists), so that intake also evaluates")
+	system := fs.String("system", "Debian GNU/Linux 12", "the system: line of the reports (its OS group decides what data applies)")
+	site := fs.String("site", "BENCH", "the site: line of the reports")
+	timeout := fs.Duration("timeout", 30*time.Second, "time limit of one request")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of tables")
+	ackedFile := fs.String("acked", "", "write every acknowledged report to this file (JSON lines); with -check and no -url, read it")
+	checkURL := fs.String("check", "", "verify on this server that every acknowledged host has the package set of its last acknowledged report")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	nSet := false
+	fs.Visit(func(f *flag.Flag) { nSet = nSet || f.Name == "n" })
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	case clients < 1 || clients > 1024:
+		return fmt.Errorf("-clients must be 1 to 1024")
+	case *n < 0 || *duration < 0 || *duration > time.Hour:
+		return fmt.Errorf("-n must be >= 0 and -duration at most 1h")
+	case *n == 0 && *duration == 0:
+		return fmt.Errorf("give -n or -duration: a phase needs a bound")
+	case *timeout <= 0 || *timeout > 10*time.Minute:
+		return fmt.Errorf("-timeout must be above 0 and at most 10m")
+	case *pick != "rr" && *pick != "random":
+		return fmt.Errorf("-pick must be rr or random")
+	case *only != "" && !contains(phaseNames, *only):
+		return fmt.Errorf("-only must be one of %s", strings.Join(phaseNames, ", "))
+	case *data != "" && *urls != "":
+		return fmt.Errorf("-data imports into the in-process server: not with -url")
+	case *checkURL != "" && *ackedFile == "":
+		return fmt.Errorf("-check needs -acked FILE")
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, nil)))
+	client := &http.Client{Timeout: *timeout, Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}
+	defer client.CloseIdleConnections()
+
+	if *checkURL != "" && *urls == "" {
+		res, err := checkFile(ctx, client, *checkURL, *ackedFile)
+		if err != nil {
+			return err
+		}
+		return printResult(stdout, &Result{Mode: "check", Check: res}, *asJSON)
+	}
+
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
-			log.Fatal(err)
+			return err
 		}
-		pprof.StartCPUProfile(f)
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
 		defer pprof.StopCPUProfile()
 	}
-
 	base, err := basePackages(*inv, *npkg)
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
-	feed := *url
-	if feed == "" {
-		var stop func()
-		feed, stop = startServer(*data)
-		defer stop()
-	}
-	reportSystem = *system
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *c * 2}}
-	run := time.Now().UnixNano() // host names unique per run, so -url can be reused
-
-	type scenario struct {
-		name string
-		body func(i int) []byte
-	}
-	scenarios := []scenario{
-		{"new-set", func(i int) []byte {
-			// One package differs per host: a new set, a mostly known catalogue.
-			return build(fmt.Sprintf("ns%d-%d.example.org", run, i), base, i)
-		}},
-		{"known-set", func(i int) []byte { return build(fmt.Sprintf("ks%d-%d.example.org", run, i), base, -1) }},
-		{"unchanged", func(i int) []byte { return build(fmt.Sprintf("ks%d-%d.example.org", run, i%*n), base, -1) }},
-	}
-	fmt.Printf("feedload: %d reports per scenario, %d senders, %d packages per report (%d bytes), GOMAXPROCS %d, %s\n",
-		*n, *c, len(base), len(build("x", base, -1)), runtime.GOMAXPROCS(0), feed)
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\treports\terrors\treports/s\tp50 ms\tp99 ms\tmax ms\t")
-	for _, sc := range scenarios {
-		if *only != "" && sc.name != *only && !(*only == "unchanged" && sc.name == "known-set") {
-			continue
-		}
-		bodies := make([][]byte, *n)
-		for i := range bodies {
-			bodies[i] = sc.body(i)
-		}
-		lat, errs, wall := send(client, feed, bodies, *c)
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t\n", sc.name, len(bodies), errs,
-			float64(len(bodies))/wall.Seconds(), ms(pct(lat, 0.50)), ms(pct(lat, 0.99)), ms(pct(lat, 1)))
-	}
-	tw.Flush()
-}
-
-func send(client *http.Client, feed string, bodies [][]byte, c int) ([]time.Duration, int, time.Duration) {
-	lat := make([]time.Duration, len(bodies))
-	var next, errs atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(bodies) {
-					return
-				}
-				t := time.Now()
-				resp, err := client.Post(feed+"?protocol=5", "text/plain", bytes.NewReader(bodies[i]))
-				if err == nil {
-					b, _ := io.ReadAll(resp.Body)
-					resp.Body.Close()
-					if string(b) != "OK\n" {
-						err = fmt.Errorf("%s", b)
-					}
-				}
-				lat[i] = time.Since(t)
-				if err != nil {
-					if errs.Add(1) == 1 {
-						log.Printf("first error: %v", err)
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return lat, int(errs.Load()), time.Since(start)
-}
-
-// basePackages reads a real report and grows its package list to n by
-// adding "-extraK" variants of real names, keeping real versions.
-func basePackages(file string, n int) ([]model.Package, error) {
-	raw, err := os.ReadFile(file)
+	hd := header{System: *system, Site: *site}
+	b, err := newBodies(base, hd)
 	if err != nil {
-		return nil, fmt.Errorf("%w (run from the repository root, or give -inventory)", err)
+		return err
 	}
-	r, err := report.Parse(raw, report.Protocol5, report.DefaultLimits)
+	res := &Result{Mode: "remote", Pick: *pick, Clients: clients, DurationS: duration.Seconds(),
+		Packages: len(base), ReportBytes: len(b.body("x", -1)), GOMAXPROCS: runtime.GOMAXPROCS(0), Acked: *ackedFile}
+	var targets []target
+	if *urls == "" {
+		feed, stop, err := startServer(ctx, *data)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		res.Mode = "in-process"
+		targets = []target{{Feed: feed, Base: strings.TrimSuffix(feed, "/feed/")}}
+	} else if targets, err = parseTargets(*urls); err != nil {
+		return err
+	}
+	for _, t := range targets {
+		res.Servers = append(res.Servers, t.Feed)
+	}
+	c := loadConfig{Targets: targets, Clients: clients, N: *n, Duration: *duration, Random: *pick == "random",
+		Only: *only, Run: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	if *duration > 0 && !nSet {
+		c.N = 0
+	}
+	res.MaxReports = c.N
+
+	var acked io.Writer
+	if *ackedFile != "" {
+		f, err := os.Create(*ackedFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		acked = f
+	}
+	if !*asJSON {
+		fmt.Fprintf(stdout, "feedload: %s, %d clients, %s per phase, %d packages per report (%d bytes), GOMAXPROCS %d, pick %s, %s\n",
+			res.Mode, clients, bound(c), len(base), res.ReportBytes, res.GOMAXPROCS, *pick, strings.Join(res.Servers, " "))
+	}
+	var ackedAll []Acked
+	_, err = runPhases(ctx, c, client, b, func(r phaseRun) error {
+		res.Phases = append(res.Phases, phaseFigures(r, targets))
+		if acked == nil {
+			return nil
+		}
+		recs := ackedRecords(r, targets, base, *site)
+		if *checkURL != "" {
+			ackedAll = append(ackedAll, recs...)
+		}
+		return writeAcked(acked, recs)
+	})
+	if err != nil {
+		// Show what was measured before the phase that could not run.
+		printResult(stdout, res, *asJSON)
+		return err
+	}
+	if f, ok := acked.(*os.File); ok {
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	if *checkURL != "" {
+		base, err := checkBase(*checkURL)
+		if err != nil {
+			return err
+		}
+		if res.Check, err = check(ctx, client, base, ackedAll); err != nil {
+			return err
+		}
+	}
+	return printResult(stdout, res, *asJSON)
+}
+
+// printResult prints res and says errFailed when a report failed or the check
+// found a problem.
+func printResult(w io.Writer, res *Result, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+	} else {
+		if len(res.Phases) > 0 {
+			if err := printTable(w, res.Phases); err != nil {
+				return err
+			}
+		}
+		if res.Check != nil {
+			printCheck(w, res.Check)
+		}
+	}
+	for _, p := range res.Phases {
+		if p.Errors > 0 {
+			return errFailed
+		}
+	}
+	if res.Check != nil && !res.Check.OK() {
+		return errFailed
+	}
+	return nil
+}
+
+func checkFile(ctx context.Context, client *http.Client, server, file string) (*CheckResult, error) {
+	base, err := checkBase(server)
 	if err != nil {
 		return nil, err
 	}
-	real := r.Packages
-	out := append([]model.Package(nil), real...)
-	for k := 0; len(out) < n; k++ {
-		p := real[k%len(real)]
-		p.Name = fmt.Sprintf("%s-extra%d", p.Name, k/len(real))
-		out = append(out, p)
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
 	}
-	return report.SortPackages(out[:n]), nil
+	defer f.Close()
+	recs, err := readAcked(f)
+	if err != nil {
+		return nil, err
+	}
+	return check(ctx, client, base, recs)
 }
 
-// build formats a report for host; vary >= 0 changes one package version.
-func build(host string, base []model.Package, vary int) []byte {
-	pkgs := base
-	if vary >= 0 {
-		pkgs = append([]model.Package(nil), base...)
-		j := vary % len(pkgs)
-		pkgs[j].Version = fmt.Sprintf("%s+local%d", pkgs[j].Version, vary)
+func checkBase(server string) (string, error) {
+	t, err := parseTargets(server)
+	if err != nil {
+		return "", err
 	}
-	return report.Format(&report.Report{
-		Header: report.Header{Host: host, Arch: "x86_64", Kernel: "6.1.0-26-amd64", Packager: "dpkg",
-			Site: "BENCH", System: reportSystem, Version: "1"},
-		Packages: pkgs,
-	}, report.Protocol5)
+	if len(t) != 1 {
+		return "", fmt.Errorf("-check takes one server")
+	}
+	return t[0].Base, nil
 }
 
-var reportSystem = "Debian GNU/Linux 12"
+func bound(c loadConfig) string {
+	switch {
+	case c.N > 0 && c.Duration > 0:
+		return fmt.Sprintf("%d reports or %s", c.N, c.Duration)
+	case c.N > 0:
+		return fmt.Sprintf("%d reports", c.N)
+	}
+	return c.Duration.String()
+}
 
-func startServer(data string) (string, func()) {
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// startServer serves pakiti's feed and API on a loopback port with a fresh
+// SQLite file, after importing the comma-separated Debian files in data.
+func startServer(ctx context.Context, data string) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "feedload")
 	if err != nil {
-		log.Fatal(err)
+		return "", nil, err
 	}
-	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(dir, "bench.db"))
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "bench.db"))
 	if err != nil {
-		log.Fatal(err)
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	fail := func(err error) (string, func(), error) {
+		st.Close()
+		os.RemoveAll(dir)
+		return "", nil, err
 	}
 	lg := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m := match.New(st, lg)
 	if data != "" {
 		im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(), Eval: m, Log: lg, Now: time.Now}
-		if _, err := im.Import(context.Background(), "debian", strings.Split(data, ","), false); err != nil {
-			log.Fatal(err)
+		if _, err := im.Import(ctx, "debian", strings.Split(data, ","), false); err != nil {
+			return fail(err)
 		}
 	}
 	h, err := web.New(web.Config{Store: st, Feed: intake.New(st, m, lg), Log: lg})
 	if err != nil {
-		log.Fatal(err)
+		return fail(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		log.Fatal(err)
+		return fail(err)
 	}
 	srv := &http.Server{Handler: h}
 	go srv.Serve(ln)
@@ -212,15 +340,5 @@ func startServer(data string) (string, func()) {
 		srv.Close()
 		st.Close()
 		os.RemoveAll(dir)
-	}
+	}, nil
 }
-
-func pct(d []time.Duration, p float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	i := int(p*float64(len(d))) - 1
-	return d[max(0, min(i, len(d)-1))]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
