@@ -1,0 +1,512 @@
+package store_test
+
+// Scope on every read: each exported store read that returns hosts or what
+// derives from them (findings, CVE hosts, counts, report history, sites,
+// idle kernels) is run with one site of two, with both, and with the zero
+// Scope. This is an external test package because it evaluates with
+// internal/match, which imports store.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/report"
+	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/store"
+)
+
+// The records of testdata/DSA-list.bullseye-3.txt (real DSA list lines):
+var (
+	// [07 Feb 2023] DSA-5343-1 openssl {CVE-2022-2097 CVE-2022-4304 CVE-2022-4450 CVE-2023-0215 CVE-2023-0286}
+	//   [bullseye] - openssl 1.1.1n-0+deb11u4
+	dsa5343 = strings.Fields("CVE-2022-2097 CVE-2022-4304 CVE-2022-4450 CVE-2023-0215 CVE-2023-0286")
+	// [14 Feb 2023] DSA-5349-1 gnutls28 {CVE-2023-0361} [bullseye] - gnutls28 3.7.1-5+deb11u3
+	dsa5349 = []string{"CVE-2023-0361"}
+	// [23 Jan 2023] DSA-5324-1 linux {13 CVEs} [bullseye] - linux 5.10.162-1
+	dsa5324 = strings.Fields("CVE-2022-2873 CVE-2022-3545 CVE-2022-3623 CVE-2022-4696 CVE-2022-36280 " +
+		"CVE-2022-41218 CVE-2022-45934 CVE-2022-47929 CVE-2023-0179 CVE-2023-0266 CVE-2023-0394 CVE-2023-23454 CVE-2023-23455")
+)
+
+// Real Debian 11 package versions: openssl, libssl1.1 and libgnutls30 from
+// shared/data/inventories/debian-11/viking-db (their sources at the same
+// version, as dpkg reports them); the kernel images are Debian 11's
+// 5.10.0-19 (5.10.149-2) and 5.10.0-20 (5.10.158-2), built from
+// linux-signed-amd64 (test/e2e/testdata/bullseye-p6.report).
+var (
+	pkgOpenSSL   = model.Package{Name: "openssl", Version: "1.1.1n-0+deb11u3", Arch: "amd64", SourceName: "openssl", SourceVersion: "1.1.1n-0+deb11u3"}
+	pkgLibSSL    = model.Package{Name: "libssl1.1", Version: "1.1.1n-0+deb11u3", Arch: "amd64", SourceName: "openssl", SourceVersion: "1.1.1n-0+deb11u3"}
+	pkgGnuTLS    = model.Package{Name: "libgnutls30", Version: "3.7.1-5+deb11u2", Arch: "amd64", SourceName: "gnutls28", SourceVersion: "3.7.1-5+deb11u2"}
+	pkgCoreutils = model.Package{Name: "coreutils", Version: "8.32-4+b1", Arch: "amd64", SourceName: "coreutils", SourceVersion: "8.32-4"}
+	pkgImage19   = model.Package{Name: "linux-image-5.10.0-19-amd64", Version: "5.10.149-2", Arch: "amd64", SourceName: "linux-signed-amd64", SourceVersion: "5.10.149+2"}
+	pkgImage20   = model.Package{Name: "linux-image-5.10.0-20-amd64", Version: "5.10.158-2", Arch: "amd64", SourceName: "linux-signed-amd64", SourceVersion: "5.10.158+2"}
+)
+
+// scopeHost is one seeded host.
+type scopeHost struct {
+	name, site, kernel string
+	pkgs               []model.Package
+}
+
+// The two sites. Every installed version below is older than the fix of
+// the records that name its source, so every record gives a finding; the
+// kernel image not running gives none (it is an idle kernel).
+var scopeHosts = []scopeHost{
+	{"a1.example.org", "SITE-A", "5.10.0-20-amd64", []model.Package{pkgOpenSSL, pkgLibSSL, pkgCoreutils, pkgImage19, pkgImage20}},
+	{"a2.example.org", "SITE-A", "5.10.0-20-amd64", []model.Package{pkgOpenSSL, pkgCoreutils}},
+	{"b1.example.org", "SITE-B", "5.10.0-19-amd64", []model.Package{pkgLibSSL, pkgGnuTLS, pkgImage19, pkgImage20}},
+}
+
+// importDSA loads a DSA list file through the store's import API, as
+// `pakiti import` does.
+func importDSA(t testing.TB, s *store.Store, file string) store.ImportResult {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ctx := context.Background()
+	res, err := s.ReplaceAdvisories(ctx, store.ImportRun{Source: "debian", StartedAt: time.Date(2026, 11, 25, 7, 0, 0, 0, time.UTC)},
+		func(add func(model.Advisory) error) error {
+			_, err := debian.ParseAdvisoryList(ctx, f, "DSA", add)
+			return err
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// seedScope opens a store with the DSA records, the hosts of both sites,
+// evaluated by the real matcher.
+func seedScope(t *testing.T) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "scope.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if res := importDSA(t, s, "testdata/DSA-list.bullseye-3.txt"); res.Records != len(dsa5343)+len(dsa5349)+len(dsa5324) {
+		t.Fatalf("imported %d records, want %d", res.Records, len(dsa5343)+len(dsa5349)+len(dsa5324))
+	}
+	at := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	for _, h := range scopeHosts {
+		in := store.Incoming{
+			Host: model.Host{Hostname: h.name, Site: h.site, OS: "Debian GNU/Linux 11", OSID: "debian", OSVersionID: "11",
+				Arch: "x86_64", Kernel: h.kernel, Packager: "dpkg", ReporterAddr: "192.0.2.1", Protocol: 6, OSGroup: "debian:11"},
+			Packages:   h.pkgs,
+			SetHash:    report.PackageSetHash(h.pkgs),
+			HeaderHash: h.name + h.site + h.kernel,
+			ReceivedAt: at,
+		}
+		if _, err := s.SaveReport(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := match.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m.Now = func() time.Time { return at }
+	if n, err := m.EvaluateHosts(ctx, nil); err != nil || n != len(scopeHosts) {
+		t.Fatalf("evaluated %d hosts (%v), want %d", n, err, len(scopeHosts))
+	}
+	return s
+}
+
+// scopeNames are the host names of the seed, both sites.
+func scopeNames() []string {
+	var out []string
+	for _, h := range scopeHosts {
+		out = append(out, h.name)
+	}
+	return out
+}
+
+// prefixed returns "prefix x" for each x.
+func prefixed(prefix string, xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = prefix + " " + x
+	}
+	return out
+}
+
+// times returns n copies of s (a count, as a multiset).
+func times(n int, s string) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
+func concat(xs ...[]string) []string {
+	var out []string
+	for _, x := range xs {
+		out = append(out, x...)
+	}
+	return out
+}
+
+// scopeRead is one scoped store read. read renders what it returned as
+// lines; want holds, per site, the lines that site's data gives: a scope
+// of one site must give exactly that site's lines, AllSites both, and the
+// zero Scope none.
+type scopeRead struct {
+	method string // the Store method exercised (TestScopeTableComplete)
+	name   string
+	read   func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error)
+	want   map[string][]string // site -> lines
+}
+
+var scopeReads = []scopeRead{
+	{
+		method: "ListHosts", name: "host list",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			hosts, total, err := s.ListHosts(ctx, sc, store.HostFilter{})
+			var out []string
+			for _, h := range hosts {
+				out = append(out, h.Hostname+" "+h.Site)
+			}
+			return append(out, times(total, "counted")...), err
+		},
+		want: map[string][]string{
+			"SITE-A": {"a1.example.org SITE-A", "a2.example.org SITE-A", "counted", "counted"},
+			"SITE-B": {"b1.example.org SITE-B", "counted"},
+		},
+	},
+	{
+		// The total counts every host in scope, not the page.
+		method: "ListHosts", name: "host count past one page",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			_, total, err := s.ListHosts(ctx, sc, store.HostFilter{Limit: 1})
+			return times(total, "counted"), err
+		},
+		want: map[string][]string{"SITE-A": times(2, "counted"), "SITE-B": times(1, "counted")},
+	},
+	{
+		method: "ListHosts", name: "hosts affected by a CVE",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, cve := range []string{"CVE-2022-4450", "CVE-2023-0361", "CVE-2023-0266"} {
+				hosts, total, err := s.ListHosts(ctx, sc, store.HostFilter{CVE: cve})
+				if err != nil {
+					return nil, err
+				}
+				for _, h := range hosts {
+					out = append(out, cve+" "+h.Hostname)
+				}
+				out = append(out, times(total, cve+" counted")...)
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			// CVE-2022-4450 (DSA-5343-1): openssl/libssl1.1 on all three;
+			// CVE-2023-0361 (DSA-5349-1): libgnutls30 on b1 only;
+			// CVE-2023-0266 (DSA-5324-1): the running image of a1 and b1.
+			"SITE-A": {"CVE-2022-4450 a1.example.org", "CVE-2022-4450 a2.example.org", "CVE-2022-4450 counted", "CVE-2022-4450 counted",
+				"CVE-2023-0266 a1.example.org", "CVE-2023-0266 counted"},
+			"SITE-B": {"CVE-2022-4450 b1.example.org", "CVE-2022-4450 counted", "CVE-2023-0361 b1.example.org", "CVE-2023-0361 counted",
+				"CVE-2023-0266 b1.example.org", "CVE-2023-0266 counted"},
+		},
+	},
+	{
+		// A site filter never widens the scope.
+		method: "ListHosts", name: "site filter",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, site := range []string{"SITE-A", "SITE-B"} {
+				hosts, total, err := s.ListHosts(ctx, sc, store.HostFilter{Site: site})
+				if err != nil {
+					return nil, err
+				}
+				for _, h := range hosts {
+					out = append(out, site+" "+h.Hostname)
+				}
+				out = append(out, times(total, site+" counted")...)
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			"SITE-A": {"SITE-A a1.example.org", "SITE-A a2.example.org", "SITE-A counted", "SITE-A counted"},
+			"SITE-B": {"SITE-B b1.example.org", "SITE-B counted"},
+		},
+	},
+	{
+		method: "Host", name: "host and its counts",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, name := range scopeNames() {
+				h, err := s.Host(ctx, sc, name)
+				if errors.Is(err, store.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, fmt.Sprintf("%s %s cves=%d packages=%d vulnerable=%d", h.Hostname, h.Site, h.CVEs, h.Packages, h.VulnerablePackages))
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			// a1: DSA-5343-1 (5) on openssl and libssl1.1, DSA-5324-1 (13) on the running image.
+			"SITE-A": {"a1.example.org SITE-A cves=18 packages=5 vulnerable=3", "a2.example.org SITE-A cves=5 packages=2 vulnerable=1"},
+			// b1: DSA-5343-1 (5) on libssl1.1, DSA-5349-1 (1), DSA-5324-1 (13) on the running 5.10.0-19 image.
+			"SITE-B": {"b1.example.org SITE-B cves=19 packages=4 vulnerable=3"},
+		},
+	},
+	{
+		method: "HostPackages", name: "packages",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, name := range scopeNames() {
+				pkgs, err := s.HostPackages(ctx, sc, name)
+				if err != nil {
+					return nil, err
+				}
+				for _, p := range pkgs {
+					out = append(out, name+" "+p.Name)
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			"SITE-A": {"a1.example.org openssl", "a1.example.org libssl1.1", "a1.example.org coreutils",
+				"a1.example.org linux-image-5.10.0-19-amd64", "a1.example.org linux-image-5.10.0-20-amd64",
+				"a2.example.org openssl", "a2.example.org coreutils"},
+			"SITE-B": {"b1.example.org libssl1.1", "b1.example.org libgnutls30",
+				"b1.example.org linux-image-5.10.0-19-amd64", "b1.example.org linux-image-5.10.0-20-amd64"},
+		},
+	},
+	{
+		method: "HostReports", name: "report history",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, name := range scopeNames() {
+				recs, err := s.HostReports(ctx, sc, name, 10)
+				if err != nil {
+					return nil, err
+				}
+				for _, r := range recs {
+					out = append(out, fmt.Sprintf("%s packages=%d count=%d", name, r.Packages, r.Count))
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			"SITE-A": {"a1.example.org packages=5 count=1", "a2.example.org packages=2 count=1"},
+			"SITE-B": {"b1.example.org packages=4 count=1"},
+		},
+	},
+	{
+		method: "HostFindings", name: "findings",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, name := range scopeNames() {
+				for _, history := range []bool{false, true} {
+					fs, err := s.HostFindings(ctx, sc, name, history)
+					if err != nil {
+						return nil, err
+					}
+					for _, f := range fs {
+						out = append(out, fmt.Sprintf("%s history=%v %s %s %s", name, history, f.Package, f.AdvisoryID, f.CVE))
+					}
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			"SITE-A": concat(
+				findingLines("a1.example.org", "openssl", "DSA-5343-1", dsa5343),
+				findingLines("a1.example.org", "libssl1.1", "DSA-5343-1", dsa5343),
+				findingLines("a1.example.org", "linux-image-5.10.0-20-amd64", "DSA-5324-1", dsa5324),
+				findingLines("a2.example.org", "openssl", "DSA-5343-1", dsa5343)),
+			"SITE-B": concat(
+				findingLines("b1.example.org", "libssl1.1", "DSA-5343-1", dsa5343),
+				findingLines("b1.example.org", "libgnutls30", "DSA-5349-1", dsa5349),
+				findingLines("b1.example.org", "linux-image-5.10.0-19-amd64", "DSA-5324-1", dsa5324)),
+		},
+	},
+	{
+		method: "HostIdleKernels", name: "idle kernels",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, name := range scopeNames() {
+				ks, err := s.HostIdleKernels(ctx, sc, name)
+				if err != nil {
+					return nil, err
+				}
+				for _, k := range ks {
+					out = append(out, fmt.Sprintf("%s %s %s cves=%d", name, k.Package, k.Version, k.CVEs))
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			// The image not running, older than DSA-5324-1's 5.10.162-1: 13 CVEs.
+			"SITE-A": {"a1.example.org linux-image-5.10.0-19-amd64 5.10.149-2 cves=13"},
+			"SITE-B": {"b1.example.org linux-image-5.10.0-20-amd64 5.10.158-2 cves=13"},
+		},
+	},
+	{
+		method: "Sites", name: "sites and their host counts",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			sites, err := s.Sites(ctx, sc)
+			var out []string
+			for _, c := range sites {
+				out = append(out, fmt.Sprintf("%s hosts=%d", c.Name, c.Hosts))
+			}
+			return out, err
+		},
+		want: map[string][]string{"SITE-A": {"SITE-A hosts=2"}, "SITE-B": {"SITE-B hosts=1"}},
+	},
+	{
+		// The records of a CVE are vendor data, the same in every scope;
+		// its hosts are scoped.
+		method: "CVE", name: "hosts affected by a CVE (CVE page)",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, id := range []string{"CVE-2022-4450", "CVE-2023-0361", "CVE-2023-0266"} {
+				info, err := s.CVE(ctx, sc, id)
+				if err != nil {
+					return nil, err
+				}
+				if len(info.Records) != 1 {
+					return nil, fmt.Errorf("%s: %d records, want 1 whatever the scope", id, len(info.Records))
+				}
+				for _, h := range info.Hosts {
+					out = append(out, fmt.Sprintf("%s %s %s %s %s fixed=%s", id, h.Hostname, h.Site, h.Package, h.Version, h.Fixed))
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			"SITE-A": {
+				"CVE-2022-4450 a1.example.org SITE-A libssl1.1 1.1.1n-0+deb11u3 fixed=1.1.1n-0+deb11u4",
+				"CVE-2022-4450 a1.example.org SITE-A openssl 1.1.1n-0+deb11u3 fixed=1.1.1n-0+deb11u4",
+				"CVE-2022-4450 a2.example.org SITE-A openssl 1.1.1n-0+deb11u3 fixed=1.1.1n-0+deb11u4",
+				"CVE-2023-0266 a1.example.org SITE-A linux-image-5.10.0-20-amd64 5.10.158-2 fixed=5.10.162-1",
+			},
+			"SITE-B": {
+				"CVE-2022-4450 b1.example.org SITE-B libssl1.1 1.1.1n-0+deb11u3 fixed=1.1.1n-0+deb11u4",
+				"CVE-2023-0361 b1.example.org SITE-B libgnutls30 3.7.1-5+deb11u2 fixed=3.7.1-5+deb11u3",
+				"CVE-2023-0266 b1.example.org SITE-B linux-image-5.10.0-19-amd64 5.10.149-2 fixed=5.10.162-1",
+			},
+		},
+	},
+}
+
+// findingLines are the open findings of one package from one advisory:
+// listed once as open and once more in the history.
+func findingLines(host, pkg, adv string, cves []string) []string {
+	var out []string
+	for _, history := range []bool{false, true} {
+		out = append(out, prefixed(fmt.Sprintf("%s history=%v %s %s", host, history, pkg, adv), cves)...)
+	}
+	return out
+}
+
+func TestScopeOnEveryRead(t *testing.T) {
+	ctx := context.Background()
+	s := seedScope(t)
+	scopes := []struct {
+		name  string
+		sc    store.Scope
+		sites []string
+	}{
+		{"SITE-A only", store.SitesScope("SITE-A"), []string{"SITE-A"}},
+		{"SITE-B only", store.SitesScope("SITE-B"), []string{"SITE-B"}},
+		{"all sites", store.AllSites(), []string{"SITE-A", "SITE-B"}},
+		{"both sites named", store.SitesScope("SITE-A", "SITE-B"), []string{"SITE-A", "SITE-B"}},
+		{"an unknown site", store.SitesScope("SITE-C"), nil},
+		{"zero scope", store.Scope{}, nil},
+	}
+	for _, rd := range scopeReads {
+		for site, lines := range rd.want {
+			if len(lines) == 0 {
+				t.Fatalf("%s: no lines for %s: the case could not see a leak", rd.name, site)
+			}
+		}
+		for _, sc := range scopes {
+			t.Run(rd.name+"/"+sc.name, func(t *testing.T) {
+				got, err := rd.read(ctx, s, sc.sc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want []string
+				for _, site := range sc.sites {
+					want = append(want, rd.want[site]...)
+				}
+				sort.Strings(got)
+				sort.Strings(want)
+				if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("%s with scope %s (-want +got):\n%s", rd.method, sc.name, diff)
+				}
+			})
+		}
+	}
+}
+
+// unscoped are the exported Store methods that take no Scope, each with why.
+// A new method must go either in scopeReads (it takes a Scope) or here.
+var unscoped = map[string]string{
+	"Close": "lifecycle", "Ping": "health check", "Engine": "engine name", "SchemaVersion": "schema",
+	"SaveReport": "intake write", "TouchUnchanged": "intake write", "KnownSet": "intake: package sets, no host data",
+	"ReplaceAdvisories": "import write", "RecordUnchanged": "import write", "Locations": "import state, no host data",
+	"Sources": "vendor data status, no host data", "HasData": "vendor data, no host data",
+	"AdvisoriesFor": "vendor records, no host data",
+	"HostStates": "the matcher's own read of every host (evaluation is not a caller's view); " +
+		"callers see hosts only through scoped reads",
+	"Unevaluated": "matcher: catalogue packages of a set", "MarkSetEvaluated": "matcher write",
+	"LearnBinarySources": "matcher write", "LookupBinarySources": "matcher: binary -> source map",
+	"SaveEvaluations": "matcher write", "Invalidate": "matcher write", "InvalidateBasis": "matcher write",
+	"ForgetEvaluations": "matcher write", "RefreshFindings": "matcher write (by host id)",
+}
+
+// TestScopeTableComplete checks that every exported Store method that takes
+// a Scope is exercised by TestScopeOnEveryRead, and that every other one is
+// listed in unscoped with its reason.
+func TestScopeTableComplete(t *testing.T) {
+	tested := map[string]bool{}
+	for _, rd := range scopeReads {
+		tested[rd.method] = true
+	}
+	scopeType := reflect.TypeFor[store.Scope]()
+	typ := reflect.TypeFor[*store.Store]()
+	for i := range typ.NumMethod() {
+		m := typ.Method(i)
+		takesScope := false
+		for j := range m.Type.NumIn() {
+			takesScope = takesScope || m.Type.In(j) == scopeType
+		}
+		switch {
+		case takesScope && !tested[m.Name]:
+			t.Errorf("Store.%s takes a Scope but has no case in scopeReads", m.Name)
+		case takesScope && unscoped[m.Name] != "":
+			t.Errorf("Store.%s takes a Scope: remove it from unscoped", m.Name)
+		case !takesScope && tested[m.Name]:
+			t.Errorf("Store.%s is in scopeReads but takes no Scope", m.Name)
+		case !takesScope && unscoped[m.Name] == "":
+			t.Errorf("Store.%s takes no Scope: if it returns hosts or what derives from them, give it one "+
+				"and a case in scopeReads; otherwise list it in unscoped with the reason", m.Name)
+		}
+	}
+	for name := range unscoped {
+		if _, ok := typ.MethodByName(name); !ok {
+			t.Errorf("unscoped lists Store.%s, which does not exist", name)
+		}
+	}
+}
