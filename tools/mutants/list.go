@@ -7,16 +7,6 @@ package main
 // the cheapest packages that kill the mutant; ./test/e2e only when nothing
 // cheaper does. When new core logic lands (a distro matcher, the scope
 // filter, set-level evaluation), add its mutants here.
-//
-// Tried and left out because no test caught them when the list was
-// written (whole suite, ./test/e2e included); add them once a test does:
-//   - report.PackageSetHash ignoring the arch column
-//     ("buf = append(buf, p.Arch...)" -> "buf = append(buf, \"\"...)");
-//   - intake taking report=1 as store-only ("m = string(StoreAndReport)"
-//     -> "m = string(StoreOnly)");
-//   - a Packages index overwriting learned binary->source mappings
-//     (LearnBinarySources' "WHERE binary_sources.origin <> 'learned' OR
-//     excluded.origin = 'learned'" -> "WHERE true").
 var mutants = []mutant{
 	// The bugs issue 7 found passing every test.
 	{
@@ -122,6 +112,33 @@ var mutants = []mutant{
 		Orig: "WHERE os_group = $1 AND source_name = $2)",
 		Repl: "WHERE os_group = $1 AND source_name = $2 AND 1 = 0)",
 		Pkgs: []string{"./internal/store", "./internal/match", "./internal/demo"},
+	},
+
+	// Bugs no test caught when the list was written, caught since by
+	// tests written for them.
+	{
+		Name: "set-hash-ignores-arch",
+		Desc: "report.PackageSetHash ignores the arch column (libc6:amd64 and libc6:i386 hash alike)",
+		File: "internal/report/report.go",
+		Orig: "buf = append(buf, p.Arch...)",
+		Repl: `buf = append(buf, ""...)`,
+		Pkgs: []string{"./internal/report"},
+	},
+	{
+		Name: "report1-store-only",
+		Desc: "intake takes the legacy report=1 as store-only (no answer lines)",
+		File: "internal/intake/intake.go",
+		Orig: "m = string(StoreAndReport)",
+		Repl: "m = string(StoreOnly)",
+		Pkgs: []string{"./internal/intake"},
+	},
+	{
+		Name: "index-overwrites-learned",
+		Desc: "a Packages index overwrites binary->source mappings learned from reports (LearnBinarySources)",
+		File: "internal/store/evaluate.go",
+		Orig: "WHERE binary_sources.origin <> 'learned' OR excluded.origin = 'learned'",
+		Repl: "WHERE true",
+		Pkgs: []string{"./internal/store"},
 	},
 
 	// Bugs the suite already caught when the list was written.
