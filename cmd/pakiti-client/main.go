@@ -340,7 +340,7 @@ func pakiti(ctx context.Context, o *options, explicit map[string]bool, stdin io.
 			}
 		}
 		contentType = collect.EncryptedContentType
-		debugf("report encrypted for %s (serial %s)", cert.Subject, cert.SerialNumber)
+		debugf("report encrypted for %s (serial %X)", cert.Subject, cert.SerialNumber)
 	}
 
 	if o.output == "" && o.url == "" {

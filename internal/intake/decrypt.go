@@ -187,6 +187,7 @@ func (h *Handler) decrypt(req *request) error {
 	if err != nil {
 		return err
 	}
+	h.Log.Debug("report decrypted", "addr", req.addr, "encrypted_bytes", len(req.body), "bytes", len(plain))
 	req.body = plain
 	return nil
 }
