@@ -288,6 +288,27 @@ func TestRunSend(t *testing.T) {
 			}
 		}
 	})
+	t.Run("encrypt: the certificate as a heredoc of the configuration file", func(t *testing.T) {
+		f := &feed{answer: func(int, string) (int, string) { return 200, "OK\n" }}
+		ts := httptest.NewServer(f)
+		defer ts.Close()
+		_, certPath := testKeyPair(t)
+		certPEM, err := os.ReadFile(certPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := filepath.Join(t.TempDir(), "pakiti-client.cfg")
+		if err := os.WriteFile(cfg, []byte("url = "+ts.URL+"\nencrypt = <<EOT\n"+string(certPEM)+"EOT\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs := runCLI(t, "", "--config", cfg, "--root", root, "--host", "h")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		if len(f.bodies) != 1 || !strings.HasPrefix(f.bodies[0], "0\x82") || strings.Contains(f.bodies[0], "packager") {
+			t.Errorf("bodies not encrypted: %q", f.bodies)
+		}
+	})
 	t.Run("no-protocol-version", func(t *testing.T) {
 		f := &feed{answer: func(int, string) (int, string) { return 200, "OK\n" }}
 		ts := httptest.NewServer(f)

@@ -447,3 +447,37 @@ func TestImplicitRejection(t *testing.T) {
 		t.Error("the stand-in key is not random")
 	}
 }
+
+// TestDecryptKeyChoice: a key whose certificate names the recipient is the
+// only one tried (keys alone are not, even when it fails); without such a
+// certificate every key alone is tried, and keys with another
+// certificate never are.
+func TestDecryptKeyChoice(t *testing.T) {
+	plain := readFile(t, plainReport)
+	a, b, c := newTestKey(t, "key a"), newTestKey(t, "key b"), newTestKey(t, "key c")
+	enc := opensslEncrypt(t, plain, a.certPath, "-aes-256-cbc")
+	damaged := bytes.Clone(enc)
+	damaged[len(damaged)-17] ^= 0x80
+	tests := []struct {
+		name      string
+		keys      []ReportKey
+		body      []byte
+		wantTried []string
+	}{
+		{"certificate matches, damaged", []ReportKey{b.noCert, a.withCert, c.withCert}, damaged, []string{"key a with certificate"}},
+		{"no certificate matches", []ReportKey{b.noCert, c.withCert, a.noCert}, damaged, []string{"key b", "key a"}},
+		{"no certificate matches, sound", []ReportKey{b.noCert, c.withCert, a.noCert}, enc, []string{"key b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var tried []string
+			_, err := decryptReport(tt.body, tt.keys, func(k string, _ error) { tried = append(tried, k) })
+			if (err == nil) != bytes.Equal(tt.body, enc) {
+				t.Errorf("error %v", err)
+			}
+			if diff := cmp.Diff(tt.wantTried, tried); diff != "" {
+				t.Errorf("keys that failed (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
