@@ -63,7 +63,10 @@ Sending:
   --no-protocol-version  leave the protocol parameter out of the URL (for
                          old servers; implies --protocol 5)
   --expect STRING        first line of a successful answer (default OK)
-  --encrypt CERT         S/MIME-encrypt the report: not supported yet
+  --encrypt CERT         S/MIME-encrypt the report (and --output) for the
+                         server holding CERT's private key, as openssl smime
+                         -encrypt -binary -aes-256-cbc -outform DER does;
+                         CERT is a PEM certificate file or the PEM text
 
 Running:
   --config, --conf FILE  read options from FILE first (name = value lines,
@@ -235,8 +238,6 @@ func parseOptions(o *options, args []string) (map[string]bool, error) {
 
 func pakiti(ctx context.Context, o *options, explicit map[string]bool, stdin io.Reader, stdout, stderr io.Writer) error {
 	switch {
-	case o.encrypt != "":
-		return errors.New("--encrypt: encrypted (S/MIME) reports are not supported yet; send over https instead")
 	case !collect.ValidMode(o.mode):
 		return usageError{fmt.Errorf("--mode %q: want one of %s", o.mode, strings.Join(collect.Modes, ", "))}
 	case o.protocol != report.Protocol5 && o.protocol != report.Protocol6:
@@ -324,6 +325,24 @@ func pakiti(ctx context.Context, o *options, explicit map[string]bool, stdin io.
 		}
 	}
 
+	contentType := ""
+	if o.encrypt != "" {
+		cert, err := collect.ReadRecipient(o.encrypt)
+		if err != nil {
+			return err
+		}
+		for _, p := range []*[]byte{&output, &body, &fallback} {
+			if *p == nil {
+				continue
+			}
+			if *p, err = collect.Encrypt(*p, cert); err != nil {
+				return fmt.Errorf("--encrypt: %w", err)
+			}
+		}
+		contentType = collect.EncryptedContentType
+		debugf("report encrypted for %s (serial %X)", cert.Subject, cert.SerialNumber)
+	}
+
 	if o.output == "" && o.url == "" {
 		o.output = "-"
 	}
@@ -350,6 +369,7 @@ func pakiti(ctx context.Context, o *options, explicit map[string]bool, stdin io.
 		InsecureTLS:     o.insecure,
 		Expect:          o.expect,
 		Fallback:        fallback,
+		ContentType:     contentType,
 		Debugf:          debugf,
 	})
 	if err != nil {

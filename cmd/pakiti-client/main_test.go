@@ -3,15 +3,23 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"flag"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pakiti-go/pakiti/internal/collect"
@@ -46,6 +54,7 @@ type feed struct {
 	mu      sync.Mutex
 	queries []string
 	bodies  []string
+	ctypes  []string
 	answer  func(n int, query string) (int, string)
 }
 
@@ -55,6 +64,7 @@ func (f *feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := len(f.queries)
 	f.queries = append(f.queries, r.URL.RawQuery)
 	f.bodies = append(f.bodies, string(body))
+	f.ctypes = append(f.ctypes, r.Header.Get("Content-Type"))
 	f.mu.Unlock()
 	status, text := f.answer(n, r.URL.RawQuery)
 	w.WriteHeader(status)
@@ -117,7 +127,7 @@ func TestRun(t *testing.T) {
 		{name: "bad protocol", args: []string{"--protocol", "4"}, wantCode: 2, wantStderr: "pakiti-client: --protocol 4: want 5 or 6\n"},
 		{name: "unknown flag", args: []string{"--bogus"}, wantCode: 2, wantStderr: "pakiti-client: flag provided but not defined: -bogus (see --help)\n"},
 		{name: "argument", args: []string{"extra"}, wantCode: 2, wantStderr: "pakiti-client: unexpected argument \"extra\" (see --help)\n"},
-		{name: "encrypt", args: []string{"--encrypt", "/etc/pakiti/cert.pem"}, wantCode: 1, wantStderr: "pakiti-client: --encrypt: encrypted (S/MIME) reports are not supported yet; send over https instead\n"},
+		{name: "encrypt without the certificate", args: []string{"--root", root, "--host", "h", "--encrypt", "/nonexistent/cert.pem"}, wantCode: 1, wantStderr: "pakiti-client: --encrypt: open /nonexistent/cert.pem: no such file or directory\n"},
 		{name: "no-protocol-version with 6", args: []string{"--no-protocol-version", "--protocol", "6"}, wantCode: 2},
 		{name: "bad config", args: []string{"--conf", badCfg}, wantCode: 2, wantStderr: "pakiti-client: " + badCfg + ": line 1: unknown option \"proxy\"\n"},
 		{
@@ -226,6 +236,79 @@ func TestRunSend(t *testing.T) {
 			t.Errorf("queries %q, bodies %q", f.queries, f.bodies)
 		}
 	})
+	t.Run("encrypt: both protocols' bodies and --output, as octet-stream", func(t *testing.T) {
+		f := &feed{answer: func(_ int, q string) (int, string) {
+			if strings.Contains(q, "protocol=6") {
+				return 400, "ERROR: unknown protocol"
+			}
+			return 200, "OK\n"
+		}}
+		ts := httptest.NewServer(f)
+		defer ts.Close()
+		keyPath, certPath := testKeyPair(t)
+		outFile := filepath.Join(t.TempDir(), "report.der")
+		code, _, errs := runCLI(t, "", "--root", root, "--host", "h", "--url", ts.URL, "--encrypt", certPath, "-o", outFile)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		if diff := cmp.Diff([]string{"protocol=6", "protocol=5"}, f.queries); diff != "" {
+			t.Errorf("queries (-want +got):\n%s", diff)
+		}
+		out, err := os.ReadFile(outFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, b := range append(f.bodies, string(out)) {
+			if !strings.HasPrefix(b, "0\x82") || strings.Contains(b, "packager") {
+				t.Errorf("body %d not encrypted: %q", i, clip(b))
+			}
+		}
+		if diff := cmp.Diff([]string{"application/octet-stream", "application/octet-stream"}, f.ctypes); diff != "" {
+			t.Errorf("content types (-want +got):\n%s", diff)
+		}
+		openssl, err := exec.LookPath("openssl")
+		if err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatal("openssl is needed under CI")
+			}
+			t.Skip("openssl not installed: the bodies are not decrypted")
+		}
+		for i, want := range []string{"os-id: alpine\n", "packager: apk\n", "packager: apk\n"} {
+			in := filepath.Join(t.TempDir(), "in.der")
+			data := append(f.bodies, string(out))[i]
+			if err := os.WriteFile(in, []byte(data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			plain, err := exec.Command(openssl, "smime", "-decrypt", "-binary", "-inform", "DER", "-in", in, "-inkey", keyPath, "-recip", certPath).Output()
+			if err != nil || !strings.Contains(string(plain), want) {
+				t.Errorf("body %d: %v, decrypted to %q, want it to contain %q", i, err, clip(string(plain)), want)
+			}
+			if i > 0 && strings.Contains(string(plain), "os-id") {
+				t.Errorf("body %d is protocol 6", i)
+			}
+		}
+	})
+	t.Run("encrypt: the certificate as a heredoc of the configuration file", func(t *testing.T) {
+		f := &feed{answer: func(int, string) (int, string) { return 200, "OK\n" }}
+		ts := httptest.NewServer(f)
+		defer ts.Close()
+		_, certPath := testKeyPair(t)
+		certPEM, err := os.ReadFile(certPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := filepath.Join(t.TempDir(), "pakiti-client.cfg")
+		if err := os.WriteFile(cfg, []byte("url = "+ts.URL+"\nencrypt = <<EOT\n"+string(certPEM)+"EOT\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs := runCLI(t, "", "--config", cfg, "--root", root, "--host", "h")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		if len(f.bodies) != 1 || !strings.HasPrefix(f.bodies[0], "0\x82") || strings.Contains(f.bodies[0], "packager") {
+			t.Errorf("bodies not encrypted: %q", f.bodies)
+		}
+	})
 	t.Run("no-protocol-version", func(t *testing.T) {
 		f := &feed{answer: func(int, string) (int, string) { return 200, "OK\n" }}
 		ts := httptest.NewServer(f)
@@ -238,4 +321,36 @@ func TestRunSend(t *testing.T) {
 			t.Errorf("query %q, body:\n%s", f.queries[0], f.bodies[0])
 		}
 	})
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "..."
+	}
+	return s
+}
+
+// testKeyPair writes a throwaway RSA key and its self-signed certificate
+// as PEM files.
+func testKeyPair(t *testing.T) (keyPath, certPath string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "pakiti report key"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	keyPath, certPath = filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem")
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return keyPath, certPath
 }

@@ -22,6 +22,7 @@ import (
 
 func newServe(g *globals) *cobra.Command {
 	var listen, cert, key string
+	var reportKeys []string
 	var maxReport int64
 	var demoMode bool
 	var every time.Duration
@@ -59,6 +60,14 @@ func newServe(g *globals) *cobra.Command {
 			feed := intake.New(st, matcher, log)
 			if maxReport > 0 {
 				feed.Limits.MaxBytes = maxReport
+			}
+			for _, path := range reportKeys {
+				k, err := intake.LoadReportKey(path)
+				if err != nil {
+					return fmt.Errorf("--report-key: %w", err)
+				}
+				feed.Keys = append(feed.Keys, k)
+				log.Info("report key loaded", "file", path, "certificate", k.Cert != nil)
 			}
 			im, err := newImporter(g, st)
 			if err != nil {
@@ -121,6 +130,7 @@ func newServe(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&listen, "listen", ":8080", "address to listen on")
 	cmd.Flags().StringVar(&cert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	cmd.Flags().StringVar(&key, "tls-key", "", "TLS private key file (PEM)")
+	cmd.Flags().StringArrayVar(&reportKeys, "report-key", nil, "PEM RSA private key (with its certificate, optionally) that decrypts S/MIME-encrypted reports (pakiti-client --encrypt CERT); repeat for key rotation")
 	cmd.Flags().Int64Var(&maxReport, "max-report-bytes", 0, "largest report accepted (default 32 MiB)")
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load bundled real demo data (Debian DSA/DLA lists of April 2023, real host inventories) into a temporary database, offline")
 	cmd.Flags().DurationVar(&every, "update-every", 6*time.Hour, "import every source from its vendor URL at start and then this often (0: never)")

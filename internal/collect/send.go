@@ -85,6 +85,9 @@ type SendOptions struct {
 	// Memory, when set, remembers servers that rejected protocol 6, so
 	// that later sends to them go straight to protocol 5.
 	Memory *ProtocolMemory
+	// ContentType is the body's Content-Type; empty means "text/plain".
+	// Encrypted reports go as EncryptedContentType.
+	ContentType string
 	// UserAgent is the User-Agent header; empty means "pakiti-client-go".
 	UserAgent string
 	// Client, when set, sends the requests (tests); its CheckRedirect is
@@ -150,7 +153,7 @@ func (e *ServerError) Error() string {
 }
 
 // Send posts a report (body) to the Pakiti feed at feedURL with
-// Content-Type text/plain and the protocol and mode query parameters, and
+// Content-Type text/plain (o.ContentType) and the protocol and mode query parameters, and
 // returns the lines of the answer after its first line ("OK"): in
 // store-and-report and report-only mode, the vulnerable packages. Success
 // is HTTP 200 with a body whose first line is o.Expect.
@@ -187,6 +190,9 @@ func Send(ctx context.Context, feedURL string, body []byte, o SendOptions) (stri
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = "pakiti-client-go"
+	}
+	if o.ContentType == "" {
+		o.ContentType = "text/plain"
 	}
 	client := o.httpClient()
 	deadline := time.Now().Add(o.MaxElapsed)
@@ -310,7 +316,7 @@ func post(ctx context.Context, client *http.Client, target string, body []byte, 
 			return 0, "", 0, err
 		}
 		if method == http.MethodPost {
-			req.Header.Set("Content-Type", "text/plain")
+			req.Header.Set("Content-Type", o.ContentType)
 		}
 		req.Header.Set("User-Agent", o.UserAgent)
 		o.debugf("%s %s (%d bytes)", method, redact(target), len(body))

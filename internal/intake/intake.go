@@ -62,6 +62,7 @@ type Handler struct {
 	Limits report.Limits
 	Now    func() time.Time // injected clock
 	Log    *slog.Logger
+	Keys   []ReportKey // decrypt S/MIME-encrypted reports (decrypt.go); none: refused
 }
 
 // New returns a Handler with the default limits, the built-in OS group
@@ -138,6 +139,9 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 		return err
 	}
 	if err := h.read(w, r, req); err != nil {
+		return err
+	}
+	if err := h.decrypt(req); err != nil { // S/MIME: the fast paths see the plaintext
 		return err
 	}
 	stores := req.mode != ReportOnly
@@ -335,7 +339,7 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request, req *request) err
 	return nil
 }
 
-// decode parses the report. Decryption (S/MIME) will go before it.
+// decode parses the report (an encrypted one was decrypted after read).
 func (h *Handler) decode(req *request) error {
 	rep, err := report.Parse(req.body, req.protocol, h.Limits)
 	if err != nil {

@@ -55,7 +55,7 @@ type server struct {
 	db   string
 }
 
-func startServer(t *testing.T) *server {
+func startServer(t *testing.T, extra ...string) *server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -65,7 +65,7 @@ func startServer(t *testing.T) *server {
 	ln.Close()
 	db := filepath.Join(t.TempDir(), "e2e.db")
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bins.server, "serve", "--listen", addr, "--db", "sqlite:"+db)
+	cmd := exec.CommandContext(ctx, bins.server, append([]string{"serve", "--listen", addr, "--db", "sqlite:" + db}, extra...)...)
 	logf, _ := os.Create(filepath.Join(t.TempDir(), "serve.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
