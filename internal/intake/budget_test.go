@@ -118,7 +118,7 @@ func TestSlowBodyAttack(t *testing.T) {
 	const (
 		conns    = 200
 		declared = 32 << 20
-		maxHeap  = 64 << 20 // above the baseline
+		maxHeap  = 64 << 20               // above the baseline
 		maxLag   = 100 * time.Millisecond // the median probe
 		maxWorst = time.Second            // any probe (the old intake: 9.7 s)
 	)
