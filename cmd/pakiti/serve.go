@@ -23,7 +23,8 @@ import (
 func newServe(g *globals) *cobra.Command {
 	var listen, cert, key string
 	var reportKeys []string
-	var maxReport int64
+	var maxReport, intakeMemory int64
+	var maxInFlight, maxConns int
 	var demoMode bool
 	var every time.Duration
 	cmd := &cobra.Command{
@@ -69,6 +70,15 @@ func newServe(g *globals) *cobra.Command {
 				feed.Keys = append(feed.Keys, k)
 				log.Info("report key loaded", "file", path, "certificate", k.Cert != nil)
 			}
+			// A report holds its body and, while parsed, one copy of it.
+			if intakeMemory < 2*feed.Limits.MaxBytes+2 {
+				return fmt.Errorf("--intake-memory %d is too small for --max-report-bytes %d: give it at least twice as much",
+					intakeMemory, feed.Limits.MaxBytes)
+			}
+			if maxInFlight < 1 {
+				return errors.New("--max-in-flight must be at least 1")
+			}
+			feed.Admission = intake.NewAdmission(maxInFlight, intakeMemory, intake.DefaultAdmitWait)
 			im, err := newImporter(g, st)
 			if err != nil {
 				return err
@@ -100,11 +110,18 @@ func newServe(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			nofile := web.OpenFileLimit()
+			conns := web.ConnectionLimit(maxConns, nofile)
+			if maxConns > 0 && conns < maxConns {
+				log.Warn("connection cap lowered below the open-file limit", "asked", maxConns, "cap", conns, "nofile", nofile)
+			}
+			ln = web.LimitListener(ln, conns)
 			scheme := "http"
 			if cert != "" {
 				scheme = "https"
 			}
-			log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "db", st.Engine(), "version", buildVersion)
+			log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "db", st.Engine(), "version", buildVersion,
+				"max_connections", conns, "max_in_flight", maxInFlight, "intake_memory", intakeMemory)
 			errc := make(chan error, 1)
 			go func() {
 				if cert != "" {
@@ -132,6 +149,9 @@ func newServe(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&key, "tls-key", "", "TLS private key file (PEM)")
 	cmd.Flags().StringArrayVar(&reportKeys, "report-key", nil, "PEM RSA private key (with its certificate, optionally) that decrypts S/MIME-encrypted reports (pakiti-client --encrypt CERT); repeat for key rotation")
 	cmd.Flags().Int64Var(&maxReport, "max-report-bytes", 0, "largest report accepted (default 32 MiB)")
+	cmd.Flags().Int64Var(&intakeMemory, "intake-memory", intake.DefaultMemoryBudget, "bytes of report bodies all reports in progress may hold together; more wait briefly, then get 503")
+	cmd.Flags().IntVar(&maxInFlight, "max-in-flight", intake.DefaultMaxInFlight, "reports read and stored at once; more wait briefly, then get 503 with Retry-After")
+	cmd.Flags().IntVar(&maxConns, "max-connections", 0, fmt.Sprintf("connections held open at once (default %d, and always below the open-file limit)", web.DefaultMaxConnections))
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load bundled real demo data (Debian DSA/DLA lists of April 2023, real host inventories) into a temporary database, offline")
 	cmd.Flags().DurationVar(&every, "update-every", 6*time.Hour, "import every source from its vendor URL at start and then this often (0: never)")
 	return cmd

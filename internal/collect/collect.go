@@ -99,6 +99,13 @@ func Collect(ctx context.Context, o Options) (*report.Report, error) {
 	if h.Host, err = hostName(ctx, fsys, o.Host); err != nil {
 		return nil, err
 	}
+	// The server refuses a report whose host name it cannot show for what
+	// it is: say so before collecting more.
+	if f := strings.Fields(h.Host); len(f) > 0 {
+		if err := report.ValidHostname(f[0]); err != nil {
+			return nil, fmt.Errorf("%w: give another with --host", err)
+		}
+	}
 	osi := readOSInfo(ctx, fsys)
 	h.System, h.OSID, h.OSVersionID = osi.System, osi.ID, osi.VersionID
 	if h.System == "" {

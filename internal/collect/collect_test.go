@@ -476,3 +476,17 @@ func needRPM(t *testing.T) string {
 	}
 	return rpm
 }
+
+// TestCollectRefusesBadHostname: the client checks its host name with the
+// server's rule (report.ValidHostname) before sending anything.
+func TestCollectRefusesBadHostname(t *testing.T) {
+	tr := layRoot(t, filepath.Join("testdata/inventories", "alpine-3.20-vaultwarden"))
+	// (The client drops non-ASCII bytes from header values, as the Perl
+	// client does: invisible characters cannot reach the report.)
+	for _, host := range []string{"..", ".", "a/b.example.org"} {
+		_, err := Collect(context.Background(), Options{Root: tr.root, Host: host, RPM: tr.rpm})
+		if err == nil || !strings.Contains(err.Error(), "give another with --host") {
+			t.Errorf("host %+q: err = %v", host, err)
+		}
+	}
+}

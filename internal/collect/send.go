@@ -78,9 +78,10 @@ type SendOptions struct {
 	// --expect); empty means DefaultExpect, "OK".
 	Expect string
 	// Fallback is the same report formatted as protocol 5. When Protocol
-	// is 6 and the server does not accept that (an answer other than 200
-	// with Expect, 502, 503 or 504: the PHP server answers 500 "ERROR" to
-	// a protocol it does not know), Send posts Fallback as protocol 5, once.
+	// is 6 and the server says it does not know protocol 6 (see
+	// rejectsProtocol6), Send posts Fallback as protocol 5, once. Any
+	// other failure (a storage fault, a malformed report) is not a reason
+	// to drop the source packages: it is retried or reported as protocol 6.
 	Fallback []byte
 	// Memory, when set, remembers servers that rejected protocol 6, so
 	// that later sends to them go straight to protocol 5.
@@ -236,7 +237,7 @@ func Send(ctx context.Context, feedURL string, body []byte, o SendOptions) (stri
 			failure = &ServerError{Status: status, Body: answer, Protocol: protocol}
 			retryable = status >= 500
 		}
-		if fallback != nil && err == nil && !isGatewayError(status) {
+		if fallback != nil && err == nil && rejectsProtocol6(status, answer) {
 			o.debugf("protocol 6 not accepted (%v): sending protocol 5", failure)
 			o.Memory.reject6(feedURL)
 			body, protocol, fallback = fallback, report.Protocol5, nil
@@ -393,8 +394,25 @@ func isCertificateError(err error) bool {
 	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci)
 }
 
-func isGatewayError(status int) bool {
-	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
+// rejectsProtocol6 tells whether the answer to a protocol-6 report says
+// that the server does not know protocol 6:
+//   - a 4xx whose first line starts with ERROR and names the protocol (our
+//     server: `400 ERROR: unknown protocol "6": ...`);
+//   - the bare answer "ERROR", with status 500 or 200: Pakiti 3 throws
+//     "Unsupported protocol version" for anything but 4 and 5 and answers
+//     only "ERROR" (200 when PHP sent the body before the status). It says
+//     the same of its own faults, but such a server reads protocol 5 only,
+//     so sending it protocol 5 loses nothing.
+//
+// A 5xx with any other text (our server's storage faults) is not one.
+func rejectsProtocol6(status int, answer string) bool {
+	if strings.TrimSpace(answer) == "ERROR" {
+		return status == http.StatusInternalServerError || status == http.StatusOK
+	}
+	line, _, _ := strings.Cut(answer, "\n")
+	line = strings.TrimSpace(line)
+	return status >= 400 && status < 500 && strings.HasPrefix(line, "ERROR") &&
+		strings.Contains(strings.ToLower(line), "protocol")
 }
 
 // firstLineIs reports whether the first line of answer, without the line

@@ -121,9 +121,13 @@ func TestSendFallbackToProtocol5(t *testing.T) {
 		name   string
 		reject func(http.ResponseWriter, *http.Request)
 	}{
+		// Pakiti 3 feeder: "Unsupported protocol version" caught, "ERROR" printed, 500 set.
 		{"PHP server: 500 ERROR", answer(500, "ERROR")},
+		// The same when PHP sent the body before the status could be set.
+		{"PHP server: 200 ERROR", answer(200, "ERROR\n")},
 		{"ours: 400 about the protocol", answer(400, "ERROR: protocol 6 is not supported\n")},
-		{"200 without OK", answer(200, "ERROR\n")},
+		// internal/intake's answer to a protocol it does not know.
+		{"ours: 400 unknown protocol", answer(400, "ERROR: unknown protocol \"6\": this server accepts 5\n")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p5, p6 := testReport()
@@ -157,6 +161,98 @@ func TestSendFallbackToProtocol5(t *testing.T) {
 				t.Errorf("after the rejection: %+v", got[2:])
 			}
 		})
+	}
+}
+
+// TestSendNoFallback: answers that do not say the server does not know
+// protocol 6 (a storage fault, a malformed or too large report, a busy
+// server) never make the client drop the source packages.
+func TestSendNoFallback(t *testing.T) {
+	tests := []struct {
+		name    string
+		answers []func(http.ResponseWriter, *http.Request)
+		wantErr string // "" for success
+		wantN   int    // requests, all at protocol 6
+	}{
+		{"ours: 500 storage fault, then OK",
+			[]func(http.ResponseWriter, *http.Request){answer(500, "ERROR: the server could not store the report; try again later\n"), answer(200, "OK\n")},
+			"", 2},
+		{"500 storage fault every time",
+			[]func(http.ResponseWriter, *http.Request){answer(500, "ERROR: database is locked\n")},
+			"server answered 500: ERROR: database is locked (after 3 attempts)", 3},
+		{"500 without a body",
+			[]func(http.ResponseWriter, *http.Request){answer(500, ""), answer(200, "OK\n")},
+			"", 2},
+		{"503 busy with Retry-After",
+			[]func(http.ResponseWriter, *http.Request){func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Retry-After", "0")
+				answer(503, "ERROR: the server is busy (64 reports in progress); try again in 30 seconds\n")(w, nil)
+			}, answer(200, "OK\n")},
+			"", 2},
+		{"400 malformed report",
+			[]func(http.ResponseWriter, *http.Request){answer(400, "ERROR: line 6: package line has 4 fields, want 3 or 5\n")},
+			"server answered 400: ERROR: line 6: package line has 4 fields, want 3 or 5", 1},
+		{"413 too large",
+			[]func(http.ResponseWriter, *http.Request){answer(413, "ERROR: report is 40000000 bytes, more than the limit of 33554432\n")},
+			"server answered 413: ERROR: report is 40000000 bytes, more than the limit of 33554432", 1},
+		{"400 naming the protocol without ERROR (not a Pakiti answer)",
+			[]func(http.ResponseWriter, *http.Request){answer(400, "Bad Request: HTTP protocol error\n")},
+			"server answered 400: Bad Request: HTTP protocol error", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p5, p6 := testReport()
+			var mem ProtocolMemory
+			f, ts := newFeed(t, tt.answers...)
+			_, err := Send(context.Background(), ts.URL, p6, fast(SendOptions{Protocol: 6, Fallback: p5, Memory: &mem, MaxAttempts: 3}))
+			gotErr := ""
+			if err != nil {
+				gotErr = err.Error()
+			}
+			if gotErr != tt.wantErr {
+				t.Errorf("err = %q, want %q", gotErr, tt.wantErr)
+			}
+			got := f.requests()
+			if len(got) != tt.wantN {
+				t.Errorf("%d requests, want %d", len(got), tt.wantN)
+			}
+			for i, r := range got {
+				if r.Query != "protocol=6" || r.Body != string(p6) {
+					t.Errorf("request %d: %q, want protocol 6 with the source columns", i, r.Query)
+				}
+			}
+			if mem.Rejected6(ts.URL) {
+				t.Error("protocol 6 remembered as rejected")
+			}
+		})
+	}
+}
+
+func TestRejectsProtocol6(t *testing.T) {
+	tests := []struct {
+		status int
+		answer string
+		want   bool
+	}{
+		{500, "ERROR", true},
+		{500, "ERROR\n", true},
+		{200, "ERROR", true},
+		{400, `ERROR: unknown protocol "6": this server accepts 5` + "\n", true},
+		{400, "ERROR: Protocol 6 is not supported\n", true},
+		{422, "ERROR: unsupported protocol version 6", true},
+		{500, "ERROR: the server could not store the report; try again later\n", false},
+		{500, "ERROR: unknown protocol 6", false}, // a 5xx is the server's fault
+		{503, "ERROR", false},
+		{502, "Bad Gateway", false},
+		{400, "ERROR: line 6: package line has 4 fields, want 3 or 5\n", false},
+		{400, "ERROR: host name \".\" is not a host name\nprotocol\n", false}, // first line only
+		{404, "Not Found", false},
+		{200, "OK\n", false},
+	}
+	for _, tt := range tests {
+		if got := rejectsProtocol6(tt.status, tt.answer); got != tt.want {
+			t.Errorf("rejectsProtocol6(%d, %q) = %v, want %v", tt.status, tt.answer, got, tt.want)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
@@ -176,12 +177,18 @@ var contentKeyBytes = map[string]int{
 // decrypt replaces an S/MIME-encrypted body by the report it holds; a
 // plain body is left alone. The plaintext is never larger than the
 // ciphertext, which has passed the size limit.
-func (h *Handler) decrypt(req *request) error {
+func (h *Handler) decrypt(ctx context.Context, req *request) error {
 	if !isEnveloped(req.body) {
 		return nil
 	}
 	if len(h.Keys) == 0 {
 		return badRequest("encrypted report but this server has no report key (--report-key)")
+	}
+	// The library makes about six copies of the body while decrypting
+	// (measured: 5.96 MB allocated for a 0.99 MB report): count them in
+	// the intake's memory budget.
+	if err := req.lease.reserve(ctx, decryptCopies*int64(len(req.body))); err != nil {
+		return err
 	}
 	plain, err := decryptReport(req.body, h.Keys, h.logDecryptFailure)
 	if err != nil {
@@ -191,6 +198,9 @@ func (h *Handler) decrypt(req *request) error {
 	req.body = plain
 	return nil
 }
+
+// decryptCopies is how many copies of an encrypted body decrypting holds.
+const decryptCopies = 6
 
 func (h *Handler) logDecryptFailure(key string, err error) {
 	h.Log.Debug("report key did not decrypt", "key", key, "error", err)

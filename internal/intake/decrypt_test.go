@@ -413,7 +413,7 @@ func FuzzDecrypt(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for i, h := range handlers {
 			req := &request{body: body}
-			err := h.decrypt(req)
+			err := h.decrypt(context.Background(), req)
 			var ce *clientError
 			switch {
 			case err != nil && (!errors.As(err, &ce) || ce.status != 400):

@@ -5,7 +5,6 @@
 package intake
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,18 +63,23 @@ type Handler struct {
 	Now    func() time.Time // injected clock
 	Log    *slog.Logger
 	Keys   []ReportKey // decrypt S/MIME-encrypted reports (decrypt.go); none: refused
+	// Admission bounds the reports in flight and the memory of their
+	// bodies; nil admits everything (tests that build a Handler by hand).
+	Admission *Admission
 }
 
 // New returns a Handler with the default limits, the built-in OS group
 // rules and the real clock.
 func New(s Saver, eval Evaluator, log *slog.Logger) *Handler {
-	return &Handler{Store: s, Eval: eval, Groups: osgroup.Builtin, Limits: report.DefaultLimits, Now: time.Now, Log: log}
+	return &Handler{Store: s, Eval: eval, Groups: osgroup.Builtin, Limits: report.DefaultLimits, Now: time.Now, Log: log,
+		Admission: NewAdmission(DefaultMaxInFlight, DefaultMemoryBudget, DefaultAdmitWait)}
 }
 
 // clientError is a problem with the request, answered with a 4xx.
 type clientError struct {
-	status int
-	msg    string
+	status     int
+	msg        string
+	retryAfter time.Duration // sent as Retry-After when set (503)
 }
 
 func (e *clientError) Error() string { return e.msg }
@@ -89,6 +94,7 @@ type request struct {
 	mode     Mode
 	addr     string
 	body     []byte
+	lease    *lease // the report's slot and memory in the Admission
 	rawHash  string
 	pkgHash  string
 	knownSet *store.KnownSet
@@ -105,6 +111,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := &request{addr: remoteIP(r)}
+	defer func() {
+		if req.lease != nil {
+			req.lease.release()
+		}
+	}()
 	ctx := r.Context()
 	err := h.process(ctx, w, r, req)
 	var lines []string
@@ -115,6 +126,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var ce *clientError
 		if errors.As(err, &ce) {
 			h.Log.Warn("report rejected", "addr", req.addr, "protocol", req.protocol, "status", ce.status, "error", ce.msg)
+			if ce.retryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int(ce.retryAfter.Seconds())))
+			}
 			answer(w, ce.status, "ERROR: "+ce.msg+"\n")
 			return
 		}
@@ -138,10 +152,15 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err := h.params(r.URL.Query(), req); err != nil {
 		return err
 	}
-	if err := h.read(w, r, req); err != nil {
+	lease, err := h.Admission.admit(ctx)
+	if err != nil {
 		return err
 	}
-	if err := h.decrypt(req); err != nil { // S/MIME: the fast paths see the plaintext
+	req.lease = lease
+	if err := h.read(ctx, w, r, req); err != nil {
+		return err
+	}
+	if err := h.decrypt(ctx, req); err != nil { // S/MIME: the fast paths see the plaintext
 		return err
 	}
 	stores := req.mode != ReportOnly
@@ -158,7 +177,7 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 		}
 	}
 	if req.knownSet == nil {
-		if err := h.decode(req); err != nil {
+		if err := h.decode(ctx, req); err != nil {
 			return err
 		}
 	}
@@ -315,22 +334,23 @@ func (h *Handler) params(q url.Values, req *request) error {
 	return nil
 }
 
-// read takes the raw body whatever its content type, up to the size limit.
-func (h *Handler) read(w http.ResponseWriter, r *http.Request, req *request) error {
+// read takes the raw body whatever its content type, up to the size
+// limit, in a buffer that grows as bytes arrive within the Admission's
+// memory budget (never sized from the declared Content-Length alone).
+func (h *Handler) read(ctx context.Context, w http.ResponseWriter, r *http.Request, req *request) error {
 	if r.ContentLength > h.Limits.MaxBytes {
-		return &clientError{http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("report is %d bytes, more than the limit of %d", r.ContentLength, h.Limits.MaxBytes)}
+		return &clientError{status: http.StatusRequestEntityTooLarge,
+			msg: fmt.Sprintf("report is %d bytes, more than the limit of %d", r.ContentLength, h.Limits.MaxBytes)}
 	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + 1) // one allocation, no regrowth
-	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.Limits.MaxBytes))
-	body := buf.Bytes()
+	body, err := readBody(ctx, http.MaxBytesReader(w, r.Body, h.Limits.MaxBytes), r.ContentLength, h.Limits.MaxBytes+1, req.lease)
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return &clientError{http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("report is more than the limit of %d bytes", h.Limits.MaxBytes)}
+	if errors.As(err, &mbe) || errors.Is(err, errTooLarge) {
+		return &clientError{status: http.StatusRequestEntityTooLarge,
+			msg: fmt.Sprintf("report is more than the limit of %d bytes", h.Limits.MaxBytes)}
+	}
+	var ce *clientError
+	if errors.As(err, &ce) || ctx.Err() != nil {
+		return err
 	}
 	if err != nil {
 		return badRequest("reading the report: %v", err)
@@ -340,7 +360,11 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request, req *request) err
 }
 
 // decode parses the report (an encrypted one was decrypted after read).
-func (h *Handler) decode(req *request) error {
+// The parser makes one string copy of the body: its memory is reserved first.
+func (h *Handler) decode(ctx context.Context, req *request) error {
+	if err := req.lease.reserve(ctx, int64(len(req.body))); err != nil {
+		return err
+	}
 	rep, err := report.Parse(req.body, req.protocol, h.Limits)
 	if err != nil {
 		return badRequest("%v", err)

@@ -153,12 +153,11 @@ func (h *Header) set(line string, lim Limits) error {
 	case KeyCPU:
 		h.CPU = v
 	case KeyHost:
+		// The first name is the host's identity; the others are kept as
+		// sent (older clients list every name of the host).
 		if name := strings.Fields(v); len(name) > 0 {
-			if len(name[0]) > 255 {
-				return fmt.Errorf("host name is longer than 255 bytes")
-			}
-			if strings.ContainsAny(name[0], "/\\?#%") {
-				return fmt.Errorf("host name %q holds one of / \\ ? # %%", clip(name[0]))
+			if err := ValidHostname(name[0]); err != nil {
+				return err
 			}
 		}
 		h.Host = v

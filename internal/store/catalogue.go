@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/pakiti-go/pakiti/internal/model"
@@ -41,8 +42,22 @@ func (c *catalogueCache) addAll(m map[model.Package]int64) {
 		c.ids = make(map[model.Package]int64, len(m)) // crude, but bounds memory
 	}
 	for p, id := range m {
-		c.ids[p] = id
+		c.ids[clonePackage(p)] = id
 	}
+}
+
+// clonePackage copies p's strings into one allocation of their own. The
+// packages of a report are substrings of its body: a cache key that kept
+// one would keep the whole body (megabytes) alive for as long as the key.
+func clonePackage(p model.Package) model.Package {
+	all := strings.Join([]string{p.Name, p.Version, p.Arch, p.SourceName, p.SourceVersion}, "")
+	cut := func(n int) string {
+		s := all[:n]
+		all = all[n:]
+		return s
+	}
+	return model.Package{Name: cut(len(p.Name)), Version: cut(len(p.Version)), Arch: cut(len(p.Arch)),
+		SourceName: cut(len(p.SourceName)), SourceVersion: cut(len(p.SourceVersion))}
 }
 
 // packageIDs returns the catalogue ids of pkgs, adding the packages the

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
@@ -140,7 +141,7 @@ func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 	s.cache.addAll(fresh)
 	if newSite != 0 {
 		s.mu.Lock()
-		s.sites[in.Host.Site] = newSite
+		s.sites[strings.Clone(in.Host.Site)] = newSite // not a piece of the report body
 		s.mu.Unlock()
 	}
 	return out, nil
@@ -238,7 +239,7 @@ func (s *Store) siteID(ctx context.Context, tx *sql.Tx, name string, now time.Ti
 	err := s.txQueryRow(ctx, tx, qFindSite, []any{name}, &id)
 	if err == nil {
 		s.mu.Lock()
-		s.sites[name] = id
+		s.sites[strings.Clone(name)] = id // not a piece of the report body
 		s.mu.Unlock()
 		return id, false, nil
 	}
