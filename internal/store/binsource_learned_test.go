@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pakiti-go/pakiti/internal/version"
 )
 
 // Mappings of two binaries of the debian-11 inventory viking-db
@@ -63,7 +64,7 @@ func TestLearnBinarySourcesPrecedence(t *testing.T) {
 				b.Exact = true
 				want[[2]string{b.Name, b.Version}] = b
 			}
-			got, err := s.LookupBinarySources(ctx, group, entries)
+			got, err := s.LookupBinarySources(ctx, group, entries, version.Deb.Compare)
 			if err != nil {
 				t.Fatal(err)
 			}
