@@ -431,3 +431,92 @@ func TestPipelineSizeLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelineChangedReport: a host already evaluated sends a changed
+// report (store-only, so only the stored findings tell): what the new
+// package set brings is evaluated at once, and what it drops resolves.
+func TestPipelineChangedReport(t *testing.T) {
+	p := newPipeline(t)
+	ctx := context.Background()
+	const host = "changed.example.org"
+	// libssl1.1 at 1.1.1n-0+deb11u4, the fix of DSA-5343-1 ([bullseye] -
+	// openssl 1.1.1n-0+deb11u4): not vulnerable to it.
+	fixed := strings.Replace(kernelReport(host, "5.10.0-20-amd64"),
+		"libssl1.1\t1.1.1n-0+deb11u3\tamd64\topenssl\t1.1.1n-0+deb11u3",
+		"libssl1.1\t1.1.1n-0+deb11u4\tamd64\topenssl\t1.1.1n-0+deb11u4", 1)
+	vulnerable := kernelReport(host, "5.10.0-20-amd64")
+	openssl := func() []string {
+		t.Helper()
+		fs, err := p.s.HostFindings(ctx, store.AllSites(), host, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range fs {
+			if f.Package == "libssl1.1" {
+				out = append(out, f.CVE+" "+f.Version)
+			}
+		}
+		return out
+	}
+	withVersion := func(v string) []string {
+		out := make([]string, len(dsa5343))
+		for i, c := range dsa5343 {
+			out[i] = c + " " + v
+		}
+		return out
+	}
+	steps := []struct {
+		name, body string
+		want       []string
+	}{
+		{"first report, fixed openssl", fixed, nil},
+		{"changed: openssl downgraded below DSA-5343-1", vulnerable, withVersion("1.1.1n-0+deb11u3")},
+		{"changed: openssl updated again", fixed, nil},
+	}
+	for _, st := range steps {
+		if rec := p.post("?protocol=6", st.body); rec.Code != http.StatusOK || rec.Body.String() != "OK\n" {
+			t.Fatalf("%s: answer %d %q", st.name, rec.Code, rec.Body.String())
+		}
+		if diff := cmp.Diff(st.want, openssl()); diff != "" {
+			t.Errorf("%s: open libssl1.1 findings (-want +got):\n%s", st.name, diff)
+		}
+	}
+}
+
+// TestPipelineLearnsSources: the binary -> source map a protocol-6 report
+// carries serves the protocol-5 hosts of its OS group that report later.
+func TestPipelineLearnsSources(t *testing.T) {
+	p := newPipeline(t)
+	ctx := context.Background()
+	// Protocol 5, as the Perl client sends it: libssl1.1 1.1.1n-0+deb11u3
+	// (viking-db's version) with no source; its source openssl is known
+	// only from the protocol-6 report sent first.
+	p5 := "#\narch: x86_64\nhost: perl.example.org\nkernel: 5.10.0-20-amd64\npackager: dpkg\nsite: PIPELINE\n" +
+		"system: Debian GNU/Linux 11\nversion: 1\n#\nlibssl1.1\t1.1.1n-0+deb11u3\tamd64\n#\n"
+	for _, r := range []struct{ query, body string }{
+		{"?protocol=6", kernelReport("six.example.org", "5.10.0-20-amd64")},
+		{"?protocol=5", p5},
+	} {
+		if rec := p.post(r.query, r.body); rec.Code != http.StatusOK {
+			t.Fatalf("answer %d %q", rec.Code, rec.Body.String())
+		}
+	}
+	fs, err := p.s.HostFindings(ctx, store.AllSites(), "perl.example.org", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.CVE+" "+f.SourcePackage+" "+f.Basis)
+	}
+	// DSA-5343-1 openssl [bullseye] - openssl 1.1.1n-0+deb11u4: five CVEs,
+	// matched through the learned source.
+	var want []string
+	for _, c := range dsa5343 {
+		want = append(want, c+" openssl learned")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings of the protocol-5 host (-want +got):\n%s", diff)
+	}
+}

@@ -95,7 +95,7 @@ var mutants = []mutant{
 		File: "internal/store/evaluate.go",
 		Orig: "(v.kernel = '' OR v.kernel = h.kernel)",
 		Repl: "(v.kernel = '' OR v.kernel <> '')",
-		Pkgs: []string{"./internal/store", "./internal/match", "./internal/demo"},
+		Pkgs: []string{"./internal/store", "./internal/match"},
 	},
 	{
 		Name: "kernel-headers-counted",
@@ -103,7 +103,7 @@ var mutants = []mutant{
 		File: "internal/match/kernel.go",
 		Orig: `return kernelSupport, ""`,
 		Repl: `return notKernel, ""`,
-		Pkgs: []string{"./internal/match", "./internal/demo"},
+		Pkgs: []string{"./internal/match"},
 	},
 	{
 		Name: "invalidate-keeps-verdicts",
@@ -111,7 +111,7 @@ var mutants = []mutant{
 		File: "internal/store/evaluate.go",
 		Orig: "WHERE os_group = $1 AND source_name = $2)",
 		Repl: "WHERE os_group = $1 AND source_name = $2 AND 1 = 0)",
-		Pkgs: []string{"./internal/store", "./internal/match", "./internal/demo"},
+		Pkgs: []string{"./internal/store", "./internal/match"},
 	},
 
 	// Bugs no test caught when the list was written, caught since by
@@ -228,7 +228,7 @@ var mutants = []mutant{
 		File: "internal/store/evaluate.go",
 		Orig: "WHERE host_id = $1 AND resolved_at IS NULL AND NOT EXISTS",
 		Repl: "WHERE host_id = $1 AND resolved_at IS NULL AND 1 = 0 AND NOT EXISTS",
-		Pkgs: []string{"./internal/store", "./internal/match", "./test/e2e"},
+		Pkgs: []string{"./internal/store"},
 	},
 	{
 		Name: "signed-kernel-not-linux",
@@ -236,6 +236,30 @@ var mutants = []mutant{
 		File: "internal/match/match.go",
 		Orig: `strings.HasPrefix(r.src, "linux-signed") {`,
 		Repl: `strings.HasPrefix(r.src, "no-such-source") {`,
-		Pkgs: []string{"./internal/match", "./internal/demo"},
+		Pkgs: []string{"./internal/match"},
+	},
+	{
+		Name: "forget-keeps-verdicts",
+		Desc: "ForgetEvaluations (evaluate --all) keeps the old verdicts",
+		File: "internal/store/evaluate.go",
+		Orig: "`DELETE FROM verdicts`)",
+		Repl: "`DELETE FROM verdicts WHERE 1 = 0`)",
+		Pkgs: []string{"./internal/store"},
+	},
+	{
+		Name: "mark-incomplete-set",
+		Desc: "MarkSetEvaluated marks a set some of whose packages are not evaluated",
+		File: "internal/store/evaluate.go",
+		Orig: "SELECT $1, $2 WHERE NOT EXISTS (",
+		Repl: "SELECT $1, $2 WHERE 1 = 1 OR NOT EXISTS (",
+		Pkgs: []string{"./internal/store"},
+	},
+	{
+		Name: "changed-pipeline-ignores-new-set",
+		Desc: "AfterReport learns nothing from a new protocol-6 set",
+		File: "internal/intake/intake.go",
+		Orig: "learn = req.in.Packages",
+		Repl: "learn = nil",
+		Pkgs: []string{"./internal/intake", "./internal/match"},
 	},
 }
