@@ -94,8 +94,8 @@ func TestParse4Golden(t *testing.T) {
 			},
 		},
 		{
-			name: "rpm without epoch, query string wins",
-			body: "host=body.example.org&type=rpm&pkgs=" + url.QueryEscape("'bash' '4.2.46' '33.el7' 'x86_64'\n'x' '(none):1' '2' 'noarch'\n"),
+			name:  "rpm without epoch, query string wins",
+			body:  "host=body.example.org&type=rpm&pkgs=" + url.QueryEscape("'bash' '4.2.46' '33.el7' 'x86_64'\n'x' '(none):1' '2' 'noarch'\n"),
 			query: url.Values{"host": {"query.example.org"}},
 			want: &report.Report{
 				Header: report.Header{Host: "query.example.org", Packager: "rpm"},
