@@ -28,7 +28,7 @@ var Transports = map[string]Transport{"openssl": OpenSSL, "curl": Curl, "query":
 // (client/pakiti2-client in wdpypere/pakiti2 and UnifiedPost/pakiti2)
 // would send for the same host: rpm lines as 'name' 'E:V' 'R' 'arch'
 // (rpm -qa --queryformat "'%{NAME}' '%{EPOCH}:%{VERSION}' '%{RELEASE}'
-// '%{ARCH}'"), dpkg lines as 'name' 'full version' ” 'arch'. It returns the
+// '%{ARCH}'"), dpkg lines as 'name' 'full version' with an empty release. It returns the
 // body, its content type and the query string to post them with.
 func ToProtocol4(t testing.TB, p5 []byte, how Transport) (body []byte, ctype string, query url.Values) {
 	t.Helper()
