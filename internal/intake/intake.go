@@ -94,6 +94,7 @@ type request struct {
 	rep      *report.Report
 	in       store.Incoming
 	saved    store.Saved
+	legacy   *legacy // protocol 4 form or GLPI message; nil for text reports
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -114,11 +115,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var ce *clientError
 		if errors.As(err, &ce) {
 			h.Log.Warn("report rejected", "addr", req.addr, "protocol", req.protocol, "status", ce.status, "error", ce.msg)
-			answer(w, ce.status, "ERROR: "+ce.msg+"\n")
+			h.reply(w, r, req, ce.status, "ERROR: "+ce.msg+"\n")
 			return
 		}
 		h.Log.Error("report failed", "addr", req.addr, "host", req.in.Host.Hostname, "error", err)
-		answer(w, http.StatusInternalServerError, "ERROR: the server could not store the report; try again later\n")
+		h.reply(w, r, req, http.StatusInternalServerError, "ERROR: the server could not store the report; try again later\n")
 		return
 	}
 	h.logReport(req, start)
@@ -128,7 +129,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b.WriteString(l)
 		b.WriteByte('\n')
 	}
-	answer(w, http.StatusOK, b.String())
+	h.reply(w, r, req, http.StatusOK, b.String())
 }
 
 // process runs the pipeline up to the answer: read, decode, validate,
@@ -140,8 +141,11 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err := h.read(w, r, req); err != nil {
 		return err
 	}
+	if err := h.detect(r, req); err != nil {
+		return err
+	}
 	stores := req.mode != ReportOnly
-	if stores {
+	if stores && req.legacy == nil {
 		// A report byte for byte equal to the host's last one needs no
 		// parsing: it only refreshes timestamps (most of a fleet, daily).
 		if done, err := h.touch(ctx, req); err != nil || done {
@@ -154,7 +158,7 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 		}
 	}
 	if req.knownSet == nil {
-		if err := h.decode(req); err != nil {
+		if err := h.decode(req); err != nil || req.rep == nil {
 			return err
 		}
 	}
@@ -272,8 +276,9 @@ func answer(w http.ResponseWriter, status int, body string) {
 	io.WriteString(w, body)
 }
 
-// params reads protocol and mode from the query string (never from the
-// body: old clients post the raw report as a form body).
+// params reads protocol and mode from the query string (never from a text
+// report's body: old clients post the raw report as a form body; detect
+// calls it again with the fields of a protocol 4 form).
 func (h *Handler) params(q url.Values, req *request) error {
 	p := q.Get("protocol")
 	if p == "" {
@@ -285,9 +290,9 @@ func (h *Handler) params(q url.Values, req *request) error {
 	case "6":
 		req.protocol = report.Protocol6
 	case "4":
-		return badRequest("protocol 4 (Pakiti 2 form reports) is not supported by this server yet; use protocol 5")
+		req.protocol = report.Protocol4
 	default:
-		return badRequest("unknown protocol %q: this server accepts 5 and 6", clip(p))
+		return badRequest("unknown protocol %q: this server accepts 4, 5 and 6", clip(p))
 	}
 	m := q.Get("mode")
 	if m == "" {
@@ -337,6 +342,9 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request, req *request) err
 
 // decode parses the report. Decryption (S/MIME) will go before it.
 func (h *Handler) decode(req *request) error {
+	if req.legacy != nil {
+		return h.decodeLegacy(req)
+	}
 	rep, err := report.Parse(req.body, req.protocol, h.Limits)
 	if err != nil {
 		return badRequest("%v", err)
@@ -385,6 +393,7 @@ func (h *Handler) validate(req *request) error {
 		PackagesHash: req.pkgHash,
 		Set:          req.knownSet,
 		ReceivedAt:   h.Now().UTC(),
+		ThroughProxy: req.protocol == report.Protocol4 && hd.Extra[report.KeyProxy] == "1",
 	}
 	return nil
 }
