@@ -6,6 +6,7 @@ import (
 	"compress/zlib"
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -154,7 +155,18 @@ func TestParseGLPIBomb(t *testing.T) {
 	zw.Close()
 	lim := report.DefaultLimits
 	lim.MaxBytes = 4 << 20
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	_, err := report.ParseGLPI(buf.Bytes(), lim)
+	runtime.ReadMemStats(&after)
+	// The JSON decoder's buffer doubles as the string grows (about 4 times
+	// the limit allocated in all, at most twice live), never towards the
+	// 64 MiB the body inflates to.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 6*uint64(lim.MaxBytes) {
+		t.Errorf("decoding the bomb allocated %d bytes, more than 6 times the %d-byte limit", alloc, lim.MaxBytes)
+	} else {
+		t.Logf("decoding the bomb allocated %d bytes (limit %d)", alloc, lim.MaxBytes)
+	}
 	var se *report.SizeError
 	if !errors.As(err, &se) || se.Limit != lim.MaxBytes {
 		t.Fatalf("error %v, want a SizeError at %d", err, lim.MaxBytes)
