@@ -5,6 +5,9 @@ import (
 	"compress/zlib"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -240,5 +243,40 @@ func TestFeedGLPI(t *testing.T) {
 				t.Errorf("GLPI host %+v", host)
 			}
 		})
+	}
+}
+
+// TestFeedProtocol4RawWire sends a report byte for byte as the Pakiti 2
+// client's openssl method writes it: an HTTP/1.0 request with bare-LF line
+// endings whose Content-Length is two bytes short of what the client
+// writes. Only the declared bytes are sent here: the client writes the two
+// others inside its TLS stream (openssl s_client), where they cost
+// nothing, while on plain TCP unread bytes make the kernel answer the
+// close with a reset.
+func TestFeedProtocol4RawWire(t *testing.T) {
+	h, s := newTest(t)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	raw, err := os.ReadFile("testdata/vuls-alma9.pakiti5.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _, _ := legacytest.ToProtocol4(t, raw, legacytest.OpenSSL)
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /feed/ HTTP/1.0\nContent-Type: application/x-www-form-urlencoded\nContent-Length: %d\n\n%s", len(body), body)
+	resp, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(resp), "HTTP/1.0 200 OK") || !strings.HasSuffix(string(resp), "\r\n\r\nOK\n") {
+		t.Fatalf("answer %q", resp)
+	}
+	host, err := s.Host(context.Background(), store.AllSites(), "inv-alma9-a.example.org")
+	if err != nil || host.Packages != 589 || host.Protocol != 4 {
+		t.Errorf("host %+v (%v)", host, err)
 	}
 }
