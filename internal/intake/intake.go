@@ -101,6 +101,7 @@ type request struct {
 	rep      *report.Report
 	in       store.Incoming
 	saved    store.Saved
+	legacy   *legacy // protocol 4 form or GLPI message; nil for text reports
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -129,11 +130,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if ce.retryAfter > 0 {
 				w.Header().Set("Retry-After", strconv.Itoa(int(ce.retryAfter.Seconds())))
 			}
-			answer(w, ce.status, "ERROR: "+ce.msg+"\n")
+			h.reply(w, r, req, ce.status, "ERROR: "+ce.msg+"\n")
 			return
 		}
 		h.Log.Error("report failed", "addr", req.addr, "host", req.in.Host.Hostname, "error", err)
-		answer(w, http.StatusInternalServerError, "ERROR: the server could not store the report; try again later\n")
+		h.reply(w, r, req, http.StatusInternalServerError, "ERROR: the server could not store the report; try again later\n")
 		return
 	}
 	h.logReport(req, start)
@@ -143,7 +144,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b.WriteString(l)
 		b.WriteByte('\n')
 	}
-	answer(w, http.StatusOK, b.String())
+	h.reply(w, r, req, http.StatusOK, b.String())
 }
 
 // process runs the pipeline up to the answer: read, decode, validate,
@@ -163,8 +164,11 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err := h.decrypt(ctx, req); err != nil { // S/MIME: the fast paths see the plaintext
 		return err
 	}
+	if err := h.detect(r, req); err != nil {
+		return err
+	}
 	stores := req.mode != ReportOnly
-	if stores {
+	if stores && req.legacy == nil {
 		// A report byte for byte equal to the host's last one needs no
 		// parsing: it only refreshes timestamps (most of a fleet, daily).
 		if done, err := h.touch(ctx, req); err != nil || done {
@@ -177,7 +181,7 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 		}
 	}
 	if req.knownSet == nil {
-		if err := h.decode(ctx, req); err != nil {
+		if err := h.decode(ctx, req); err != nil || req.rep == nil {
 			return err
 		}
 	}
@@ -295,8 +299,9 @@ func answer(w http.ResponseWriter, status int, body string) {
 	io.WriteString(w, body)
 }
 
-// params reads protocol and mode from the query string (never from the
-// body: old clients post the raw report as a form body).
+// params reads protocol and mode from the query string (never from a text
+// report's body: old clients post the raw report as a form body; detect
+// calls it again with the fields of a protocol 4 form).
 func (h *Handler) params(q url.Values, req *request) error {
 	p := q.Get("protocol")
 	if p == "" {
@@ -308,9 +313,9 @@ func (h *Handler) params(q url.Values, req *request) error {
 	case "6":
 		req.protocol = report.Protocol6
 	case "4":
-		return badRequest("protocol 4 (Pakiti 2 form reports) is not supported by this server yet; use protocol 5")
+		req.protocol = report.Protocol4
 	default:
-		return badRequest("unknown protocol %q: this server accepts 5 and 6", clip(p))
+		return badRequest("unknown protocol %q: this server accepts 4, 5 and 6", clip(p))
 	}
 	m := q.Get("mode")
 	if m == "" {
@@ -365,6 +370,16 @@ func (h *Handler) decode(ctx context.Context, req *request) error {
 	if err := req.lease.reserve(ctx, int64(len(req.body))); err != nil {
 		return err
 	}
+	if req.legacy != nil {
+		if req.legacy.glpi {
+			// A compressed inventory inflates up to the size limit as it
+			// is decoded: its memory is that of a whole report.
+			if err := req.lease.reserve(ctx, h.Limits.MaxBytes-int64(len(req.body))); err != nil {
+				return err
+			}
+		}
+		return h.decodeLegacy(req)
+	}
 	rep, err := report.Parse(req.body, req.protocol, h.Limits)
 	if err != nil {
 		return badRequest("%v", err)
@@ -413,6 +428,7 @@ func (h *Handler) validate(req *request) error {
 		PackagesHash: req.pkgHash,
 		Set:          req.knownSet,
 		ReceivedAt:   h.Now().UTC(),
+		ThroughProxy: req.protocol == report.Protocol4 && hd.Extra[report.KeyProxy] == "1",
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ func TestFeed(t *testing.T) {
 		{"report-only does not store", "POST", "?mode=report-only", "", strings.Replace(string(real), "inv-alpine320-a", "ro", 1), 200, "OK\n", "", "ro.example.org"},
 		{"legacy report=2", "POST", "?report=2", "", strings.Replace(string(real), "inv-alpine320-a", "ro2", 1), 200, "OK\n", "", "ro2.example.org"},
 		{"GET", "GET", "", "", "", 405, "ERROR: send reports with POST", "", ""},
-		{"protocol 4", "POST", "?protocol=4", "", string(real), 400, "ERROR: protocol 4", "", ""},
+		{"protocol 4 with a text body", "POST", "?protocol=4", "", string(real), 400, "ERROR: the form has no host field", "", "inv-alpine320-a.example.org"},
 		{"protocol 7", "POST", "?protocol=7", "", string(real), 400, `ERROR: unknown protocol "7"`, "", ""},
 		{"bad mode", "POST", "?mode=later", "", string(real), 400, `ERROR: unknown mode "later"`, "", ""},
 		{"bad report", "POST", "?report=3", "", string(real), 400, `ERROR: unknown report="3"`, "", ""},

@@ -1,6 +1,8 @@
 // Package report is the Pakiti wire format: it parses and formats the
-// plain-text host reports of protocols 5 and 6, enforces their limits, and
-// computes the hashes that tell an unchanged report from a new one. It is
+// plain-text host reports of protocols 5 and 6, decodes what older clients
+// send (protocol 4 form posts of Pakiti 2 clients, GLPI agent JSON
+// inventories) into the same Report, enforces their limits, and computes
+// the hashes that tell an unchanged report from a new one. It is
 // standard-library only, so the static client can use it too.
 package report
 
