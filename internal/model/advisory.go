@@ -39,10 +39,15 @@ type Advisory struct {
 	Status       Status `json:"status"`
 	Severity     string `json:"severity,omitempty"`    // the vendor's word (Debian urgency), normalised to lower case
 	AdvisoryID   string `json:"advisory,omitempty"`    // DSA-5555-1, DLA-3380-1, RHSA-...
-	Arch         string `json:"arch,omitempty"`        // restriction, when the vendor gives one
+	Arch         string `json:"arch,omitempty"`        // restriction, when the vendor gives one: arches separated by "|" (as OVAL writes them)
+	Module       string `json:"module,omitempty"`      // RPM module stream "name:stream" the record applies to; "" for non-modular packages
 	Description  string `json:"description,omitempty"` // short text, when the source has one
 	Note         string `json:"note,omitempty"`        // e.g. "no-dsa: minor issue", the reason behind a status
 	Temporary    bool   `json:"temporary,omitempty"`   // the id is not a CVE (Debian TEMP-...)
+	// Published is when the vendor issued or last changed the record, when
+	// the source says (zero otherwise): the data date of a source is its
+	// newest record's.
+	Published time.Time `json:"published,omitzero"`
 }
 
 // Finding is one CVE of one installed package of one host, with how it was
