@@ -288,8 +288,9 @@ func (s *Store) SaveEvaluations(ctx context.Context, osGroup string, evs []Evalu
 // Invalidate forgets the evaluations of the packages whose records changed,
 // and returns the OS groups concerned.
 func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey) ([]string, error) {
-	groups := map[string]bool{}
+	var groups map[string]bool
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		groups = map[string]bool{}
 		for _, k := range keys {
 			if !groups[k.OSGroup] {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM set_evaluated WHERE os_group = $1`, k.OSGroup); err != nil {

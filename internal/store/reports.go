@@ -157,6 +157,7 @@ func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr stri
 	var out Saved
 	touched := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		out, touched = Saved{}, false
 		err := s.txQueryRow(ctx, tx, qTouchHostRaw, []any{at, addr, hostname, rawHash}, &out.HostID, &out.PackageSetID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
