@@ -132,6 +132,15 @@ func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 		if err != nil {
 			return fmt.Errorf("save host: %w", err)
 		}
+		if out.Change == HostNew {
+			// A concurrent first report of the host (PostgreSQL) may have
+			// stored it meanwhile: the upsert waited for it, and this
+			// report continues its history.
+			err := s.txQueryRow(ctx, tx, qLastRecord, []any{out.HostID}, &lastReportID, &lastHeader, &lastSetHs)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("find last report record: %w", err)
+			}
+		}
 		return s.recordReport(ctx, tx, out.HostID, in, lastReportID, lastHeader, lastSetHs)
 	})
 	if err != nil {
