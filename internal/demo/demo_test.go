@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/store"
+	"github.com/pakiti-go/pakiti/internal/testdb"
 )
 
 // TestLoad loads the bundle as pakiti serve --demo does and checks that the
@@ -20,7 +20,7 @@ import (
 // that loading twice is harmless.
 func TestLoad(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "demo.db"))
+	st, err := store.Open(ctx, testdb.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,18 +8,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/store"
+	"github.com/pakiti-go/pakiti/internal/testdb"
 )
 
 func newTest(t *testing.T) (*Handler, *store.Store) {
 	t.Helper()
-	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "t.db"))
+	s, err := store.Open(context.Background(), testdb.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/store"
+	"github.com/pakiti-go/pakiti/internal/testdb"
 )
 
 // bullseye is the OS group of every host of these tests.
@@ -37,11 +38,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "match.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := testdb.Open(t)
 	f := &fixture{t: t, ctx: ctx, s: s, now: t0}
 	f.m = &Matcher{Store: s, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }}
 	return f

@@ -15,6 +15,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/store"
+	"github.com/pakiti-go/pakiti/internal/testdb"
 )
 
 // Real entries of the Debian tracker's data/DSA/list.
@@ -33,7 +34,7 @@ func (r *recorder) AfterIndex(context.Context, []string) (int, error) { return 0
 
 func TestImportRuns(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "i.db"))
+	st, err := store.Open(ctx, testdb.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestImportRuns(t *testing.T) {
 
 func TestImportRejectsWhatItCannotRead(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "i.db"))
+	st, err := store.Open(ctx, testdb.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +141,7 @@ func TestImportMixedNotModified(t *testing.T) {
 		io.WriteString(w, body)
 	}))
 	defer srv.Close()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "i.db"))
+	st, err := store.Open(ctx, testdb.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

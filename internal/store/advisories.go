@@ -71,6 +71,7 @@ func (s *Store) ReplaceAdvisories(ctx context.Context, run ImportRun, fill func(
 	res.Records = l.total
 
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res.Changed = nil
 		var old sql.NullInt64
 		err := tx.QueryRowContext(ctx, `SELECT import_id FROM source_current WHERE source = $1`, run.Source).Scan(&old)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -228,38 +229,35 @@ func (l *loader) flush(ctx context.Context) error {
 	if len(l.batch) == 0 {
 		return nil
 	}
+	// A CVE's own description (tracker JSON, CVE list) wins over an
+	// advisory's title (DSA/DLA lists); each is written once per import.
+	ranks := map[string]int{}
+	var ids, descs []string
+	at := map[string]int{}
+	for _, a := range l.batch {
+		rank := descriptionRank(a.Source)
+		if a.Description == "" || rank <= max(l.cves[a.CVE], ranks[a.CVE]) {
+			continue
+		}
+		ranks[a.CVE] = rank
+		if i, ok := at[a.CVE]; ok {
+			descs[i] = a.Description
+			continue
+		}
+		at[a.CVE] = len(ids)
+		ids, descs = append(ids, a.CVE), append(descs, a.Description)
+	}
 	err := l.s.inTx(ctx, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO advisories (import_id, source, origin, os_group, package,
-			cve, fixed_version, status, severity, advisory_id, arch, note, temporary)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`)
-		if err != nil {
+		if err := l.s.engine.insertAdvisories(ctx, tx, l.importID, l.source, l.batch); err != nil {
 			return err
 		}
-		defer ins.Close()
-		desc, err := tx.PrepareContext(ctx, `INSERT INTO cves (id, description) VALUES ($1, $2)
-			ON CONFLICT (id) DO UPDATE SET description = excluded.description`)
-		if err != nil {
-			return err
-		}
-		defer desc.Close()
-		for _, a := range l.batch {
-			if _, err := ins.ExecContext(ctx, l.importID, l.source, a.Source, a.OSGroup, a.Package, a.CVE,
-				a.FixedVersion, string(a.Status), a.Severity, a.AdvisoryID, a.Arch, a.Note, a.Temporary); err != nil {
-				return fmt.Errorf("record %s %s %s: %w", a.OSGroup, a.Package, a.CVE, err)
-			}
-			// A CVE's own description (tracker JSON, CVE list) wins over an
-			// advisory's title (DSA/DLA lists).
-			if rank := descriptionRank(a.Source); a.Description != "" && rank > l.cves[a.CVE] {
-				l.cves[a.CVE] = rank
-				if _, err := desc.ExecContext(ctx, a.CVE, a.Description); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return l.s.engine.upsertDescriptions(ctx, tx, ids, descs)
 	})
 	if err != nil {
 		return err
+	}
+	for id, rank := range ranks {
+		l.cves[id] = rank
 	}
 	l.total += len(l.batch)
 	l.batch = l.batch[:0]

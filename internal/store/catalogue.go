@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -109,19 +108,10 @@ func (s *Store) packageIDs(ctx context.Context, tx *sql.Tx, pkgs []model.Package
 }
 
 // insertMembers writes a new set's members with one statement: the ids
-// travel as one JSON array, which SQLite expands with json_each (numbered
-// parameters by the thousand cost SQLite more than the rows themselves).
+// travel as one list parameter (numbered parameters by the thousand cost
+// more than the rows themselves).
 func (s *Store) insertMembers(ctx context.Context, tx *sql.Tx, setID int64, ids []int64) error {
-	arr := make([]byte, 0, len(ids)*7+2)
-	arr = append(arr, '[')
-	for i, id := range ids {
-		if i > 0 {
-			arr = append(arr, ',')
-		}
-		arr = strconv.AppendInt(arr, id, 10)
-	}
-	arr = append(arr, ']')
-	if _, err := tx.ExecContext(ctx, s.engine.insertMembersSQL, setID, string(arr)); err != nil {
+	if err := s.engine.insertMembers(ctx, tx, setID, ids); err != nil {
 		return fmt.Errorf("package set members: %w", err)
 	}
 	return nil

@@ -51,7 +51,7 @@ func (s *Store) CVE(ctx context.Context, sc Scope, id string) (CVEInfo, error) {
 		}
 		info.Records = append(info.Records, a)
 	}
-	cond, args := sc.sql("s.name", 2)
+	cond, args := s.scopeSQL(sc, "s", 2)
 	rows, err := s.r.QueryContext(ctx, `SELECT h.hostname, s.name, h.os_group, p.name, p.version,
 			COALESCE(v.fixed_version, ''), COALESCE(v.status, '')
 		FROM findings f JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id

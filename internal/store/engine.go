@@ -1,87 +1,91 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"net/url"
 	"strings"
 
-	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+	"github.com/pakiti-go/pakiti/internal/model"
 )
 
-// engine is what differs between database engines.
-type engine struct {
-	name string // also the folder of its migrations
+// engine is what differs between database engines: opening and settings,
+// the migrations folder, bulk loads, list parameters, row locks and which
+// errors are worth a retry. Everything else in the store is written once,
+// in SQL both engines accept.
+type engine interface {
+	// name names the engine; it is also the folder of its migrations.
+	name() string
 
-	// insertMembersSQL adds package-set members from $1 (set id) and $2
-	// (a JSON array of package ids): the bulk insert of each engine.
-	insertMembersSQL string
+	// open opens the write and read pools for dsn (one pool for both where
+	// the engine has no single writer) and checks that the database answers.
+	open(ctx context.Context, dsn string) (w, r *sql.DB, err error)
+
+	// statement adapts an intake statement to the engine (e.g. a row lock
+	// where the engine runs writers concurrently).
+	statement(q string) string
+
+	// migrationLock is run first in each migration transaction, so that
+	// several servers starting at once migrate one after the other ("" for
+	// none).
+	migrationLock() string
+
+	// inList returns the condition "col is one of the list $n"; the list
+	// travels as one argument, made by intList or stringList.
+	inList(col string, n int) string
+	intList(v []int64) any
+	stringList(v []string) any
+
+	// insertMembers adds a new package set's members in one statement.
+	insertMembers(ctx context.Context, tx *sql.Tx, setID int64, ids []int64) error
+
+	// insertAdvisories adds a batch of records of one import.
+	insertAdvisories(ctx context.Context, tx *sql.Tx, importID int64, source string, batch []model.Advisory) error
+
+	// upsertDescriptions sets the descriptions of CVEs (ids unique).
+	upsertDescriptions(ctx context.Context, tx *sql.Tx, ids, descs []string) error
+
+	// retryable tells whether a transaction that failed with err may
+	// succeed if run again: a serialisation failure, a deadlock, a
+	// unique-key race with a concurrent writer, a busy database.
+	retryable(err error) bool
 }
 
-var sqlite = engine{
-	name: "sqlite",
-	insertMembersSQL: `INSERT INTO package_set_members (set_id, package_id)
-		SELECT $1, value FROM json_each($2)`,
-}
-
-// openEngine opens the write and read pools for dsn.
-func openEngine(dsn string) (engine, *sql.DB, *sql.DB, error) {
+// engineFor picks the engine of dsn and returns the DSN that engine opens.
+func engineFor(dsn string) (engine, string, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return engine{}, nil, nil, fmt.Errorf("PostgreSQL is not supported yet (dsn %q); use sqlite:FILE", redact(dsn))
+		return postgres{}, dsn, nil
 	case strings.HasPrefix(dsn, "sqlite:"):
 		dsn = strings.TrimPrefix(dsn, "sqlite:")
 	case strings.Contains(dsn, "://"):
-		return engine{}, nil, nil, fmt.Errorf("unknown database %q: use sqlite:FILE", redact(dsn))
+		return nil, "", fmt.Errorf("unknown database %q: use sqlite:FILE or postgres://USER:PASSWORD@HOST:PORT/DB", redact(dsn))
 	}
 	if dsn == "" {
-		return engine{}, nil, nil, fmt.Errorf("empty SQLite file name")
+		return nil, "", fmt.Errorf("empty SQLite file name")
 	}
-	w, err := openSQLite(dsn, true)
-	if err != nil {
-		return engine{}, nil, nil, err
-	}
-	r, err := openSQLite(dsn, false)
-	if err != nil {
-		w.Close()
-		return engine{}, nil, nil, err
-	}
-	return sqlite, w, r, nil
-}
-
-// openSQLite opens a pool on file in WAL mode with a busy timeout. The
-// writer pool holds one connection and starts transactions IMMEDIATE, so
-// that two writers never deadlock on a lock upgrade; readers share several.
-func openSQLite(file string, writer bool) (*sql.DB, error) {
-	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(ON)"} {
-		q.Add("_pragma", p)
-	}
-	q.Set("_time_format", "sqlite")
-	if writer {
-		q.Set("_txlock", "immediate")
-	}
-	db, err := sql.Open("sqlite", "file:"+file+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", file, err)
-	}
-	if writer {
-		db.SetMaxOpenConns(1)
-	} else {
-		db.SetMaxOpenConns(8)
-	}
-	db.SetMaxIdleConns(8)
-	return db, nil
+	return sqlite{}, dsn, nil
 }
 
 // redact hides a password in a DSN for messages.
 func redact(dsn string) string {
 	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
+	if err != nil {
+		if i := strings.Index(dsn, "@"); i >= 0 && strings.Contains(dsn[:i], "://") {
+			return dsn[:strings.Index(dsn, "://")+3] + "xxxxx" + dsn[i:]
+		}
 		return dsn
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
 	return u.String()
 }

@@ -34,15 +34,11 @@ func (s *Store) HostStates(ctx context.Context, names []string, groups []string)
 	var args []any
 	switch {
 	case names != nil:
-		q += ` WHERE hostname IN (` + placeholders(1, len(names)) + `)`
-		for _, n := range names {
-			args = append(args, n)
-		}
+		q += ` WHERE ` + s.engine.inList("hostname", 1)
+		args = append(args, s.engine.stringList(names))
 	case groups != nil:
-		q += ` WHERE os_group IN (` + placeholders(1, len(groups)) + `)`
-		for _, g := range groups {
-			args = append(args, g)
-		}
+		q += ` WHERE ` + s.engine.inList("os_group", 1)
+		args = append(args, s.engine.stringList(groups))
 	}
 	if (names != nil && len(names) == 0) || (groups != nil && len(groups) == 0) {
 		return nil, nil
@@ -321,8 +317,9 @@ func (s *Store) SaveEvaluations(ctx context.Context, osGroup string, evs []Evalu
 // Invalidate forgets the evaluations of the packages whose records changed,
 // and returns the OS groups concerned.
 func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey) ([]string, error) {
-	groups := map[string]bool{}
+	var groups map[string]bool
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		groups = map[string]bool{}
 		for _, k := range keys {
 			if !groups[k.OSGroup] {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM set_evaluated WHERE os_group = $1`, k.OSGroup); err != nil {

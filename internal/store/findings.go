@@ -32,7 +32,7 @@ func scanFinding(rows *sql.Rows) (model.Finding, error) {
 // history is true), by package and CVE. Resolved findings whose verdict is
 // gone show what is still known of them.
 func (s *Store) HostFindings(ctx context.Context, sc Scope, hostname string, history bool) ([]model.Finding, error) {
-	cond, args := sc.sql("s.name", 2)
+	cond, args := s.scopeSQL(sc, "s", 2)
 	open := " AND f.resolved_at IS NULL"
 	if history {
 		open = ""
@@ -73,7 +73,7 @@ type IdleKernel struct {
 // HostIdleKernels lists a host's installed kernel images other than the
 // running one that have verdicts.
 func (s *Store) HostIdleKernels(ctx context.Context, sc Scope, hostname string) ([]IdleKernel, error) {
-	cond, args := sc.sql("s.name", 2)
+	cond, args := s.scopeSQL(sc, "s", 2)
 	rows, err := s.r.QueryContext(ctx, `SELECT p.name, p.version, COUNT(DISTINCT v.cve)
 		FROM hosts h JOIN sites s ON s.id = h.site_id
 		JOIN package_set_members m ON m.set_id = h.package_set_id

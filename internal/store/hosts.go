@@ -63,7 +63,7 @@ func scanHost(sc interface{ Scan(...any) error }) (model.Host, error) {
 // ListHosts returns one page of the hosts in scope that pass f, sorted by
 // host name, and how many pass f in all.
 func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.Host, int, error) {
-	cond, args := sc.sql("s.name", 1)
+	cond, args := s.scopeSQL(sc, "s", 1)
 	where := []string{cond}
 	if f.Site != "" {
 		args = append(args, f.Site)
@@ -119,7 +119,7 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 
 // Host returns one host in scope, or ErrNotFound.
 func (s *Store) Host(ctx context.Context, sc Scope, hostname string) (model.Host, error) {
-	cond, args := sc.sql("s.name", 2)
+	cond, args := s.scopeSQL(sc, "s", 2)
 	h, err := scanHost(s.r.QueryRowContext(ctx, "SELECT "+hostColumns+hostFrom+
 		" WHERE h.hostname = $1 AND "+cond, append([]any{hostname}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -133,7 +133,7 @@ func (s *Store) Host(ctx context.Context, sc Scope, hostname string) (model.Host
 
 // HostPackages returns the packages of a host in scope, sorted by name.
 func (s *Store) HostPackages(ctx context.Context, sc Scope, hostname string) ([]model.Package, error) {
-	cond, args := sc.sql("s.name", 2)
+	cond, args := s.scopeSQL(sc, "s", 2)
 	rows, err := s.r.QueryContext(ctx, `SELECT p.name, p.version, p.arch, p.source_name, p.source_version,
 			e.source_name, e.source_version, e.basis
 		FROM hosts h JOIN sites s ON s.id = h.site_id
@@ -163,7 +163,7 @@ func (s *Store) HostPackages(ctx context.Context, sc Scope, hostname string) ([]
 
 // HostReports returns a host's report history, newest first, at most limit.
 func (s *Store) HostReports(ctx context.Context, sc Scope, hostname string, limit int) ([]model.ReportRecord, error) {
-	cond, args := sc.sql("s.name", 3)
+	cond, args := s.scopeSQL(sc, "s", 3)
 	rows, err := s.r.QueryContext(ctx, `SELECT r.first_received, r.last_received, r.count, r.reporter_addr,
 			r.through_proxy, r.protocol, r.package_count, r.header_hash, r.set_hash
 		FROM reports r JOIN hosts h ON h.id = r.host_id JOIN sites s ON s.id = h.site_id
@@ -194,7 +194,7 @@ type SiteCount struct {
 
 // Sites lists the sites in scope with their host counts, by name.
 func (s *Store) Sites(ctx context.Context, sc Scope) ([]SiteCount, error) {
-	cond, args := sc.sql("s.name", 1)
+	cond, args := s.scopeSQL(sc, "s", 1)
 	rows, err := s.r.QueryContext(ctx, `SELECT s.name, COUNT(h.id) FROM sites s
 		LEFT JOIN hosts h ON h.site_id = s.id WHERE `+cond+` GROUP BY s.name ORDER BY s.name`, args...)
 	if err != nil {

@@ -22,9 +22,15 @@ type migration struct {
 	sql     string
 }
 
-func (e engine) migrations() ([]migration, error) {
-	dir := "migrations/" + e.name
-	entries, err := fs.ReadDir(migrations, dir)
+// engineMigrations returns the migrations of eng.
+func engineMigrations(eng engine) ([]migration, error) {
+	return readMigrations(migrations, "migrations/"+eng.name())
+}
+
+// readMigrations reads the numbered migrations of dir, refusing a name
+// without its number and a gap in the numbers.
+func readMigrations(fsys fs.FS, dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +41,7 @@ func (e engine) migrations() ([]migration, error) {
 		if !ok || err != nil || !strings.HasSuffix(en.Name(), ".sql") {
 			return nil, fmt.Errorf("migration %s/%s is not named NNNN_name.sql", dir, en.Name())
 		}
-		b, err := migrations.ReadFile(dir + "/" + en.Name())
+		b, err := fs.ReadFile(fsys, dir+"/"+en.Name())
 		if err != nil {
 			return nil, err
 		}
@@ -44,44 +50,65 @@ func (e engine) migrations() ([]migration, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	for i, m := range out {
 		if m.version != i+1 {
-			return nil, fmt.Errorf("migrations of %s are not numbered 1, 2, 3...: %s", e.name, m.name)
+			return nil, fmt.Errorf("migrations of %s are not numbered 1, 2, 3...: %s", dir, m.name)
 		}
 	}
 	return out, nil
 }
 
 // migrate applies the migrations the database has not seen, each in its
-// own transaction together with its schema_migrations row.
+// own transaction together with its schema_migrations row. Each
+// transaction first takes the engine's migration lock and reads the
+// schema version again, so that servers starting together on one
+// database apply each migration once.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	ms, err := s.engine.migrations()
+	ms, err := engineMigrations(s.engine)
 	if err != nil {
 		return err
 	}
-	var have int
-	if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if have > len(ms) {
-		return fmt.Errorf("the database is at schema version %d, newer than this binary knows (%d): upgrade pakiti", have, len(ms))
-	}
-	for _, m := range ms[have:] {
+	return s.applyMigrations(ctx, ms)
+}
+
+func (s *Store) applyMigrations(ctx context.Context, ms []migration) error {
+	for {
+		done := false
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			done = false
+			if lock := s.engine.migrationLock(); lock != "" {
+				if _, err := tx.ExecContext(ctx, lock); err != nil {
+					return fmt.Errorf("lock migrations: %w", err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+				version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
+				return fmt.Errorf("create schema_migrations: %w", err)
+			}
+			var have, count int
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0), COUNT(*) FROM schema_migrations`).Scan(&have, &count); err != nil {
+				return fmt.Errorf("read schema version: %w", err)
+			}
+			if have > len(ms) {
+				return fmt.Errorf("the database is at schema version %d, newer than this binary knows (%d): upgrade pakiti", have, len(ms))
+			}
+			if count != have {
+				return fmt.Errorf("the database's schema_migrations has %d rows up to version %d: a migration is missing; restore the database from a backup", count, have)
+			}
+			if have == len(ms) {
+				done = true
+				return nil
+			}
+			m := ms[have]
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return err
+				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
 				m.version, m.name, time.Now().UTC())
 			return err
 		})
-		if err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+		if err != nil || done {
+			return err
 		}
 	}
-	return nil
 }
 
 // SchemaVersion reports the applied schema version.

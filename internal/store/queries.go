@@ -37,6 +37,9 @@ const (
 		reporter_addr, through_proxy, protocol, package_count, header_hash, set_hash)
 		VALUES ($1, $2, $2, 1, $3, $4, $5, $6, $7, $8)`
 
+	qLastRecord = `SELECT id, header_hash, set_hash FROM reports
+		WHERE id = (SELECT MAX(id) FROM reports WHERE host_id = $1)`
+
 	qFindSet = `SELECT id FROM package_sets WHERE hash = $1`
 
 	qAddSet = `INSERT INTO package_sets (hash, package_count, created_at, raw_hash)
@@ -49,5 +52,5 @@ const (
 )
 
 var hotStatements = []string{
-	qFindHost, qTouchHostFull, qUpsertHost, qTouchHostRaw, qExtendLastRecord, qExtendRecord, qAddRecord, qFindSet, qAddSet, qFindSite, qAddSite,
+	qFindHost, qTouchHostFull, qUpsertHost, qTouchHostRaw, qExtendLastRecord, qExtendRecord, qAddRecord, qLastRecord, qFindSet, qAddSet, qFindSite, qAddSite,
 }

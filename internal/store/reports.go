@@ -133,6 +133,15 @@ func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 		if err != nil {
 			return fmt.Errorf("save host: %w", err)
 		}
+		if out.Change == HostNew {
+			// A concurrent first report of the host (PostgreSQL) may have
+			// stored it meanwhile: the upsert waited for it, and this
+			// report continues its history.
+			err := s.txQueryRow(ctx, tx, qLastRecord, []any{out.HostID}, &lastReportID, &lastHeader, &lastSetHs)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("find last report record: %w", err)
+			}
+		}
 		return s.recordReport(ctx, tx, out.HostID, in, lastReportID, lastHeader, lastSetHs)
 	})
 	if err != nil {
@@ -158,6 +167,7 @@ func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr stri
 	var out Saved
 	touched := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		out, touched = Saved{}, false
 		err := s.txQueryRow(ctx, tx, qTouchHostRaw, []any{at, addr, hostname, rawHash}, &out.HostID, &out.PackageSetID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil

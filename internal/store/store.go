@@ -1,7 +1,8 @@
 // Package store keeps hosts, reports and package sets in SQL over
-// database/sql. One set of queries serves every engine ($1 placeholders,
-// ON CONFLICT, RETURNING); what differs per engine (opening, pragmas,
-// migrations) lives in engine.go and migrations/<engine>/.
+// database/sql, on SQLite or PostgreSQL. One set of queries serves every
+// engine ($1 placeholders, ON CONFLICT, RETURNING); what differs per engine
+// (opening, settings, bulk loads, list parameters, locks, retryable errors)
+// lives behind the engine interface (engine*.go) and in migrations/<engine>/.
 package store
 
 import (
@@ -18,7 +19,8 @@ import (
 var ErrNotFound = errors.New("not found")
 
 // Store is the database. Writes go through w (a single connection on
-// SQLite, so writers queue in Go instead of failing busy); reads through r.
+// SQLite, so writers queue in Go instead of failing busy; on PostgreSQL the
+// one pool of r); reads through r.
 type Store struct {
 	engine engine
 	w, r   *sql.DB
@@ -32,10 +34,14 @@ type Store struct {
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its
-// schema up to date. dsn is "sqlite:FILE" (or a bare file name); other
-// engines follow.
+// schema up to date. dsn is "sqlite:FILE" (or a bare file name) or
+// "postgres://USER:PASSWORD@HOST:PORT/DB?..." (also "postgresql://").
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	eng, w, r, err := openEngine(dsn)
+	eng, dsn, err := engineFor(dsn)
+	if err != nil {
+		return nil, err
+	}
+	w, r, err := eng.open(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -69,24 +75,8 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.r.PingContext(ctx)
 }
 
-// Engine names the database engine ("sqlite").
-func (s *Store) Engine() string { return s.engine.name }
-
-// inTx runs fn in one write transaction, committed if fn returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}
+// Engine names the database engine ("sqlite" or "postgres").
+func (s *Store) Engine() string { return s.engine.name() }
 
 // placeholders returns "$from, $from+1, ..., $from+n-1".
 func placeholders(from, n int) string {
@@ -109,13 +99,13 @@ func (s *Store) prepared(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, 
 	if st, ok := s.stmts[q]; ok {
 		return tx.StmtContext(ctx, st), nil
 	}
-	return tx.PrepareContext(ctx, q)
+	return tx.PrepareContext(ctx, s.engine.statement(q))
 }
 
 // prepareHot prepares the statements of the intake path on the writer pool.
 func (s *Store) prepareHot(ctx context.Context) error {
 	for _, q := range hotStatements {
-		st, err := s.w.PrepareContext(ctx, q)
+		st, err := s.w.PrepareContext(ctx, s.engine.statement(q))
 		if err != nil {
 			return fmt.Errorf("prepare %.40s...: %w", q, err)
 		}

@@ -201,7 +201,7 @@ func dsaSnapshot(t *testing.T, shared, path string, cut time.Time, drop ...strin
 
 func runPakiti(t *testing.T, db string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(bins.server, append(args, "--db", "sqlite:"+db)...)
+	cmd := exec.Command(bins.server, append(args, "--db", db)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("pakiti %s: %v\n%s", strings.Join(args, " "), err, out)

@@ -1,5 +1,6 @@
 // Package e2e tests the built binaries together: pakiti serve on a loopback
-// port with a temporary SQLite file, and pakiti-client sending real
+// port with a temporary SQLite file (a fresh PostgreSQL database when
+// PAKITI_TEST_POSTGRES is set, see internal/testdb), and pakiti-client sending real
 // inventories and this machine's own packages to it.
 package e2e
 
@@ -23,6 +24,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pakiti-go/pakiti/internal/testdb"
 	"github.com/pakiti-go/pakiti/internal/testenv"
 )
 
@@ -52,7 +54,7 @@ func TestMain(m *testing.M) {
 // server is a running pakiti serve.
 type server struct {
 	base string // http://127.0.0.1:PORT
-	db   string
+	db   string // DSN
 }
 
 func startServer(t *testing.T, extra ...string) *server {
@@ -63,9 +65,9 @@ func startServer(t *testing.T, extra ...string) *server {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	db := filepath.Join(t.TempDir(), "e2e.db")
+	db := testdb.DSN(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bins.server, append([]string{"serve", "--listen", addr, "--db", "sqlite:" + db}, extra...)...)
+	cmd := exec.CommandContext(ctx, bins.server, append([]string{"serve", "--listen", addr, "--db", db}, extra...)...)
 	logf, _ := os.Create(filepath.Join(t.TempDir(), "serve.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+	sqlitedrv "modernc.org/sqlite" // the pure-Go SQLite driver
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// sqlite is the default engine: one file, no set-up, one writer.
+type sqlite struct{}
+
+func (sqlite) name() string { return "sqlite" }
+
+func (sqlite) open(ctx context.Context, file string) (*sql.DB, *sql.DB, error) {
+	w, err := openSQLite(file, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := openSQLite(file, false)
+	if err != nil {
+		w.Close()
+		return nil, nil, err
+	}
+	return w, r, nil
+}
+
+// openSQLite opens a pool on file in WAL mode with a busy timeout. The
+// writer pool holds one connection and starts transactions IMMEDIATE, so
+// that two writers never deadlock on a lock upgrade; readers share several.
+func openSQLite(file string, writer bool) (*sql.DB, error) {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(ON)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_time_format", "sqlite")
+	if writer {
+		q.Set("_txlock", "immediate")
+	}
+	db, err := sql.Open("sqlite", "file:"+file+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", file, err)
+	}
+	if writer {
+		db.SetMaxOpenConns(1)
+	} else {
+		db.SetMaxOpenConns(8)
+	}
+	db.SetMaxIdleConns(8)
+	return db, nil
+}
+
+// The writer is one connection: its transactions never race each other.
+func (sqlite) statement(q string) string { return q }
+
+func (sqlite) migrationLock() string { return "" }
+
+func (sqlite) inList(col string, n int) string {
+	return fmt.Sprintf("%s IN (SELECT value FROM json_each($%d))", col, n)
+}
+
+// Lists travel as JSON arrays, which SQLite expands with json_each
+// (numbered parameters by the thousand cost SQLite more than the rows).
+func (sqlite) intList(v []int64) any { return jsonInts(v) }
+
+func (sqlite) stringList(v []string) any {
+	if v == nil {
+		v = []string{}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func jsonInts(v []int64) string {
+	arr := make([]byte, 0, len(v)*7+2)
+	arr = append(arr, '[')
+	for i, id := range v {
+		if i > 0 {
+			arr = append(arr, ',')
+		}
+		arr = strconv.AppendInt(arr, id, 10)
+	}
+	return string(append(arr, ']'))
+}
+
+func (sqlite) insertMembers(ctx context.Context, tx *sql.Tx, setID int64, ids []int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO package_set_members (set_id, package_id)
+		SELECT $1, value FROM json_each($2)`, setID, jsonInts(ids))
+	return err
+}
+
+// insertAdvisories runs one prepared statement per record: in-process,
+// a row costs SQLite less than decoding it from JSON.
+func (sqlite) insertAdvisories(ctx context.Context, tx *sql.Tx, importID int64, source string, batch []model.Advisory) error {
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO advisories (import_id, source, origin, os_group, package,
+		cve, fixed_version, status, severity, advisory_id, arch, note, temporary)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for _, a := range batch {
+		if _, err := ins.ExecContext(ctx, importID, source, a.Source, a.OSGroup, a.Package, a.CVE,
+			a.FixedVersion, string(a.Status), a.Severity, a.AdvisoryID, a.Arch, a.Note, a.Temporary); err != nil {
+			return fmt.Errorf("record %s %s %s: %w", a.OSGroup, a.Package, a.CVE, err)
+		}
+	}
+	return nil
+}
+
+func (sqlite) upsertDescriptions(ctx context.Context, tx *sql.Tx, ids, descs []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO cves (id, description) VALUES ($1, $2)
+		ON CONFLICT (id) DO UPDATE SET description = excluded.description`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for i := range ids {
+		if _, err := st.ExecContext(ctx, ids[i], descs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retryable: another process (a CLI import while the server runs) held
+// the database for longer than the busy timeout.
+func (sqlite) retryable(err error) bool {
+	var e *sqlitedrv.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return true
+	}
+	return false
+}

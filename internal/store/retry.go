@@ -1,0 +1,60 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Retries of a write transaction that lost a race (see engine.retryable):
+// the loser runs again after a short random pause, so that concurrent
+// reports never fail for being concurrent.
+const (
+	txAttempts  = 12
+	txBaseDelay = 2 * time.Millisecond
+	txMaxDelay  = 200 * time.Millisecond
+)
+
+// inTx runs fn in one write transaction, committed if fn returns nil. A
+// transaction that failed with a retryable error is run again from the
+// start: fn must set everything it hands out anew on each run.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.runTx(ctx, fn)
+		if err == nil || attempt == txAttempts || ctx.Err() != nil || !s.engine.retryable(err) {
+			return err
+		}
+		if testHookRetry != nil {
+			testHookRetry(err)
+		}
+		// Full jitter: a random pause up to an exponentially growing cap.
+		d := min(txBaseDelay<<(attempt-1), txMaxDelay)
+		t := time.NewTimer(rand.N(d) + time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// testHookRetry lets a test see the races the store absorbed.
+var testHookRetry func(error)
+
+func (s *Store) runTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,33 @@
+// Package testdb gives tests a store on a fresh database: SQLite by
+// default, PostgreSQL when PAKITI_TEST_POSTGRES holds an admin DSN (see
+// package testdsn), so that `PAKITI_TEST_POSTGRES=... go test ./...` runs
+// every suite that uses a database on PostgreSQL.
+package testdb
+
+import (
+	"context"
+	"testing"
+
+	"github.com/pakiti-go/pakiti/internal/store"
+	"github.com/pakiti-go/pakiti/internal/testdb/testdsn"
+)
+
+// DSN returns the DSN of an empty database for t, removed when t ends.
+func DSN(t testing.TB) string {
+	t.Helper()
+	return testdsn.DSN(t)
+}
+
+// Postgres tells whether tests run on PostgreSQL.
+func Postgres() bool { return testdsn.Postgres() }
+
+// Open opens a store on a fresh database, closed when t ends.
+func Open(t testing.TB) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
