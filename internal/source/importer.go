@@ -151,7 +151,7 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 				}
 				t := time.Now()
 				n := 0
-				err = src.Parse(ctx, Document{Name: d.Name, Body: rc}, func(a model.Advisory) error {
+				err = src.Parse(ctx, Document{Name: d.Name, Body: rc, Group: d.Group}, func(a model.Advisory) error {
 					n++
 					prog.add(1)
 					return add(a)
