@@ -52,6 +52,9 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 	if len(locations) == 0 {
 		locations = src.Locations()
 	}
+	if len(locations) == 0 {
+		return res, fmt.Errorf("source %s has no default location: name the files or URLs to import", name)
+	}
 	var expanded []string
 	for _, l := range locations {
 		ls, err := Expand(l)
