@@ -1,8 +1,9 @@
 // Package alma is the AlmaLinux source ("alma"): the AlmaLinux OSV
 // database (github.com/AlmaLinux/osv-database, advisories/almalinux8, 9
 // and 10), read through internal/source/osv, whole as the repository's
-// tarball by default, or as a local copy: the tarball, a zip, a directory
-// of records, or single records.
+// tarball by default, or as a local copy: the tarball, a zip, or JSON
+// records (an import reads the files directly in a directory it is given,
+// not its subdirectories: give advisories/almalinux9, or the tarball).
 //
 // OS groups: alma:8, alma:9 and alma:10, from the ecosystems AlmaLinux:8,
 // AlmaLinux:9 and AlmaLinux:10; other ecosystems are skipped and counted.
