@@ -11,7 +11,10 @@ import (
 
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/alma"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/source/rocky"
+	"github.com/pakiti-go/pakiti/internal/source/updateinfo"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
 
@@ -20,6 +23,9 @@ import (
 func registry() *source.Registry {
 	return source.NewRegistry(
 		debian.New(),
+		alma.New(),
+		rocky.New(),
+		updateinfo.New(),
 	)
 }
 
@@ -126,7 +132,7 @@ func newSources(g *globals) *cobra.Command {
 				return err
 			}
 			if len(args) == 0 {
-				args = registry().Names()
+				args = defaultSources(registry())
 			}
 			for _, n := range args {
 				res, err := im.Import(cmd.Context(), n, nil, false)
@@ -234,4 +240,16 @@ func newCVE(g *globals) *cobra.Command {
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// defaultSources names the sources that have default locations: the
+// others (updateinfo) are imported only from the locations an admin gives.
+func defaultSources(r *source.Registry) []string {
+	var out []string
+	for _, n := range r.Names() {
+		if s, err := r.Get(n); err == nil && len(s.Locations()) > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -162,7 +162,7 @@ func newServe(g *globals) *cobra.Command {
 // retried at the next round.
 func updateSources(ctx context.Context, im *source.Importer, every time.Duration, log *slog.Logger) {
 	for {
-		for _, name := range im.Sources.Names() {
+		for _, name := range defaultSources(im.Sources) {
 			res, err := im.Import(ctx, name, nil, false)
 			if err != nil {
 				log.Error("source update failed", "source", name, "error", err)

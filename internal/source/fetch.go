@@ -24,7 +24,8 @@ import (
 // location itself, or a download kept in a temporary file) and its
 // fingerprint.
 type Fetched struct {
-	Location    string // as given
+	Location    string // as given (an OS-group prefix included)
+	Group       string // the OS group prefix of the location, if any (see SplitGroup)
 	File        string // local path to read
 	Name        string // document name, compression suffix removed
 	Fingerprint string // sha256 of the bytes as fetched
@@ -82,8 +83,16 @@ func NewFetcher() *Fetcher {
 var ErrNotModified = errors.New("not modified since the last import")
 
 // Expand turns a location into the locations to fetch: a directory gives
-// its regular files (a mirror), anything else itself.
+// its regular files (a mirror), anything else itself. An OS-group prefix
+// ("rocky:9=DIR", see SplitGroup) is kept on every location it gives.
 func Expand(loc string) ([]string, error) {
+	if g, rest := SplitGroup(loc); g != "" {
+		locs, err := Expand(rest)
+		for i := range locs {
+			locs[i] = g + "=" + locs[i]
+		}
+		return locs, err
+	}
 	if isURL(loc) {
 		return []string{loc}, nil
 	}
@@ -114,6 +123,14 @@ func Expand(loc string) ([]string, error) {
 // Fetch makes one location (URL or file) ready. For a URL, prev's ETag and
 // Last-Modified make the request conditional.
 func (f *Fetcher) Fetch(ctx context.Context, loc string, prev Previous) (*Fetched, error) {
+	if g, rest := SplitGroup(loc); g != "" {
+		fd, err := f.Fetch(ctx, rest, prev)
+		if err != nil {
+			return nil, err
+		}
+		fd.Location, fd.Group = loc, g
+		return fd, nil
+	}
 	if !isURL(loc) {
 		sum, err := hashFile(loc)
 		if err != nil {

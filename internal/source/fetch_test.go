@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // dsaEntry is a real entry of the Debian tracker's data/DSA/list.
@@ -131,5 +133,42 @@ func TestFetchFilesAndMirror(t *testing.T) {
 	empty := t.TempDir()
 	if _, err := Expand(empty); err == nil {
 		t.Error("an empty mirror was accepted")
+	}
+}
+
+func TestSplitGroupLocations(t *testing.T) {
+	for _, tc := range []struct{ in, group, rest string }{
+		{"rocky:9=/srv/repodata/updateinfo.xml.gz", "rocky:9", "/srv/repodata/updateinfo.xml.gz"},
+		{"sles:15.3=https://example.org/repodata/updateinfo.xml.gz", "sles:15.3", "https://example.org/repodata/updateinfo.xml.gz"},
+		{"/srv/repodata/updateinfo.xml.gz", "", "/srv/repodata/updateinfo.xml.gz"},
+		{"https://example.org/a=b", "", "https://example.org/a=b"},
+		{"C:=x", "", "C:=x"},
+		{"rocky:9=", "", "rocky:9="},
+	} {
+		g, r := SplitGroup(tc.in)
+		if g != tc.group || r != tc.rest {
+			t.Errorf("SplitGroup(%q) = %q, %q; want %q, %q", tc.in, g, r, tc.group, tc.rest)
+		}
+	}
+	dir := t.TempDir()
+	for _, n := range []string{"b.xml", "a.xml"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("<updates/>"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	locs, err := Expand("rocky:9=" + dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"rocky:9=" + filepath.Join(dir, "a.xml"), "rocky:9=" + filepath.Join(dir, "b.xml")}
+	if diff := cmp.Diff(want, locs); diff != "" {
+		t.Errorf("Expand (-want +got):\n%s", diff)
+	}
+	f, err := NewFetcher().Fetch(context.Background(), locs[0], Previous{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Location != locs[0] || f.Group != "rocky:9" || f.File != filepath.Join(dir, "a.xml") || f.Name != "a.xml" {
+		t.Errorf("Fetch: %+v", f)
 	}
 }

@@ -52,6 +52,9 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 	if len(locations) == 0 {
 		locations = src.Locations()
 	}
+	if len(locations) == 0 {
+		return res, fmt.Errorf("source %s has no default location: name the files or URLs to import", name)
+	}
 	var expanded []string
 	for _, l := range locations {
 		ls, err := Expand(l)
@@ -151,7 +154,7 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 				}
 				t := time.Now()
 				n := 0
-				err = src.Parse(ctx, Document{Name: d.Name, Body: rc}, func(a model.Advisory) error {
+				err = src.Parse(ctx, Document{Name: d.Name, Body: rc, Group: d.Group}, func(a model.Advisory) error {
 					n++
 					prog.add(1)
 					return add(a)

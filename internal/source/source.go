@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 
 	"github.com/pakiti-go/pakiti/internal/model"
@@ -18,6 +19,25 @@ import (
 type Document struct {
 	Name string    // base name, e.g. "json", "list", "DSA-list.txt" (compression suffix removed)
 	Body io.Reader // the decompressed content, read once
+	// Group is the OS group the admin named with the location
+	// ("rocky:9=/mirror/updateinfo.xml.gz", see SplitGroup), or "": for
+	// sources whose data does not say which OS group it is for.
+	Group string
+}
+
+// groupPrefix is an OS group followed by "=" at the start of a location.
+var groupPrefix = regexp.MustCompile(`^([a-z][a-z0-9-]*:[A-Za-z0-9._-]+)=(.+)$`)
+
+// SplitGroup splits the OS group an admin may put before a location,
+// "GROUP=LOCATION": "rocky:9=/srv/repodata/updateinfo.xml.gz" gives
+// "rocky:9" and the path. A location without one (a path, a URL) comes
+// back whole with an empty group.
+func SplitGroup(loc string) (group, rest string) {
+	m := groupPrefix.FindStringSubmatch(loc)
+	if m == nil {
+		return "", loc
+	}
+	return m[1], m[2]
 }
 
 // Source is one vendor's security data.
