@@ -63,10 +63,13 @@ var (
 // 4.8.0-r0 and hide the vulnerable 4.8.0-r0. Two misspellings have a
 // meaning beyond doubt and are read as meant: "X.-rN" and "X.rN" as X-rN
 // (4.8.0.-r1, 1.18.-r2, 0.8.21.r2, 10.2.26.r0 in the 2020 files). The
-// others are left as they are (6.6.2p1-r0, 2.7.16-33, 4.10-1-r1, 57-1-r2,
-// 1.11-20-r0, 2.15.r-r1): apk stops reading them where they go wrong, so
-// they compare as the readable start (2.7.16 for 2.7.16-33), which
-// errs towards "affected" for versions with that start.
+// others are left as they are, since what was meant is a guess
+// (opensmtpd 6.6.2p1-r0, python2 2.7.16-33, xen 4.10-1-r1, icu 57-1-r2,
+// py-django 1.11-20-r0, git 2.15.r-r1): apk compares them as their
+// readable start followed by something below any valid token, so every
+// installed version with that start counts as fixed (2.7.16-r0 is not
+// older than "2.7.16-33"). Such records err towards "fixed"; the readers
+// count them in Stats.InvalidVersions.
 func ComparableFixedVersion(v string) string {
 	if apkValidRE.MatchString(v) {
 		return v

@@ -40,6 +40,9 @@ type Stats struct {
 	// Duplicates counts ids listed again for the same package (under
 	// another version, or twice under one); one record is kept.
 	Duplicates int `json:"duplicates"`
+	// InvalidVersions counts records whose fixed version apk cannot read
+	// to its end (see ComparableFixedVersion).
+	InvalidVersions int `json:"invalid_versions,omitempty"`
 	// Repaired counts ids read from a misspelt item, by the item as
 	// written ("CVE_2019-2426"); the record's Note keeps the original too.
 	Repaired map[string]int `json:"repaired,omitempty"`
@@ -282,6 +285,9 @@ func (c *collector) endPackage() error {
 			c.st.NotAffected++
 		} else {
 			a.Status, a.FixedVersion = model.StatusFixed, e.version
+			if !apkValidRE.MatchString(e.version) {
+				c.st.InvalidVersions++
+			}
 		}
 		if a.Temporary {
 			c.st.NonCVE++
