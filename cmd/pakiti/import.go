@@ -12,6 +12,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/alma"
+	"github.com/pakiti-go/pakiti/internal/source/alpine"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/source/rocky"
 	"github.com/pakiti-go/pakiti/internal/source/updateinfo"
@@ -26,6 +27,7 @@ func registry() *source.Registry {
 		alma.New(),
 		rocky.New(),
 		updateinfo.New(),
+		alpine.New(),
 	)
 }
 

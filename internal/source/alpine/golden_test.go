@@ -1,0 +1,163 @@
+package alpine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the readers' output")
+
+// golden is the golden form of a reader's output.
+type golden struct {
+	Stats   Stats            `json:"stats"`
+	Records []model.Advisory `json:"records"`
+}
+
+// excerpts are the real YAML excerpts of testdata (see PROVENANCE.tsv);
+// each has a JSON transcription made by testdata/yaml2json.py (PyYAML).
+var excerpts = []string{
+	"v3.3_community.yaml",
+	"v3.3_main.excerpt.yaml",
+	"v3.4_main.excerpt.yaml",
+	"v3.5_main.excerpt.yaml",
+	"v3.7_main.excerpt.yaml",
+	"v3.8_main.excerpt.yaml",
+	"v3.9_main.excerpt.yaml",
+	"v3.10_main.excerpt.yaml",
+	"v3.11_community.excerpt.yaml",
+}
+
+func readTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// run parses data with parse and gathers the output, checking each record.
+func run(t testing.TB, parse func(context.Context, []byte, func(model.Advisory) error) (Stats, error), data []byte) golden {
+	t.Helper()
+	var g golden
+	st, err := parse(context.Background(), data, func(a model.Advisory) error {
+		checkRecord(t, a)
+		g.Records = append(g.Records, a)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Records != len(g.Records) {
+		t.Errorf("Stats.Records = %d, emitted %d", st.Records, len(g.Records))
+	}
+	g.Stats = st
+	return g
+}
+
+func yamlBytes(ctx context.Context, data []byte, emit func(model.Advisory) error) (Stats, error) {
+	return ParseYAML(ctx, bytes.NewReader(data), emit)
+}
+
+func jsonBytes(ctx context.Context, data []byte, emit func(model.Advisory) error) (Stats, error) {
+	return ParseJSON(ctx, bytes.NewReader(data), emit)
+}
+
+// checkRecord fails on a record no reader may emit.
+func checkRecord(t testing.TB, a model.Advisory) {
+	t.Helper()
+	if a.Source != SourceSecdb || !strings.HasPrefix(a.OSGroup, osGroupPrefix) || !validName(a.Package) || !validName(a.CVE) {
+		t.Errorf("record with a bad source, OS group, package or id: %+v", a)
+	}
+	if a.Temporary == cveRE.MatchString(a.CVE) {
+		t.Errorf("Temporary %v for id %q", a.Temporary, a.CVE)
+	}
+	switch a.Status {
+	case model.StatusFixed:
+		if !validName(a.FixedVersion) || a.FixedVersion == NotAffectedKey {
+			t.Errorf("fixed record with fixed version %q", a.FixedVersion)
+		}
+	case model.StatusNotAffected:
+		if a.FixedVersion != "" {
+			t.Errorf("not-affected record with a fixed version: %+v", a)
+		}
+	default:
+		t.Errorf("status %q", a.Status)
+	}
+	if len(a.Note) > maxNote || (a.AdvisoryID != "" && !validName(a.AdvisoryID)) {
+		t.Errorf("note or advisory out of bounds: %+v", a)
+	}
+	if a.Severity != "" || a.Arch != "" || a.Module != "" || !a.Published.IsZero() {
+		t.Errorf("field the secdb does not have is set: %+v", a)
+	}
+}
+
+// checkGolden compares got with testdata/<name>.golden.json, or rewrites
+// it under -update.
+func checkGolden(t *testing.T, name string, got golden) {
+	t.Helper()
+	path := filepath.Join("testdata", strings.TrimSuffix(name, filepath.Ext(name))+".golden.json")
+	if *update {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(got); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	var want golden
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatal(err)
+	}
+	data, _ = json.Marshal(got)
+	var gotRT golden
+	if err := json.Unmarshal(data, &gotRT); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, gotRT); diff != "" {
+		t.Errorf("%s differs (-golden +got):\n%s", path, diff)
+	}
+}
+
+func TestGoldenYAML(t *testing.T) {
+	for _, name := range excerpts {
+		t.Run(name, func(t *testing.T) {
+			checkGolden(t, name, run(t, yamlBytes, readTestdata(t, name)))
+		})
+	}
+}
+
+// TestJSONMatchesYAML reads each excerpt's JSON transcription, made by
+// PyYAML (testdata/yaml2json.py), and wants exactly what our YAML reader
+// made of the YAML: two independent YAML readings, and the JSON reader,
+// agree.
+func TestJSONMatchesYAML(t *testing.T) {
+	for _, name := range excerpts {
+		t.Run(name, func(t *testing.T) {
+			fromYAML := run(t, yamlBytes, readTestdata(t, name))
+			fromJSON := run(t, jsonBytes, readTestdata(t, strings.TrimSuffix(name, ".yaml")+".json"))
+			if diff := cmp.Diff(fromYAML, fromJSON); diff != "" {
+				t.Errorf("JSON and YAML differ (-yaml +json):\n%s", diff)
+			}
+		})
+	}
+}
