@@ -12,8 +12,8 @@ import (
 // Limits that keep a hostile or broken document from costing unbounded
 // memory or stack.
 const (
-	maxDepth       = 64      // criteria nesting
-	maxDescription = 4 << 10 // bytes of a description kept in the spool
+	maxDepth        = 64      // criteria nesting
+	maxDescription  = 4 << 10 // bytes of a description kept in the spool
 	defaultMemSpool = 16 << 20
 )
 
