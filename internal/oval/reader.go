@@ -39,8 +39,9 @@ type Stats struct {
 type Parser struct {
 	// TempDir holds the spool file of a large document ("" = os.TempDir).
 	TempDir string
-	// MemSpool is how many bytes of compact definitions stay in memory
-	// before the spool moves to a temporary file (0 = 16 MiB).
+	// MemSpool is how many bytes of compact definitions, and of compact
+	// tests and of states, stay in memory before they move to temporary
+	// files (0 = 16 MiB).
 	MemSpool int
 
 	// Generator is the document's generator, set by Parse before the
@@ -59,50 +60,115 @@ type Parser struct {
 func (p *Parser) Parse(ctx context.Context, r io.Reader, fn func(*Definition) error) error {
 	p.Stats = Stats{}
 	p.Generator = Generator{}
-	sp := newSpool(p.TempDir, p.MemSpool)
+	sp := newSpool(p.TempDir, p.memSpool())
 	defer sp.close()
-	idx := &index{tests: map[string]*Test{}, objects: map[string]*Object{}, states: map[string]*State{}}
+	idx := newIndex(p.TempDir, p.memSpool())
+	defer idx.tests.close()
+	defer idx.states.close()
 	if err := p.read(ctx, r, sp, idx); err != nil {
 		return err
 	}
-	p.Stats.Tests, p.Stats.Objects, p.Stats.States = len(idx.tests), len(idx.objects), len(idx.states)
-	idx.link(&p.Stats)
+	if err := cmpErr(idx.tests.err, idx.states.err); err != nil {
+		return fmt.Errorf("oval: temporary file: %w", err)
+	}
+	p.Stats.Tests, p.Stats.Objects, p.Stats.States = idx.tests.n, len(idx.objects), idx.states.n
 	p.Stats.SpoolBytes, p.Stats.SpoolFile = sp.size(), sp.file != nil
 	return sp.replay(func(d *Definition) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		idx.resolve(d.Criteria, &p.Stats)
+		if err := cmpErr(idx.tests.err, idx.states.err); err != nil {
+			return fmt.Errorf("oval: temporary file: %w", err)
+		}
 		return fn(d)
 	})
 }
 
-// index holds a document's tests, objects and states by id.
-type index struct {
-	tests   map[string]*Test
-	objects map[string]*Object
-	states  map[string]*State
+func (p *Parser) memSpool() int {
+	if p.MemSpool <= 0 {
+		return defaultMemSpool
+	}
+	return p.MemSpool
 }
 
-// link points every test at its object and states, and classifies it.
-func (x *index) link(st *Stats) {
-	for _, t := range x.tests {
-		if t.ObjectRef != "" {
-			if o, ok := x.objects[t.ObjectRef]; ok {
-				t.Object = o
-			} else {
-				st.MissingObjects++
-			}
+func cmpErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
 		}
-		for _, ref := range t.StateRefs {
-			if s, ok := x.states[ref]; ok {
-				t.States = append(t.States, s)
-			} else {
-				st.MissingStates++
-			}
-		}
-		t.Kind = classify(t)
 	}
+	return nil
+}
+
+// index holds a document's tests and states (compact, in arenas) and its
+// objects (few: one per package name in vendors' files), and a cache of
+// the decoded tests and states, so that definitions sharing a test share
+// its *Test while the cache lasts.
+type index struct {
+	tests   *arena
+	states  *arena
+	objects map[string]*Object
+
+	testCache  map[string]*Test
+	stateCache map[string]*State
+}
+
+// maxCached bounds the decoded tests and states kept between definitions.
+const maxCached = 1 << 16
+
+func newIndex(dir string, memLimit int) *index {
+	return &index{tests: newArena(dir, memLimit), states: newArena(dir, memLimit), objects: map[string]*Object{},
+		testCache: map[string]*Test{}, stateCache: map[string]*State{}}
+}
+
+// test returns the test of id, linked to its object and states and
+// classified; nil when the document has none.
+func (x *index) test(id string, st *Stats) *Test {
+	if t, ok := x.testCache[id]; ok {
+		return t
+	}
+	d, ok := x.tests.get(id)
+	if !ok {
+		return nil
+	}
+	t := decodeTest(id, d)
+	if t.ObjectRef != "" {
+		if o, ok := x.objects[t.ObjectRef]; ok {
+			t.Object = o
+		} else {
+			st.MissingObjects++
+		}
+	}
+	for _, ref := range t.StateRefs {
+		if s := x.state(ref); s != nil {
+			t.States = append(t.States, s)
+		} else {
+			st.MissingStates++
+		}
+	}
+	t.Kind = classify(t)
+	if len(x.testCache) >= maxCached {
+		clear(x.testCache)
+	}
+	x.testCache[id] = t
+	return t
+}
+
+func (x *index) state(id string) *State {
+	if s, ok := x.stateCache[id]; ok {
+		return s
+	}
+	d, ok := x.states.get(id)
+	if !ok {
+		return nil
+	}
+	s := decodeState(id, d)
+	if len(x.stateCache) >= maxCached {
+		clear(x.stateCache)
+	}
+	x.stateCache[id] = s
+	return s
 }
 
 // resolve sets the Test of every criterion of a tree.
@@ -111,9 +177,7 @@ func (x *index) resolve(n *Node, st *Stats) {
 		return
 	}
 	if n.TestRef != "" {
-		if t, ok := x.tests[n.TestRef]; ok {
-			n.Test = t
-		} else {
+		if n.Test = x.test(n.TestRef, st); n.Test == nil {
 			st.MissingTests++
 		}
 	}
@@ -207,7 +271,7 @@ func (p *Parser) readItem(d *xml.Decoder, t *xml.StartElement, section string, s
 		for _, s := range x.States {
 			te.StateRefs = append(te.StateRefs, s.Ref)
 		}
-		idx.tests[te.ID] = te
+		idx.tests.put(te.ID, encodeTest(te))
 	case "objects":
 		var x xEntities
 		if err := d.DecodeElement(&x, t); err != nil {
@@ -219,7 +283,7 @@ func (p *Parser) readItem(d *xml.Decoder, t *xml.StartElement, section string, s
 		if err := d.DecodeElement(&x, t); err != nil {
 			return fmt.Errorf("oval: state %s: %w", attr(t, "id"), err)
 		}
-		idx.states[x.ID] = &State{ID: x.ID, Type: intern(t.Name.Local), Operator: intern(x.Operator), Fields: x.fields()}
+		idx.states.put(x.ID, encodeState(&State{ID: x.ID, Type: t.Name.Local, Operator: x.Operator, Fields: x.fields()}))
 	case "variables":
 		p.Stats.Variables++
 		return d.Skip()
