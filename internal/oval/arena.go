@@ -2,6 +2,7 @@ package oval
 
 import (
 	"encoding/binary"
+	"errors"
 	"hash/fnv"
 	"io"
 	"os"
@@ -152,9 +153,15 @@ func (a *arena) read(loc uint64) (string, *decoder) {
 		}
 	}
 	size, k := binary.Uvarint(b)
+	if k <= 0 || size > uint64(len(b)-k) {
+		a.err = errCorrupt
+		return "", &decoder{}
+	}
 	d := &decoder{b: b[k : k+int(size)]}
 	return d.str(), d
 }
+
+var errCorrupt = errors.New("record unreadable")
 
 // encoder appends uvarint-prefixed strings and numbers.
 type encoder struct{ b []byte }
@@ -168,14 +175,24 @@ func (e *encoder) num(n int) { e.b = binary.AppendUvarint(e.b, uint64(n)) }
 
 type decoder struct{ b []byte }
 
+// num and str read what encoder wrote; on short input they return zero
+// values (a corrupt temporary file is reported through arena.err).
 func (d *decoder) num() int {
 	v, k := binary.Uvarint(d.b)
+	if k <= 0 || v > uint64(len(d.b)) {
+		d.b = nil
+		return 0
+	}
 	d.b = d.b[k:]
 	return int(v)
 }
 
 func (d *decoder) str() string {
 	n := d.num()
+	if n > len(d.b) {
+		d.b = nil
+		return ""
+	}
 	s := string(d.b[:n])
 	d.b = d.b[n:]
 	return s
