@@ -115,7 +115,7 @@ type index struct {
 }
 
 // maxCached bounds the decoded tests and states kept between definitions.
-const maxCached = 1 << 16
+const maxCached = 1 << 12
 
 func newIndex(dir string, memLimit int) *index {
 	return &index{tests: newArena(dir, memLimit), states: newArena(dir, memLimit), objects: map[string]*Object{},
