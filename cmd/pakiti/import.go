@@ -14,6 +14,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/source/alma"
 	"github.com/pakiti-go/pakiti/internal/source/alpine"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/source/redhat"
 	"github.com/pakiti-go/pakiti/internal/source/rocky"
 	"github.com/pakiti-go/pakiti/internal/source/updateinfo"
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -28,6 +29,7 @@ func registry() *source.Registry {
 		rocky.New(),
 		updateinfo.New(),
 		alpine.New(),
+		redhat.New(),
 	)
 }
 
