@@ -286,4 +286,29 @@ var mutants = []mutant{
 		Repl: "cond, args := s.scopeSQL(AllSites(), \"s\", 2)\n\trows",
 		Pkgs: []string{"./internal/store"},
 	},
+	// The matcher contract (match.Driver): borrowed data groups, other drivers.
+	{
+		Name: "borrowing-group-not-invalidated",
+		Desc: "an import's changed records do not invalidate the groups that borrow that data (AfterImport readers)",
+		File: "internal/match/match.go",
+		Orig: "keys = append(keys, store.AdvisoryKey{OSGroup: g, Package: c.Package})",
+		Repl: "_ = g",
+		Pkgs: []string{"./internal/match"},
+	},
+	{
+		Name: "borrowed-group-unsaid",
+		Desc: "a verdict from borrowed data does not name the group it borrowed",
+		File: "internal/match/match.go",
+		Orig: "vs[v].DataGroup = dg",
+		Repl: `vs[v].DataGroup = ""`,
+		Pkgs: []string{"./internal/match"},
+	},
+	{
+		Name: "alpine-key-ignores-origin",
+		Desc: "alpine.Driver.Key keys every package by its own name, not the reported origin",
+		File: "internal/source/alpine/matcher.go",
+		Orig: "if k.Name == \"\" {\n\t\tk.Name, k.Basis = p.Name, match.BasisBinaryName",
+		Repl: "if true {\n\t\tk.Name, k.Basis = p.Name, match.BasisBinaryName",
+		Pkgs: []string{"./internal/source/alpine"},
+	},
 }
