@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -64,7 +65,7 @@ func serveShared(t *testing.T, n int) []string {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		h, err := web.New(web.Config{Store: st, Feed: intake.New(st, match.New(st, lg), lg), Log: lg})
+		h, err := web.New(web.Config{Store: st, Feed: intake.New(st, match.New(st, drivers.Registry(), lg), lg), Log: lg})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -45,6 +45,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/source"
@@ -319,7 +320,7 @@ func startServer(ctx context.Context, data string) (string, func(), error) {
 		return "", nil, err
 	}
 	lg := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m := match.New(st, lg)
+	m := match.New(st, drivers.Registry(), lg)
 	if data != "" {
 		im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(), Eval: m, Log: lg, Now: time.Now}
 		if _, err := im.Import(ctx, "debian", strings.Split(data, ","), false); err != nil {

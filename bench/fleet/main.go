@@ -26,6 +26,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
@@ -53,7 +54,7 @@ func main() {
 	}
 	defer st.Close()
 	lg := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m := match.New(st, lg)
+	m := match.New(st, drivers.Registry(), lg)
 	feeds := filepath.Join(*shared, "data/feeds/debian")
 	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(), Eval: m, Log: lg, Now: time.Now}
 	rows := [][]string{}

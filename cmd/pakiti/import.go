@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/alma"
@@ -38,7 +39,7 @@ func newImporter(g *globals, st *store.Store) (*source.Importer, error) {
 	if err != nil {
 		return nil, err
 	}
-	im := &source.Importer{Store: st, Sources: registry(), Fetcher: source.NewFetcher(), Eval: match.New(st, log),
+	im := &source.Importer{Store: st, Sources: registry(), Fetcher: source.NewFetcher(), Eval: match.New(st, drivers.Registry(), log),
 		Log: log, Now: time.Now}
 	if isTerminal(os.Stderr) {
 		im.Progress = os.Stderr
@@ -178,7 +179,7 @@ func newEvaluate(g *globals) *cobra.Command {
 				names = args
 			}
 			t := time.Now()
-			m := match.New(st, log)
+			m := match.New(st, drivers.Registry(), log)
 			if isTerminal(os.Stderr) {
 				last := time.Time{}
 				m.Progress = func(done, total int) {

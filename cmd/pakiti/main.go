@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
 
@@ -66,5 +67,10 @@ func (g *globals) logger() (*slog.Logger, error) {
 }
 
 func (g *globals) open(ctx context.Context) (*store.Store, error) {
-	return store.Open(ctx, g.db)
+	st, err := store.Open(ctx, g.db)
+	if err != nil {
+		return nil, err
+	}
+	st.SetSeverity(drivers.Registry().Severity)
+	return st, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pakiti-go/pakiti/internal/demo"
+	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/source"
@@ -57,7 +58,7 @@ func newServe(g *globals) *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			matcher := match.New(st, log)
+			matcher := match.New(st, drivers.Registry(), log)
 			feed := intake.New(st, matcher, log)
 			if maxReport > 0 {
 				feed.Limits.MaxBytes = maxReport

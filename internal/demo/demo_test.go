@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/source"
@@ -26,7 +27,7 @@ func TestLoad(t *testing.T) {
 	}
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m := match.New(st, log)
+	m := match.New(st, drivers.Registry(), log)
 	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(),
 		Eval: m, Log: log, Now: time.Now}
 	for range 2 {

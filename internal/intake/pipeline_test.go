@@ -22,6 +22,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
@@ -120,7 +121,7 @@ func newPipeline(t *testing.T) *pipeline {
 		t.Fatalf("import: %d records (%v), want 19", res.Records, err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m := match.New(s, log)
+	m := match.New(s, drivers.Registry(), log)
 	m.Now = func() time.Time { return at }
 	spy := &spySaver{s: s, fail: map[string]bool{}, calls: map[string]int{}}
 	h := intake.New(spy, m, log)

@@ -1,10 +1,11 @@
-package match
+package match_test
 
 import (
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
 )
 
@@ -40,7 +41,7 @@ func TestBinaryToSource(t *testing.T) {
 		pkg("libssl1.1", "1.1.1n-0+deb11u3", "", ""),
 		pkg("openssl", "1.1.1n-0+deb11u3", "", ""),
 	})
-	want := dsa5343("openssl", "1.1.1n-0+deb11u3", "1.1.1n-0+deb11u3", BasisBinaryName, at(0))
+	want := dsa5343("openssl", "1.1.1n-0+deb11u3", "1.1.1n-0+deb11u3", match.BasisBinaryName, at(0))
 	if diff := cmp.Diff(want, f.findings("p5.example.org", true), cmpOpts...); diff != "" {
 		t.Errorf("by binary name (-want +got):\n%s", diff)
 	}
@@ -52,8 +53,8 @@ func TestBinaryToSource(t *testing.T) {
 	// openssl's findings stay open from the first evaluation.
 	f.now = at(1)
 	f.importIndex(bullseye, testdata(t, "bullseye-security_Packages.excerpt.txt"))
-	want = append(dsa5343("libssl1.1", "1.1.1n-0+deb11u3", "1.1.1n-0+deb11u3", BasisPackagesIndex, at(1)),
-		dsa5343("openssl", "1.1.1n-0+deb11u3", "1.1.1n-0+deb11u3", BasisPackagesIndex, at(0))...)
+	want = append(dsa5343("libssl1.1", "1.1.1n-0+deb11u3", "1.1.1n-0+deb11u3", match.BasisPackagesIndex, at(1)),
+		dsa5343("openssl", "1.1.1n-0+deb11u3", "1.1.1n-0+deb11u3", match.BasisPackagesIndex, at(0))...)
 	if diff := cmp.Diff(want, f.findings("p5.example.org", true), cmpOpts...); diff != "" {
 		t.Errorf("after the Packages index (-want +got):\n%s", diff)
 	}
@@ -65,7 +66,7 @@ func TestBinaryToSource(t *testing.T) {
 	// says openssl 1.1.1n-0+deb11u3, not 1.1.1n-0+deb11u3+b1.
 	f.now = at(2)
 	f.report("binnmu.example.org", "", []model.Package{pkg("libssl1.1", "1.1.1n-0+deb11u3+b1", "", "")})
-	want = dsa5343("libssl1.1", "1.1.1n-0+deb11u3+b1", "1.1.1n-0+deb11u3", BasisPackagesIndex, at(2))
+	want = dsa5343("libssl1.1", "1.1.1n-0+deb11u3+b1", "1.1.1n-0+deb11u3", match.BasisPackagesIndex, at(2))
 	if diff := cmp.Diff(want, f.findings("binnmu.example.org", true), cmpOpts...); diff != "" {
 		t.Errorf("binNMU (-want +got):\n%s", diff)
 	}
@@ -80,9 +81,9 @@ func TestBinaryToSource(t *testing.T) {
 	f.now = at(3)
 	f.report("p6.example.org", "", []model.Package{pkg("libssl1.1", "1.1.1n-0+deb11u2", "openssl", "1.1.1n-0+deb11u2")})
 	f.report("p5b.example.org", "", []model.Package{pkg("libssl1.1", "1.1.1n-0+deb11u2", "", "")})
-	want = append([]model.Finding{opensslFinding("libssl1.1", "1.1.1n-0+deb11u2", "1.1.1n-0+deb11u2", BasisLearned,
+	want = append([]model.Finding{opensslFinding("libssl1.1", "1.1.1n-0+deb11u2", "1.1.1n-0+deb11u2", match.BasisLearned,
 		"CVE-2022-2068", "1.1.1n-0+deb11u3", "DSA-5169-1", at(3))},
-		dsa5343("libssl1.1", "1.1.1n-0+deb11u2", "1.1.1n-0+deb11u2", BasisLearned, at(3))...)
+		dsa5343("libssl1.1", "1.1.1n-0+deb11u2", "1.1.1n-0+deb11u2", match.BasisLearned, at(3))...)
 	sortFindings(want)
 	if diff := cmp.Diff(want, f.findings("p5b.example.org", true), cmpOpts...); diff != "" {
 		t.Errorf("learned from a protocol-6 report (-want +got):\n%s", diff)

@@ -1,4 +1,4 @@
-package match
+package match_test
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pakiti-go/pakiti/internal/drivers"
+	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/report"
 	"github.com/pakiti-go/pakiti/internal/source"
@@ -31,7 +33,7 @@ type fixture struct {
 	t   *testing.T
 	ctx context.Context
 	s   *store.Store
-	m   *Matcher
+	m   *match.Matcher
 	now time.Time
 }
 
@@ -40,7 +42,7 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	s := testdb.Open(t)
 	f := &fixture{t: t, ctx: ctx, s: s, now: t0}
-	f.m = &Matcher{Store: s, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }}
+	f.m = &match.Matcher{Store: s, Drivers: drivers.Registry(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }}
 	return f
 }
 
@@ -77,7 +79,7 @@ func (f *fixture) importIndex(group, text string) {
 	var bs []store.BinarySource
 	_, err := debian.ParsePackagesIndex(f.ctx, strings.NewReader(text), func(b debian.Binary) error {
 		bs = append(bs, store.BinarySource{Name: b.Name, Version: b.Version, SourceName: b.Source,
-			SourceVersion: b.SourceVersion, Origin: BasisPackagesIndex})
+			SourceVersion: b.SourceVersion, Origin: match.BasisPackagesIndex})
 		return nil
 	})
 	if err != nil {

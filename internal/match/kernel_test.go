@@ -1,10 +1,11 @@
-package match
+package match_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
@@ -39,7 +40,7 @@ func TestRunningKernelOnly(t *testing.T) {
 	var want []model.Finding
 	for _, cve := range dsa5324CVEs {
 		want = append(want, model.Finding{CVE: cve, Package: "linux-image-5.10.0-19-amd64", Version: "5.10.149-2",
-			Arch: "amd64", SourcePackage: "linux", SourceVersion: "5.10.149-2", Basis: BasisReport,
+			Arch: "amd64", SourcePackage: "linux", SourceVersion: "5.10.149-2", Basis: match.BasisReport,
 			FixedVersion: "5.10.162-1", Status: model.StatusFixed, AdvisoryID: "DSA-5324-1", Origin: "debian-dsa", FirstSeen: t0})
 	}
 	sortFindings(want)
@@ -71,9 +72,9 @@ func TestRunningKernelOnly(t *testing.T) {
 		matched = append(matched, *p.Matched)
 	}
 	wantMatched := []model.Matched{
-		{Source: "linux", Version: "5.10.149-2", Basis: BasisReport},
-		{Source: "linux", Version: "5.10.140-1", Basis: BasisReport},
-		{Source: "linux", Version: "5.10.149-2", Basis: BasisReport},
+		{Source: "linux", Version: "5.10.149-2", Basis: match.BasisReport},
+		{Source: "linux", Version: "5.10.140-1", Basis: match.BasisReport},
+		{Source: "linux", Version: "5.10.149-2", Basis: match.BasisReport},
 	}
 	if diff := cmp.Diff(wantMatched, matched); diff != "" {
 		t.Errorf("matched sources, by package name (-want +got):\n%s", diff)

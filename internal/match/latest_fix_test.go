@@ -1,12 +1,13 @@
-package match
+package match_test
 
 import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/store"
-	"github.com/pakiti-go/pakiti/internal/version"
 )
 
 // TestVerdictsLatestFixDecides: one CVE fixed twice in a release by the same
@@ -36,7 +37,7 @@ func TestVerdictsLatestFixDecides(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Verdicts(version.Deb, tt.installed, tt.recs)
+			got := match.Verdicts(debian.Driver{}, match.Key{Version: tt.installed}, tt.recs)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Verdicts(%s) (-want +got):\n%s", tt.installed, diff)
 			}

@@ -1,4 +1,4 @@
-package match
+package match_test
 
 import (
 	"testing"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
@@ -71,11 +72,11 @@ func TestFindingLifecycle(t *testing.T) {
 		{"reports the fixed version", func() { f.report("h1.example.org", "5.10.0-19-amd64", openssl("1.1.1n-0+deb11u4")) },
 			nil, nil, 0},
 		{"changed set: the vulnerable version", func() { f.report("h1.example.org", "5.10.0-19-amd64", openssl("1.1.1n-0+deb11u3")) },
-			dsa5343Findings(BasisReport, at(1), nil, false), dsa5343Findings(BasisReport, at(1), nil, false), 5},
+			dsa5343Findings(match.BasisReport, at(1), nil, false), dsa5343Findings(match.BasisReport, at(1), nil, false), 5},
 		{"the fixed version again: resolved", func() { f.report("h1.example.org", "5.10.0-19-amd64", openssl("1.1.1n-0+deb11u4")) },
-			nil, dsa5343Findings(BasisReport, at(1), ptr(at(2)), false), 0},
+			nil, dsa5343Findings(match.BasisReport, at(1), ptr(at(2)), false), 0},
 		{"back to the vulnerable version: re-opened", func() { f.report("h1.example.org", "5.10.0-19-amd64", openssl("1.1.1n-0+deb11u3")) },
-			dsa5343Findings(BasisReport, at(1), nil, false), dsa5343Findings(BasisReport, at(1), nil, false), 5},
+			dsa5343Findings(match.BasisReport, at(1), nil, false), dsa5343Findings(match.BasisReport, at(1), nil, false), 5},
 		{"an import withdraws DSA-5343-1: resolved", func() {
 			// constructed: the real list never dropped DSA-5343-1; this
 			// import is the real excerpt without that entry.
@@ -83,9 +84,9 @@ func TestFindingLifecycle(t *testing.T) {
 			if diff := cmp.Diff([]store.AdvisoryKey{{OSGroup: bullseye, Package: "openssl"}}, got); diff != "" {
 				t.Errorf("changed keys (-want +got):\n%s", diff)
 			}
-		}, nil, dsa5343Findings(BasisReport, at(1), ptr(at(4)), true), 0},
+		}, nil, dsa5343Findings(match.BasisReport, at(1), ptr(at(4)), true), 0},
 		{"the advisory restored: re-opened", func() { f.importDebian(list) },
-			dsa5343Findings(BasisReport, at(1), nil, false), dsa5343Findings(BasisReport, at(1), nil, false), 5},
+			dsa5343Findings(match.BasisReport, at(1), nil, false), dsa5343Findings(match.BasisReport, at(1), nil, false), 5},
 	}
 	for i, st := range steps {
 		f.now = at(i)

@@ -8,51 +8,40 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
-	"github.com/pakiti-go/pakiti/internal/osgroup"
 	"github.com/pakiti-go/pakiti/internal/store"
-	"github.com/pakiti-go/pakiti/internal/version"
-)
-
-// Basis says how the source package of an installed package was found.
-const (
-	BasisReport        = "report"         // the report carried it (protocol 6)
-	BasisLearned       = "learned"        // from protocol-6 reports of the same OS group
-	BasisPackagesIndex = "packages-index" // from the distro's Packages index
-	BasisBinaryName    = "binary-name"    // nothing known: the binary name and version
 )
 
 // Matcher evaluates hosts.
 type Matcher struct {
-	Store *store.Store
-	Log   *slog.Logger
-	Now   func() time.Time
+	Store   *store.Store
+	Drivers *Registry // the distro families' rules; a group no driver serves is not evaluated
+	Log     *slog.Logger
+	Now     func() time.Time
 	// Progress, when set, hears how far a run over many hosts got.
 	Progress func(done, total int)
 }
 
 // New returns a Matcher with the real clock.
-func New(s *store.Store, log *slog.Logger) *Matcher {
-	return &Matcher{Store: s, Log: log, Now: time.Now}
+func New(s *store.Store, drivers *Registry, log *slog.Logger) *Matcher {
+	return &Matcher{Store: s, Drivers: drivers, Log: log, Now: time.Now}
 }
 
 // EvaluateHost evaluates what is new in a host's package set and refreshes
 // its findings.
 func (m *Matcher) EvaluateHost(ctx context.Context, h store.HostState) error {
-	has := false
-	if h.OSGroup != "" {
+	d, has := m.Drivers.For(h.OSGroup)
+	if has {
 		var err error
-		if has, err = m.Store.HasData(ctx, h.OSGroup); err != nil {
+		if has, err = m.hasData(ctx, d, h.OSGroup); err != nil {
 			return err
 		}
 	}
 	if has {
-		if err := m.evaluateSet(ctx, h.OSGroup, h.SetID); err != nil {
+		if err := m.evaluateSet(ctx, d, h.OSGroup, h.SetID); err != nil {
 			return fmt.Errorf("evaluate %s: %w", h.Hostname, err)
 		}
 	} else if h.CVEs == 0 {
@@ -62,6 +51,16 @@ func (m *Matcher) EvaluateHost(ctx context.Context, h store.HostState) error {
 		return fmt.Errorf("findings of %s: %w", h.Hostname, err)
 	}
 	return nil
+}
+
+// hasData tells whether any of the data groups of group has records.
+func (m *Matcher) hasData(ctx context.Context, d Driver, group string) (bool, error) {
+	for _, g := range d.DataGroups(group) {
+		if has, err := m.Store.HasData(ctx, g); err != nil || has {
+			return has, err
+		}
+	}
+	return false, nil
 }
 
 // EvaluateHosts evaluates the named hosts (all when names is nil).
@@ -74,12 +73,34 @@ func (m *Matcher) EvaluateHosts(ctx context.Context, names []string) (int, error
 }
 
 // AfterImport re-evaluates what an import changed: the packages whose
-// records changed, on the hosts of the OS groups concerned.
+// records changed, keyed as the drivers key them, in every OS group that
+// reads the data groups concerned, on the hosts of those groups.
 func (m *Matcher) AfterImport(ctx context.Context, changed []store.AdvisoryKey) (int, error) {
 	if len(changed) == 0 {
 		return 0, nil
 	}
-	groups, err := m.Store.Invalidate(ctx, changed)
+	evaluated, err := m.Store.EvaluatedGroups(ctx)
+	if err != nil {
+		return 0, err
+	}
+	// readers: data group -> the other groups with evaluations that read it.
+	readers := map[string][]string{}
+	for _, g := range evaluated {
+		if d, ok := m.Drivers.For(g); ok {
+			for _, dg := range d.DataGroups(g) {
+				if dg != g {
+					readers[dg] = append(readers[dg], g)
+				}
+			}
+		}
+	}
+	keys := changed
+	for _, c := range changed {
+		for _, g := range readers[c.OSGroup] {
+			keys = append(keys, store.AdvisoryKey{OSGroup: g, Package: c.Package})
+		}
+	}
+	groups, err := m.Store.Invalidate(ctx, keys)
 	if err != nil {
 		return 0, err
 	}
@@ -90,8 +111,9 @@ func (m *Matcher) AfterImport(ctx context.Context, changed []store.AdvisoryKey) 
 	return m.evaluateAll(ctx, hosts)
 }
 
-// AfterIndex re-evaluates, in the OS groups that got a package index,
-// the packages that were matched by binary name for want of one.
+// AfterIndex re-evaluates, in the OS groups that got a package index (a
+// binary -> key map), the packages that were matched by binary name for
+// want of one.
 func (m *Matcher) AfterIndex(ctx context.Context, groups []string) (int, error) {
 	for _, g := range groups {
 		if err := m.Store.InvalidateBasis(ctx, g, BasisBinaryName); err != nil {
@@ -124,21 +146,13 @@ func (m *Matcher) evaluateAll(ctx context.Context, hosts []store.HostState) (int
 // evaluateSet evaluates the packages of a set not yet evaluated for group
 // (which has data: without, the host shows as not evaluated, and the
 // import that brings data evaluates it).
-func (m *Matcher) evaluateSet(ctx context.Context, group string, setID int64) error {
-	scheme, ok := osgroup.Scheme(group)
-	if !ok {
-		return nil
-	}
+func (m *Matcher) evaluateSet(ctx context.Context, d Driver, group string, setID int64) error {
 	pending, marked, err := m.Store.Unevaluated(ctx, group, setID)
 	if err != nil || marked {
 		return err
 	}
 	if len(pending) > 0 {
-		cmp, err := version.Lookup(scheme)
-		if err != nil {
-			return err
-		}
-		evs, err := m.evaluate(ctx, group, cmp, pending)
+		evs, err := m.evaluate(ctx, group, d, pending)
 		if err != nil {
 			return err
 		}
@@ -151,84 +165,78 @@ func (m *Matcher) evaluateSet(ctx context.Context, group string, setID int64) er
 	return m.Store.MarkSetEvaluated(ctx, group, setID)
 }
 
-// binNMU is the suffix of a binary-only rebuild: same source version.
-var binNMU = regexp.MustCompile(`\+b\d+$`)
-
-// resolved is an installed package with the source it is matched as.
-type resolved struct {
-	store.CatalogueEntry
-	src, srcVersion, basis string
-}
-
-// evaluate computes the evaluations of pkgs in group.
-func (m *Matcher) evaluate(ctx context.Context, group string, cmp version.Scheme, pkgs []store.CatalogueEntry) ([]store.Evaluation, error) {
-	var unknown []store.CatalogueEntry
-	for _, p := range pkgs {
-		if p.SourceName == "" {
-			unknown = append(unknown, p)
-		}
-	}
-	learned, err := m.Store.LookupBinarySources(ctx, group, unknown, cmp.Compare)
-	if err != nil {
-		return nil, err
-	}
-	rs := make([]resolved, len(pkgs))
-	names := map[string]bool{}
-	for i, p := range pkgs {
-		r := resolved{CatalogueEntry: p, src: p.SourceName, srcVersion: p.SourceVersion, basis: BasisReport}
-		if r.src == "" {
-			if b, ok := learned[[2]string{p.Name, p.Version}]; ok {
-				r.src, r.srcVersion, r.basis = b.SourceName, b.SourceVersion, b.Origin
-				if !b.Exact {
-					// Only another version of this binary is known: its
-					// source name holds; the source version is the binary
-					// version less a binNMU suffix (2.36-9+b1 -> 2.36-9).
-					r.srcVersion = binNMU.ReplaceAllString(p.Version, "")
-				}
-			} else {
-				r.src, r.srcVersion, r.basis = p.Name, p.Version, BasisBinaryName
+// evaluate computes the evaluations of pkgs in group with d's rules.
+func (m *Matcher) evaluate(ctx context.Context, group string, d Driver, pkgs []store.CatalogueEntry) ([]store.Evaluation, error) {
+	var learned map[[2]string]store.BinarySource
+	if d.LearnsSources() {
+		var unknown []store.CatalogueEntry
+		for _, p := range pkgs {
+			if p.SourceName == "" {
+				unknown = append(unknown, p)
 			}
 		}
-		if r.srcVersion == "" {
-			r.srcVersion = p.Version
+		var err error
+		if learned, err = m.Store.LookupBinarySources(ctx, group, unknown, d.Scheme().Compare); err != nil {
+			return nil, err
 		}
-		// Signed kernel images are built from "linux-signed-*" at a
-		// "+N" version; the tracker speaks of "linux" at the image's own
-		// version.
-		if k, _ := classifyDeb(p.Name, r.src); k == kernelImage && strings.HasPrefix(r.src, "linux-signed") {
-			r.src, r.srcVersion = "linux", p.Version
+	}
+	keys := make([]Key, len(pkgs))
+	names := map[string]bool{}
+	for i, p := range pkgs {
+		var known *store.BinarySource
+		if p.SourceName == "" {
+			if b, ok := learned[[2]string{p.Name, p.Version}]; ok {
+				known = &b
+			}
 		}
-		rs[i] = r
-		names[r.src] = true
+		keys[i] = d.Key(p.Package, known)
+		names[keys[i].Name] = true
 	}
 	list := make([]string, 0, len(names))
 	for n := range names {
 		list = append(list, n)
 	}
 	sort.Strings(list)
-	advs, err := m.Store.AdvisoriesFor(ctx, group, list)
-	if err != nil {
-		return nil, err
+	// The records of each data group, by key name, in the driver's order.
+	dataGroups := d.DataGroups(group)
+	byGroup := make([]map[string][]model.Advisory, len(dataGroups))
+	for i, dg := range dataGroups {
+		advs, err := m.Store.AdvisoriesFor(ctx, dg, list)
+		if err != nil {
+			return nil, err
+		}
+		byGroup[i] = map[string][]model.Advisory{}
+		for _, a := range advs {
+			byGroup[i][a.Package] = append(byGroup[i][a.Package], a)
+		}
 	}
-	byPkg := map[string][]model.Advisory{}
-	for _, a := range advs {
-		byPkg[a.Package] = append(byPkg[a.Package], a)
-	}
-	// The binaries of one source version share its verdicts: decide each
-	// (source, version) once.
-	memo := map[[2]string][]store.Verdict{}
-	evs := make([]store.Evaluation, len(rs))
-	for i, r := range rs {
-		e := store.Evaluation{PackageID: r.ID, SourceName: r.src, SourceVersion: r.srcVersion, Basis: r.basis}
-		class, release := classifyDeb(r.Name, r.src)
-		if class != kernelSupport {
-			key := [2]string{r.src, r.srcVersion}
-			vs, ok := memo[key]
+	// The binaries of one key (a source version) share its verdicts:
+	// decide each key once.
+	memo := map[Key][]store.Verdict{}
+	evs := make([]store.Evaluation, len(pkgs))
+	for i, p := range pkgs {
+		k := keys[i]
+		e := store.Evaluation{PackageID: p.ID, SourceName: k.Name, SourceVersion: k.Version, Basis: k.Basis}
+		class, release := d.Kernel(p.Package, k)
+		if class != KernelSupport {
+			vs, ok := memo[k]
 			if !ok {
-				vs = Verdicts(cmp, r.srcVersion, byPkg[r.src])
-				memo[key] = vs
+				for j, dg := range dataGroups {
+					recs := byGroup[j][k.Name]
+					if len(recs) == 0 {
+						continue
+					}
+					vs = Verdicts(d, k, recs)
+					if dg != group {
+						for v := range vs {
+							vs[v].DataGroup = dg
+						}
+					}
+					break
+				}
+				memo[k] = vs
 			}
-			if class == kernelImage {
+			if class == KernelImage {
 				vs = append([]store.Verdict(nil), vs...)
 				for j := range vs {
 					vs[j].Kernel = release
@@ -241,43 +249,36 @@ func (m *Matcher) evaluate(ctx context.Context, group string, cmp version.Scheme
 	return evs, nil
 }
 
-// originRank orders record origins: the tracker's complete view first.
-func originRank(origin string) int {
-	switch {
-	case strings.HasSuffix(origin, "-tracker"):
-		return 3
-	case strings.HasSuffix(origin, "-cve-list"):
-		return 2
-	}
-	return 1
-}
-
 // statusRank orders the statuses of unfixed records, most telling first.
 var statusRank = map[model.Status]int{
 	model.StatusAffected: 5, model.StatusUndetermined: 4, model.StatusFixDeferred: 3,
 	model.StatusWillNotFix: 2, model.StatusEndOfLife: 1,
 }
 
-// Verdicts decides, for a package installed at version (the source
-// version), which CVEs of recs it is vulnerable to. For each CVE only the
-// records of the best origin count: the latest fix among them decides;
-// without a fix, an affected-like status makes a finding with no fix;
-// not-affected makes none.
-func Verdicts(cmp version.Scheme, installed string, recs []model.Advisory) []store.Verdict {
+// Verdicts decides, for an installed package met as k, which CVEs of recs
+// (filed under k.Name) it is vulnerable to, by d's rules: the records d
+// says apply, of the best origin by d's rank for each CVE; among them the
+// latest fix in d's version order decides; without a fix, an
+// affected-like status makes a finding with no fix; not-affected makes
+// none.
+func Verdicts(d Driver, k Key, recs []model.Advisory) []store.Verdict {
+	cmp, installed := d.Scheme(), k.Version
 	byCVE := map[string][]model.Advisory{}
 	for _, a := range recs {
-		byCVE[a.CVE] = append(byCVE[a.CVE], a)
+		if d.Applies(a, k) {
+			byCVE[a.CVE] = append(byCVE[a.CVE], a)
+		}
 	}
 	var out []store.Verdict
 	for cve, list := range byCVE {
 		best := 0
 		for _, a := range list {
-			best = max(best, originRank(a.Source))
+			best = max(best, d.OriginRank(a.Source))
 		}
 		var fixed, open *model.Advisory
 		for i := range list {
 			a := &list[i]
-			if originRank(a.Source) != best {
+			if d.OriginRank(a.Source) != best {
 				continue
 			}
 			switch {

@@ -1,12 +1,13 @@
-package match
+package match_test
 
 import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/store"
-	"github.com/pakiti-go/pakiti/internal/version"
 )
 
 // Records as the Debian parsers emit them from real tracker lines.
@@ -64,34 +65,10 @@ func TestVerdicts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Verdicts(version.Deb, tt.installed, tt.recs)
+			got := match.Verdicts(debian.Driver{}, match.Key{Version: tt.installed}, tt.recs)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-func TestClassifyDeb(t *testing.T) {
-	tests := []struct {
-		binary, source string
-		class          kernelClass
-		release        string
-	}{
-		// names and sources from the real bookworm Packages index
-		{"linux-image-6.1.0-48-amd64", "linux-signed-amd64", kernelImage, "6.1.0-48-amd64"},
-		{"linux-image-6.1.0-48-cloud-amd64", "linux-signed-amd64", kernelImage, "6.1.0-48-cloud-amd64"},
-		{"linux-image-6.1.0-48-amd64-unsigned", "linux", kernelImage, "6.1.0-48-amd64"},
-		{"linux-image-amd64", "linux-signed-amd64", kernelSupport, ""},
-		{"linux-headers-6.1.0-53-common", "linux", kernelSupport, ""},
-		{"linux-libc-dev", "linux", kernelSupport, ""},
-		{"linux-image-6.1.0-48-amd64-dbg", "linux", kernelImage, "6.1.0-48-amd64-dbg"},
-		{"bash", "bash", notKernel, ""},
-	}
-	for _, tt := range tests {
-		c, r := classifyDeb(tt.binary, tt.source)
-		if c != tt.class || r != tt.release {
-			t.Errorf("classifyDeb(%s, %s) = %v %q, want %v %q", tt.binary, tt.source, c, r, tt.class, tt.release)
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package match
+package match_test
 
 import (
 	"context"
@@ -7,10 +7,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/store"
-	"github.com/pakiti-go/pakiti/internal/version"
 )
 
 // parsed returns the records of a document the real Debian parsers emit
@@ -128,7 +128,7 @@ func TestOriginPrecedence(t *testing.T) {
 			append(append([]model.Advisory(nil), tt.b...), tt.a...),
 		} {
 			t.Run(fmt.Sprintf("%s/order%d", tt.name, i), func(t *testing.T) {
-				got := Verdicts(version.Deb, tt.installed, recs)
+				got := match.Verdicts(debian.Driver{}, match.Key{Version: tt.installed}, recs)
 				if diff := cmp.Diff(tt.want, got); diff != "" {
 					t.Errorf("(-want +got):\n%s", diff)
 				}

@@ -6,15 +6,14 @@ import (
 	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/model"
-	"github.com/pakiti-go/pakiti/internal/osgroup"
 	"github.com/pakiti-go/pakiti/internal/store"
-	"github.com/pakiti-go/pakiti/internal/version"
 )
 
 // AfterReport learns the binary -> source map from a protocol-6 report
-// (pkgs with source; nil otherwise) and evaluates the host.
+// (pkgs with source; nil otherwise) when the group's driver reads that map,
+// and evaluates the host.
 func (m *Matcher) AfterReport(ctx context.Context, hostname, group string, pkgs []model.Package) error {
-	if group != "" && len(pkgs) > 0 {
+	if d, ok := m.Drivers.For(group); ok && d.LearnsSources() && len(pkgs) > 0 {
 		var bs []store.BinarySource
 		for _, p := range pkgs {
 			if p.SourceName != "" {
@@ -48,19 +47,15 @@ func (m *Matcher) ReportLines(ctx context.Context, hostname string) ([]string, e
 // CheckLines evaluates a package list without storing anything (a
 // report-only client) and answers as ReportLines does.
 func (m *Matcher) CheckLines(ctx context.Context, group, kernel string, pkgs []model.Package) ([]string, error) {
-	scheme, ok := osgroup.Scheme(group)
+	d, ok := m.Drivers.For(group)
 	if !ok {
 		return nil, nil
-	}
-	cmp, err := version.Lookup(scheme)
-	if err != nil {
-		return nil, err
 	}
 	entries := make([]store.CatalogueEntry, len(pkgs))
 	for i, p := range pkgs {
 		entries[i] = store.CatalogueEntry{ID: int64(i), Package: p}
 	}
-	evs, err := m.evaluate(ctx, group, cmp, entries)
+	evs, err := m.evaluate(ctx, group, d, entries)
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,8 @@ type Finding struct {
 	Status        Status     `json:"status"`
 	Severity      string     `json:"severity"`
 	AdvisoryID    string     `json:"advisory"`
-	Origin        string     `json:"source"` // the data source, e.g. debian-tracker
+	Origin        string     `json:"source"`               // the data source, e.g. debian-tracker
+	DataGroup     string     `json:"data_group,omitempty"` // the OS group whose data decided, when borrowed (rhel:7 for a centos:7 host); "" for the host's own
 	FirstSeen     time.Time  `json:"first_seen"`
 	ResolvedAt    *time.Time `json:"resolved_at,omitempty"`
 }

@@ -115,18 +115,3 @@ func mustCompile(r []Rule) Rules {
 	}
 	return rs
 }
-
-// Scheme returns the version scheme of an OS group's packages ("deb",
-// "rpm", "apk").
-func Scheme(group string) (string, bool) {
-	distro, _, _ := strings.Cut(group, ":")
-	switch distro {
-	case "debian", "ubuntu":
-		return "deb", true
-	case "alpine":
-		return "apk", true
-	case "rhel", "alma", "rocky", "centos", "sles", "opensuse-leap":
-		return "rpm", true
-	}
-	return "", false
-}

@@ -89,14 +89,17 @@ func (r *Registry) Names() []string {
 	return n
 }
 
-// Binary maps a binary package to the source package it was built from.
+// Binary maps a binary package to the key its distro files records under
+// (for Debian, the source package it was built from).
 type Binary struct {
 	Name, Version, SourceName, SourceVersion string
 }
 
-// BinaryIndexer is a source that also reads its distro's package index
-// (Debian's Packages), which maps binary packages to source packages for
-// reports that do not say (protocol 5).
+// BinaryIndexer is a source that also reads a binary -> key index its
+// distro provides (Debian's Packages indexes), for reports that do not
+// name the key (protocol 5). The distro's match.Driver reads the index
+// back (LearnsSources, Key); the importer only loads it and calls
+// AfterIndex.
 type BinaryIndexer interface {
 	// BinaryIndexGroup tells whether the document at location (whose
 	// first bytes are head) is a package index, and of which OS group.

@@ -229,13 +229,14 @@ func (l *loader) flush(ctx context.Context) error {
 	if len(l.batch) == 0 {
 		return nil
 	}
-	// A CVE's own description (tracker JSON, CVE list) wins over an
-	// advisory's title (DSA/DLA lists); each is written once per import.
+	// A CVE's own description (a record without an advisory id: Debian's
+	// tracker JSON and CVE list) wins over an advisory's title (DSA/DLA
+	// lists); each is written once per import.
 	ranks := map[string]int{}
 	var ids, descs []string
 	at := map[string]int{}
 	for _, a := range l.batch {
-		rank := descriptionRank(a.Source)
+		rank := descriptionRank(a)
 		if a.Description == "" || rank <= max(l.cves[a.CVE], ranks[a.CVE]) {
 			continue
 		}
@@ -286,10 +287,11 @@ func fingerprint(ls []Location) string {
 	return b.String()
 }
 
-func descriptionRank(origin string) int {
-	switch {
-	case strings.HasSuffix(origin, "-tracker"), strings.HasSuffix(origin, "-cve-list"):
-		return 2
+// descriptionRank ranks what a record's description is: an advisory's
+// title (the record names an advisory) ranks below the CVE's own text.
+func descriptionRank(a model.Advisory) int {
+	if a.AdvisoryID != "" {
+		return 1
 	}
-	return 1
+	return 2
 }

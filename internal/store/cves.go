@@ -13,7 +13,7 @@ import (
 type CVEInfo struct {
 	ID          string           `json:"id"`
 	Description string           `json:"description"`
-	Severity    string           `json:"severity"` // the highest vendor severity among its records
+	Severity    string           `json:"severity"` // the vendor word of the highest severity among its records (SetSeverity ranks them)
 	Records     []model.Advisory `json:"records"`  // per release and package
 	Hosts       []AffectedHost   `json:"hosts"`
 }
@@ -29,9 +29,22 @@ type AffectedHost struct {
 	Status   model.Status `json:"status"`
 }
 
-// severityRank orders vendor severities (Debian urgencies and the usual
-// words of other vendors).
-var severityRank = map[string]int{"unimportant": 1, "low": 2, "medium": 3, "moderate": 3, "high": 4, "important": 4, "critical": 5}
+// SeverityOf maps a vendor severity word of a record of an OS group to
+// the common scale (match.Registry.Severity, through the group's driver).
+type SeverityOf func(osGroup, word string) model.Severity
+
+// SetSeverity sets how CVE ranks the vendor severities of records; until
+// it is called, every word ranks alike and the first record's word is
+// shown. Call it once, before serving.
+func (s *Store) SetSeverity(f SeverityOf) { s.severity = f }
+
+// severityOf ranks a record's severity.
+func (s *Store) severityOf(a model.Advisory) model.Severity {
+	if s.severity == nil {
+		return model.SeverityUnknown
+	}
+	return s.severity(a.OSGroup, a.Severity)
+}
 
 // CVE returns what is known of id: its records in force and the hosts in
 // scope with an open finding of it. ErrNotFound when nothing is known.
@@ -45,9 +58,10 @@ func (s *Store) CVE(ctx context.Context, sc Scope, id string) (CVEInfo, error) {
 	if err != nil {
 		return info, fmt.Errorf("records of %s: %w", id, err)
 	}
+	best := model.SeverityUnknown
 	for _, a := range recs {
-		if severityRank[a.Severity] > severityRank[info.Severity] {
-			info.Severity = a.Severity
+		if sev := s.severityOf(a); sev > best {
+			best, info.Severity = sev, a.Severity
 		}
 		info.Records = append(info.Records, a)
 	}

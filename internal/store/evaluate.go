@@ -259,11 +259,16 @@ func (s *Store) advisories(ctx context.Context, where string, args ...any) ([]mo
 }
 
 // Evaluation is the outcome of matching one catalogue package in a group.
+// SourceName and SourceVersion are the package's key, as its distro's
+// driver keys it (match.Key): the name records are filed under (Debian:
+// the source package; RPM: the binary) and the version compared; they are
+// stored in evaluated.source_name and source_version, which invalidation
+// matches against a changed record's package.
 type Evaluation struct {
 	PackageID     int64
 	SourceName    string
 	SourceVersion string
-	Basis         string // how the source package was found: report, learned, packages-index, binary-name
+	Basis         string // how the key was found: report, learned, packages-index, binary-name
 	Verdicts      []Verdict
 }
 
@@ -276,6 +281,7 @@ type Verdict struct {
 	AdvisoryID   string
 	Origin       string
 	Kernel       string // "" when it always counts; else the kernel release the package is
+	DataGroup    string // "" when the host's own group's records decided; else the group whose data was borrowed (rhel:7 for centos:7)
 }
 
 // SaveEvaluations stores evaluations of osGroup in one transaction. A pair
@@ -289,7 +295,7 @@ func (s *Store) SaveEvaluations(ctx context.Context, osGroup string, evs []Evalu
 		}
 		defer ev.Close()
 		vd, err := tx.PrepareContext(ctx, `INSERT INTO verdicts (os_group, package_id, cve, status, fixed_version,
-			severity, advisory_id, origin, kernel) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			severity, advisory_id, origin, kernel, data_group) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (os_group, package_id, cve) DO NOTHING`)
 		if err != nil {
 			return err
@@ -305,7 +311,7 @@ func (s *Store) SaveEvaluations(ctx context.Context, osGroup string, evs []Evalu
 			}
 			for _, v := range e.Verdicts {
 				if _, err := vd.ExecContext(ctx, osGroup, e.PackageID, v.CVE, string(v.Status), v.FixedVersion,
-					v.Severity, v.AdvisoryID, v.Origin, v.Kernel); err != nil {
+					v.Severity, v.AdvisoryID, v.Origin, v.Kernel, v.DataGroup); err != nil {
 					return fmt.Errorf("verdict: %w", err)
 				}
 			}
@@ -314,8 +320,9 @@ func (s *Store) SaveEvaluations(ctx context.Context, osGroup string, evs []Evalu
 	})
 }
 
-// Invalidate forgets the evaluations of the packages whose records changed,
-// and returns the OS groups concerned.
+// Invalidate forgets the evaluations whose key is a changed record's
+// package, in each key's OS group (the caller adds the groups that borrow
+// a changed group's data), and returns the OS groups concerned.
 func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey) ([]string, error) {
 	var groups map[string]bool
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -343,6 +350,24 @@ func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey) ([]string, e
 		out = append(out, g)
 	}
 	return out, err
+}
+
+// EvaluatedGroups lists the OS groups that have evaluations.
+func (s *Store) EvaluatedGroups(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT os_group FROM evaluated ORDER BY os_group`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
 }
 
 // InvalidateBasis forgets the evaluations of osGroup whose source package

@@ -9,14 +9,15 @@ import (
 )
 
 const findingColumns = `f.cve, p.name, p.version, p.arch, e.source_name, e.source_version, e.basis,
-	v.fixed_version, v.status, v.severity, v.advisory_id, v.origin, f.first_seen, f.resolved_at`
+	v.fixed_version, v.status, v.severity, v.advisory_id, v.origin, v.data_group, f.first_seen, f.resolved_at`
 
 func scanFinding(rows *sql.Rows) (model.Finding, error) {
 	var f model.Finding
 	var resolved sql.NullTime
-	var st, fixed, sev, adv, origin, srcName, srcVer, basis sql.NullString
+	var st, fixed, sev, adv, origin, dataGroup, srcName, srcVer, basis sql.NullString
 	err := rows.Scan(&f.CVE, &f.Package, &f.Version, &f.Arch, &srcName, &srcVer, &basis, &fixed, &st, &sev,
-		&adv, &origin, &f.FirstSeen, &resolved)
+		&adv, &origin, &dataGroup, &f.FirstSeen, &resolved)
+	f.DataGroup = dataGroup.String
 	f.SourcePackage, f.SourceVersion, f.Basis = srcName.String, srcVer.String, basis.String
 	f.FixedVersion, f.Severity, f.AdvisoryID, f.Origin = fixed.String, sev.String, adv.String, origin.String
 	f.Status = model.Status(st.String)

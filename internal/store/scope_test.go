@@ -21,6 +21,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/report"
@@ -114,7 +115,7 @@ func seedScope(t *testing.T) *store.Store {
 			t.Fatal(err)
 		}
 	}
-	m := match.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m := match.New(s, drivers.Registry(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	m.Now = func() time.Time { return at }
 	if n, err := m.EvaluateHosts(ctx, nil); err != nil || n != len(scopeHosts) {
 		t.Fatalf("evaluated %d hosts (%v), want %d", n, err, len(scopeHosts))
@@ -469,6 +470,7 @@ var unscoped = map[string]string{
 	"Unevaluated": "matcher: catalogue packages of a set", "MarkSetEvaluated": "matcher write",
 	"LearnBinarySources": "matcher write", "LookupBinarySources": "matcher: binary -> source map",
 	"SaveEvaluations": "matcher write", "Invalidate": "matcher write", "InvalidateBasis": "matcher write",
+	"EvaluatedGroups": "matcher internal (OS group names only)", "SetSeverity": "configuration, no read",
 	"ForgetEvaluations": "matcher write", "RefreshFindings": "matcher write (by host id)",
 }
 

@@ -31,6 +31,8 @@ type Store struct {
 	sites map[string]int64 // site name -> id; sites are never deleted
 
 	stmts map[string]*sql.Stmt // prepared on w at Open, by query text; read-only after
+
+	severity SeverityOf // ranks vendor severity words (SetSeverity); nil: all alike
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/source"
@@ -33,14 +34,14 @@ func newTestServer(t *testing.T) *httptest.Server {
 	}
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := New(Config{Store: st, Feed: intake.New(st, match.New(st, log), log), Log: log})
+	h, err := New(Config{Store: st, Feed: intake.New(st, match.New(st, drivers.Registry(), log), log), Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(),
-		Eval: match.New(st, log), Log: log, Now: time.Now}
+		Eval: match.New(st, drivers.Registry(), log), Log: log, Now: time.Now}
 	if _, err := im.Import(context.Background(), "debian", []string{"testdata/DSA-5343-1.txt"}, false); err != nil {
 		t.Fatal(err)
 	}

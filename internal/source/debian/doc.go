@@ -3,6 +3,12 @@
 // reads apt Packages indexes into the binary-to-source map that matching of
 // source-less (protocol 5) reports needs.
 //
+// Its Driver (matcher.go, kernel.go) is Debian's match.Driver: records are
+// keyed by source package, found from the report (protocol 6), the learned
+// or indexed binary -> source map, or the binary itself (with a binNMU's
+// "+bN" stripped); signed kernel images are matched as linux, and only the
+// running image counts; origins rank tracker JSON, CVE list, DSA/DLA lists.
+//
 // Every parser streams: it reads its input once, emits one record at a
 // time through a callback and keeps no more than one entry in memory, so a
 // full-size tracker export (60–90 MB) costs a few megabytes. Parsers reject

@@ -1,0 +1,17 @@
+// Package drivers is the one list of the distro families' matching rules
+// (match.Driver): adding a distribution adds its folder and one line here.
+package drivers
+
+import (
+	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/source/alpine"
+	"github.com/pakiti-go/pakiti/internal/source/debian"
+)
+
+// Registry returns every driver.
+func Registry() *match.Registry {
+	return match.NewRegistry(
+		debian.Driver{},
+		alpine.Driver{},
+	)
+}
