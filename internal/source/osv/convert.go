@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
-	"github.com/pakiti-go/pakiti/internal/osgroup"
 	"github.com/pakiti-go/pakiti/internal/source/rpmmatch"
 	"github.com/pakiti-go/pakiti/internal/version"
 )
@@ -244,7 +243,7 @@ func (o *Options) compare(group string) func(a, b string) int {
 	if o.Compare != nil {
 		return func(a, b string) int { return o.Compare(group, a, b) }
 	}
-	name, ok := osgroup.Scheme(group)
+	name, ok := groupScheme(group)
 	if !ok {
 		return nil
 	}
@@ -253,6 +252,23 @@ func (o *Options) compare(group string) func(a, b string) int {
 		return nil
 	}
 	return s.Compare
+}
+
+// groupScheme is the version scheme of the OS groups OSV ecosystems map
+// to, by distro (the matcher contract's drivers say the same for matching;
+// sources cannot import them without a cycle, since drivers live in the
+// distro folders that use this package).
+func groupScheme(group string) (string, bool) {
+	distro, _, _ := strings.Cut(group, ":")
+	switch distro {
+	case "debian", "ubuntu":
+		return "deb", true
+	case "alpine":
+		return "apk", true
+	case "rhel", "alma", "rocky", "centos", "oracle", "sles", "opensuse-leap":
+		return "rpm", true
+	}
+	return "", false
 }
 
 var cveRE = regexp.MustCompile(`^CVE-\d{4}-\d{4,}$`)

@@ -3,9 +3,9 @@ package updateinfo
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/model"
-	"github.com/pakiti-go/pakiti/internal/osgroup"
 	"github.com/pakiti-go/pakiti/internal/source"
 )
 
@@ -31,7 +31,7 @@ func (*Source) Parse(ctx context.Context, doc source.Document, emit func(model.A
 	if doc.Group == "" {
 		return fmt.Errorf("%s: the updateinfo source needs the OS group before the location, as GROUP=LOCATION (e.g. rocky:9=/mirror/.../repodata/updateinfo.xml.gz)", doc.Name)
 	}
-	if s, ok := osgroup.Scheme(doc.Group); ok && s != "rpm" {
+	if distro, _, _ := strings.Cut(doc.Group, ":"); distro == "debian" || distro == "ubuntu" || distro == "alpine" {
 		return fmt.Errorf("%s: OS group %s does not use RPM packages", doc.Name, doc.Group)
 	}
 	_, err := Parse(ctx, doc.Body, Options{Source: Name, Group: func(*Update) (string, error) { return doc.Group, nil }}, emit)
