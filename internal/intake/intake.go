@@ -134,6 +134,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.Log.Error("report failed", "addr", req.addr, "host", req.in.Host.Hostname, "error", err)
+		if errors.Is(err, store.ErrDatabaseGone) {
+			// Not acknowledged: what was written went to a file that is
+			// gone. The client keeps its report and sends it again.
+			w.Header().Set("Retry-After", "300")
+			h.reply(w, r, req, http.StatusServiceUnavailable, "ERROR: "+err.Error()+"\n")
+			return
+		}
 		h.reply(w, r, req, http.StatusInternalServerError, "ERROR: the server could not store the report; try again later\n")
 		return
 	}

@@ -31,6 +31,9 @@ type Store struct {
 	sites map[string]int64 // site name -> id; sites are never deleted
 
 	stmts map[string]*sql.Stmt // prepared on w at Open, by query text; read-only after
+
+	file   *fileWatch // the SQLite file opened; nil on PostgreSQL
+	health health
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its
@@ -55,6 +58,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.file = newFileWatch(eng.dataFile(dsn))
 	return s, nil
 }
 
@@ -70,7 +74,8 @@ func (s *Store) Close() error {
 	return err
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers a read (Health tells whether
+// it takes writes).
 func (s *Store) Ping(ctx context.Context) error {
 	return s.r.PingContext(ctx)
 }
