@@ -97,6 +97,7 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	ackedFile := fs.String("acked", "", "write every acknowledged report to this file (JSON lines); with -check and no -url, read it")
 	checkURL := fs.String("check", "", "verify on this server that every acknowledged host has the package set of its last acknowledged report")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run")
+	synchronous := fs.String("synchronous", "", "in-process only: SQLite synchronous setting, full or normal (default: the store's default, full)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -119,6 +120,8 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("-only must be one of %s", strings.Join(phaseNames, ", "))
 	case *data != "" && *urls != "":
 		return fmt.Errorf("-data imports into the in-process server: not with -url")
+	case *synchronous != "" && *urls != "":
+		return fmt.Errorf("-synchronous sets the in-process server's SQLite: not with -url")
 	case *checkURL != "" && *ackedFile == "":
 		return fmt.Errorf("-check needs -acked FILE")
 	}
@@ -157,7 +160,7 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Packages: len(base), ReportBytes: len(b.body("x", -1)), GOMAXPROCS: runtime.GOMAXPROCS(0), Acked: *ackedFile}
 	var targets []target
 	if *urls == "" {
-		feed, stop, err := startServer(ctx, *data)
+		feed, stop, err := startServer(ctx, *data, *synchronous)
 		if err != nil {
 			return err
 		}
@@ -302,13 +305,17 @@ func contains(list []string, s string) bool {
 }
 
 // startServer serves pakiti's feed and API on a loopback port with a fresh
-// SQLite file, after importing the comma-separated Debian files in data.
-func startServer(ctx context.Context, data string) (string, func(), error) {
+// SQLite file (synchronous: its setting, "" for the default), after importing the comma-separated Debian files in data.
+func startServer(ctx context.Context, data, synchronous string) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "feedload")
 	if err != nil {
 		return "", nil, err
 	}
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "bench.db"))
+	dsn := "sqlite:" + filepath.Join(dir, "bench.db")
+	if synchronous != "" {
+		dsn += "?synchronous=" + synchronous
+	}
+	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		os.RemoveAll(dir)
 		return "", nil, err
