@@ -83,6 +83,11 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var clients int
 	fs.IntVar(&clients, "clients", 8, "concurrent clients")
 	fs.IntVar(&clients, "c", 8, "same as -clients")
+	fs.IntVar(&clients, "senders", 8, "same as -clients")
+	soakMode := fs.Bool("soak", false, "soak: start `pakiti serve` (built from ./cmd/pakiti, or -pakiti) on loopback, send from -senders for -duration, kill -9 it every -kill-every and restart it on the same database, then check that every acknowledged report is stored")
+	killEvery := fs.Duration("kill-every", 0, "soak: kill -9 the server this often and restart it (0: never)")
+	soakDB := fs.String("db", "", "soak: the server's database (default: a fresh SQLite file)")
+	pakitiBin := fs.String("pakiti", "", "soak: the pakiti binary (default: go build ./cmd/pakiti)")
 	duration := fs.Duration("duration", 0, "time per phase at most")
 	npkg := fs.Int("packages", 1500, "packages per report")
 	inv := fs.String("inventory", "../shared/data/inventories/debian-12/ci-debian12/ci-debian12.pakiti5.txt", "real report the package lists are built from")
@@ -126,6 +131,17 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("-check needs -acked FILE")
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, nil)))
+	if *soakMode {
+		if *urls != "" || *checkURL != "" || *data != "" || *only != "" || *synchronous != "" || *duration <= 0 || nSet || *killEvery < 0 {
+			return fmt.Errorf("%w; it needs -duration and takes no -url, -check, -data, -only, -synchronous or -n", errSoakFlags)
+		}
+		return runSoak(ctx, soakConfig{Binary: *pakitiBin, DB: *soakDB, Senders: clients, Duration: *duration,
+			KillEvery: *killEvery, Site: *site, Run: strconv.FormatInt(time.Now().UnixNano(), 36)},
+			*inv, *npkg, *system, *asJSON, stdout)
+	}
+	if *killEvery != 0 || *soakDB != "" || *pakitiBin != "" {
+		return fmt.Errorf("-kill-every, -db and -pakiti go with -soak")
+	}
 	client := &http.Client{Timeout: *timeout, Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}
 	defer client.CloseIdleConnections()
 
@@ -225,6 +241,31 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	return printResult(stdout, res, *asJSON)
+}
+
+// runSoak runs a soak in a scratch folder, removed unless the soak
+// failed (the server's log is then kept and named).
+func runSoak(ctx context.Context, c soakConfig, inv string, npkg int, system string, asJSON bool, stdout io.Writer) error {
+	base, err := basePackages(inv, npkg)
+	if err != nil {
+		return err
+	}
+	b, err := newBodies(base, header{System: system, Site: c.Site})
+	if err != nil {
+		return err
+	}
+	if c.Dir, err = os.MkdirTemp("", "soak"); err != nil {
+		return err
+	}
+	res, err := soak(ctx, c, base, b)
+	if err == nil {
+		err = printSoak(stdout, res, asJSON)
+	}
+	if err != nil {
+		slog.Error("soak failed: its folder is kept", "dir", c.Dir, "server_log", filepath.Join(c.Dir, "server.log"))
+		return err
+	}
+	return os.RemoveAll(c.Dir)
 }
 
 // printResult prints res and says errFailed when a report failed or the check
