@@ -21,8 +21,8 @@ type Incoming struct {
 	PackagesHash string // of the package lines' bytes and protocol, for KnownSet
 	// Set, when not nil, is the stored set the package lines are known to
 	// give (KnownSet): Packages is then empty and not parsed.
-	Set          *KnownSet
-	ReceivedAt   time.Time
+	Set        *KnownSet
+	ReceivedAt time.Time
 	// ThroughProxy: a proxy forwarded the report (proxy=1); ProxyAddr is
 	// the proxy's address, Host.ReporterAddr the host's own as the proxy
 	// gave it.
