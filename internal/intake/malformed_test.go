@@ -103,7 +103,7 @@ func malformedReports(raw string) []malformed {
 		{"zero-width space", "inv-alpine\u200b320-a.example.org"}, {"zero-width joiner", "inv\u200d.example.org"},
 		{"byte order mark", "\ufeffinv.example.org"}, {"left-to-right isolate", "inv\u2066.example.org"},
 		{"soft hyphen", "inv\u00ad.example.org"}, {"private use", "inv\ue000.example.org"},
- {"overlong", strings.Repeat("a", 254)}} {
+		{"overlong", strings.Repeat("a", 254)}} {
 		add("host name "+hn.name, "", withHost(hn.h), 400, "host name")
 	}
 	add("empty host value", "", withHost(""), 400, "")
