@@ -84,6 +84,11 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var clients int
 	fs.IntVar(&clients, "clients", 8, "concurrent clients")
 	fs.IntVar(&clients, "c", 8, "same as -clients")
+	fs.IntVar(&clients, "senders", 8, "same as -clients")
+	soakMode := fs.Bool("soak", false, "soak: start `pakiti serve` (built from ./cmd/pakiti, or -pakiti) on loopback, send from -senders for -duration, kill -9 it every -kill-every and restart it on the same database, then check that every acknowledged report is stored")
+	killEvery := fs.Duration("kill-every", 0, "soak: kill -9 the server this often and restart it (0: never)")
+	soakDB := fs.String("db", "", "soak: the server's database (default: a fresh SQLite file)")
+	pakitiBin := fs.String("pakiti", "", "soak: the pakiti binary (default: go build ./cmd/pakiti)")
 	duration := fs.Duration("duration", 0, "time per phase at most")
 	npkg := fs.Int("packages", 1500, "packages per report")
 	inv := fs.String("inventory", "../shared/data/inventories/debian-12/ci-debian12/ci-debian12.pakiti5.txt", "real report the package lists are built from")
@@ -98,6 +103,7 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	ackedFile := fs.String("acked", "", "write every acknowledged report to this file (JSON lines); with -check and no -url, read it")
 	checkURL := fs.String("check", "", "verify on this server that every acknowledged host has the package set of its last acknowledged report")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run")
+	synchronous := fs.String("synchronous", "", "in-process only: SQLite synchronous setting, full or normal (default: the store's default, full)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -120,10 +126,23 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("-only must be one of %s", strings.Join(phaseNames, ", "))
 	case *data != "" && *urls != "":
 		return fmt.Errorf("-data imports into the in-process server: not with -url")
+	case *synchronous != "" && *urls != "":
+		return fmt.Errorf("-synchronous sets the in-process server's SQLite: not with -url")
 	case *checkURL != "" && *ackedFile == "":
 		return fmt.Errorf("-check needs -acked FILE")
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, nil)))
+	if *soakMode {
+		if *urls != "" || *checkURL != "" || *data != "" || *only != "" || *synchronous != "" || *duration <= 0 || nSet || *killEvery < 0 {
+			return fmt.Errorf("%w; it needs -duration and takes no -url, -check, -data, -only, -synchronous or -n", errSoakFlags)
+		}
+		return runSoak(ctx, soakConfig{Binary: *pakitiBin, DB: *soakDB, Senders: clients, Duration: *duration,
+			KillEvery: *killEvery, Site: *site, Run: strconv.FormatInt(time.Now().UnixNano(), 36)},
+			*inv, *npkg, *system, *asJSON, stdout)
+	}
+	if *killEvery != 0 || *soakDB != "" || *pakitiBin != "" {
+		return fmt.Errorf("-kill-every, -db and -pakiti go with -soak")
+	}
 	client := &http.Client{Timeout: *timeout, Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}
 	defer client.CloseIdleConnections()
 
@@ -158,7 +177,7 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Packages: len(base), ReportBytes: len(b.body("x", -1)), GOMAXPROCS: runtime.GOMAXPROCS(0), Acked: *ackedFile}
 	var targets []target
 	if *urls == "" {
-		feed, stop, err := startServer(ctx, *data)
+		feed, stop, err := startServer(ctx, *data, *synchronous)
 		if err != nil {
 			return err
 		}
@@ -223,6 +242,31 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	return printResult(stdout, res, *asJSON)
+}
+
+// runSoak runs a soak in a scratch folder, removed unless the soak
+// failed (the server's log is then kept and named).
+func runSoak(ctx context.Context, c soakConfig, inv string, npkg int, system string, asJSON bool, stdout io.Writer) error {
+	base, err := basePackages(inv, npkg)
+	if err != nil {
+		return err
+	}
+	b, err := newBodies(base, header{System: system, Site: c.Site})
+	if err != nil {
+		return err
+	}
+	if c.Dir, err = os.MkdirTemp("", "soak"); err != nil {
+		return err
+	}
+	res, err := soak(ctx, c, base, b)
+	if err == nil {
+		err = printSoak(stdout, res, asJSON)
+	}
+	if err != nil {
+		slog.Error("soak failed: its folder is kept", "dir", c.Dir, "server_log", filepath.Join(c.Dir, "server.log"))
+		return err
+	}
+	return os.RemoveAll(c.Dir)
 }
 
 // printResult prints res and says errFailed when a report failed or the check
@@ -303,13 +347,17 @@ func contains(list []string, s string) bool {
 }
 
 // startServer serves pakiti's feed and API on a loopback port with a fresh
-// SQLite file, after importing the comma-separated Debian files in data.
-func startServer(ctx context.Context, data string) (string, func(), error) {
+// SQLite file (synchronous: its setting, "" for the default), after importing the comma-separated Debian files in data.
+func startServer(ctx context.Context, data, synchronous string) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "feedload")
 	if err != nil {
 		return "", nil, err
 	}
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "bench.db"))
+	dsn := "sqlite:" + filepath.Join(dir, "bench.db")
+	if synchronous != "" {
+		dsn += "?synchronous=" + synchronous
+	}
+	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		os.RemoveAll(dir)
 		return "", nil, err

@@ -122,8 +122,12 @@ func newHost(g *globals) *cobra.Command {
 			}
 			fmt.Fprintln(tw, "\nFIRST RECEIVED\tLAST RECEIVED\tREPORTS\tFROM\tPACKAGES")
 			for _, r := range reps {
+				from := r.ReporterAddr
+				if r.ThroughProxy {
+					from += " via proxy " + r.ProxyAddr
+				}
 				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\n", r.FirstReceived.Format(time.RFC3339),
-					r.LastReceived.Format(time.RFC3339), r.Count, r.ReporterAddr, r.Packages)
+					r.LastReceived.Format(time.RFC3339), r.Count, from, r.Packages)
 			}
 			return tw.Flush()
 		},

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -92,7 +93,8 @@ func badRequest(format string, a ...any) error {
 type request struct {
 	protocol int
 	mode     Mode
-	addr     string
+	addr     string // the peer's address (the proxy's when proxied)
+	proxied  bool   // proxy=1: a proxy forwards another host's report
 	body     []byte
 	lease    *lease // the report's slot and memory in the Admission
 	rawHash  string
@@ -134,6 +136,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.Log.Error("report failed", "addr", req.addr, "host", req.in.Host.Hostname, "error", err)
+		if errors.Is(err, store.ErrDatabaseGone) {
+			// Not acknowledged: what was written went to a file that is
+			// gone. The client keeps its report and sends it again.
+			w.Header().Set("Retry-After", "300")
+			h.reply(w, r, req, http.StatusServiceUnavailable, "ERROR: "+err.Error()+"\n")
+			return
+		}
 		h.reply(w, r, req, http.StatusInternalServerError, "ERROR: the server could not store the report; try again later\n")
 		return
 	}
@@ -168,7 +177,8 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 		return err
 	}
 	stores := req.mode != ReportOnly
-	if stores && req.legacy == nil {
+	// A forwarded report is read whole: its host's address is in its header.
+	if stores && req.legacy == nil && !req.proxied {
 		// A report byte for byte equal to the host's last one needs no
 		// parsing: it only refreshes timestamps (most of a fleet, daily).
 		if done, err := h.touch(ctx, req); err != nil || done {
@@ -336,6 +346,14 @@ func (h *Handler) params(q url.Values, req *request) error {
 	default:
 		return badRequest("unknown mode %q: use store-only, store-and-report or report-only", clip(m))
 	}
+	switch p := q.Get(report.FieldProxy); p {
+	case "", "0":
+		req.proxied = false
+	case "1":
+		req.proxied = true
+	default:
+		return badRequest("unknown proxy=%q: use 1 when a proxy forwards a host's report, else 0", clip(p))
+	}
 	return nil
 }
 
@@ -405,6 +423,15 @@ func (h *Handler) validate(req *request) error {
 		ReporterAddr: req.addr,
 		Protocol:     req.protocol,
 	}
+	proxyAddr := ""
+	if req.proxied {
+		// The reporter is the host, at the address the proxy gives (its
+		// report's ip); the address the report came from is the proxy's.
+		proxyAddr, host.ReporterAddr = req.addr, ""
+		if a, err := netip.ParseAddr(strings.TrimSpace(hd.IP)); err == nil {
+			host.ReporterAddr = a.String()
+		}
+	}
 	switch hd.RebootRequired {
 	case "":
 	case "yes", "no":
@@ -421,16 +448,27 @@ func (h *Handler) validate(req *request) error {
 		Host:     host,
 		Packages: req.rep.Packages,
 		SetHash:  report.PackageSetHash(req.rep.Packages),
-		// The protocol counts as part of the header: a host moving from
-		// protocol 5 to 6 starts a new history record.
-		HeaderHash:   fmt.Sprintf("%d:%s", req.protocol, hd.HeaderHash()),
+		// The protocol and the path (direct or through a proxy) count as
+		// part of the header: a host moving from protocol 5 to 6, or
+		// behind a proxy, starts a new history record.
+		HeaderHash:   headerHash(req.protocol, req.proxied, hd.HeaderHash()),
 		RawHash:      req.rawHash,
 		PackagesHash: req.pkgHash,
 		Set:          req.knownSet,
 		ReceivedAt:   h.Now().UTC(),
-		ThroughProxy: req.protocol == report.Protocol4 && hd.Extra[report.KeyProxy] == "1",
+		ThroughProxy: req.proxied,
+		ProxyAddr:    proxyAddr,
 	}
 	return nil
+}
+
+// headerHash is a report's header hash as stored: the protocol, the path
+// and the header.
+func headerHash(protocol int, proxied bool, header string) string {
+	if proxied {
+		return fmt.Sprintf("%d:proxy:%s", protocol, header)
+	}
+	return fmt.Sprintf("%d:%s", protocol, header)
 }
 
 func (h *Handler) store(ctx context.Context, req *request) error {

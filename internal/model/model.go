@@ -69,8 +69,12 @@ type ReportRecord struct {
 	Count         int       `json:"count"`
 	ReporterAddr  string    `json:"reporter_addr"`
 	ThroughProxy  bool      `json:"through_proxy"`
-	Protocol      int       `json:"protocol"`
-	Packages      int       `json:"packages"`
-	HeaderHash    string    `json:"header_hash"`
-	PackageSet    string    `json:"package_set_hash"`
+	// ProxyAddr is the address a forwarded report came from; ReporterAddr
+	// is then the host's own address as the proxy gave it ("" when it
+	// gave none). "" for reports the host sent itself.
+	ProxyAddr  string `json:"proxy_addr"`
+	Protocol   int    `json:"protocol"`
+	Packages   int    `json:"packages"`
+	HeaderHash string `json:"header_hash"`
+	PackageSet string `json:"package_set_hash"`
 }

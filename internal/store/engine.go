@@ -46,6 +46,14 @@ type engine interface {
 	// upsertDescriptions sets the descriptions of CVEs (ids unique).
 	upsertDescriptions(ctx context.Context, tx *sql.Tx, ids, descs []string) error
 
+	// stuck tells whether the connection that failed with err should be
+	// closed rather than reused: it may fail for itself (opened read-only)
+	// where a new connection would not, once the fault is fixed.
+	stuck(err error) bool
+
+	// dataFile names the file the database lives in ("" for a server).
+	dataFile(dsn string) string
+
 	// retryable tells whether a transaction that failed with err may
 	// succeed if run again: a serialisation failure, a deadlock, a
 	// unique-key race with a concurrent writer, a busy database.
@@ -62,10 +70,15 @@ func engineFor(dsn string) (engine, string, error) {
 	case strings.Contains(dsn, "://"):
 		return nil, "", fmt.Errorf("unknown database %q: use sqlite:FILE or postgres://USER:PASSWORD@HOST:PORT/DB", redact(dsn))
 	}
-	if dsn == "" {
+	file, opts, _ := strings.Cut(dsn, "?")
+	if file == "" {
 		return nil, "", fmt.Errorf("empty SQLite file name")
 	}
-	return sqlite{}, dsn, nil
+	eng, err := sqliteOptions(opts)
+	if err != nil {
+		return nil, "", err
+	}
+	return eng, file, nil
 }
 
 // redact hides a password in a DSN for messages.

@@ -228,6 +228,15 @@ func (postgres) upsertDescriptions(ctx context.Context, tx *sql.Tx, ids, descs [
 	return err
 }
 
+func (postgres) dataFile(string) string { return "" }
+
+// stuck: a session that started read-only (default_transaction_read_only
+// set on the database or role, a standby) stays read-only.
+func (postgres) stuck(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "25006"
+}
+
 // retryable: serialisation failure, deadlock, and a unique key taken by a
 // concurrent transaction (two first reports creating the same package set).
 func (postgres) retryable(err error) bool {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	sqlitedrv "modernc.org/sqlite" // the pure-Go SQLite driver
@@ -15,16 +16,73 @@ import (
 )
 
 // sqlite is the default engine: one file, no set-up, one writer.
-type sqlite struct{}
+type sqlite struct {
+	// synchronous is the PRAGMA synchronous of every connection: FULL
+	// (the default) syncs the WAL at every commit, so that an acknowledged
+	// report survives a power loss; NORMAL syncs only at checkpoints and
+	// may lose the last commits on power loss (never on a crash of the
+	// server alone). "" is the default.
+	synchronous string
+}
+
+// DefaultSynchronous is SQLite's synchronous setting unless the DSN says
+// otherwise (sqlite:FILE?synchronous=normal).
+const DefaultSynchronous = "FULL"
+
+// sqliteOptions reads the options of a SQLite DSN (sqlite:FILE?opts):
+// synchronous=full|normal.
+func sqliteOptions(raw string) (sqlite, error) {
+	eng := sqlite{synchronous: DefaultSynchronous}
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return eng, fmt.Errorf("SQLite options %q: %v", raw, err)
+	}
+	for k, vs := range q {
+		v := vs[len(vs)-1]
+		switch k {
+		case "synchronous":
+			switch strings.ToUpper(v) {
+			case "FULL", "NORMAL":
+				eng.synchronous = strings.ToUpper(v)
+			default:
+				return eng, fmt.Errorf("SQLite option synchronous=%q: want full (an acknowledged report survives a power loss) or normal (faster; the last reports may be lost on power loss)", v)
+			}
+		default:
+			return eng, fmt.Errorf("unknown SQLite option %s (known: synchronous)", k)
+		}
+	}
+	return eng, nil
+}
 
 func (sqlite) name() string { return "sqlite" }
 
-func (sqlite) open(ctx context.Context, file string) (*sql.DB, *sql.DB, error) {
-	w, err := openSQLite(file, true)
+func (sqlite) dataFile(file string) string {
+	if file == ":memory:" || strings.HasPrefix(file, "file:") {
+		return ""
+	}
+	return file
+}
+
+// stuck: a connection that found its file read-only (SQLite opens a file
+// it cannot write read-only, and stays so), or failed to read or write it.
+func (sqlite) stuck(err error) bool {
+	var e *sqlitedrv.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() & 0xff {
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_FULL:
+		return true
+	}
+	return false
+}
+
+func (e sqlite) open(ctx context.Context, file string) (*sql.DB, *sql.DB, error) {
+	w, err := e.openPool(file, true)
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := openSQLite(file, false)
+	r, err := e.openPool(file, false)
 	if err != nil {
 		w.Close()
 		return nil, nil, err
@@ -32,12 +90,16 @@ func (sqlite) open(ctx context.Context, file string) (*sql.DB, *sql.DB, error) {
 	return w, r, nil
 }
 
-// openSQLite opens a pool on file in WAL mode with a busy timeout. The
+// openPool opens a pool on file in WAL mode with a busy timeout. The
 // writer pool holds one connection and starts transactions IMMEDIATE, so
 // that two writers never deadlock on a lock upgrade; readers share several.
-func openSQLite(file string, writer bool) (*sql.DB, error) {
+func (e sqlite) openPool(file string, writer bool) (*sql.DB, error) {
+	sync := e.synchronous
+	if sync == "" {
+		sync = DefaultSynchronous
+	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(ON)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(" + sync + ")", "foreign_keys(ON)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_time_format", "sqlite")

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"net/url"
 	"os"
 	"strings"
@@ -114,6 +115,7 @@ func TestMigrationFiles(t *testing.T) {
 	}{
 		{"numbered", []string{"0001_a.sql", "0002_b.sql"}, ""},
 		{"gap", []string{"0001_a.sql", "0003_c.sql"}, "not numbered 1, 2, 3"},
+		{"gap later", []string{"0001_a.sql", "0002_b.sql", "0003_c.sql", "0004_d.sql", "0006_f.sql"}, "not numbered 1, 2, 3"},
 		{"twice", []string{"0001_a.sql", "0001_b.sql"}, "not numbered 1, 2, 3"},
 		{"no number", []string{"0001_a.sql", "b.sql"}, "not named NNNN_name.sql"},
 	}
@@ -192,7 +194,46 @@ func TestConcurrentOpen(t *testing.T) {
 	}
 	defer s.Close()
 	var n int
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 5 {
-		t.Errorf("%d migrations recorded (%v), want 5", n, err)
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 6 {
+		t.Errorf("%d migrations recorded (%v), want 6", n, err)
+	}
+}
+
+// TestSQLiteSynchronous: FULL unless the DSN asks for NORMAL, on every
+// connection; unknown options and values are refused.
+func TestSQLiteSynchronous(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		dsn  string
+		want int // PRAGMA synchronous: 1 NORMAL, 2 FULL
+		err  string
+	}{
+		{"sqlite:" + dir + "/a.db", 2, ""},
+		{"sqlite:" + dir + "/b.db?synchronous=full", 2, ""},
+		{"sqlite:" + dir + "/c.db?synchronous=NORMAL", 1, ""},
+		{"sqlite:" + dir + "/d.db?synchronous=off", 0, `synchronous="off": want full`},
+		{"sqlite:" + dir + "/e.db?cache=shared", 0, "unknown SQLite option cache"},
+	} {
+		s, err := Open(ctx, tt.dsn)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: %v, want %q", tt.dsn, err, tt.err)
+			}
+			if err == nil {
+				s.Close()
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tt.dsn, err)
+		}
+		for _, db := range []*sql.DB{s.w, s.r} {
+			var got int
+			if err := db.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&got); err != nil || got != tt.want {
+				t.Errorf("%s: synchronous %d (%v), want %d", tt.dsn, got, err, tt.want)
+			}
+		}
+		s.Close()
 	}
 }

@@ -165,7 +165,7 @@ func (s *Store) HostPackages(ctx context.Context, sc Scope, hostname string) ([]
 func (s *Store) HostReports(ctx context.Context, sc Scope, hostname string, limit int) ([]model.ReportRecord, error) {
 	cond, args := s.scopeSQL(sc, "s", 3)
 	rows, err := s.r.QueryContext(ctx, `SELECT r.first_received, r.last_received, r.count, r.reporter_addr,
-			r.through_proxy, r.protocol, r.package_count, r.header_hash, r.set_hash
+			r.through_proxy, r.proxy_addr, r.protocol, r.package_count, r.header_hash, r.set_hash
 		FROM reports r JOIN hosts h ON h.id = r.host_id JOIN sites s ON s.id = h.site_id
 		WHERE h.hostname = $1 AND `+cond+` ORDER BY r.id DESC LIMIT $2`,
 		append([]any{hostname, limit}, args...)...)
@@ -176,7 +176,7 @@ func (s *Store) HostReports(ctx context.Context, sc Scope, hostname string, limi
 	out := []model.ReportRecord{}
 	for rows.Next() {
 		var r model.ReportRecord
-		if err := rows.Scan(&r.FirstReceived, &r.LastReceived, &r.Count, &r.ReporterAddr, &r.ThroughProxy,
+		if err := rows.Scan(&r.FirstReceived, &r.LastReceived, &r.Count, &r.ReporterAddr, &r.ThroughProxy, &r.ProxyAddr,
 			&r.Protocol, &r.Packages, &r.HeaderHash, &r.PackageSet); err != nil {
 			return nil, err
 		}

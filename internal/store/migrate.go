@@ -48,10 +48,12 @@ func readMigrations(fsys fs.FS, dir string) ([]migration, error) {
 		out = append(out, migration{version: v, name: en.Name(), sql: string(b)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	want := 1
 	for i, m := range out {
-		if m.version != i+1 {
+		if m.version != want || i > 0 && out[i-1].version == m.version {
 			return nil, fmt.Errorf("migrations of %s are not numbered 1, 2, 3...: %s", dir, m.name)
 		}
+		want++
 	}
 	return out, nil
 }
@@ -87,17 +89,23 @@ func (s *Store) applyMigrations(ctx context.Context, ms []migration) error {
 			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0), COUNT(*) FROM schema_migrations`).Scan(&have, &count); err != nil {
 				return fmt.Errorf("read schema version: %w", err)
 			}
-			if have > len(ms) {
-				return fmt.Errorf("the database is at schema version %d, newer than this binary knows (%d): upgrade pakiti", have, len(ms))
+			newest := 0
+			if len(ms) > 0 {
+				newest = ms[len(ms)-1].version
 			}
-			if count != have {
+			if have > newest {
+				return fmt.Errorf("the database is at schema version %d, newer than this binary knows (%d): upgrade pakiti", have, newest)
+			}
+			// applied: the migrations up to the database's version.
+			applied := sort.Search(len(ms), func(i int) bool { return ms[i].version > have })
+			if count != applied {
 				return fmt.Errorf("the database's schema_migrations has %d rows up to version %d: a migration is missing; restore the database from a backup", count, have)
 			}
-			if have == len(ms) {
+			if applied == len(ms) {
 				done = true
 				return nil
 			}
-			m := ms[have]
+			m := ms[applied]
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}

@@ -31,11 +31,11 @@ const (
 		WHERE id = (SELECT MAX(id) FROM reports WHERE host_id = $3)`
 
 	qExtendRecord = `UPDATE reports SET last_received = $1, count = count + 1,
-		reporter_addr = $2 WHERE id = $3`
+		reporter_addr = $2, proxy_addr = $3 WHERE id = $4`
 
 	qAddRecord = `INSERT INTO reports (host_id, first_received, last_received, count,
-		reporter_addr, through_proxy, protocol, package_count, header_hash, set_hash)
-		VALUES ($1, $2, $2, 1, $3, $4, $5, $6, $7, $8)`
+		reporter_addr, through_proxy, protocol, package_count, header_hash, set_hash, proxy_addr)
+		VALUES ($1, $2, $2, 1, $3, $4, $5, $6, $7, $8, $9)`
 
 	qLastRecord = `SELECT id, header_hash, set_hash FROM reports
 		WHERE id = (SELECT MAX(id) FROM reports WHERE host_id = $1)`

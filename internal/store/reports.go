@@ -21,9 +21,13 @@ type Incoming struct {
 	PackagesHash string // of the package lines' bytes and protocol, for KnownSet
 	// Set, when not nil, is the stored set the package lines are known to
 	// give (KnownSet): Packages is then empty and not parsed.
-	Set          *KnownSet
-	ReceivedAt   time.Time
+	Set        *KnownSet
+	ReceivedAt time.Time
+	// ThroughProxy: a proxy forwarded the report (proxy=1); ProxyAddr is
+	// the proxy's address, Host.ReporterAddr the host's own as the proxy
+	// gave it.
 	ThroughProxy bool
+	ProxyAddr    string
 }
 
 // KnownSet is a stored package set.
@@ -190,14 +194,14 @@ func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr stri
 func (s *Store) recordReport(ctx context.Context, tx *sql.Tx, hostID int64, in Incoming,
 	lastID sql.NullInt64, lastHeader, lastSet sql.NullString) error {
 	if lastID.Valid && lastHeader.String == in.HeaderHash && lastSet.String == in.SetHash {
-		err := s.txExec(ctx, tx, qExtendRecord, in.ReceivedAt, in.Host.ReporterAddr, lastID.Int64)
+		err := s.txExec(ctx, tx, qExtendRecord, in.ReceivedAt, in.Host.ReporterAddr, in.ProxyAddr, lastID.Int64)
 		if err != nil {
 			return fmt.Errorf("extend report record: %w", err)
 		}
 		return nil
 	}
 	err := s.txExec(ctx, tx, qAddRecord, hostID, in.ReceivedAt, in.Host.ReporterAddr, in.ThroughProxy, in.Host.Protocol, in.packageCount(),
-		in.HeaderHash, in.SetHash)
+		in.HeaderHash, in.SetHash, in.ProxyAddr)
 	if err != nil {
 		return fmt.Errorf("add report record: %w", err)
 	}

@@ -20,10 +20,24 @@ const (
 // inTx runs fn in one write transaction, committed if fn returns nil. A
 // transaction that failed with a retryable error is run again from the
 // start: fn must set everything it hands out anew on each run.
+//
+// On SQLite the file must still be the one opened, before and after the
+// transaction: a commit into a removed or replaced file is lost at the
+// next restart, and must not be acknowledged (ErrDatabaseGone).
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if err := s.file.check(); err != nil {
+		return err
+	}
 	for attempt := 1; ; attempt++ {
 		err := s.runTx(ctx, fn)
-		if err == nil || attempt == txAttempts || ctx.Err() != nil || !s.engine.retryable(err) {
+		if err == nil {
+			if err := s.file.check(); err != nil {
+				return err
+			}
+			s.health.lastCommit.Store(time.Now().UnixNano())
+			return nil
+		}
+		if attempt == txAttempts || ctx.Err() != nil || !s.engine.retryable(err) {
 			return err
 		}
 		if testHookRetry != nil {
@@ -44,8 +58,19 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // testHookRetry lets a test see the races the store absorbed.
 var testHookRetry func(error)
 
-func (s *Store) runTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+// runTx runs fn in a transaction on a connection of its own, so that a
+// connection that fails for itself (read-only, see discard) is closed
+// rather than reused.
+func (s *Store) runTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		s.discard(conn, err)
+		conn.Close()
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

@@ -33,6 +33,8 @@ type Store struct {
 	stmts map[string]*sql.Stmt // prepared on w at Open, by query text; read-only after
 
 	severity SeverityOf // ranks vendor severity words (SetSeverity); nil: all alike
+	file   *fileWatch // the SQLite file opened; nil on PostgreSQL
+	health health
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its
@@ -57,6 +59,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.file = newFileWatch(eng.dataFile(dsn))
 	return s, nil
 }
 
@@ -72,7 +75,8 @@ func (s *Store) Close() error {
 	return err
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers a read (Health tells whether
+// it takes writes).
 func (s *Store) Ping(ctx context.Context) error {
 	return s.r.PingContext(ctx)
 }

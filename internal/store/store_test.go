@@ -238,7 +238,7 @@ func TestReopenKeepsData(t *testing.T) {
 	}
 	defer s.Close()
 	v, _ := s.SchemaVersion(ctx)
-	if ms, _ := engineMigrations(s.engine); v != len(ms) || v < 4 {
+	if ms, _ := engineMigrations(s.engine); v != ms[len(ms)-1].version || v < 4 {
 		t.Errorf("schema version %d", v)
 	}
 	got, err := s.SaveReport(ctx, incoming(t, "testdata/vaultwarden.pakiti5.txt", "h1", "S", t0.Add(time.Hour)))
