@@ -92,8 +92,8 @@ func TestMigrationFiles(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", eng.name(), err)
 		}
-		if len(ms) != 5 {
-			t.Errorf("%s: %d migrations", eng.name(), len(ms))
+		if len(ms) == 0 || ms[len(ms)-1].version != len(ms) {
+			t.Errorf("%s: %d migrations, not numbered 1 to %d", eng.name(), len(ms), len(ms))
 		}
 	}
 	// Both engines have the same migrations, by number and name.
@@ -171,6 +171,10 @@ func TestMigrationRules(t *testing.T) {
 func TestConcurrentOpen(t *testing.T) {
 	ctx := context.Background()
 	dsn := testdsn.DSN(t)
+	migs, err := engineMigrations(sqlite{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {
@@ -194,8 +198,8 @@ func TestConcurrentOpen(t *testing.T) {
 	}
 	defer s.Close()
 	var n int
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 6 {
-		t.Errorf("%d migrations recorded (%v), want 6", n, err)
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != len(migs) {
+		t.Errorf("%d migrations recorded (%v), want %d", n, err, len(migs))
 	}
 }
 
