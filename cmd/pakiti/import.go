@@ -12,6 +12,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/source/ubuntu"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
 
@@ -20,6 +21,7 @@ import (
 func registry() *source.Registry {
 	return source.NewRegistry(
 		debian.New(),
+		ubuntu.New(),
 	)
 }
 
