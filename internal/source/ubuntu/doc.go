@@ -47,10 +47,11 @@
 //	released (V)             fixed in V ("V1, V2": V1, the text in Note);
 //	                         released without a readable version: no record
 //	released-esm (V)         as released (not seen in the data so far)
-//	not-affected (V)         fixed in V, Note "not-affected (V): fixed before
-//	                         the release" — the release shipped V or later,
-//	                         as the Debian tracker says "resolved in V"
-//	not-affected [(why)]     not-affected, Note "not-affected: why"
+//	not-affected [(V|why)]   not-affected, Note "not-affected: V" (the release
+//	                         shipped V, which had the fix: no version of the
+//	                         release is affected; V is not compared, as the
+//	                         files have slips in it, see status.go) or
+//	                         "not-affected: why"
 //	needed [(why)]           affected
 //	pending [(V)]            affected: a fix is prepared, not published
 //	deferred [(date)]        fix-deferred

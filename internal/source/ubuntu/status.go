@@ -48,12 +48,12 @@ func mapStatus(text string) verdict {
 		}
 		return verdict{status: model.StatusFixed, fixed: v, note: note}
 	case "not-affected":
-		if validVersion(detail) {
-			// The release's own version already had the fix: like the
-			// Debian tracker's "resolved in the version the release
-			// shipped", versions before it are affected.
-			return verdict{status: model.StatusFixed, fixed: detail, note: "not-affected (" + detail + "): fixed before the release"}
-		}
+		// "not-affected (1.2-3)": the release shipped a version with the
+		// fix, so no version of the release is affected. The version is
+		// kept in Note, not compared: the files carry slips in it
+		// (retired/CVE-2015-2779 says xenial_quassel "not-affected
+		// (1:10.0-2.3)" for 1:0.10.0-2.3, which every xenial version would
+		// be "older" than).
 		return verdict{status: model.StatusNotAffected, note: withDetail("not-affected", detail)}
 	case "needed":
 		return verdict{status: model.StatusAffected, note: withDetail("needed", detail)}
