@@ -154,7 +154,7 @@ func readCVEFile(data []byte) cveFile {
 				}
 				f.pkgPriority[strings.TrimPrefix(key, "Priority_")] = w
 			}
-		case key[0] >= 'a' && key[0] <= 'z':
+		case key != "" && key[0] >= 'a' && key[0] <= 'z':
 			rel, pkg, ok := strings.Cut(key, "_")
 			if !ok || !validName(rel) {
 				continue // not a status line (a stray "word: text")
