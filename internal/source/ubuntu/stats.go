@@ -37,19 +37,6 @@ func (s *Stats) skip(reason string) {
 	s.Skipped[reason]++
 }
 
-// add sums o into s.
-func (s *Stats) add(o Stats) {
-	s.Files += o.Files
-	s.CVEs += o.CVEs
-	s.Lines += o.Lines
-	s.Records += o.Records
-	for k, n := range o.Skipped {
-		for range n {
-			s.skip(k)
-		}
-	}
-}
-
 // SkippedTotal is the number of lines or files skipped for any reason.
 func (s Stats) SkippedTotal() int {
 	n := 0
