@@ -1,0 +1,121 @@
+package ubuntu
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/testenv"
+)
+
+func TestClassifyKernel(t *testing.T) {
+	for _, tc := range []struct {
+		name                    string
+		binary, source, running string
+		want                    Kernel
+	}{
+		// Real: USN-7095-1 (shared osv-samples) lists, for Ubuntu:22.04:LTS
+		// source linux-nvidia-6.8 6.8.0-1017.19~22.04.1, the binary
+		// linux-image-unsigned-6.8.0-1017-nvidia.
+		{"unsigned image, running", "linux-image-unsigned-6.8.0-1017-nvidia", "linux-nvidia-6.8", "6.8.0-1017-nvidia",
+			Kernel{Role: RunningImage, Release: "6.8.0-1017-nvidia", Source: "linux-nvidia-6.8"}},
+		{"unsigned image, other flavour running", "linux-image-unsigned-6.8.0-1017-nvidia", "linux-nvidia-6.8", "6.8.0-1017-nvidia-64k",
+			Kernel{Role: OtherImage, Release: "6.8.0-1017-nvidia", Source: "linux-nvidia-6.8"}},
+		{"debug symbols are no image", "linux-image-unsigned-6.8.0-1017-nvidia-dbgsym", "linux-nvidia-6.8", "6.8.0-1017-nvidia",
+			Kernel{Role: KernelSupport}},
+		{"headers of the running kernel", "linux-headers-6.8.0-1017-nvidia", "linux-nvidia-6.8", "6.8.0-1017-nvidia", Kernel{Role: KernelSupport}},
+		{"modules of the running kernel", "linux-modules-6.8.0-1017-nvidia", "linux-nvidia-6.8", "6.8.0-1017-nvidia", Kernel{Role: KernelSupport}},
+		{"buildinfo", "linux-buildinfo-6.8.0-1017-nvidia", "linux-nvidia-6.8", "6.8.0-1017-nvidia", Kernel{Role: KernelSupport}},
+		// Constructed (no real inventory holds a kernel image; the names
+		// follow Ubuntu's archive): the signed generic image of the 5.4
+		// HWE kernel on 18.04 and of the GA kernels of 18.04 and 22.04.
+		{"signed HWE image, running", "linux-image-5.4.0-150-generic", "linux-signed-hwe-5.4", "5.4.0-150-generic",
+			Kernel{Role: RunningImage, Release: "5.4.0-150-generic", Source: "linux-hwe-5.4"}},
+		{"signed HWE image, older one kept", "linux-image-5.4.0-148-generic", "linux-signed-hwe-5.4", "5.4.0-150-generic",
+			Kernel{Role: OtherImage, Release: "5.4.0-148-generic", Source: "linux-hwe-5.4"}},
+		{"signed GA image", "linux-image-4.15.0-101-generic", "linux-signed", "4.15.0-101-generic",
+			Kernel{Role: RunningImage, Release: "4.15.0-101-generic", Source: "linux"}},
+		{"GA image of 22.04, running kernel reported with blanks", "linux-image-5.15.0-88-generic", "linux-signed", " 5.15.0-88-generic\n",
+			Kernel{Role: RunningImage, Release: "5.15.0-88-generic", Source: "linux"}},
+		{"cloud image", "linux-image-5.15.0-1051-aws", "linux-signed-aws", "5.15.0-1051-aws",
+			Kernel{Role: RunningImage, Release: "5.15.0-1051-aws", Source: "linux-aws"}},
+		{"unsigned lowlatency image", "linux-image-unsigned-5.15.0-88-lowlatency", "linux-lowlatency", "5.15.0-88-lowlatency",
+			Kernel{Role: RunningImage, Release: "5.15.0-88-lowlatency", Source: "linux-lowlatency"}},
+		{"protocol 5: the source is unknown", "linux-image-5.4.0-150-generic", "", "5.4.0-150-generic",
+			Kernel{Role: RunningImage, Release: "5.4.0-150-generic"}},
+		{"meta image", "linux-image-generic-hwe-18.04", "linux-meta-hwe-5.4", "5.4.0-150-generic", Kernel{Role: KernelSupport}},
+		{"meta image, protocol 5", "linux-image-generic", "", "5.4.0-150-generic", Kernel{Role: KernelSupport}},
+		{"meta", "linux-generic", "linux-meta", "5.4.0-150-generic", Kernel{Role: KernelSupport}},
+		{"flavour-less HWE headers", "linux-hwe-5.4-headers-5.4.0-150", "linux-hwe-5.4", "5.4.0-150-generic", Kernel{Role: KernelSupport}},
+		{"libc headers", "linux-libc-dev", "", "5.4.0-150-generic", Kernel{Role: KernelSupport}},
+		{"firmware is an ordinary package", "linux-firmware", "linux-firmware", "5.4.0-150-generic", Kernel{Role: NotKernel}},
+		{"linux-base is an ordinary package", "linux-base", "linux-base", "5.4.0-150-generic", Kernel{Role: NotKernel}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ClassifyKernel(tc.binary, tc.source, tc.running); got != tc.want {
+				t.Errorf("ClassifyKernel(%q, %q, %q) = %+v, want %+v", tc.binary, tc.source, tc.running, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestUnsignedSource(t *testing.T) {
+	for in, want := range map[string]string{
+		"linux-signed": "linux", "linux-signed-hwe-5.4": "linux-hwe-5.4", "linux-signed-azure": "linux-azure",
+		"linux-signed-": "linux-signed-", "linux": "linux", "linux-hwe-5.4": "linux-hwe-5.4", "": "",
+	} {
+		if got := UnsignedSource(in); got != want {
+			t.Errorf("UnsignedSource(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestClassifyKernelInventories classifies every package of the real
+// Ubuntu inventories (container images: no kernel image). Only
+// linux-libc-dev (ubuntu-18.04/claircore-texlive: "Package: linux-libc-dev",
+// "Source: linux", "Version: 4.15.0-101.102") is a kernel package; util-linux,
+// binutils-x86-64-linux-gnu and libselinux1 are not, whatever their names.
+func TestClassifyKernelInventories(t *testing.T) {
+	dir := filepath.Join(testenv.SharedDir(t), "data/inventories")
+	for _, tc := range []struct {
+		inv     string
+		support []string
+		total   int
+	}{
+		{"ubuntu-18.04/claircore-texlive", []string{"linux-libc-dev"}, 357},
+		{"ubuntu-18.04/fanal-testdata-dpkg", nil, 91}, // 90 installed + 1 "deinstall ok config-files" stanza
+		{"ubuntu-22.04/linux-check-diff", nil, 173},
+	} {
+		t.Run(tc.inv, func(t *testing.T) {
+			f, err := os.Open(filepath.Join(dir, tc.inv, "status"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			var support []string
+			n, err := debian.ParsePackagesIndex(context.Background(), f, func(b debian.Binary) error {
+				// The inventories come from containers; their running
+				// kernel is the builder's, here a plausible 18.04 HWE one.
+				switch k := ClassifyKernel(b.Name, b.Source, "5.4.0-150-generic"); k.Role {
+				case KernelSupport:
+					support = append(support, b.Name)
+				case NotKernel:
+				default:
+					t.Errorf("%s (%s): %v", b.Name, b.Source, k)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != tc.total {
+				t.Errorf("%d packages, want %d", n, tc.total)
+			}
+			if len(support) != len(tc.support) || (len(support) > 0 && support[0] != tc.support[0]) {
+				t.Errorf("kernel support packages %v, want %v", support, tc.support)
+			}
+		})
+	}
+}

@@ -1,0 +1,114 @@
+package ubuntu
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/debian"
+)
+
+// TrackerURL is a tarball of the Ubuntu CVE tracker's git repository
+// (Launchpad's cgit snapshot of the master branch), fetched by default.
+const TrackerURL = "https://git.launchpad.net/ubuntu-cve-tracker/snapshot/ubuntu-cve-tracker-master.tar.gz"
+
+// Source is the Ubuntu CVE tracker as a source.Source. It reads a tarball
+// of the tracker (gzip undone by the framework) or one CVE file, telling
+// them apart by content, and apt Packages indexes of the Ubuntu archive.
+type Source struct{}
+
+// New returns the Ubuntu source.
+func New() *Source { return &Source{} }
+
+// Name is "ubuntu".
+func (*Source) Name() string { return "ubuntu" }
+
+// Locations is the tracker tarball.
+func (*Source) Locations() []string { return []string{TrackerURL} }
+
+// housekeeping are the tracker's files beside its CVE files that carry no
+// record: a directory of them given file by file is read without error.
+func housekeeping(name string) bool {
+	switch {
+	case name == "Makefile", name == "not-for-us.txt", name == "ignore-mistriaged.txt",
+		strings.HasPrefix(name, "00boilerplate"), strings.HasPrefix(name, "10autotriage"):
+		return true
+	}
+	return false
+}
+
+// Parse reads one document: a tar archive of the tracker (ParseTar) or
+// one CVE file (ParseCVEFile).
+func (*Source) Parse(ctx context.Context, doc source.Document, emit func(model.Advisory) error) error {
+	br := bufio.NewReaderSize(doc.Body, 64<<10)
+	head, _ := br.Peek(512)
+	switch {
+	case isTar(head):
+		_, err := ParseTar(ctx, br, emit)
+		return err
+	case housekeeping(path.Base(doc.Name)):
+		return nil
+	case isCVEFile(head):
+		_, err := ParseCVEFile(br, emit)
+		return err
+	case bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n"), []byte("Package:")):
+		return fmt.Errorf("%s: this is an apt Packages index, not tracker data", doc.Name)
+	}
+	line, _, _ := bytes.Cut(bytes.TrimLeft(head, " \t\r\n"), []byte("\n"))
+	if len(line) > 60 {
+		line = line[:60]
+	}
+	return fmt.Errorf("%s: not Ubuntu CVE tracker data (a tarball of active/ retired/ ignored/, or a CVE file): starts %q", doc.Name, line)
+}
+
+// isTar recognises a POSIX or GNU tar header by its magic at offset 257.
+func isTar(head []byte) bool {
+	return len(head) >= 262 && bytes.Equal(head[257:262], []byte("ustar"))
+}
+
+// isCVEFile recognises a tracker file by its first field line.
+func isCVEFile(head []byte) bool {
+	for _, l := range bytes.Split(head, []byte("\n")) {
+		l = bytes.TrimRight(l, " \t\r")
+		if len(l) == 0 || l[0] == '#' {
+			continue
+		}
+		for _, f := range []string{"Candidate:", "PublicDate:", "PublicDateAtUSN:", "References:", "CRD:"} {
+			if bytes.HasPrefix(l, []byte(f)) {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+// BinaryIndexGroup recognises an apt Packages index of the Ubuntu archive
+// and finds its release from the location: a codename as a path element
+// or file-name part (dists/bionic-security/main/binary-amd64/Packages.gz,
+// bionic-updates_main_binary-amd64_Packages.gz).
+func (*Source) BinaryIndexGroup(location string, head []byte) (string, bool, error) {
+	if !bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n"), []byte("Package:")) {
+		return "", false, nil
+	}
+	for _, part := range strings.FieldsFunc(location, func(r rune) bool { return r == '/' || r == '\\' || r == '_' || r == '-' || r == '.' }) {
+		if g, ok := OSGroup(part); ok {
+			return g, true, nil
+		}
+	}
+	return "", true, fmt.Errorf("%s is a Packages index, but its Ubuntu release is not in its path (name it like dists/jammy/.../Packages or jammy_main_binary-amd64_Packages)", location)
+}
+
+// ParseBinaries reads an apt Packages index: the format is Debian's, and
+// so is the parser.
+func (*Source) ParseBinaries(ctx context.Context, doc source.Document, emit func(source.Binary) error) error {
+	_, err := debian.ParsePackagesIndex(ctx, doc.Body, func(b debian.Binary) error {
+		return emit(source.Binary{Name: b.Name, Version: b.Version, SourceName: b.Source, SourceVersion: b.SourceVersion})
+	})
+	return err
+}

@@ -1,0 +1,88 @@
+package ubuntu
+
+import (
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/testenv"
+)
+
+// snapshotPath is the whole 2020 tracker snapshot in the shared data.
+func snapshotPath(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(testenv.SharedDir(t), "data/feeds/ubuntu/uct-2020-04-active-retired-ignored.tar.gz")
+}
+
+// parseSnapshot parses the whole snapshot, handing every record to emit.
+func parseSnapshot(t testing.TB, emit func(model.Advisory) error) Stats {
+	t.Helper()
+	f, err := os.Open(snapshotPath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := ParseTar(context.Background(), zr, emit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestWholeSnapshot parses the whole 2020 snapshot. The expected counts
+// come from the files, not from this parser: `tar tzf` lists 6,509 +
+// 26,422 + 195 CVE-* files in active/, retired/ and ignored/, 9 of them
+// placeholders (retired/CVE-2006-NNN0...) without a real Candidate; and
+// grep '^bionic_' over all of them counts, by status word, 7,434 released,
+// 11,403 not-affected, 2,067 needed, 87 pending, 513 deferred, 3,455
+// needs-triage, 999 ignored and 18,303 DNE. One released line has no
+// readable version: "bionic_wesnoth-1.12: released
+// (1:1.12_1.12.6-1+deb9u1build0.18.04.1)" (active/CVE-2018-1999023; "_"
+// is not a version character), so 7,433 fixed records.
+func TestWholeSnapshot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the whole snapshot takes seconds")
+	}
+	bionic := map[model.Status]int{}
+	byOrigin := map[string]int{}
+	st := parseSnapshot(t, func(a model.Advisory) error {
+		checkAdvisory(t, a)
+		byOrigin[a.Source]++
+		if a.OSGroup == "ubuntu:18.04" && a.Source == OriginTracker {
+			bionic[a.Status]++
+		}
+		return nil
+	})
+	t.Logf("%s", st)
+	t.Logf("origins %v", byOrigin)
+	if st.Files != 6509+26422+195 || st.CVEs != st.Files-9 {
+		t.Errorf("files %d, CVEs %d; want %d and %d", st.Files, st.CVEs, 6509+26422+195, 6509+26422+195-9)
+	}
+	if n := bionic[model.StatusEndOfLife] + bionic[model.StatusWillNotFix]; n != 999 {
+		t.Errorf("bionic ignored lines gave %d records, want 999", n)
+	}
+	delete(bionic, model.StatusEndOfLife)
+	delete(bionic, model.StatusWillNotFix)
+	want := map[model.Status]int{
+		model.StatusFixed:        7433,
+		model.StatusNotAffected:  11403,
+		model.StatusAffected:     2067 + 87,
+		model.StatusFixDeferred:  513,
+		model.StatusUndetermined: 3455,
+	}
+	if diff := cmp.Diff(want, bionic); diff != "" {
+		t.Errorf("bionic records by status (-want +got):\n%s", diff)
+	}
+	if st.Records != byOrigin[OriginTracker]+byOrigin[OriginESMInfra] {
+		t.Errorf("records of origins other than ubuntu-tracker and ubuntu-esm-infra: %v", byOrigin)
+	}
+}
