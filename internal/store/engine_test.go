@@ -91,7 +91,7 @@ func TestMigrationFiles(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", eng.name(), err)
 		}
-		if len(ms) != 4 {
+		if len(ms) != 5 {
 			t.Errorf("%s: %d migrations", eng.name(), len(ms))
 		}
 	}
