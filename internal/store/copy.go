@@ -17,9 +17,9 @@ import (
 
 // CopyOptions tune CopyFromSQLite.
 type CopyOptions struct {
-	Batch    int                                    // rows per COPY (default 10,000)
+	Batch    int                                   // rows per COPY (default 10,000)
 	Progress func(table string, done, total int64) // after each batch, and once per table at its end
-	Log      *slog.Logger                           // one line per table (nil: none)
+	Log      *slog.Logger                          // one line per table (nil: none)
 }
 
 // CopyResult is what CopyFromSQLite copied.

@@ -477,7 +477,7 @@ var unscoped = map[string]string{
 	"ForgetEvaluations": "matcher write", "RefreshFindings": "matcher write (by host id)",
 	"AcquireLease": "jobs: leases, no host data", "ReleaseLease": "jobs: leases", "Leases": "jobs: leases",
 	"ClaimJobRun": "jobs: runs, no host data", "FinishJobRun": "jobs: runs", "JobRuns": "jobs: runs",
-	"Status": "admin: row counts of every table (pakiti db status)",
+	"Status":         "admin: row counts of every table (pakiti db status)",
 	"CopyFromSQLite": "admin: copies a whole database (pakiti db migrate-from)",
 }
 
