@@ -112,7 +112,7 @@ func newServe(g *globals) *cobra.Command {
 					sched.Run(ctx, "test-tick", testJobEvery, func(context.Context) error { return nil })
 				})
 			}
-			log.Info("jobs", "holder", sched.Holder, "lease_ttl", sched.TTL, "lease_renew", sched.Renew)
+			log.Info("jobs", "holder", sched.Holder, "lease_ttl", sched.TTL.String(), "lease_renew", sched.Renew.String())
 			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner})
 			if err != nil {
 				return err
