@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +17,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/demo"
 	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/intake"
+	"github.com/pakiti-go/pakiti/internal/jobs"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/web"
@@ -27,7 +29,7 @@ func newServe(g *globals) *cobra.Command {
 	var maxReport, intakeMemory int64
 	var maxInFlight, maxConns int
 	var demoMode bool
-	var every time.Duration
+	var every, jobTTL, jobRenew, testJobEvery time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the feed (/feed/), the web UI, the API and /healthz",
@@ -92,9 +94,26 @@ func newServe(g *globals) *cobra.Command {
 				}
 				log.Info("demo data loaded", "db", g.db, "duration", time.Since(t).Round(time.Millisecond))
 			}
-			if every > 0 {
-				go updateSources(ctx, im, every, log)
+			// Background jobs run under leases in the database: with
+			// several servers on one database, one of them runs each.
+			sched := jobs.New(st, log)
+			sched.TTL, sched.Renew = jobTTL, jobRenew
+			if jobRenew <= 0 || jobTTL <= jobRenew {
+				return errors.New("--job-ttl must be longer than --job-renew, and both above 0")
 			}
+			var wg sync.WaitGroup
+			defer wg.Wait() // leases released before the store closes
+			if every > 0 {
+				wg.Go(func() {
+					sched.Run(ctx, "source-update", every, func(ctx context.Context) error { return updateSources(ctx, im, log) })
+				})
+			}
+			if testJobEvery > 0 {
+				wg.Go(func() {
+					sched.Run(ctx, "test-tick", testJobEvery, func(context.Context) error { return nil })
+				})
+			}
+			log.Info("jobs", "holder", sched.Holder, "lease_ttl", sched.TTL.String(), "lease_renew", sched.Renew.String())
 			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner})
 			if err != nil {
 				return err
@@ -154,28 +173,30 @@ func newServe(g *globals) *cobra.Command {
 	cmd.Flags().IntVar(&maxInFlight, "max-in-flight", intake.DefaultMaxInFlight, "reports read and stored at once; more wait briefly, then get 503 with Retry-After")
 	cmd.Flags().IntVar(&maxConns, "max-connections", 0, fmt.Sprintf("connections held open at once (default %d, and always below the open-file limit)", web.DefaultMaxConnections))
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load bundled real demo data (Debian DSA/DLA lists of April 2023, real host inventories) into a temporary database, offline")
-	cmd.Flags().DurationVar(&every, "update-every", 6*time.Hour, "import every source from its vendor URL at start and then this often (0: never)")
+	cmd.Flags().DurationVar(&every, "update-every", 6*time.Hour, "import every source from its vendor URL once per period of this length, aligned to midnight UTC, by one of the servers on the database (0: never)")
+	cmd.Flags().DurationVar(&jobTTL, "job-ttl", jobs.DefaultTTL, "how long a background job's lease outlives its holder")
+	cmd.Flags().DurationVar(&jobRenew, "job-renew", jobs.DefaultRenew, "how often a server renews or asks for a job's lease")
+	cmd.Flags().DurationVar(&testJobEvery, "test-job-every", 0, "tests: run a job that does nothing (test-tick) this often, recorded in job_runs")
+	for _, f := range []string{"job-ttl", "job-renew", "test-job-every"} {
+		cmd.Flags().MarkHidden(f)
+	}
 	return cmd
 }
 
-// updateSources imports every source from its vendor URLs now and then
-// every interval; failures (no network, a vendor down) are logged and
-// retried at the next round.
-func updateSources(ctx context.Context, im *source.Importer, every time.Duration, log *slog.Logger) {
-	for {
-		for _, name := range defaultSources(im.Sources) {
-			res, err := im.Import(ctx, name, nil, false)
-			if err != nil {
-				log.Error("source update failed", "source", name, "error", err)
-				continue
-			}
-			log.Info("source updated", "source", name, "unchanged", res.Unchanged, "records", res.Records,
-				"hosts", res.Hosts, "duration", res.Duration.Round(time.Millisecond))
+// updateSources imports every source from its vendor URLs, re-evaluating
+// what changed (the job "source-update"); failures (no network, a vendor
+// down) are logged, recorded as the run's error and retried next period.
+func updateSources(ctx context.Context, im *source.Importer, log *slog.Logger) error {
+	var errs []error
+	for _, name := range defaultSources(im.Sources) {
+		res, err := im.Import(ctx, name, nil, false)
+		if err != nil {
+			log.Error("source update failed", "source", name, "error", err)
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(every):
-		}
+		log.Info("source updated", "source", name, "unchanged", res.Unchanged, "records", res.Records,
+			"hosts", res.Hosts, "duration", res.Duration.Round(time.Millisecond))
 	}
+	return errors.Join(errs...)
 }

@@ -257,8 +257,14 @@ func TestFeedEncrypted(t *testing.T) {
 			req.Header.Set("Content-Type", "application/octet-stream")
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
-			if rec.Code != tt.wantStatus || !strings.HasPrefix(rec.Body.String(), tt.wantBody) {
-				t.Fatalf("got %d %q, want %d %q...", rec.Code, rec.Body.String(), tt.wantStatus, tt.wantBody)
+			got := rec.Body.String()
+			// One key without its certificate: a wrong RSA padding gives a
+			// random content key, never an error (no padding oracle), and
+			// about once in 256 the garbage it decrypts to has a valid AES
+			// padding and reaches the parser, which refuses it in its own words.
+			implicit := tt.name == "wrong key alone" && rec.Code == 400 && strings.HasPrefix(got, "ERROR: ")
+			if rec.Code != tt.wantStatus || !strings.HasPrefix(got, tt.wantBody) && !implicit {
+				t.Fatalf("got %d %q, want %d %q...", rec.Code, got, tt.wantStatus, tt.wantBody)
 			}
 			_, err := s.Host(context.Background(), store.AllSites(), plainHost)
 			if stored := err == nil; stored != (tt.wantStatus == 200) {

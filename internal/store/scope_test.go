@@ -96,8 +96,13 @@ func importDSA(t testing.TB, s *store.Store, file string) store.ImportResult {
 // evaluated by the real matcher.
 func seedScope(t *testing.T) *store.Store {
 	t.Helper()
+	return seedScopeOn(t, testdb.Open(t))
+}
+
+// seedScopeOn seeds s as seedScope does.
+func seedScopeOn(t *testing.T, s *store.Store) *store.Store {
+	t.Helper()
 	ctx := context.Background()
-	s := testdb.Open(t)
 	if res := importDSA(t, s, "testdata/DSA-list.bullseye-3.txt"); res.Records != len(dsa5343)+len(dsa5349)+len(dsa5324) {
 		t.Fatalf("imported %d records, want %d", res.Records, len(dsa5343)+len(dsa5349)+len(dsa5324))
 	}
@@ -472,6 +477,10 @@ var unscoped = map[string]string{
 	"SaveEvaluations": "matcher write", "Invalidate": "matcher write", "InvalidateBasis": "matcher write",
 	"EvaluatedGroups": "matcher internal (OS group names only)", "SetSeverity": "configuration, no read",
 	"ForgetEvaluations": "matcher write", "RefreshFindings": "matcher write (by host id)",
+	"AcquireLease": "jobs: leases, no host data", "ReleaseLease": "jobs: leases", "Leases": "jobs: leases",
+	"ClaimJobRun": "jobs: runs, no host data", "FinishJobRun": "jobs: runs", "JobRuns": "jobs: runs",
+	"Status":         "admin: row counts of every table (pakiti db status)",
+	"CopyFromSQLite": "admin: copies a whole database (pakiti db migrate-from)",
 }
 
 // scopeHelpers take a Scope without reading hosts: they work on the scope

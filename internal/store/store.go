@@ -33,8 +33,8 @@ type Store struct {
 	stmts map[string]*sql.Stmt // prepared on w at Open, by query text; read-only after
 
 	severity SeverityOf // ranks vendor severity words (SetSeverity); nil: all alike
-	file   *fileWatch // the SQLite file opened; nil on PostgreSQL
-	health health
+	file     *fileWatch // the SQLite file opened; nil on PostgreSQL
+	health   health
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its

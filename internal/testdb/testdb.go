@@ -31,3 +31,11 @@ func Open(t testing.TB) *store.Store {
 	t.Cleanup(func() { s.Close() })
 	return s
 }
+
+// PostgresDSN returns the DSN of a fresh PostgreSQL database for a test
+// that needs PostgreSQL itself; without PAKITI_TEST_POSTGRES it skips t,
+// or fails it under CI=true (see testdsn.PostgresDSN).
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	return testdsn.PostgresDSN(t)
+}

@@ -123,3 +123,24 @@ func dbName(test string) string {
 	}
 	return "pakiti_t_" + hex.EncodeToString(b) + "_" + t
 }
+
+// EnvEngine, set to "sqlite", says that a CI pass runs on SQLite on
+// purpose (.ci/run's first pass): tests that need PostgreSQL skip there,
+// as they run in the PostgreSQL pass.
+const EnvEngine = "PAKITI_TEST_ENGINE"
+
+// PostgresDSN returns the DSN of a fresh PostgreSQL schema for a test
+// that needs PostgreSQL itself (not only a database). Without
+// PAKITI_TEST_POSTGRES it skips t, or fails it when CI=true (unless
+// PAKITI_TEST_ENGINE=sqlite names a SQLite-only CI pass).
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	if !Postgres() {
+		msg := "this test needs PostgreSQL: set " + EnvPostgres + "=postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=disable"
+		if os.Getenv("CI") == "true" && os.Getenv(EnvEngine) != "sqlite" {
+			t.Fatalf("%s (a skip is a failure with CI=true)", msg)
+		}
+		t.Skip(msg)
+	}
+	return DSN(t)
+}
