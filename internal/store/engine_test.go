@@ -91,7 +91,7 @@ func TestMigrationFiles(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", eng.name(), err)
 		}
-		if len(ms) != 5 {
+		if len(ms) != 6 {
 			t.Errorf("%s: %d migrations", eng.name(), len(ms))
 		}
 	}
@@ -192,7 +192,7 @@ func TestConcurrentOpen(t *testing.T) {
 	}
 	defer s.Close()
 	var n int
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 5 {
-		t.Errorf("%d migrations recorded (%v), want 5", n, err)
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 6 {
+		t.Errorf("%d migrations recorded (%v), want 6", n, err)
 	}
 }

@@ -233,7 +233,7 @@ func (s *Store) AdvisoriesFor(ctx context.Context, osGroup string, packages []st
 
 // advisoryColumns are the columns scanAdvisory reads, from advisories a.
 const advisoryColumns = `a.origin, a.os_group, a.package, a.cve, a.fixed_version, a.status,
-	a.severity, a.advisory_id, a.arch, a.note, a.temporary`
+	a.severity, a.advisory_id, a.arch, a.note, a.temporary, a.module, a.published`
 
 // advisories returns the records in force that pass where.
 func (s *Store) advisories(ctx context.Context, where string, args ...any) ([]model.Advisory, error) {
@@ -248,11 +248,15 @@ func (s *Store) advisories(ctx context.Context, where string, args ...any) ([]mo
 	for rows.Next() {
 		var a model.Advisory
 		var st string
+		var published sql.NullTime
 		if err := rows.Scan(&a.Source, &a.OSGroup, &a.Package, &a.CVE, &a.FixedVersion, &st, &a.Severity,
-			&a.AdvisoryID, &a.Arch, &a.Note, &a.Temporary); err != nil {
+			&a.AdvisoryID, &a.Arch, &a.Note, &a.Temporary, &a.Module, &published); err != nil {
 			return nil, err
 		}
 		a.Status = model.Status(st)
+		if published.Valid {
+			a.Published = published.Time.UTC()
+		}
 		out = append(out, a)
 	}
 	return out, rows.Err()
