@@ -356,9 +356,14 @@ func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey) ([]string, e
 	return out, err
 }
 
-// EvaluatedGroups lists the OS groups that have evaluations.
+// EvaluatedGroups lists the OS groups that have evaluations or hosts: the
+// groups an import may have to evaluate. A group whose hosts reported
+// before any data it reads was imported has no evaluation yet, and must be
+// named too, or a group that borrows another's data (centos:7 reading
+// rhel:7) would stay not evaluated after rhel:7's first import.
 func (s *Store) EvaluatedGroups(ctx context.Context) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT os_group FROM evaluated ORDER BY os_group`)
+	rows, err := s.r.QueryContext(ctx, `SELECT os_group FROM evaluated
+		UNION SELECT os_group FROM hosts WHERE os_group <> '' ORDER BY os_group`)
 	if err != nil {
 		return nil, err
 	}
