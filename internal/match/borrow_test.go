@@ -92,4 +92,11 @@ func TestBorrowedDataFirstImport(t *testing.T) {
 	if diff := cmp.Diff(want, f.findings("r1.example.org", true), cmpOpts...); diff != "" {
 		t.Errorf("after the first import (-want +got):\n%s", diff)
 	}
+	// rebuild:11 has no data of its own: the host is evaluated by its
+	// borrowed data, and says so.
+	h, err := f.s.Host(f.ctx, store.AllSites(), "r1.example.org")
+	// DSA-5343-1's five CVEs, on libssl1.1 and openssl.
+	if err != nil || !h.Evaluated || h.CVEs != 5 {
+		t.Errorf("host after the first import: evaluated %v, %d CVEs (%v); want evaluated, 5", h.Evaluated, h.CVEs, err)
+	}
 }
