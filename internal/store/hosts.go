@@ -42,7 +42,7 @@ const (
 
 const hostColumns = `h.hostname, s.name, h.tag, h.os, h.os_id, h.os_version_id, h.arch, h.kernel, h.cpu,
 	h.packager, h.reboot_required, h.reporter_addr, h.protocol, h.first_report, h.last_report,
-	ps.package_count, ps.hash, h.os_group, h.cves, h.vulnerable_packages, `+evaluatedSQL
+	ps.package_count, ps.hash, h.os_group, h.cves, h.vulnerable_packages, ` + evaluatedSQL
 
 // evaluatedSQL tells whether a host is evaluated: its OS group has data,
 // or its package set was evaluated for its group against data the group

@@ -142,4 +142,6 @@ var severities = map[string]model.Severity{
 
 // Severity maps a Red Hat style impact word (any case) to the common
 // scale; other words rank unknown.
-func Severity(word string) model.Severity { return severities[strings.ToLower(strings.TrimSpace(word))] }
+func Severity(word string) model.Severity {
+	return severities[strings.ToLower(strings.TrimSpace(word))]
+}
