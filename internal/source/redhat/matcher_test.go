@@ -32,6 +32,7 @@ func TestDriverVerdicts(t *testing.T) {
 		{"rebuild: installed == fixed", Rebuilds{}, grub2BootHole, pkg("grub2", "1:2.02-0.86.el7_8", "x86_64"), false},
 		{"older only by epoch", Driver{}, grub2BootHole, pkg("grub2", "0:2.02-0.86.el7_8", "x86_64"), true},
 		{"rebuild: older only by epoch", Rebuilds{}, grub2BootHole, pkg("grub2", "0:2.02-0.86.el7.centos", "x86_64"), true},
+		{"rebuild: same release, older only by epoch", Rebuilds{}, grub2BootHole, pkg("grub2", "0:2.02-0.86.el7_8", "x86_64"), true},
 		// inventory centos-7: vim-minimal 2:7.4.629-6.el7, newer than 2:7.4.160-6.el7_6.
 		{"centos vim-minimal newer", Rebuilds{}, vim7, pkg("vim-minimal", "2:7.4.629-6.el7", "x86_64"), false},
 		// inventory rhel-7/vuls-rhel73: vim-minimal 2:7.4.160-1.el7.
@@ -97,6 +98,8 @@ func TestRebuildOrder(t *testing.T) {
 		{"1:2.02-0.80.el7.centos", "1:2.02-0.86.el7_8", -1},
 		{"1:2.02-0.87.el7.centos.6", "1:2.02-0.86.el7_8", 1},
 		{"0:2.02-0.86.el7.centos", "1:2.02-0.86.el7_8", -1},
+		// inventory rhel-8/rhcos42-sosreport vim-minimal against RHSA-2019:1619's fix.
+		{"0:8.0.1763-11.el8_0", "2:8.0.1763-11.el8_0", -1},
 	} {
 		if got := RebuildOrder.Compare(tc.a, tc.b); got != tc.want {
 			t.Errorf("RebuildOrder.Compare(%s, %s) = %d, want %d", tc.a, tc.b, got, tc.want)
