@@ -4,8 +4,11 @@ package drivers
 
 import (
 	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/source/alma"
 	"github.com/pakiti-go/pakiti/internal/source/alpine"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/source/redhat"
+	"github.com/pakiti-go/pakiti/internal/source/rocky"
 )
 
 // Registry returns every driver.
@@ -13,5 +16,9 @@ func Registry() *match.Registry {
 	return match.NewRegistry(
 		debian.Driver{},
 		alpine.Driver{},
+		redhat.Driver{},
+		redhat.Rebuilds{},
+		alma.Driver{},
+		rocky.Driver{},
 	)
 }

@@ -86,6 +86,8 @@ func (r Rule) apply(s string) string {
 
 // Builtin are the default rules. The Debian family: Debian's own strings,
 // Raspbian (Debian rebuilt for ARM, same versions) and os-release facts.
+// RPM distributions: a group per major release (rhel:9, alma:9, centos:7,
+// scientific:7), Red Hat CoreOS by its 4.x release (rhcos:4.2).
 var Builtin = mustCompile([]Rule{
 	{Match: `id:^(?:debian|raspbian) (\d+)$`, Group: "debian:$1"},
 	{Match: `^(?:Debian GNU/Linux|Debian|Raspbian GNU/Linux) (\d+)(?:\.\d+)*(?:\s|$)`, Group: "debian:$1"},
@@ -94,6 +96,10 @@ var Builtin = mustCompile([]Rule{
 	{Match: `^Ubuntu (\d+\.\d+)`, Group: "ubuntu:$1"},
 	{Match: `id:^alpine (\d+\.\d+)`, Group: "alpine:$1"},
 	{Match: `^Alpine Linux (?:v)?(\d+\.\d+)`, Group: "alpine:$1"},
+	// Red Hat CoreOS (RHEL 8 or 9 based, by its own 4.x release: the
+	// redhat-rebuilds driver maps it) before RHEL, whose rule it matches.
+	{Match: `id:^rhcos (\d+\.\d+)`, Group: "rhcos:$1"},
+	{Match: `^Red Hat Enterprise Linux CoreOS release (\d+\.\d+)`, Group: "rhcos:$1"},
 	{Match: `id:^rhel (\d+)`, Group: "rhel:$1"},
 	{Match: `^Red Hat Enterprise Linux.* release (\d+)`, Group: "rhel:$1"},
 	{Match: `id:^almalinux (\d+)`, Group: "alma:$1"},
@@ -102,6 +108,8 @@ var Builtin = mustCompile([]Rule{
 	{Match: `^Rocky Linux(?: release)? (\d+)`, Group: "rocky:$1"},
 	{Match: `id:^centos (\d+)`, Group: "centos:$1"},
 	{Match: `^CentOS(?: Linux| Stream)? release (\d+)`, Group: "centos:$1"},
+	{Match: `id:^scientific (\d+)`, Group: "scientific:$1"},
+	{Match: `^Scientific Linux(?: CERN SLC| Fermi)? release (\d+)`, Group: "scientific:$1"},
 	{Match: `id:^sles (\d+)`, Group: "sles:$1"},
 	{Match: `^SUSE Linux Enterprise Server (\d+)`, Group: "sles:$1"},
 	{Match: `id:^opensuse-leap (\d+\.\d+)`, Group: "opensuse-leap:$1"},

@@ -27,8 +27,26 @@ func TestBuiltin(t *testing.T) {
 		{Facts{System: "Debian GNU/Linux 12", OSID: "debian", OSVersionID: "12"}, "debian:12"},
 		{Facts{System: "something custom", OSID: "debian", OSVersionID: "11"}, "debian:11"},
 		{Facts{System: "Raspbian", OSID: "raspbian", OSVersionID: "12"}, "debian:12"},
+		// RPM distributions, their other spellings and os-release facts
+		{Facts{System: "AlmaLinux 9.4"}, "alma:9"},
+		{Facts{System: "AlmaLinux release 9.4 (Seafoam Ocelot)"}, "alma:9"},
+		{Facts{System: "Rocky Linux release 9.4"}, "rocky:9"},
+		{Facts{System: "CentOS Stream release 9"}, "centos:9"},
+		{Facts{System: "Scientific Linux release 7.9 (Nitrogen)"}, "scientific:7"},
+		{Facts{System: "Scientific Linux CERN SLC release 6.5 (Carbon)"}, "scientific:6"},
+		{Facts{System: "Red Hat Enterprise Linux CoreOS release 4.2"}, "rhcos:4.2"},
+		{Facts{System: "Red Hat Enterprise Linux CoreOS release 4.14"}, "rhcos:4.14"},
+		{Facts{System: "Red Hat Enterprise Linux Server release 7.3 (Maipo)"}, "rhel:7"},
+		{Facts{System: "Red Hat Enterprise Linux CoreOS 412.86", OSID: "rhcos", OSVersionID: "4.12"}, "rhcos:4.12"},
+		{Facts{System: "AlmaLinux release 9.4", OSID: "almalinux", OSVersionID: "9.4"}, "alma:9"},
+		{Facts{System: "Rocky Linux release 8.9", OSID: "rocky", OSVersionID: "8.9"}, "rocky:8"},
+		{Facts{System: "CentOS Linux release 7.9.2009 (Core)", OSID: "centos", OSVersionID: "7"}, "centos:7"},
+		{Facts{System: "Scientific Linux release 7.9", OSID: "scientific", OSVersionID: "7.9"}, "scientific:7"},
+		{Facts{System: "Red Hat Enterprise Linux release 8.8 (Ootpa)", OSID: "rhel", OSVersionID: "8.8"}, "rhel:8"},
+		// os-release decides when present: a renamed system string
+		{Facts{System: "Custom Build 1", OSID: "almalinux", OSVersionID: "8.9"}, "alma:8"},
 		// no data: no group, never a guess
-		{Facts{System: "Scientific Linux CERN SLC release 6.5 (Carbon)"}, ""},
+		{Facts{System: "Common Base Linux Mariner 2.0"}, ""},
 		{Facts{System: "Debian"}, ""},
 		{Facts{}, ""},
 	}

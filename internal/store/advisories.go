@@ -78,17 +78,17 @@ func (s *Store) ReplaceAdvisories(ctx context.Context, run ImportRun, fill func(
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT os_group, package FROM (
-				SELECT os_group, package, cve, status, fixed_version, severity, advisory_id, origin, arch
+				SELECT os_group, package, cve, status, fixed_version, severity, advisory_id, origin, arch, module
 					FROM advisories WHERE import_id = $1
 				EXCEPT
-				SELECT os_group, package, cve, status, fixed_version, severity, advisory_id, origin, arch
+				SELECT os_group, package, cve, status, fixed_version, severity, advisory_id, origin, arch, module
 					FROM advisories WHERE import_id = $2) AS gone
 			UNION
 			SELECT DISTINCT os_group, package FROM (
-				SELECT os_group, package, cve, status, fixed_version, severity, advisory_id, origin, arch
+				SELECT os_group, package, cve, status, fixed_version, severity, advisory_id, origin, arch, module
 					FROM advisories WHERE import_id = $2
 				EXCEPT
-				SELECT os_group, package, cve, status, fixed_version, severity, advisory_id, origin, arch
+				SELECT os_group, package, cve, status, fixed_version, severity, advisory_id, origin, arch, module
 					FROM advisories WHERE import_id = $1) AS came`, old.Int64, res.ID)
 		if err != nil {
 			return fmt.Errorf("diff imports: %w", err)

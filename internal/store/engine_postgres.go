@@ -195,23 +195,31 @@ func (postgres) insertMembers(ctx context.Context, tx *sql.Tx, setID int64, ids 
 // trip for thousands of records.
 func (postgres) insertAdvisories(ctx context.Context, tx *sql.Tx, importID int64, source string, batch []model.Advisory) error {
 	n := len(batch)
-	cols := make([][]string, 10)
+	cols := make([][]string, 12)
 	for i := range cols {
 		cols[i] = make([]string, n)
 	}
 	temp := make([]bool, n)
 	for i, a := range batch {
+		published := ""
+		if !a.Published.IsZero() {
+			published = a.Published.UTC().Format(time.RFC3339Nano)
+		}
 		for c, v := range []string{a.Source, a.OSGroup, a.Package, a.CVE, a.FixedVersion, string(a.Status),
-			a.Severity, a.AdvisoryID, a.Arch, a.Note} {
+			a.Severity, a.AdvisoryID, a.Arch, a.Note, a.Module, published} {
 			cols[c][i] = v
 		}
 		temp[i] = a.Temporary
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO advisories (import_id, source, origin, os_group, package,
-		cve, fixed_version, status, severity, advisory_id, arch, note, temporary)
-		SELECT $1, $2, u.* FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-			$9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[]) AS u`,
-		importID, source, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], cols[9], temp)
+		cve, fixed_version, status, severity, advisory_id, arch, note, temporary, module, published)
+		SELECT $1, $2, u.o, u.g, u.p, u.c, u.f, u.s, u.sev, u.adv, u.arch, u.note, u.temp, u.module,
+			NULLIF(u.published, '')::timestamptz
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+			$9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[], $15::text[])
+			AS u (o, g, p, c, f, s, sev, adv, arch, note, temp, module, published)`,
+		importID, source, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], cols[9], temp,
+		cols[10], cols[11])
 	if err != nil {
 		return fmt.Errorf("records: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	sqlitedrv "modernc.org/sqlite" // the pure-Go SQLite driver
@@ -162,15 +163,16 @@ func (sqlite) insertMembers(ctx context.Context, tx *sql.Tx, setID int64, ids []
 // a row costs SQLite less than decoding it from JSON.
 func (sqlite) insertAdvisories(ctx context.Context, tx *sql.Tx, importID int64, source string, batch []model.Advisory) error {
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO advisories (import_id, source, origin, os_group, package,
-		cve, fixed_version, status, severity, advisory_id, arch, note, temporary)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`)
+		cve, fixed_version, status, severity, advisory_id, arch, note, temporary, module, published)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`)
 	if err != nil {
 		return err
 	}
 	defer ins.Close()
 	for _, a := range batch {
 		if _, err := ins.ExecContext(ctx, importID, source, a.Source, a.OSGroup, a.Package, a.CVE,
-			a.FixedVersion, string(a.Status), a.Severity, a.AdvisoryID, a.Arch, a.Note, a.Temporary); err != nil {
+			a.FixedVersion, string(a.Status), a.Severity, a.AdvisoryID, a.Arch, a.Note, a.Temporary,
+			a.Module, publishedArg(a.Published)); err != nil {
 			return fmt.Errorf("record %s %s %s: %w", a.OSGroup, a.Package, a.CVE, err)
 		}
 	}
@@ -207,4 +209,13 @@ func (sqlite) retryable(err error) bool {
 		return true
 	}
 	return false
+}
+
+// publishedArg is a record's Published as a column value: NULL when the
+// source gave none.
+func publishedArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
 }

@@ -233,7 +233,7 @@ func (s *Store) AdvisoriesFor(ctx context.Context, osGroup string, packages []st
 
 // advisoryColumns are the columns scanAdvisory reads, from advisories a.
 const advisoryColumns = `a.origin, a.os_group, a.package, a.cve, a.fixed_version, a.status,
-	a.severity, a.advisory_id, a.arch, a.note, a.temporary`
+	a.severity, a.advisory_id, a.arch, a.note, a.temporary, a.module, a.published`
 
 // advisories returns the records in force that pass where.
 func (s *Store) advisories(ctx context.Context, where string, args ...any) ([]model.Advisory, error) {
@@ -248,11 +248,15 @@ func (s *Store) advisories(ctx context.Context, where string, args ...any) ([]mo
 	for rows.Next() {
 		var a model.Advisory
 		var st string
+		var published sql.NullTime
 		if err := rows.Scan(&a.Source, &a.OSGroup, &a.Package, &a.CVE, &a.FixedVersion, &st, &a.Severity,
-			&a.AdvisoryID, &a.Arch, &a.Note, &a.Temporary); err != nil {
+			&a.AdvisoryID, &a.Arch, &a.Note, &a.Temporary, &a.Module, &published); err != nil {
 			return nil, err
 		}
 		a.Status = model.Status(st)
+		if published.Valid {
+			a.Published = published.Time.UTC()
+		}
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -352,9 +356,14 @@ func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey) ([]string, e
 	return out, err
 }
 
-// EvaluatedGroups lists the OS groups that have evaluations.
+// EvaluatedGroups lists the OS groups that have evaluations or hosts: the
+// groups an import may have to evaluate. A group whose hosts reported
+// before any data it reads was imported has no evaluation yet, and must be
+// named too, or a group that borrows another's data (centos:7 reading
+// rhel:7) would stay not evaluated after rhel:7's first import.
 func (s *Store) EvaluatedGroups(ctx context.Context) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT os_group FROM evaluated ORDER BY os_group`)
+	rows, err := s.r.QueryContext(ctx, `SELECT os_group FROM evaluated
+		UNION SELECT os_group FROM hosts WHERE os_group <> '' ORDER BY os_group`)
 	if err != nil {
 		return nil, err
 	}

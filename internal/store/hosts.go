@@ -42,8 +42,14 @@ const (
 
 const hostColumns = `h.hostname, s.name, h.tag, h.os, h.os_id, h.os_version_id, h.arch, h.kernel, h.cpu,
 	h.packager, h.reboot_required, h.reporter_addr, h.protocol, h.first_report, h.last_report,
-	ps.package_count, ps.hash, h.os_group, h.cves, h.vulnerable_packages,
-	EXISTS (SELECT 1 FROM os_group_data d WHERE d.os_group = h.os_group)`
+	ps.package_count, ps.hash, h.os_group, h.cves, h.vulnerable_packages, ` + evaluatedSQL
+
+// evaluatedSQL tells whether a host is evaluated: its OS group has data,
+// or its package set was evaluated for its group against data the group
+// borrows (centos:7 reading rhel:7: the matcher marks a set only when one
+// of the group's data groups has records).
+const evaluatedSQL = `(EXISTS (SELECT 1 FROM os_group_data d WHERE d.os_group = h.os_group)
+	OR EXISTS (SELECT 1 FROM set_evaluated se WHERE se.set_id = h.package_set_id AND se.os_group = h.os_group))`
 
 const hostFrom = ` FROM hosts h JOIN sites s ON s.id = h.site_id JOIN package_sets ps ON ps.id = h.package_set_id`
 

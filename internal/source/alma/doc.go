@@ -22,6 +22,6 @@
 // CVE are kept. Security advisories (ALSA) without a CVE keep their id as
 // the CVE, as internal/source/osv lays out.
 //
-// match.go holds the pure rules a matcher for AlmaLinux needs (the key of an
-// installed package, whether a record affects it); see internal/source/rpmmatch.
+// matcher.go is AlmaLinux's driver (match.Driver); match.go holds the pure
+// rules it shares with Rocky (see internal/source/rpmmatch).
 package alma

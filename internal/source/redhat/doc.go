@@ -29,4 +29,8 @@
 // another shape than oval.Flatten reads are counted in Stats.Unflattened
 // and handed to ParseOptions.Unflattened for oval.Eval, never silently
 // dropped.
+//
+// matcher.go holds the drivers (match.Driver): Driver for rhel groups,
+// Rebuilds for centos, scientific and rhcos, which read rhel:N of their
+// RHEL major and compare with the rebuild dist-tag rule (OlderThanFix).
 package redhat

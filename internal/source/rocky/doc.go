@@ -26,5 +26,6 @@
 // (".cloud") sorts above the base build of the same version, which would
 // flag every base kernel of that version as unfixed.
 //
-// match.go holds the pure matcher rules (see internal/source/rpmmatch).
+// matcher.go is Rocky's driver (match.Driver); match.go holds the pure
+// matcher rules (see internal/source/rpmmatch).
 package rocky

@@ -2,9 +2,10 @@
 // applies to one installed package and one advisory record: the binary
 // package name is the key records are filed under, an arch restriction,
 // module builds against module records, and the rpm version order
-// (epoch:version-release, internal/version's RPM). The distro folders
-// (alma, rocky) expose them with their own tests; nothing here is wired
-// into matching yet.
+// (epoch:version-release, internal/version's RPM), and (driver.go) the
+// pieces of match.Driver the RPM families share: the key, the record
+// filter, kernel naming and Red Hat's severity words, which the drivers
+// of redhat, alma and rocky call.
 package rpmmatch
 
 import (
