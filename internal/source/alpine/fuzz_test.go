@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 // The fuzz tests are seeded with the real excerpts of testdata (YAML and
@@ -22,7 +23,7 @@ func addSeeds(f *testing.F, glob string) {
 		if strings.HasSuffix(name, ".golden.json") {
 			continue
 		}
-		f.Add(readTestdata(f, filepath.Base(name)))
+		f.Add(sourcetest.Testdata(f, filepath.Base(name)))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 // TestJSONShapes: key order, null collections. The records are real
@@ -59,7 +60,7 @@ func TestJSONRefused(t *testing.T) {
 func TestSourceParseSniffs(t *testing.T) {
 	for _, name := range []string{"v3.8_main.excerpt.yaml", "v3.8_main.excerpt.json"} {
 		n := 0
-		err := New().Parse(context.Background(), sourceDoc(name, strings.NewReader(string(readTestdata(t, name)))), func(model.Advisory) error { n++; return nil })
+		err := New().Parse(context.Background(), sourceDoc(name, strings.NewReader(string(sourcetest.Testdata(t, name)))), func(model.Advisory) error { n++; return nil })
 		if err != nil || n != 61 {
 			// v3.8_main.excerpt: 61 item lines of one CVE each, no CVE twice in a package
 			// (cyrus-sasl 1, db 5, mariadb 55).
