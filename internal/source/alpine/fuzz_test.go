@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
@@ -70,11 +71,11 @@ func FuzzParseItem(f *testing.F) {
 			t.Errorf("%q: %+v", s, it)
 		}
 		for _, id := range it.ids {
-			if !validName(id) {
+			if !source.ValidName(id) {
 				t.Errorf("%q: id %q", s, id)
 			}
 		}
-		if it.advisory != "" && !validName(it.advisory) {
+		if it.advisory != "" && !source.ValidName(it.advisory) {
 			t.Errorf("%q: advisory %q", s, it.advisory)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
@@ -48,7 +49,7 @@ func jsonBytes(ctx context.Context, data []byte, emit func(model.Advisory) error
 // checkRecord fails on a record no reader may emit.
 func checkRecord(t testing.TB, a model.Advisory) {
 	t.Helper()
-	if a.Source != SourceSecdb || !strings.HasPrefix(a.OSGroup, osGroupPrefix) || !validName(a.Package) || !validName(a.CVE) {
+	if a.Source != SourceSecdb || !strings.HasPrefix(a.OSGroup, osGroupPrefix) || !source.ValidName(a.Package) || !source.ValidName(a.CVE) {
 		t.Errorf("record with a bad source, OS group, package or id: %+v", a)
 	}
 	if a.Temporary == cveRE.MatchString(a.CVE) {
@@ -56,7 +57,7 @@ func checkRecord(t testing.TB, a model.Advisory) {
 	}
 	switch a.Status {
 	case model.StatusFixed:
-		if !validName(a.FixedVersion) || a.FixedVersion == NotAffectedKey {
+		if !source.ValidName(a.FixedVersion) || a.FixedVersion == NotAffectedKey {
 			t.Errorf("fixed record with fixed version %q", a.FixedVersion)
 		}
 	case model.StatusNotAffected:
@@ -66,7 +67,7 @@ func checkRecord(t testing.TB, a model.Advisory) {
 	default:
 		t.Errorf("status %q", a.Status)
 	}
-	if len(a.Note) > maxNote || (a.AdvisoryID != "" && !validName(a.AdvisoryID)) {
+	if len(a.Note) > maxNote || (a.AdvisoryID != "" && !source.ValidName(a.AdvisoryID)) {
 		t.Errorf("note or advisory out of bounds: %+v", a)
 	}
 	if a.Severity != "" || a.Arch != "" || a.Module != "" || !a.Published.IsZero() {

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // ParseJSON reads a secdb JSON file as secdb.alpinelinux.org serves it
@@ -129,7 +130,7 @@ func (j *jsonReader) run(ctx context.Context) error {
 				return err
 			}
 		default:
-			return fmt.Errorf("unknown key %q (known: distroversion, reponame, archs, urlprefix, apkurl, packages)", clip(key, 40))
+			return fmt.Errorf("unknown key %q (known: distroversion, reponame, archs, urlprefix, apkurl, packages)", source.Clip(key, 40))
 		}
 	}
 	if err := j.delim('}', "document"); err != nil {
@@ -162,7 +163,7 @@ func (j *jsonReader) packages(ctx context.Context) error {
 				return err
 			}
 			if key != "pkg" || seen {
-				return fmt.Errorf("package: only one key, pkg, expected, found %q", clip(key, 40))
+				return fmt.Errorf("package: only one key, pkg, expected, found %q", source.Clip(key, 40))
 			}
 			seen = true
 			if err := j.pkgObject(); err != nil {
@@ -204,7 +205,7 @@ func (j *jsonReader) pkgObject() error {
 				return err
 			}
 		default:
-			return fmt.Errorf("unknown key %q in pkg (known: name, secfixes)", clip(key, 40))
+			return fmt.Errorf("unknown key %q in pkg (known: name, secfixes)", source.Clip(key, 40))
 		}
 	}
 	return j.delim('}', "pkg")
@@ -219,7 +220,7 @@ func (j *jsonReader) secfixes() error {
 		if err != nil {
 			return err
 		}
-		what := "secfixes " + clip(ver, 40)
+		what := "secfixes " + source.Clip(ver, 40)
 		ok, err := j.openOrNull('[', what)
 		if err != nil {
 			return err
@@ -271,7 +272,7 @@ func (j *jsonReader) wrap(err error) error {
 	if j.at > 0 {
 		where += fmt.Sprintf(": package %d", j.at)
 		if j.pkg != "" {
-			where += fmt.Sprintf(" (%s)", clip(j.pkg, 60))
+			where += fmt.Sprintf(" (%s)", source.Clip(j.pkg, 60))
 		}
 	}
 	var se *json.SyntaxError
@@ -309,7 +310,7 @@ func tokenName(t json.Token) string {
 		}
 		return fmt.Sprintf("%q", string(v))
 	case string:
-		return fmt.Sprintf("the string %q", clip(v, 40))
+		return fmt.Sprintf("the string %q", source.Clip(v, 40))
 	case nil:
 		return "null"
 	case bool:

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // SourceTracker names records from the tracker JSON.
@@ -146,8 +147,8 @@ func ParseTrackerJSON(ctx context.Context, r io.Reader, emit func(model.Advisory
 			return st, trackerErr("", "", err)
 		}
 		pkg, _ := tok.(string)
-		if !validName(pkg) {
-			return st, fmt.Errorf("tracker JSON: invalid package name %q", clip(pkg, 80))
+		if !source.ValidName(pkg) {
+			return st, fmt.Errorf("tracker JSON: invalid package name %q", source.Clip(pkg, 80))
 		}
 		st.Packages++
 		if tok, err = next(); err != nil {
@@ -165,8 +166,8 @@ func ParseTrackerJSON(ctx context.Context, r io.Reader, emit func(model.Advisory
 				return st, trackerErr(pkg, "", err)
 			}
 			id, _ := tok.(string)
-			if !validName(id) {
-				return st, fmt.Errorf("tracker JSON: pkg %q: invalid CVE id %q", pkg, clip(id, 80))
+			if !source.ValidName(id) {
+				return st, fmt.Errorf("tracker JSON: pkg %q: invalid CVE id %q", pkg, source.Clip(id, 80))
 			}
 			st.CVEs++
 			var c trackerCVE
@@ -207,27 +208,27 @@ func trackerRecords(st *Stats, pkg, id string, c *trackerCVE, emit func(model.Ad
 	codes := slices.SortedFunc(maps.Keys(c.Releases), func(a, b string) int {
 		return cmp.Or(cmp.Compare(releaseRank(a), releaseRank(b)), strings.Compare(a, b))
 	})
-	desc := clip(strings.TrimSpace(c.Description), maxDescription)
+	desc := source.Clip(strings.TrimSpace(c.Description), maxDescription)
 	for _, code := range codes {
 		osGroup, ok := OSGroup(code)
 		if !ok {
-			st.skip(skipName(skipUnknownRelease, code))
+			st.skip(source.SkipName(skipUnknownRelease, code))
 			continue
 		}
 		tr := c.Releases[code]
 		if tr == nil {
 			return errorf("release %q is not an object", code)
 		}
-		if len(tr.Status) > maxName || len(tr.Urgency) > maxName || len(tr.NoDSAReason) > maxName {
-			return errorf("release %q: status, urgency or nodsa_reason longer than %d bytes", code, maxName)
+		if len(tr.Status) > source.MaxName || len(tr.Urgency) > source.MaxName || len(tr.NoDSAReason) > source.MaxName {
+			return errorf("release %q: status, urgency or nodsa_reason longer than %d bytes", code, source.MaxName)
 		}
 		status, fixed, note, skip := trackerStatus(*tr)
 		if skip != "" {
 			st.skip(skip)
 			continue
 		}
-		if status == model.StatusFixed && !validName(fixed) {
-			return errorf("release %q: invalid fixed_version %q", code, clip(fixed, 80))
+		if status == model.StatusFixed && !source.ValidName(fixed) {
+			return errorf("release %q: invalid fixed_version %q", code, source.Clip(fixed, 80))
 		}
 		a := model.Advisory{
 			Source:       SourceTracker,
@@ -253,7 +254,7 @@ func trackerRecords(st *Stats, pkg, id string, c *trackerCVE, emit func(model.Ad
 // (set only for fixed) and a note; skip is the reason when the object maps
 // to no record.
 func trackerStatus(r trackerRelease) (status model.Status, fixed, note, skip string) {
-	nodsa := clip(strings.TrimSpace(r.NoDSA), maxNote)
+	nodsa := source.Clip(strings.TrimSpace(r.NoDSA), maxNote)
 	switch r.Status {
 	case "resolved":
 		switch r.FixedVersion {
@@ -265,7 +266,7 @@ func trackerStatus(r trackerRelease) (status model.Status, fixed, note, skip str
 		return model.StatusFixed, r.FixedVersion, "", ""
 	case "open", "undetermined":
 	default:
-		return "", "", "", skipName(skipUnknownStatus, r.Status)
+		return "", "", "", source.SkipName(skipUnknownStatus, r.Status)
 	}
 	if normUrgency(r.Urgency) == "end-of-life" {
 		return model.StatusEndOfLife, "", "", ""
@@ -290,7 +291,7 @@ func trackerStatus(r trackerRelease) (status model.Status, fixed, note, skip str
 		}
 		return model.StatusAffected, "", "", ""
 	default:
-		return model.StatusAffected, "", withText("no-dsa (" + clip(reason, 40) + ")"), ""
+		return model.StatusAffected, "", withText("no-dsa (" + source.Clip(reason, 40) + ")"), ""
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
@@ -33,7 +34,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil && err.Error() == "" {
 			t.Error("error with an empty message")
 		}
-		if len(st.Skipped) > maxSkipReasons+1 {
+		if len(st.Skipped) > source.MaxSkipReasons+1 {
 			t.Errorf("%d skip reasons", len(st.Skipped))
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
@@ -38,7 +39,7 @@ func checkAdvisory(t testing.TB, a model.Advisory) {
 	if a.Package == "" || a.CVE == "" || a.OSGroup == "" || a.Source == "" {
 		t.Errorf("record with an empty package, id, OS group or source: %+v", a)
 	}
-	if !validName(a.Package) || !validName(a.CVE) || (a.FixedVersion != "" && !validName(a.FixedVersion)) {
+	if !source.ValidName(a.Package) || !source.ValidName(a.CVE) || (a.FixedVersion != "" && !source.ValidName(a.FixedVersion)) {
 		t.Errorf("package, id or version out of bounds: %+v", a)
 	}
 	switch a.Status {

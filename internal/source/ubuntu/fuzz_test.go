@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // The seeds are the real files of testdata/uct, whole.
@@ -34,7 +35,7 @@ func checkFuzzStats(t *testing.T, st Stats, emitted int, err error) {
 	if err != nil && err.Error() == "" {
 		t.Error("error with an empty message")
 	}
-	if len(st.Skipped) > maxSkipReasons {
+	if len(st.Skipped) > source.MaxSkipReasons {
 		t.Errorf("%d skip reasons kept", len(st.Skipped))
 	}
 }

@@ -42,7 +42,7 @@ func parseAs(t testing.TB, data []byte, group string) (golden, error) {
 func checkRecord(t testing.TB, a model.Advisory) {
 	t.Helper()
 	if a.Package == "" || a.CVE == "" || a.OSGroup == "" || a.AdvisoryID == "" || a.Status != model.StatusFixed ||
-		!validName(a.FixedVersion) || !strings.Contains(a.FixedVersion, ":") || a.Severity != strings.ToLower(a.Severity) {
+		!source.ValidName(a.FixedVersion) || !strings.Contains(a.FixedVersion, ":") || a.Severity != strings.ToLower(a.Severity) {
 		t.Errorf("record %+v", a)
 	}
 	if strings.Contains(a.Arch, "src") {
