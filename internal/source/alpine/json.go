@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/pakiti-go/pakiti/internal/jsontok"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source"
 )
@@ -27,7 +28,7 @@ import (
 // reader reads them (see the package documentation).
 func ParseJSON(ctx context.Context, r io.Reader, emit func(model.Advisory) error) (Stats, error) {
 	var st Stats
-	j := &jsonReader{br: &boundedReader{r: r}, c: newCollector(ctx, &st, emit)}
+	j := &jsonReader{br: &jsontok.BoundedReader{R: r, Max: maxJSONValue}, c: newCollector(ctx, &st, emit)}
 	j.dec = json.NewDecoder(j.br)
 	err := j.run(ctx)
 	if err != nil {
@@ -37,7 +38,7 @@ func ParseJSON(ctx context.Context, r io.Reader, emit func(model.Advisory) error
 }
 
 type jsonReader struct {
-	br  *boundedReader
+	br  *jsontok.BoundedReader
 	dec *json.Decoder
 	c   *collector
 	pkg string // the package being read, for errors
@@ -46,7 +47,7 @@ type jsonReader struct {
 
 func (j *jsonReader) next() (json.Token, error) {
 	t, err := j.dec.Token()
-	j.br.mark = j.dec.InputOffset()
+	j.br.Mark = j.dec.InputOffset()
 	if err == io.EOF {
 		err = io.ErrUnexpectedEOF
 	}
@@ -93,7 +94,7 @@ func (j *jsonReader) openOrNull(want json.Delim, what string) (bool, error) {
 
 func (j *jsonReader) run(ctx context.Context) error {
 	t, err := j.dec.Token()
-	j.br.mark = j.dec.InputOffset()
+	j.br.Mark = j.dec.InputOffset()
 	if err == io.EOF {
 		return errors.New("empty document")
 	}
@@ -122,7 +123,7 @@ func (j *jsonReader) run(ctx context.Context) error {
 				return err
 			}
 		case "archs", "urlprefix", "apkurl":
-			if err := j.skip(); err != nil {
+			if err := jsontok.Skip(j.next); err != nil {
 				return err
 			}
 		case "packages":
@@ -244,28 +245,6 @@ func (j *jsonReader) secfixes() error {
 	return j.delim('}', "secfixes")
 }
 
-// skip reads one value of any kind.
-func (j *jsonReader) skip() error {
-	depth := 0
-	for {
-		t, err := j.next()
-		if err != nil {
-			return err
-		}
-		if d, ok := t.(json.Delim); ok {
-			switch d {
-			case '{', '[':
-				depth++
-			default:
-				depth--
-			}
-		}
-		if depth == 0 {
-			return nil
-		}
-	}
-}
-
 // wrap words an error with where it happened.
 func (j *jsonReader) wrap(err error) error {
 	where := "secdb JSON"
@@ -277,7 +256,7 @@ func (j *jsonReader) wrap(err error) error {
 	}
 	var se *json.SyntaxError
 	switch {
-	case errors.Is(err, errValueTooLarge):
+	case errors.Is(err, jsontok.ErrValueTooLarge):
 		return fmt.Errorf("%s: a value is larger than %d bytes", where, maxJSONValue)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("%s: unexpected end of input", where)
@@ -317,30 +296,4 @@ func tokenName(t json.Token) string {
 		return "a boolean"
 	}
 	return "a number"
-}
-
-var errValueTooLarge = errors.New("JSON value too large")
-
-// boundedReader feeds the JSON decoder in small reads and fails once the
-// decoder holds more than maxJSONValue bytes beyond the last token it
-// returned (mark, set from Decoder.InputOffset), so one huge string
-// cannot take the memory.
-type boundedReader struct {
-	r    io.Reader
-	read int64
-	mark int64
-}
-
-const readChunk = 32 << 10
-
-func (b *boundedReader) Read(p []byte) (int, error) {
-	if b.read-b.mark > maxJSONValue {
-		return 0, errValueTooLarge
-	}
-	if len(p) > readChunk {
-		p = p[:readChunk]
-	}
-	n, err := b.r.Read(p)
-	b.read += int64(n)
-	return n, err
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pakiti-go/pakiti/internal/jsontok"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
@@ -46,7 +47,7 @@ func TestJSONRefused(t *testing.T) {
 		{"truncated", `{"distroversion":"v3.20","packages":[{"pkg":{"name":"a"`, "package 1 (a): unexpected end of input"},
 		{"trailing data", `{"distroversion":"v3.20"} {}`, "data after the document"},
 		{"no name", `{"distroversion":"v3.20","packages":[{"pkg":{}}]}`, "pkg entry without a name"},
-		{"huge string", `{"distroversion":"` + strings.Repeat("v", maxJSONValue+2*readChunk) + `"}`, "a value is larger than"},
+		{"huge string", `{"distroversion":"` + strings.Repeat("v", maxJSONValue+2*jsontok.ReadChunk) + `"}`, "a value is larger than"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseJSON(context.Background(), strings.NewReader(tc.doc), func(model.Advisory) error { return nil })

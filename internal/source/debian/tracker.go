@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pakiti-go/pakiti/internal/jsontok"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source"
 )
@@ -120,11 +121,11 @@ type trackerRelease struct {
 // returned by emit stops parsing and is returned as is.
 func ParseTrackerJSON(ctx context.Context, r io.Reader, emit func(model.Advisory) error) (Stats, error) {
 	var st Stats
-	br := &boundedReader{r: r}
+	br := &jsontok.BoundedReader{R: r, Max: maxJSONValue}
 	dec := json.NewDecoder(br)
 	next := func() (json.Token, error) {
 		t, err := dec.Token()
-		br.mark = dec.InputOffset()
+		br.Mark = dec.InputOffset()
 		return t, err
 	}
 
@@ -172,7 +173,7 @@ func ParseTrackerJSON(ctx context.Context, r io.Reader, emit func(model.Advisory
 			st.CVEs++
 			var c trackerCVE
 			err = dec.Decode(&c)
-			br.mark = dec.InputOffset()
+			br.Mark = dec.InputOffset()
 			if err != nil {
 				return st, trackerErr(pkg, id, err)
 			}
@@ -314,7 +315,7 @@ func trackerErr(pkg, id string, err error) error {
 	var se *json.SyntaxError
 	var re *releaseError
 	switch {
-	case errors.Is(err, errValueTooLarge):
+	case errors.Is(err, jsontok.ErrValueTooLarge):
 		return fmt.Errorf("%s: a value is larger than %d bytes", where, maxJSONValue)
 	case errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF:
 		return fmt.Errorf("%s: unexpected end of input", where)
@@ -340,31 +341,4 @@ func article(typ string) string {
 		return "an " + typ
 	}
 	return "a " + typ
-}
-
-var errValueTooLarge = errors.New("JSON value too large")
-
-// boundedReader feeds the JSON decoder in small reads and fails once the
-// decoder holds more than maxJSONValue bytes beyond the last token or value
-// it returned (mark, set by the caller from Decoder.InputOffset). The
-// decoder reads once per refill, so at most one readChunk is read ahead of
-// the value it is working on.
-type boundedReader struct {
-	r    io.Reader
-	read int64
-	mark int64
-}
-
-const readChunk = 32 << 10
-
-func (b *boundedReader) Read(p []byte) (int, error) {
-	if b.read-b.mark > maxJSONValue {
-		return 0, errValueTooLarge
-	}
-	if len(p) > readChunk {
-		p = p[:readChunk]
-	}
-	n, err := b.r.Read(p)
-	b.read += int64(n)
-	return n, err
 }
