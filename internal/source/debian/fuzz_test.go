@@ -8,6 +8,7 @@ import (
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 // The seed corpora are in testdata/fuzz/<FuzzName>/: the real excerpts of
@@ -36,15 +37,7 @@ func checkFuzzed(t *testing.T, src string, a model.Advisory) {
 
 func checkFuzzStats(t *testing.T, st Stats, emitted int, err error) {
 	t.Helper()
-	if st.Records != emitted {
-		t.Errorf("Stats.Records = %d, emitted %d", st.Records, emitted)
-	}
-	if err != nil && err.Error() == "" {
-		t.Error("error with an empty message")
-	}
-	if len(st.Skipped) > source.MaxSkipReasons {
-		t.Errorf("%d skip reasons kept", len(st.Skipped))
-	}
+	sourcetest.Fuzzed(t, st.Records, emitted, st.Skipped, err)
 }
 
 func FuzzParseTrackerJSON(f *testing.F) {

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/pakiti-go/pakiti/internal/model"
-	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
@@ -28,14 +27,6 @@ func FuzzParse(f *testing.F) {
 				n++
 				return nil
 			})
-		if st.Records != n {
-			t.Errorf("Stats.Records = %d, emitted %d", st.Records, n)
-		}
-		if err != nil && err.Error() == "" {
-			t.Error("error with an empty message")
-		}
-		if len(st.Skipped) > source.MaxSkipReasons+1 {
-			t.Errorf("%d skip reasons", len(st.Skipped))
-		}
+		sourcetest.Fuzzed(t, st.Records, n, st.Skipped, err)
 	})
 }
