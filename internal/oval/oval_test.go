@@ -2,38 +2,20 @@ package oval
 
 import (
 	"bytes"
-	"compress/bzip2"
 	"context"
-	"encoding/json"
-	"flag"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden.json files")
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
+)
 
 // readExcerpt returns a testdata file's XML, decompressed.
 func readExcerpt(t testing.TB, name string) []byte {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(name, ".bz2") {
-		r = bzip2.NewReader(f)
-	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return sourcetest.Read(t, filepath.Join("testdata", name))
 }
 
 // parseAll parses a document and returns its definitions by id.
@@ -106,36 +88,7 @@ func TestGoldenFlatten(t *testing.T) {
 func checkGolden[T any](t *testing.T, name string, got T) {
 	t.Helper()
 	base := strings.TrimSuffix(strings.TrimSuffix(name, ".bz2"), ".xml")
-	path := filepath.Join("testdata", base+".golden.json")
-	if *update {
-		data, err := json.MarshalIndent(got, "", "  ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	var want T
-	if err := json.Unmarshal(data, &want); err != nil {
-		t.Fatal(err)
-	}
-	data, err = json.Marshal(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gotRT T
-	if err := json.Unmarshal(data, &gotRT); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, gotRT); diff != "" {
-		t.Errorf("%s differs (-golden +got):\n%s", path, diff)
-	}
+	sourcetest.Golden(t, filepath.Join("testdata", base+".golden.json"), got)
 }
 
 // TestSpoolInMemoryAndFileAgree reads the same document with the

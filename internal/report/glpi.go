@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pakiti-go/pakiti/internal/jsontok"
 	"github.com/pakiti-go/pakiti/internal/model"
 )
 
@@ -175,7 +176,7 @@ func decodeGLPI(dec *json.Decoder, lim Limits) (*GLPI, error) {
 			hasContent = true
 			err = decodeContent(dec, lim, &osInfo, &hwName, &pkgs, from)
 		default:
-			err = skipValue(dec)
+			err = jsontok.Skip(dec.Token)
 		}
 		if err != nil {
 			return nil, err
@@ -246,7 +247,7 @@ func decodeContent(dec *json.Decoder, lim Limits, osInfo *glpiOS, hwName *string
 		case "softwares":
 			err = decodeSoftwares(dec, lim, pkgs, from)
 		default:
-			err = skipValue(dec)
+			err = jsontok.Skip(dec.Token)
 		}
 		if err != nil {
 			return err
@@ -355,26 +356,4 @@ func decodeString(dec *json.Decoder, dst *string, name string) error {
 		*dst = fmt.Sprint(v)
 	}
 	return nil
-}
-
-// skipValue reads past one value without keeping it.
-func skipValue(dec *json.Decoder) error {
-	depth := 0
-	for {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		if d, ok := t.(json.Delim); ok {
-			switch d {
-			case '{', '[':
-				depth++
-			default:
-				depth--
-			}
-		}
-		if depth == 0 {
-			return nil
-		}
-	}
 }

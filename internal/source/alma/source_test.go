@@ -3,8 +3,6 @@ package alma
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,36 +14,20 @@ import (
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/osv"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 	"github.com/pakiti-go/pakiti/internal/testenv"
 )
 
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden.json files")
-
 var sampleFiles = []string{"ALSA-2024_0046.json", "ALSA-2026_38503.json", "ALSA-2023_0340.json", "ALBA-2022_8256.json", "ALSA-2026_47756.json"}
 
-type golden struct {
-	Stats   osv.Stats        `json:"stats"`
-	Records []model.Advisory `json:"records"`
-}
+type golden = sourcetest.Result[osv.Stats]
 
 func parseFile(t testing.TB, path string) golden {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var g golden
 	o := Options()
-	g.Stats, err = osv.Parse(context.Background(), f, filepath.Base(path), &o, func(a model.Advisory) error {
-		checkRecord(t, a)
-		g.Records = append(g.Records, a)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
+	return sourcetest.Records(t, func(emit func(model.Advisory) error) (osv.Stats, error) {
+		return osv.Parse(context.Background(), sourcetest.Open(t, path), filepath.Base(path), &o, emit)
+	}, checkRecord, func(st osv.Stats) int { return st.Records })
 }
 
 func checkRecord(t testing.TB, a model.Advisory) {
@@ -69,33 +51,7 @@ func checkRecord(t testing.TB, a model.Advisory) {
 func TestGolden(t *testing.T) {
 	for _, n := range sampleFiles {
 		t.Run(n, func(t *testing.T) {
-			got := parseFile(t, filepath.Join("testdata", n))
-			path := filepath.Join("testdata", strings.TrimSuffix(n, ".json")+".golden.json")
-			if *update {
-				var buf bytes.Buffer
-				enc := json.NewEncoder(&buf)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				enc.Encode(got)
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (go test -update)", err)
-			}
-			var want golden
-			if err := json.Unmarshal(data, &want); err != nil {
-				t.Fatal(err)
-			}
-			data, _ = json.Marshal(got)
-			var gotRT golden
-			json.Unmarshal(data, &gotRT)
-			if diff := cmp.Diff(want, gotRT); diff != "" {
-				t.Errorf("%s (-golden +got):\n%s", path, diff)
-			}
+			sourcetest.Golden(t, sourcetest.GoldenPath(n), parseFile(t, filepath.Join("testdata", n)))
 		})
 	}
 }

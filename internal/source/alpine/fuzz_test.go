@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 // The fuzz tests are seeded with the real excerpts of testdata (YAML and
@@ -22,7 +24,7 @@ func addSeeds(f *testing.F, glob string) {
 		if strings.HasSuffix(name, ".golden.json") {
 			continue
 		}
-		f.Add(readTestdata(f, filepath.Base(name)))
+		f.Add(sourcetest.Testdata(f, filepath.Base(name)))
 	}
 }
 
@@ -33,12 +35,7 @@ func fuzzReader(t *testing.T, parse func(context.Context, []byte, func(model.Adv
 		n++
 		return nil
 	})
-	if st.Records != n {
-		t.Errorf("Stats.Records = %d, emitted %d", st.Records, n)
-	}
-	if err != nil && err.Error() == "" {
-		t.Error("error with an empty message")
-	}
+	sourcetest.Fuzzed(t, st.Records, n, nil, err)
 	if len(st.Repaired) > 64 {
 		t.Errorf("%d repaired items kept", len(st.Repaired))
 	}
@@ -69,11 +66,11 @@ func FuzzParseItem(f *testing.F) {
 			t.Errorf("%q: %+v", s, it)
 		}
 		for _, id := range it.ids {
-			if !validName(id) {
+			if !source.ValidName(id) {
 				t.Errorf("%q: id %q", s, id)
 			}
 		}
-		if it.advisory != "" && !validName(it.advisory) {
+		if it.advisory != "" && !source.ValidName(it.advisory) {
 			t.Errorf("%q: advisory %q", s, it.advisory)
 		}
 	})

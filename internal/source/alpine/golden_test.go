@@ -3,25 +3,18 @@ package alpine
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the readers' output")
-
 // golden is the golden form of a reader's output.
-type golden struct {
-	Stats   Stats            `json:"stats"`
-	Records []model.Advisory `json:"records"`
-}
+type golden = sourcetest.Result[Stats]
 
 // excerpts are the real YAML excerpts of testdata (see PROVENANCE.tsv);
 // each has a JSON transcription made by testdata/yaml2json.py (PyYAML).
@@ -37,32 +30,12 @@ var excerpts = []string{
 	"v3.11_community.excerpt.yaml",
 }
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
 // run parses data with parse and gathers the output, checking each record.
 func run(t testing.TB, parse func(context.Context, []byte, func(model.Advisory) error) (Stats, error), data []byte) golden {
 	t.Helper()
-	var g golden
-	st, err := parse(context.Background(), data, func(a model.Advisory) error {
-		checkRecord(t, a)
-		g.Records = append(g.Records, a)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Records != len(g.Records) {
-		t.Errorf("Stats.Records = %d, emitted %d", st.Records, len(g.Records))
-	}
-	g.Stats = st
-	return g
+	return sourcetest.Records(t, func(emit func(model.Advisory) error) (Stats, error) {
+		return parse(context.Background(), data, emit)
+	}, checkRecord, func(st Stats) int { return st.Records })
 }
 
 func yamlBytes(ctx context.Context, data []byte, emit func(model.Advisory) error) (Stats, error) {
@@ -76,7 +49,7 @@ func jsonBytes(ctx context.Context, data []byte, emit func(model.Advisory) error
 // checkRecord fails on a record no reader may emit.
 func checkRecord(t testing.TB, a model.Advisory) {
 	t.Helper()
-	if a.Source != SourceSecdb || !strings.HasPrefix(a.OSGroup, osGroupPrefix) || !validName(a.Package) || !validName(a.CVE) {
+	if a.Source != SourceSecdb || !strings.HasPrefix(a.OSGroup, osGroupPrefix) || !source.ValidName(a.Package) || !source.ValidName(a.CVE) {
 		t.Errorf("record with a bad source, OS group, package or id: %+v", a)
 	}
 	if a.Temporary == cveRE.MatchString(a.CVE) {
@@ -84,7 +57,7 @@ func checkRecord(t testing.TB, a model.Advisory) {
 	}
 	switch a.Status {
 	case model.StatusFixed:
-		if !validName(a.FixedVersion) || a.FixedVersion == NotAffectedKey {
+		if !source.ValidName(a.FixedVersion) || a.FixedVersion == NotAffectedKey {
 			t.Errorf("fixed record with fixed version %q", a.FixedVersion)
 		}
 	case model.StatusNotAffected:
@@ -94,7 +67,7 @@ func checkRecord(t testing.TB, a model.Advisory) {
 	default:
 		t.Errorf("status %q", a.Status)
 	}
-	if len(a.Note) > maxNote || (a.AdvisoryID != "" && !validName(a.AdvisoryID)) {
+	if len(a.Note) > maxNote || (a.AdvisoryID != "" && !source.ValidName(a.AdvisoryID)) {
 		t.Errorf("note or advisory out of bounds: %+v", a)
 	}
 	if a.Severity != "" || a.Arch != "" || a.Module != "" || !a.Published.IsZero() {
@@ -102,46 +75,10 @@ func checkRecord(t testing.TB, a model.Advisory) {
 	}
 }
 
-// checkGolden compares got with testdata/<name>.golden.json, or rewrites
-// it under -update.
-func checkGolden(t *testing.T, name string, got golden) {
-	t.Helper()
-	path := filepath.Join("testdata", strings.TrimSuffix(name, filepath.Ext(name))+".golden.json")
-	if *update {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(got); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	var want golden
-	if err := json.Unmarshal(data, &want); err != nil {
-		t.Fatal(err)
-	}
-	data, _ = json.Marshal(got)
-	var gotRT golden
-	if err := json.Unmarshal(data, &gotRT); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, gotRT); diff != "" {
-		t.Errorf("%s differs (-golden +got):\n%s", path, diff)
-	}
-}
-
 func TestGoldenYAML(t *testing.T) {
 	for _, name := range excerpts {
 		t.Run(name, func(t *testing.T) {
-			checkGolden(t, name, run(t, yamlBytes, readTestdata(t, name)))
+			sourcetest.Golden(t, sourcetest.GoldenPath(name), run(t, yamlBytes, sourcetest.Testdata(t, name)))
 		})
 	}
 }
@@ -153,8 +90,8 @@ func TestGoldenYAML(t *testing.T) {
 func TestJSONMatchesYAML(t *testing.T) {
 	for _, name := range excerpts {
 		t.Run(name, func(t *testing.T) {
-			fromYAML := run(t, yamlBytes, readTestdata(t, name))
-			fromJSON := run(t, jsonBytes, readTestdata(t, strings.TrimSuffix(name, ".yaml")+".json"))
+			fromYAML := run(t, yamlBytes, sourcetest.Testdata(t, name))
+			fromJSON := run(t, jsonBytes, sourcetest.Testdata(t, strings.TrimSuffix(name, ".yaml")+".json"))
 			if diff := cmp.Diff(fromYAML, fromJSON); diff != "" {
 				t.Errorf("JSON and YAML differ (-yaml +json):\n%s", diff)
 			}

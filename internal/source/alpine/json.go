@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/pakiti-go/pakiti/internal/jsontok"
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // ParseJSON reads a secdb JSON file as secdb.alpinelinux.org serves it
@@ -26,7 +28,7 @@ import (
 // reader reads them (see the package documentation).
 func ParseJSON(ctx context.Context, r io.Reader, emit func(model.Advisory) error) (Stats, error) {
 	var st Stats
-	j := &jsonReader{br: &boundedReader{r: r}, c: newCollector(ctx, &st, emit)}
+	j := &jsonReader{br: &jsontok.BoundedReader{R: r, Max: maxJSONValue}, c: newCollector(ctx, &st, emit)}
 	j.dec = json.NewDecoder(j.br)
 	err := j.run(ctx)
 	if err != nil {
@@ -36,7 +38,7 @@ func ParseJSON(ctx context.Context, r io.Reader, emit func(model.Advisory) error
 }
 
 type jsonReader struct {
-	br  *boundedReader
+	br  *jsontok.BoundedReader
 	dec *json.Decoder
 	c   *collector
 	pkg string // the package being read, for errors
@@ -45,7 +47,7 @@ type jsonReader struct {
 
 func (j *jsonReader) next() (json.Token, error) {
 	t, err := j.dec.Token()
-	j.br.mark = j.dec.InputOffset()
+	j.br.Mark = j.dec.InputOffset()
 	if err == io.EOF {
 		err = io.ErrUnexpectedEOF
 	}
@@ -92,7 +94,7 @@ func (j *jsonReader) openOrNull(want json.Delim, what string) (bool, error) {
 
 func (j *jsonReader) run(ctx context.Context) error {
 	t, err := j.dec.Token()
-	j.br.mark = j.dec.InputOffset()
+	j.br.Mark = j.dec.InputOffset()
 	if err == io.EOF {
 		return errors.New("empty document")
 	}
@@ -121,7 +123,7 @@ func (j *jsonReader) run(ctx context.Context) error {
 				return err
 			}
 		case "archs", "urlprefix", "apkurl":
-			if err := j.skip(); err != nil {
+			if err := jsontok.Skip(j.next); err != nil {
 				return err
 			}
 		case "packages":
@@ -129,7 +131,7 @@ func (j *jsonReader) run(ctx context.Context) error {
 				return err
 			}
 		default:
-			return fmt.Errorf("unknown key %q (known: distroversion, reponame, archs, urlprefix, apkurl, packages)", clip(key, 40))
+			return fmt.Errorf("unknown key %q (known: distroversion, reponame, archs, urlprefix, apkurl, packages)", source.Clip(key, 40))
 		}
 	}
 	if err := j.delim('}', "document"); err != nil {
@@ -162,7 +164,7 @@ func (j *jsonReader) packages(ctx context.Context) error {
 				return err
 			}
 			if key != "pkg" || seen {
-				return fmt.Errorf("package: only one key, pkg, expected, found %q", clip(key, 40))
+				return fmt.Errorf("package: only one key, pkg, expected, found %q", source.Clip(key, 40))
 			}
 			seen = true
 			if err := j.pkgObject(); err != nil {
@@ -204,7 +206,7 @@ func (j *jsonReader) pkgObject() error {
 				return err
 			}
 		default:
-			return fmt.Errorf("unknown key %q in pkg (known: name, secfixes)", clip(key, 40))
+			return fmt.Errorf("unknown key %q in pkg (known: name, secfixes)", source.Clip(key, 40))
 		}
 	}
 	return j.delim('}', "pkg")
@@ -219,7 +221,7 @@ func (j *jsonReader) secfixes() error {
 		if err != nil {
 			return err
 		}
-		what := "secfixes " + clip(ver, 40)
+		what := "secfixes " + source.Clip(ver, 40)
 		ok, err := j.openOrNull('[', what)
 		if err != nil {
 			return err
@@ -243,40 +245,18 @@ func (j *jsonReader) secfixes() error {
 	return j.delim('}', "secfixes")
 }
 
-// skip reads one value of any kind.
-func (j *jsonReader) skip() error {
-	depth := 0
-	for {
-		t, err := j.next()
-		if err != nil {
-			return err
-		}
-		if d, ok := t.(json.Delim); ok {
-			switch d {
-			case '{', '[':
-				depth++
-			default:
-				depth--
-			}
-		}
-		if depth == 0 {
-			return nil
-		}
-	}
-}
-
 // wrap words an error with where it happened.
 func (j *jsonReader) wrap(err error) error {
 	where := "secdb JSON"
 	if j.at > 0 {
 		where += fmt.Sprintf(": package %d", j.at)
 		if j.pkg != "" {
-			where += fmt.Sprintf(" (%s)", clip(j.pkg, 60))
+			where += fmt.Sprintf(" (%s)", source.Clip(j.pkg, 60))
 		}
 	}
 	var se *json.SyntaxError
 	switch {
-	case errors.Is(err, errValueTooLarge):
+	case errors.Is(err, jsontok.ErrValueTooLarge):
 		return fmt.Errorf("%s: a value is larger than %d bytes", where, maxJSONValue)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("%s: unexpected end of input", where)
@@ -309,37 +289,11 @@ func tokenName(t json.Token) string {
 		}
 		return fmt.Sprintf("%q", string(v))
 	case string:
-		return fmt.Sprintf("the string %q", clip(v, 40))
+		return fmt.Sprintf("the string %q", source.Clip(v, 40))
 	case nil:
 		return "null"
 	case bool:
 		return "a boolean"
 	}
 	return "a number"
-}
-
-var errValueTooLarge = errors.New("JSON value too large")
-
-// boundedReader feeds the JSON decoder in small reads and fails once the
-// decoder holds more than maxJSONValue bytes beyond the last token it
-// returned (mark, set from Decoder.InputOffset), so one huge string
-// cannot take the memory.
-type boundedReader struct {
-	r    io.Reader
-	read int64
-	mark int64
-}
-
-const readChunk = 32 << 10
-
-func (b *boundedReader) Read(p []byte) (int, error) {
-	if b.read-b.mark > maxJSONValue {
-		return 0, errValueTooLarge
-	}
-	if len(p) > readChunk {
-		p = p[:readChunk]
-	}
-	n, err := b.r.Read(p)
-	b.read += int64(n)
-	return n, err
 }

@@ -7,7 +7,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pakiti-go/pakiti/internal/jsontok"
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 // TestJSONShapes: key order, null collections. The records are real
@@ -45,7 +47,7 @@ func TestJSONRefused(t *testing.T) {
 		{"truncated", `{"distroversion":"v3.20","packages":[{"pkg":{"name":"a"`, "package 1 (a): unexpected end of input"},
 		{"trailing data", `{"distroversion":"v3.20"} {}`, "data after the document"},
 		{"no name", `{"distroversion":"v3.20","packages":[{"pkg":{}}]}`, "pkg entry without a name"},
-		{"huge string", `{"distroversion":"` + strings.Repeat("v", maxJSONValue+2*readChunk) + `"}`, "a value is larger than"},
+		{"huge string", `{"distroversion":"` + strings.Repeat("v", maxJSONValue+2*jsontok.ReadChunk) + `"}`, "a value is larger than"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseJSON(context.Background(), strings.NewReader(tc.doc), func(model.Advisory) error { return nil })
@@ -59,7 +61,7 @@ func TestJSONRefused(t *testing.T) {
 func TestSourceParseSniffs(t *testing.T) {
 	for _, name := range []string{"v3.8_main.excerpt.yaml", "v3.8_main.excerpt.json"} {
 		n := 0
-		err := New().Parse(context.Background(), sourceDoc(name, strings.NewReader(string(readTestdata(t, name)))), func(model.Advisory) error { n++; return nil })
+		err := New().Parse(context.Background(), sourceDoc(name, strings.NewReader(string(sourcetest.Testdata(t, name)))), func(model.Advisory) error { n++; return nil })
 		if err != nil || n != 61 {
 			// v3.8_main.excerpt: 61 item lines of one CVE each, no CVE twice in a package
 			// (cyrus-sasl 1, db 5, mariadb 55).

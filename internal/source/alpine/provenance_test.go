@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 // TestExcerptsAreReal checks each YAML excerpt of testdata against the
@@ -17,7 +19,7 @@ func TestExcerptsAreReal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		excerpt := string(readTestdata(t, name))
+		excerpt := string(sourcetest.Testdata(t, name))
 		head, entries, _ := strings.Cut(excerpt, "packages:\n")
 		if !strings.HasPrefix(string(whole), head+"packages:\n") {
 			t.Errorf("%s: the header is not %s/%s.yaml's", name, branch, repo)

@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 // TestRecordsByHand checks records written by hand from the secdb lines
@@ -73,7 +74,7 @@ func TestRecordsByHand(t *testing.T) {
 		// v3.11/community.yaml 904-905: phpmyadmin "4.8.0.-r1: - CVE-2018-10188" (kept as written)
 		{"v3.11_community.excerpt.yaml", fixed("alpine:3.11", "phpmyadmin", "CVE-2018-10188", "4.8.0.-r1")},
 	} {
-		got := run(t, yamlBytes, readTestdata(t, tc.file))
+		got := run(t, yamlBytes, sourcetest.Testdata(t, tc.file))
 		var found []model.Advisory
 		for _, a := range got.Records {
 			if a.Package == tc.want.Package && a.CVE == tc.want.CVE {

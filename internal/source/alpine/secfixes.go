@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/version"
 )
 
@@ -20,14 +20,14 @@ const NotAffectedKey = "0"
 
 // Limits on what the readers accept; real files stay far below each (the
 // longest real line is under 120 bytes, the most ids of one package about
-// 700 for xen and firefox).
+// 700 for xen and firefox). Package names, versions and ids must pass
+// source.ValidName (at most source.MaxName bytes).
 const (
-	maxLine          = 64 << 10 // YAML: longest line
-	maxJSONValue     = 1 << 20  // JSON: bytes of one token beyond the last one read
-	maxName          = 256      // package names, versions, ids
-	maxNote          = 300      // free text kept in Note
-	maxIDsPerPackage = 100000   // distinct ids of one package
-	maxPending       = 200000   // records held while distroversion is not yet known
+	maxLine          = 64 << 10       // YAML: longest line
+	maxJSONValue     = 1 << 20        // JSON: bytes of one token beyond the last one read
+	maxNote          = source.MaxNote // free text kept in Note
+	maxIDsPerPackage = 100000         // distinct ids of one package
+	maxPending       = 200000         // records held while distroversion is not yet known
 )
 
 // Stats counts what a reader read and emitted.
@@ -53,7 +53,7 @@ func (s *Stats) repaired(raw string) {
 		s.Repaired = map[string]int{}
 	}
 	if len(s.Repaired) < 64 {
-		s.Repaired[clip(raw, 60)]++
+		s.Repaired[source.Clip(raw, 60)]++
 	}
 }
 
@@ -124,12 +124,12 @@ func parseItem(text string) (item, error) {
 			it.ids, it.repaired = append(it.ids, m[1]), text
 			continue
 		}
-		if otherIDRE.MatchString(w) && strings.ContainsAny(w, "0123456789") && len(w) <= maxName {
+		if otherIDRE.MatchString(w) && strings.ContainsAny(w, "0123456789") && len(w) <= source.MaxName {
 			others = append(others, w)
 			continue
 		}
 		if i == 0 {
-			return it, fmt.Errorf("list item %q does not start with an id", clip(text, 60))
+			return it, fmt.Errorf("list item %q does not start with an id", source.Clip(text, 60))
 		}
 		rest = append(rest, w)
 	}
@@ -138,12 +138,12 @@ func parseItem(text string) (item, error) {
 		it.advisory = others[0]
 		rest = append(others[1:], rest...)
 	case len(it.ids) == 0 && len(others) == 0:
-		return it, fmt.Errorf("list item %q names no id", clip(text, 60))
+		return it, fmt.Errorf("list item %q names no id", source.Clip(text, 60))
 	case len(it.ids) == 0:
 		it.ids = others[:1]
 		rest = append(others[1:], rest...)
 	}
-	it.note = clip(strings.Join(rest, " "), maxNote)
+	it.note = source.Clip(strings.Join(rest, " "), maxNote)
 	return it, nil
 }
 
@@ -181,7 +181,7 @@ func (c *collector) setGroup(distroversion string) error {
 	}
 	g, ok := OSGroup(distroversion)
 	if !ok {
-		return fmt.Errorf("distroversion %q is not an Alpine branch (v3.NN or edge)", clip(distroversion, 40))
+		return fmt.Errorf("distroversion %q is not an Alpine branch (v3.NN or edge)", source.Clip(distroversion, 40))
 	}
 	c.group = g
 	for _, a := range c.pending {
@@ -206,8 +206,8 @@ func (c *collector) setName(name string) error {
 	if c.hasName {
 		return fmt.Errorf("package name given twice")
 	}
-	if !validName(name) {
-		return fmt.Errorf("package name %q is empty, too long or has blanks or control bytes", clip(name, 60))
+	if !source.ValidName(name) {
+		return fmt.Errorf("package name %q is empty, too long or has blanks or control bytes", source.Clip(name, 60))
 	}
 	c.pkg, c.hasName = name, true
 	return nil
@@ -215,8 +215,8 @@ func (c *collector) setName(name string) error {
 
 // add records that version fixes what the item names.
 func (c *collector) add(ver, text string) error {
-	if !validName(ver) {
-		return fmt.Errorf("secfixes key %q is empty, too long or has blanks or control bytes", clip(ver, 60))
+	if !source.ValidName(ver) {
+		return fmt.Errorf("secfixes key %q is empty, too long or has blanks or control bytes", source.Clip(ver, 60))
 	}
 	c.st.Items++
 	it, err := parseItem(text)
@@ -302,7 +302,7 @@ func (c *collector) endPackage() error {
 		if len(e.also) > 0 {
 			notes = append(notes, "also listed under "+strings.Join(e.also, ", "))
 		}
-		a.Note = clip(strings.Join(notes, "; "), maxNote)
+		a.Note = source.Clip(strings.Join(notes, "; "), maxNote)
 		if c.group == "" {
 			if len(c.pending) >= maxPending {
 				return fmt.Errorf("more than %d records before distroversion", maxPending)
@@ -331,30 +331,4 @@ func (c *collector) finish() error {
 		return fmt.Errorf("no distroversion")
 	}
 	return nil
-}
-
-// validName reports whether s can be a package name, version or id:
-// non-empty, at most maxName bytes, printable ASCII without blanks.
-func validName(s string) bool {
-	if s == "" || len(s) > maxName {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-// clip cuts s to at most n bytes without splitting a UTF-8 sequence.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i]
 }

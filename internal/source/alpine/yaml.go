@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // ParseYAML reads a secdb YAML file (the form of
@@ -205,7 +206,7 @@ func splitKey(s string) (key, value string, hasKey, hasValue bool, err error) {
 			v, has, err := scalar(after[1:])
 			return q, v, true, has, err
 		}
-		return "", "", false, false, fmt.Errorf("text after a quoted scalar: %q", clip(after, 40))
+		return "", "", false, false, fmt.Errorf("text after a quoted scalar: %q", source.Clip(after, 40))
 	}
 	if err := plainStart(s); err != nil {
 		return "", "", false, false, err
@@ -250,7 +251,7 @@ func scalar(s string) (string, bool, error) {
 			return "", false, err
 		}
 		if after = strings.TrimLeft(after, " \t"); after != "" && after[0] != '#' {
-			return "", false, fmt.Errorf("text after a quoted scalar: %q", clip(after, 40))
+			return "", false, fmt.Errorf("text after a quoted scalar: %q", source.Clip(after, 40))
 		}
 		return q, true, nil
 	}
@@ -262,7 +263,7 @@ func scalar(s string) (string, bool, error) {
 	}
 	v := stripComment(s)
 	if keyEnd(v) >= 0 {
-		return "", false, fmt.Errorf("a mapping where a scalar is expected: %q", clip(v, 60))
+		return "", false, fmt.Errorf("a mapping where a scalar is expected: %q", source.Clip(v, 60))
 	}
 	return v, true, nil
 }
@@ -273,10 +274,10 @@ func scalar(s string) (string, bool, error) {
 func plainStart(s string) error {
 	switch s[0] {
 	case '[', ']', '{', '}', '&', '*', '!', '|', '>', '%', '@', '`', ',':
-		return fmt.Errorf("YAML construct not read by this reader (%q): only plain and quoted scalars", clip(s, 40))
+		return fmt.Errorf("YAML construct not read by this reader (%q): only plain and quoted scalars", source.Clip(s, 40))
 	case '-', '?', ':':
 		if len(s) == 1 || s[1] == ' ' || s[1] == '\t' {
-			return fmt.Errorf("YAML construct not read by this reader (%q)", clip(s, 40))
+			return fmt.Errorf("YAML construct not read by this reader (%q)", source.Clip(s, 40))
 		}
 	}
 	return nil
@@ -353,7 +354,7 @@ func (y *yamlReader) topKey(l yamlLine) error {
 	}
 	y.list = ""
 	if !l.hasKey {
-		return fmt.Errorf("a top-level key expected, not %q", clip(l.value, 40))
+		return fmt.Errorf("a top-level key expected, not %q", source.Clip(l.value, 40))
 	}
 	switch l.key {
 	case "distroversion":
@@ -375,7 +376,7 @@ func (y *yamlReader) topKey(l yamlLine) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("unknown top-level key %q (known: distroversion, reponame, archs, urlprefix, apkurl, packages)", clip(l.key, 40))
+	return fmt.Errorf("unknown top-level key %q (known: distroversion, reponame, archs, urlprefix, apkurl, packages)", source.Clip(l.key, 40))
 }
 
 // packagesLine reads a line below "packages:".
@@ -426,7 +427,7 @@ func (y *yamlReader) packagesLine(l yamlLine) error {
 			return nil
 		default:
 			if l.hasKey {
-				return fmt.Errorf("unknown key %q in pkg (known: name, secfixes)", clip(l.key, 40))
+				return fmt.Errorf("unknown key %q in pkg (known: name, secfixes)", source.Clip(l.key, 40))
 			}
 		}
 		return errors.New("pkg: name: or secfixes: expected")
@@ -437,10 +438,10 @@ func (y *yamlReader) packagesLine(l yamlLine) error {
 	// A version key.
 	if !l.dash && (y.verIndent < 0 || l.indent == y.verIndent) {
 		if !l.hasKey {
-			return fmt.Errorf("secfixes: a version key expected, not %q", clip(l.value, 40))
+			return fmt.Errorf("secfixes: a version key expected, not %q", source.Clip(l.value, 40))
 		}
 		if l.hasValue && l.value != "[]" {
-			return fmt.Errorf("secfixes: %s: a list of ids expected", clip(l.key, 40))
+			return fmt.Errorf("secfixes: %s: a list of ids expected", source.Clip(l.key, 40))
 		}
 		y.verIndent, y.ver, y.itemIndent = l.indent, l.key, -1
 		return nil
@@ -448,10 +449,10 @@ func (y *yamlReader) packagesLine(l yamlLine) error {
 	// An item of the version's list.
 	if l.dash && y.ver != "" && l.indent >= y.verIndent && (y.itemIndent < 0 || l.indent == y.itemIndent) {
 		if l.hasKey {
-			return fmt.Errorf("secfixes: %s: a mapping where an id is expected", clip(y.ver, 40))
+			return fmt.Errorf("secfixes: %s: a mapping where an id is expected", source.Clip(y.ver, 40))
 		}
 		if l.value == "{}" || l.value == "[]" {
-			return fmt.Errorf("secfixes: %s: a collection where an id is expected", clip(y.ver, 40))
+			return fmt.Errorf("secfixes: %s: a collection where an id is expected", source.Clip(y.ver, 40))
 		}
 		y.itemIndent = l.indent
 		return y.c.add(y.ver, l.value)

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 const yamlHead = "---\ndistroversion: v3.11\nreponame: main\narchs:\n  - x86_64\nurlprefix: http://dl-cdn.alpinelinux.org/alpine\napkurl: \"{{urlprefix}}/{{distroversion}}/{{reponame}}/{{arch}}/{{pkg.name}}-{{pkg.ver}}.apk\"\npackages:\n"
@@ -84,7 +85,7 @@ func TestYAMLRefused(t *testing.T) {
 }
 
 func TestYAMLStopsOnEmitErrorAndCancel(t *testing.T) {
-	data := readTestdata(t, "v3.10_main.excerpt.yaml")
+	data := sourcetest.Testdata(t, "v3.10_main.excerpt.yaml")
 	stop := errors.New("stop")
 	if _, err := ParseYAML(context.Background(), strings.NewReader(string(data)), func(model.Advisory) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("emit error: got %v", err)

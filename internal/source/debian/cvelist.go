@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // SourceCVEList names records from the tracker's data/CVE/list.
@@ -87,7 +88,7 @@ func ParseCVEList(ctx context.Context, r io.Reader, emit func(model.Advisory) er
 			}
 			e, ok := parseCVEHeader(line)
 			if !ok {
-				return st, errorf(lineNo, "expected a CVE entry, got %q", clip(line, 80))
+				return st, errorf(lineNo, "expected a CVE entry, got %q", source.Clip(line, 80))
 			}
 			cur = e
 			continue
@@ -173,7 +174,7 @@ func emitCVEEntry(st *Stats, e *cveEntry, emit func(model.Advisory) error) error
 		}
 		id, temporary = tempName(bug, e.description), true
 	}
-	desc := clip(e.description, maxDescription)
+	desc := source.Clip(e.description, maxDescription)
 	for _, n := range e.notes {
 		st.Packages++
 		switch {
@@ -190,7 +191,7 @@ func emitCVEEntry(st *Stats, e *cveEntry, emit func(model.Advisory) error) error
 		}
 		osGroup, ok := OSGroup(rel)
 		if !ok {
-			st.skip(skipName(skipUnknownRelease, rel))
+			st.skip(source.SkipName(skipUnknownRelease, rel))
 			continue
 		}
 		r, skip := n.record()

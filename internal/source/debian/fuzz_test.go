@@ -7,25 +7,27 @@ import (
 	"testing"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 // The seed corpora are in testdata/fuzz/<FuzzName>/: the real excerpts of
 // testdata, whole and cut into single entries or stanzas.
 
 // checkFuzzed fails on an emitted record that breaks a parser's promises.
-func checkFuzzed(t *testing.T, source string, a model.Advisory) {
+func checkFuzzed(t *testing.T, src string, a model.Advisory) {
 	t.Helper()
 	checkAdvisory(t, a)
-	if source != "" && a.Source != source {
-		t.Errorf("source %q, want %q", a.Source, source)
+	if src != "" && a.Source != src {
+		t.Errorf("source %q, want %q", a.Source, src)
 	}
 	if a.Temporary != strings.HasPrefix(a.CVE, "TEMP-") {
 		t.Errorf("Temporary %v for id %q", a.Temporary, a.CVE)
 	}
-	if !validName(a.Package) || !validName(a.CVE) || (a.FixedVersion != "" && !validName(a.FixedVersion)) {
+	if !source.ValidName(a.Package) || !source.ValidName(a.CVE) || (a.FixedVersion != "" && !source.ValidName(a.FixedVersion)) {
 		t.Errorf("package, id or version out of bounds: %+v", a)
 	}
-	if a.Severity != strings.ToLower(a.Severity) || len(a.Severity) > maxName {
+	if a.Severity != strings.ToLower(a.Severity) || len(a.Severity) > source.MaxName {
 		t.Errorf("severity %q", a.Severity)
 	}
 	if len(a.Description) > maxDescription || len(a.Note) > maxNote {
@@ -35,15 +37,7 @@ func checkFuzzed(t *testing.T, source string, a model.Advisory) {
 
 func checkFuzzStats(t *testing.T, st Stats, emitted int, err error) {
 	t.Helper()
-	if st.Records != emitted {
-		t.Errorf("Stats.Records = %d, emitted %d", st.Records, emitted)
-	}
-	if err != nil && err.Error() == "" {
-		t.Error("error with an empty message")
-	}
-	if len(st.Skipped) > maxSkipReasons {
-		t.Errorf("%d skip reasons kept", len(st.Skipped))
-	}
+	sourcetest.Fuzzed(t, st.Records, emitted, st.Skipped, err)
 }
 
 func FuzzParseTrackerJSON(f *testing.F) {
@@ -60,13 +54,13 @@ func FuzzParseTrackerJSON(f *testing.F) {
 
 func FuzzParseAdvisoryList(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, dla bool) {
-		kind, source := "DSA", SourceDSA
+		kind, src := "DSA", SourceDSA
 		if dla {
-			kind, source = "DLA", SourceDLA
+			kind, src = "DLA", SourceDLA
 		}
 		n := 0
 		st, err := ParseAdvisoryList(context.Background(), bytes.NewReader(data), kind, func(a model.Advisory) error {
-			checkFuzzed(t, source, a)
+			checkFuzzed(t, src, a)
 			if !isAdvisoryID(a.AdvisoryID, kind) {
 				t.Errorf("advisory id %q", a.AdvisoryID)
 			}
@@ -99,10 +93,10 @@ func FuzzParsePackagesIndex(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n := 0
 		got, err := ParsePackagesIndex(context.Background(), bytes.NewReader(data), func(b Binary) error {
-			if !validName(b.Name) || !validName(b.Version) || !validName(b.Source) || !validName(b.SourceVersion) {
+			if !source.ValidName(b.Name) || !source.ValidName(b.Version) || !source.ValidName(b.Source) || !source.ValidName(b.SourceVersion) {
 				t.Errorf("binary with an empty or invalid field: %+v", b)
 			}
-			if len(b.Arch) > maxName {
+			if len(b.Arch) > source.MaxName {
 				t.Errorf("arch of %d bytes", len(b.Arch))
 			}
 			n++

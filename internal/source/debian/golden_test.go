@@ -1,28 +1,17 @@
 package debian
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden.json files from the parsers' output")
-
 // recordsGolden is the golden form of an advisory parser's output.
-type recordsGolden struct {
-	Stats   Stats            `json:"stats"`
-	Records []model.Advisory `json:"records"`
-}
+type recordsGolden = sourcetest.Result[Stats]
 
 // binariesGolden is the golden form of ParsePackagesIndex's output.
 type binariesGolden struct {
@@ -34,71 +23,18 @@ type binariesGolden struct {
 // that file under -update.
 func checkGolden[T any](t *testing.T, name string, got T) {
 	t.Helper()
-	path := filepath.Join("testdata", strings.TrimSuffix(name, filepath.Ext(name))+".golden.json")
-	if *update {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(got); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	var want T
-	if err := json.Unmarshal(data, &want); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	// Round-trip got too, so nil and empty compare alike.
-	data, err = json.Marshal(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gotRT T
-	if err := json.Unmarshal(data, &gotRT); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, gotRT); diff != "" {
-		t.Errorf("%s differs (-golden +got):\n%s", path, diff)
-	}
+	sourcetest.Golden(t, sourcetest.GoldenPath(name), got)
 }
 
-func openTestdata(t *testing.T, name string) *os.File {
+func openTestdata(t testing.TB, name string) io.Reader {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
+	return sourcetest.Open(t, filepath.Join("testdata", name))
 }
 
 // collect runs an advisory parser and gathers its output.
 func collect(t *testing.T, parse func(emit func(model.Advisory) error) (Stats, error)) recordsGolden {
 	t.Helper()
-	var g recordsGolden
-	st, err := parse(func(a model.Advisory) error {
-		g.Records = append(g.Records, a)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.Stats = st
-	if st.Records != len(g.Records) {
-		t.Errorf("Stats.Records = %d, emitted %d", st.Records, len(g.Records))
-	}
-	for _, a := range g.Records {
-		checkAdvisory(t, a)
-	}
-	return g
+	return sourcetest.Records(t, parse, checkAdvisory, func(st Stats) int { return st.Records })
 }
 
 // checkAdvisory fails on a record no parser may emit.
@@ -177,12 +113,8 @@ func TestGoldenPackagesIndex(t *testing.T) {
 	checkGolden(t, "bookworm_Packages.excerpt.txt", g)
 }
 
-// readAll reads a testdata file, for tests that need bytes.
+// readAll reads r to its end.
 func readAll(t testing.TB, r io.Reader) []byte {
 	t.Helper()
-	data, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return sourcetest.ReadAll(t, r)
 }

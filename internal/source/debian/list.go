@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // Sources of the records from the DSA and DLA lists.
@@ -151,20 +152,20 @@ func parseListHeader(line, kind string) (*listEntry, error) {
 	rest, ok := strings.CutPrefix(line, "[")
 	date, rest, ok2 := strings.Cut(rest, "]")
 	if !ok || !ok2 {
-		return nil, fmt.Errorf("expected \"[DD Mon YYYY] %s-...\", got %q", kind, clip(line, 80))
+		return nil, fmt.Errorf("expected \"[DD Mon YYYY] %s-...\", got %q", kind, source.Clip(line, 80))
 	}
 	if _, err := time.Parse("02 Jan 2006", date); err != nil {
-		return nil, fmt.Errorf("invalid date %q", clip(date, 40))
+		return nil, fmt.Errorf("invalid date %q", source.Clip(date, 40))
 	}
 	id, title := field(strings.TrimLeft(rest, " \t"))
 	if !isAdvisoryID(id, kind) {
-		return nil, fmt.Errorf("expected a %s id after the date, got %q", kind, clip(id, 40))
+		return nil, fmt.Errorf("expected a %s id after the date, got %q", kind, source.Clip(id, 40))
 	}
-	return &listEntry{id: id, title: clip(strings.TrimSpace(title), maxDescription)}, nil
+	return &listEntry{id: id, title: source.Clip(strings.TrimSpace(title), maxDescription)}, nil
 }
 
 // emitListEntry emits the records of one finished entry.
-func emitListEntry(st *Stats, source string, e *listEntry, emit func(model.Advisory) error) error {
+func emitListEntry(st *Stats, src string, e *listEntry, emit func(model.Advisory) error) error {
 	st.Advisories++
 	st.CVEs += len(e.cves)
 	if len(e.notes) == 0 {
@@ -183,7 +184,7 @@ func emitListEntry(st *Stats, source string, e *listEntry, emit func(model.Advis
 		}
 		osGroup, ok := OSGroup(n.release)
 		if !ok {
-			st.skip(skipName(skipUnknownRelease, n.release))
+			st.skip(source.SkipName(skipUnknownRelease, n.release))
 			continue
 		}
 		r, skip := n.record()
@@ -193,7 +194,7 @@ func emitListEntry(st *Stats, source string, e *listEntry, emit func(model.Advis
 		}
 		for _, id := range ids {
 			a := model.Advisory{
-				Source:       source,
+				Source:       src,
 				OSGroup:      osGroup,
 				Package:      n.pkg,
 				CVE:          id,

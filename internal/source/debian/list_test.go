@@ -1,9 +1,9 @@
 package debian
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 	"github.com/pakiti-go/pakiti/internal/testenv"
 )
 
@@ -26,19 +27,10 @@ func sharedFile(t testing.TB, rel string) string {
 	return p
 }
 
-// openGzip opens a gzip-compressed shared file.
-func openGzip(t testing.TB, rel string) *gzip.Reader {
+// openGzip opens a gzip-compressed shared file, decompressed.
+func openGzip(t testing.TB, rel string) io.Reader {
 	t.Helper()
-	f, err := os.Open(sharedFile(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return zr
+	return sourcetest.Open(t, sharedFile(t, rel))
 }
 
 func TestParseListHeader(t *testing.T) {

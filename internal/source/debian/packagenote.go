@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // packageNote is one package line of the CVE, DSA or DLA list (leading
@@ -84,7 +85,7 @@ const (
 )
 
 func isWord(s, chars string) bool {
-	if s == "" || len(s) > maxName {
+	if s == "" || len(s) > source.MaxName {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -171,11 +172,11 @@ func (n packageNote) record() (r noteRecord, skip string) {
 		if n.notes == "" {
 			return label
 		}
-		return clip(label+": "+n.notes, maxNote)
+		return source.Clip(label+": "+n.notes, maxNote)
 	}
 	urgency, _, rest := splitNotes(n.notes)
 	r.severity = normUrgency(urgency)
-	r.note = clip(rest, maxNote)
+	r.note = source.Clip(rest, maxNote)
 	switch n.tag {
 	case "":
 		switch n.version {
@@ -197,7 +198,7 @@ func (n packageNote) record() (r noteRecord, skip string) {
 		r.status = model.StatusEndOfLife
 		r.note = "removed"
 		if rest != "" {
-			r.note = clip("removed: "+rest, maxNote)
+			r.note = source.Clip("removed: "+rest, maxNote)
 		}
 		return r, ""
 	case "itp":
@@ -222,7 +223,7 @@ func (n packageNote) record() (r noteRecord, skip string) {
 	case "postponed":
 		r.status, r.note = model.StatusFixDeferred, labelled("postponed")
 	default:
-		return noteRecord{}, skipName(skipUnknownTag, n.tag)
+		return noteRecord{}, source.SkipName(skipUnknownTag, n.tag)
 	}
 	return r, ""
 }

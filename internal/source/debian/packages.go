@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // Binary is one stanza of an apt Packages index: a binary package and the
@@ -50,14 +52,14 @@ func ParsePackagesIndex(ctx context.Context, r io.Reader, emit func(Binary) erro
 			return nil
 		}
 		inStz = false
-		if !validName(b.Name) || !validName(b.Version) {
+		if !source.ValidName(b.Name) || !source.ValidName(b.Version) {
 			return errorf(start, "stanza without a valid Package and Version")
 		}
 		b.Source, b.SourceVersion = b.Name, b.Version
 		if srcLine != "" {
 			name, ver, ok := parseSourceField(srcLine)
 			if !ok {
-				return errorf(start, "package %s: invalid Source field %q", b.Name, clip(srcLine, 80))
+				return errorf(start, "package %s: invalid Source field %q", b.Name, source.Clip(srcLine, 80))
 			}
 			b.Source = name
 			if ver != "" {
@@ -104,8 +106,8 @@ func ParsePackagesIndex(ctx context.Context, r io.Reader, emit func(Binary) erro
 		case strings.EqualFold(key, "Version"):
 			b.Version = val
 		case strings.EqualFold(key, "Architecture"):
-			if len(val) > maxName {
-				return n, errorf(lineNo, "Architecture longer than %d bytes", maxName)
+			if len(val) > source.MaxName {
+				return n, errorf(lineNo, "Architecture longer than %d bytes", source.MaxName)
 			}
 			b.Arch = val
 		case strings.EqualFold(key, "Source"):
@@ -124,7 +126,7 @@ func ParsePackagesIndex(ctx context.Context, r io.Reader, emit func(Binary) erro
 // parseSourceField reads "name" or "name (version)".
 func parseSourceField(s string) (name, version string, ok bool) {
 	name, rest := field(s)
-	if !validName(name) {
+	if !source.ValidName(name) {
 		return "", "", false
 	}
 	rest = strings.TrimSpace(rest)
@@ -135,7 +137,7 @@ func parseSourceField(s string) (name, version string, ok bool) {
 		return "", "", false
 	}
 	version = strings.TrimSpace(rest[1 : len(rest)-1])
-	if !validName(version) {
+	if !source.ValidName(version) {
 		return "", "", false
 	}
 	return name, version, true

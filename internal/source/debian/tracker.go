@@ -13,7 +13,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pakiti-go/pakiti/internal/jsontok"
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // SourceTracker names records from the tracker JSON.
@@ -119,11 +121,11 @@ type trackerRelease struct {
 // returned by emit stops parsing and is returned as is.
 func ParseTrackerJSON(ctx context.Context, r io.Reader, emit func(model.Advisory) error) (Stats, error) {
 	var st Stats
-	br := &boundedReader{r: r}
+	br := &jsontok.BoundedReader{R: r, Max: maxJSONValue}
 	dec := json.NewDecoder(br)
 	next := func() (json.Token, error) {
 		t, err := dec.Token()
-		br.mark = dec.InputOffset()
+		br.Mark = dec.InputOffset()
 		return t, err
 	}
 
@@ -146,8 +148,8 @@ func ParseTrackerJSON(ctx context.Context, r io.Reader, emit func(model.Advisory
 			return st, trackerErr("", "", err)
 		}
 		pkg, _ := tok.(string)
-		if !validName(pkg) {
-			return st, fmt.Errorf("tracker JSON: invalid package name %q", clip(pkg, 80))
+		if !source.ValidName(pkg) {
+			return st, fmt.Errorf("tracker JSON: invalid package name %q", source.Clip(pkg, 80))
 		}
 		st.Packages++
 		if tok, err = next(); err != nil {
@@ -165,13 +167,13 @@ func ParseTrackerJSON(ctx context.Context, r io.Reader, emit func(model.Advisory
 				return st, trackerErr(pkg, "", err)
 			}
 			id, _ := tok.(string)
-			if !validName(id) {
-				return st, fmt.Errorf("tracker JSON: pkg %q: invalid CVE id %q", pkg, clip(id, 80))
+			if !source.ValidName(id) {
+				return st, fmt.Errorf("tracker JSON: pkg %q: invalid CVE id %q", pkg, source.Clip(id, 80))
 			}
 			st.CVEs++
 			var c trackerCVE
 			err = dec.Decode(&c)
-			br.mark = dec.InputOffset()
+			br.Mark = dec.InputOffset()
 			if err != nil {
 				return st, trackerErr(pkg, id, err)
 			}
@@ -207,27 +209,27 @@ func trackerRecords(st *Stats, pkg, id string, c *trackerCVE, emit func(model.Ad
 	codes := slices.SortedFunc(maps.Keys(c.Releases), func(a, b string) int {
 		return cmp.Or(cmp.Compare(releaseRank(a), releaseRank(b)), strings.Compare(a, b))
 	})
-	desc := clip(strings.TrimSpace(c.Description), maxDescription)
+	desc := source.Clip(strings.TrimSpace(c.Description), maxDescription)
 	for _, code := range codes {
 		osGroup, ok := OSGroup(code)
 		if !ok {
-			st.skip(skipName(skipUnknownRelease, code))
+			st.skip(source.SkipName(skipUnknownRelease, code))
 			continue
 		}
 		tr := c.Releases[code]
 		if tr == nil {
 			return errorf("release %q is not an object", code)
 		}
-		if len(tr.Status) > maxName || len(tr.Urgency) > maxName || len(tr.NoDSAReason) > maxName {
-			return errorf("release %q: status, urgency or nodsa_reason longer than %d bytes", code, maxName)
+		if len(tr.Status) > source.MaxName || len(tr.Urgency) > source.MaxName || len(tr.NoDSAReason) > source.MaxName {
+			return errorf("release %q: status, urgency or nodsa_reason longer than %d bytes", code, source.MaxName)
 		}
 		status, fixed, note, skip := trackerStatus(*tr)
 		if skip != "" {
 			st.skip(skip)
 			continue
 		}
-		if status == model.StatusFixed && !validName(fixed) {
-			return errorf("release %q: invalid fixed_version %q", code, clip(fixed, 80))
+		if status == model.StatusFixed && !source.ValidName(fixed) {
+			return errorf("release %q: invalid fixed_version %q", code, source.Clip(fixed, 80))
 		}
 		a := model.Advisory{
 			Source:       SourceTracker,
@@ -253,7 +255,7 @@ func trackerRecords(st *Stats, pkg, id string, c *trackerCVE, emit func(model.Ad
 // (set only for fixed) and a note; skip is the reason when the object maps
 // to no record.
 func trackerStatus(r trackerRelease) (status model.Status, fixed, note, skip string) {
-	nodsa := clip(strings.TrimSpace(r.NoDSA), maxNote)
+	nodsa := source.Clip(strings.TrimSpace(r.NoDSA), maxNote)
 	switch r.Status {
 	case "resolved":
 		switch r.FixedVersion {
@@ -265,7 +267,7 @@ func trackerStatus(r trackerRelease) (status model.Status, fixed, note, skip str
 		return model.StatusFixed, r.FixedVersion, "", ""
 	case "open", "undetermined":
 	default:
-		return "", "", "", skipName(skipUnknownStatus, r.Status)
+		return "", "", "", source.SkipName(skipUnknownStatus, r.Status)
 	}
 	if normUrgency(r.Urgency) == "end-of-life" {
 		return model.StatusEndOfLife, "", "", ""
@@ -290,7 +292,7 @@ func trackerStatus(r trackerRelease) (status model.Status, fixed, note, skip str
 		}
 		return model.StatusAffected, "", "", ""
 	default:
-		return model.StatusAffected, "", withText("no-dsa (" + clip(reason, 40) + ")"), ""
+		return model.StatusAffected, "", withText("no-dsa (" + source.Clip(reason, 40) + ")"), ""
 	}
 }
 
@@ -313,7 +315,7 @@ func trackerErr(pkg, id string, err error) error {
 	var se *json.SyntaxError
 	var re *releaseError
 	switch {
-	case errors.Is(err, errValueTooLarge):
+	case errors.Is(err, jsontok.ErrValueTooLarge):
 		return fmt.Errorf("%s: a value is larger than %d bytes", where, maxJSONValue)
 	case errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF:
 		return fmt.Errorf("%s: unexpected end of input", where)
@@ -339,31 +341,4 @@ func article(typ string) string {
 		return "an " + typ
 	}
 	return "a " + typ
-}
-
-var errValueTooLarge = errors.New("JSON value too large")
-
-// boundedReader feeds the JSON decoder in small reads and fails once the
-// decoder holds more than maxJSONValue bytes beyond the last token or value
-// it returned (mark, set by the caller from Decoder.InputOffset). The
-// decoder reads once per refill, so at most one readChunk is read ahead of
-// the value it is working on.
-type boundedReader struct {
-	r    io.Reader
-	read int64
-	mark int64
-}
-
-const readChunk = 32 << 10
-
-func (b *boundedReader) Read(p []byte) (int, error) {
-	if b.read-b.mark > maxJSONValue {
-		return 0, errValueTooLarge
-	}
-	if len(p) > readChunk {
-		p = p[:readChunk]
-	}
-	n, err := b.r.Read(p)
-	b.read += int64(n)
-	return n, err
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pakiti-go/pakiti/internal/jsontok"
 	"github.com/pakiti-go/pakiti/internal/model"
 )
 
@@ -277,8 +278,8 @@ func TestParseTrackerJSONBounded(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if r.read > maxJSONValue+2*readChunk {
-				t.Errorf("read %d bytes before failing (%v); want at most %d", r.read, err, maxJSONValue+2*readChunk)
+			if r.read > maxJSONValue+2*jsontok.ReadChunk {
+				t.Errorf("read %d bytes before failing (%v); want at most %d", r.read, err, maxJSONValue+2*jsontok.ReadChunk)
 			}
 			t.Logf("%v after %d bytes", err, r.read)
 		})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/rpmmatch"
 	"github.com/pakiti-go/pakiti/internal/version"
 )
@@ -59,7 +60,7 @@ func Convert(v *Vuln, o *Options, st *Stats, emit func(model.Advisory) error) er
 		st.Skip(SkipWithdrawn)
 		return nil
 	}
-	if !validName(v.ID) {
+	if !source.ValidName(v.ID) {
 		st.Skip(SkipNoID)
 		return nil
 	}
@@ -75,10 +76,10 @@ func Convert(v *Vuln, o *Options, st *Stats, emit func(model.Advisory) error) er
 		a := &v.Affected[i]
 		group, ok := o.Mapping[a.Package.Ecosystem]
 		if !ok {
-			st.Skip(skipName(SkipUnmapped, a.Package.Ecosystem))
+			st.Skip(source.SkipName(SkipUnmapped, a.Package.Ecosystem))
 			continue
 		}
-		if !validName(a.Package.Name) {
+		if !source.ValidName(a.Package.Name) {
 			st.Skip(SkipBadName)
 			continue
 		}
@@ -133,7 +134,7 @@ func Convert(v *Vuln, o *Options, st *Stats, emit func(model.Advisory) error) er
 	if desc == "" {
 		desc, _, _ = strings.Cut(strings.TrimSpace(v.Details), "\n")
 	}
-	desc = clip(desc, maxDescription)
+	desc = source.Clip(desc, maxDescription)
 	module := summaryModule(v.Summary)
 
 	for _, k := range order {
@@ -173,7 +174,7 @@ func Convert(v *Vuln, o *Options, st *Stats, emit func(model.Advisory) error) er
 		for _, in := range inf.introduced {
 			notes = append(notes, "introduced "+in)
 		}
-		rec.Note = clip(strings.Join(notes, "; "), maxNote)
+		rec.Note = source.Clip(strings.Join(notes, "; "), maxNote)
 		for _, c := range cves {
 			rec.CVE = c
 			st.Records++
@@ -200,12 +201,12 @@ func readRanges(a *Affected, inf *pkgInfo, st *Stats) bool {
 			case e.Introduced != "":
 				open = true
 				seen = true
-				if e.Introduced != "0" && validName(e.Introduced) {
+				if e.Introduced != "0" && source.ValidName(e.Introduced) {
 					inf.introduced = append(inf.introduced, e.Introduced)
 				}
 			case e.Fixed != "":
 				open = false
-				if !validName(e.Fixed) {
+				if !source.ValidName(e.Fixed) {
 					st.Skip(SkipBadVersion)
 					continue
 				}
@@ -214,7 +215,7 @@ func readRanges(a *Affected, inf *pkgInfo, st *Stats) bool {
 				}
 			case e.LastAffected != "":
 				open = false
-				if !validName(e.LastAffected) {
+				if !source.ValidName(e.LastAffected) {
 					st.Skip(SkipBadVersion)
 					continue
 				}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 func convertJSON(t *testing.T, doc string) ([]model.Advisory, Stats) {
@@ -48,7 +49,7 @@ func TestConvertRealRecords(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			got, _ := convertJSON(t, string(readTestdata(t, tc.file)))
+			got, _ := convertJSON(t, string(sourcetest.Testdata(t, tc.file)))
 			if len(got) != 10 {
 				t.Fatalf("%d records, want 10 (one per related CVE)", len(got))
 			}

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 // FuzzParse is seeded with the real records of testdata (and the zip).
 func FuzzParse(f *testing.F) {
 	for _, n := range append(rockyFiles, "debian-osv-all.zip") {
-		f.Add(readTestdata(f, n))
+		f.Add(sourcetest.Testdata(f, n))
 	}
 	f.Add([]byte(`[{"id":"RLSA-2023:0005","related":["CVE-2022-42920"],"affected":[{"package":{"ecosystem":"Rocky Linux:9","name":"bcel"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"0:6.4.1-9.el9_1"},{"introduced":"1"}]}]}]}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -26,14 +27,6 @@ func FuzzParse(f *testing.F) {
 				n++
 				return nil
 			})
-		if st.Records != n {
-			t.Errorf("Stats.Records = %d, emitted %d", st.Records, n)
-		}
-		if err != nil && err.Error() == "" {
-			t.Error("error with an empty message")
-		}
-		if len(st.Skipped) > maxSkipReasons+1 {
-			t.Errorf("%d skip reasons", len(st.Skipped))
-		}
+		sourcetest.Fuzzed(t, st.Records, n, st.Skipped, err)
 	})
 }

@@ -4,18 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
-
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden.json files from the parsers' output")
 
 // testMapping maps the ecosystems of the files in testdata.
 var testMapping = Mapping{
@@ -28,29 +23,14 @@ var testMapping = Mapping{
 	"Debian:6.0":    "debian:6",
 }
 
-type golden struct {
-	Stats   Stats            `json:"stats"`
-	Records []model.Advisory `json:"records"`
-}
+type golden = sourcetest.Result[Stats]
 
 // parseAll parses data with testMapping and checks every record.
 func parseAll(t testing.TB, data []byte, name string) golden {
 	t.Helper()
-	var g golden
-	st, err := Parse(context.Background(), bytes.NewReader(data), name, &Options{Source: "test", Mapping: testMapping},
-		func(a model.Advisory) error {
-			checkAdvisory(t, a)
-			g.Records = append(g.Records, a)
-			return nil
-		})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Records != len(g.Records) {
-		t.Errorf("Stats.Records = %d, emitted %d", st.Records, len(g.Records))
-	}
-	g.Stats = st
-	return g
+	return sourcetest.Records(t, func(emit func(model.Advisory) error) (Stats, error) {
+		return Parse(context.Background(), bytes.NewReader(data), name, &Options{Source: "test", Mapping: testMapping}, emit)
+	}, checkAdvisory, func(st Stats) int { return st.Records })
 }
 
 // checkAdvisory fails on a record no conversion may emit.
@@ -59,7 +39,7 @@ func checkAdvisory(t testing.TB, a model.Advisory) {
 	if a.Package == "" || a.CVE == "" || a.OSGroup == "" || a.Source == "" {
 		t.Errorf("record with an empty package, id, OS group or source: %+v", a)
 	}
-	if !validName(a.Package) || !validName(a.CVE) || (a.FixedVersion != "" && !validName(a.FixedVersion)) {
+	if !source.ValidName(a.Package) || !source.ValidName(a.CVE) || (a.FixedVersion != "" && !source.ValidName(a.FixedVersion)) {
 		t.Errorf("package, id or version out of bounds: %+v", a)
 	}
 	switch a.Status {
@@ -82,51 +62,6 @@ func checkAdvisory(t testing.TB, a model.Advisory) {
 	}
 	if a.Temporary {
 		t.Errorf("temporary record: %+v", a)
-	}
-}
-
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-// checkGolden compares got with testdata/name.golden.json, or rewrites it
-// under -update.
-func checkGolden(t *testing.T, name string, got golden) {
-	t.Helper()
-	path := filepath.Join("testdata", strings.TrimSuffix(name, filepath.Ext(name))+".golden.json")
-	if *update {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(got); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	var want golden
-	if err := json.Unmarshal(data, &want); err != nil {
-		t.Fatal(err)
-	}
-	data, _ = json.Marshal(got)
-	var gotRT golden
-	if err := json.Unmarshal(data, &gotRT); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, gotRT); diff != "" {
-		t.Errorf("%s differs (-golden +got):\n%s", path, diff)
 	}
 }
 

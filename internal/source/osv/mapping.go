@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // Mapping maps an OSV ecosystem, exactly as records write it
@@ -37,10 +39,10 @@ func ParseMapping(r io.Reader) (Mapping, error) {
 		eco, group, ok := strings.Cut(line, "=")
 		eco, group = strings.TrimSpace(eco), strings.TrimSpace(group)
 		if !ok || eco == "" || group == "" {
-			return nil, fmt.Errorf("line %d: want \"ecosystem = os_group\", got %q", n, clip(line, 80))
+			return nil, fmt.Errorf("line %d: want \"ecosystem = os_group\", got %q", n, source.Clip(line, 80))
 		}
 		if !validGroup(group) {
-			return nil, fmt.Errorf("line %d: OS group %q is not distro:release (e.g. alma:9)", n, clip(group, 80))
+			return nil, fmt.Errorf("line %d: OS group %q is not distro:release (e.g. alma:9)", n, source.Clip(group, 80))
 		}
 		if old, dup := m[eco]; dup {
 			return nil, fmt.Errorf("line %d: ecosystem %q mapped twice (to %s and %s)", n, eco, old, group)
@@ -71,5 +73,5 @@ func LoadMapping(path string) (Mapping, error) {
 // both parts non-empty, printable ASCII without blanks.
 func validGroup(g string) bool {
 	d, r, ok := strings.Cut(g, ":")
-	return ok && d != "" && r != "" && validName(g)
+	return ok && d != "" && r != "" && source.ValidName(g)
 }

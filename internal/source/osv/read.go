@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // Read streams the OSV records of r to fn, whatever r holds: a tar archive
@@ -136,24 +138,6 @@ func readZip(ctx context.Context, ra io.ReaderAt, size int64, name string, st *S
 // errTooBig is returned when one record exceeds MaxRecordBytes.
 var errTooBig = fmt.Errorf("an OSV record larger than %d bytes", MaxRecordBytes)
 
-// budget counts the bytes a decoder reads for one record.
-type budget struct {
-	r    io.Reader
-	left int64
-}
-
-func (b *budget) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		return 0, errTooBig
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.r.Read(p)
-	b.left -= int64(n)
-	return n, err
-}
-
 // readJSON reads one JSON document: a record, records one after the other
 // (JSON lines), or an array of records.
 func readJSON(ctx context.Context, r io.Reader, name string, st *Stats, fn func(*Vuln) error) error {
@@ -169,10 +153,10 @@ func readJSON(ctx context.Context, r io.Reader, name string, st *Stats, fn func(
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	b := &budget{r: br, left: MaxRecordBytes}
+	b := &source.Budget{R: br, Left: MaxRecordBytes, Err: errTooBig}
 	dec := json.NewDecoder(b)
 	one := func() error {
-		b.left = MaxRecordBytes
+		b.Left = MaxRecordBytes
 		var v Vuln
 		err := dec.Decode(&v)
 		var te *json.UnmarshalTypeError

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 var rockyFiles = []string{"RLSA-2021_3891.json", "RXSA-2023_0101.json", "RLSA-2025_8056.json"}
@@ -62,7 +64,7 @@ func TestReadForms(t *testing.T) {
 	var lines, array bytes.Buffer
 	array.WriteString("[\n")
 	for i, f := range rockyFiles {
-		data := readTestdata(t, f)
+		data := sourcetest.Testdata(t, f)
 		n := "advisories/rocky/" + f
 		files[n] = data
 		order = append(order, n)
@@ -165,7 +167,7 @@ func TestReadErrors(t *testing.T) {
 	})
 	t.Run("emit error is returned as is", func(t *testing.T) {
 		stop := errors.New("stop")
-		err := Read(context.Background(), bytes.NewReader(readTestdata(t, "RLSA-2021_3891.json")), "x", nil, func(*Vuln) error { return stop })
+		err := Read(context.Background(), bytes.NewReader(sourcetest.Testdata(t, "RLSA-2021_3891.json")), "x", nil, func(*Vuln) error { return stop })
 		if err != stop {
 			t.Errorf("error %v", err)
 		}
@@ -173,7 +175,7 @@ func TestReadErrors(t *testing.T) {
 	t.Run("cancelled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		data := tarOf(t, false, map[string][]byte{"a.json": readTestdata(t, "RLSA-2021_3891.json")}, []string{"a.json"})
+		data := tarOf(t, false, map[string][]byte{"a.json": sourcetest.Testdata(t, "RLSA-2021_3891.json")}, []string{"a.json"})
 		if err := Read(ctx, bytes.NewReader(data), "x.tar", nil, func(*Vuln) error { return nil }); !errors.Is(err, context.Canceled) {
 			t.Errorf("error %v", err)
 		}

@@ -2,10 +2,9 @@ package osv
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // Stats counts what reading and converting did.
@@ -24,40 +23,22 @@ type Stats struct {
 	Skipped map[string]int `json:"skipped,omitempty"`
 }
 
-// maxSkipReasons bounds the distinct reasons kept, since some carry a name
-// taken from the input; further reasons are counted under "other".
-const maxSkipReasons = 64
-
 // Skip counts one thing left out for reason.
 func (s *Stats) Skip(reason string) {
 	if s == nil {
 		return
 	}
-	if s.Skipped == nil {
-		s.Skipped = make(map[string]int)
-	}
-	if _, ok := s.Skipped[reason]; !ok && len(s.Skipped) >= maxSkipReasons {
-		reason = "other"
-	}
-	s.Skipped[reason]++
+	source.CountSkip(&s.Skipped, reason)
 }
 
 // SkippedTotal is the number of things skipped for any reason.
-func (s Stats) SkippedTotal() int {
-	n := 0
-	for _, c := range s.Skipped {
-		n += c
-	}
-	return n
-}
+func (s Stats) SkippedTotal() int { return source.SkippedTotal(s.Skipped) }
 
 // String is a one-line summary, reasons in name order.
 func (s Stats) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "files=%d vulns=%d records=%d multi_fixed=%d skipped=%d", s.Files, s.Vulns, s.Records, s.MultiFixed, s.SkippedTotal())
-	for _, k := range slices.Sorted(maps.Keys(s.Skipped)) {
-		fmt.Fprintf(&b, " [%s: %d]", k, s.Skipped[k])
-	}
+	source.WriteSkipped(&b, s.Skipped)
 	return b.String()
 }
 
@@ -74,45 +55,14 @@ const (
 	SkipNoID           = "record without id"
 )
 
-func skipName(reason, name string) string {
-	return fmt.Sprintf("%s %q", reason, clip(name, 40))
-}
-
 // Size limits. Real data stays far below each: the largest AlmaLinux
 // record (a glibc advisory with 215 affected entries) is 78 KB, the
-// largest Rocky one 129 KB.
+// largest Rocky one 129 KB. Package names, ids and versions must pass
+// source.ValidName (at most source.MaxName bytes); others are skipped.
 const (
 	// MaxRecordBytes bounds one OSV record; larger is an error.
 	MaxRecordBytes = 16 << 20
-	// maxName bounds package names, ids and versions; longer is skipped.
-	maxName = 256
 	// maxDescription and maxNote clip free text kept in a record.
-	maxDescription = 1000
-	maxNote        = 300
+	maxDescription = source.MaxDescription
+	maxNote        = source.MaxNote
 )
-
-// clip cuts s to at most n bytes without splitting a UTF-8 sequence.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i]
-}
-
-// validName reports whether s can be a package name, id or version:
-// non-empty, at most maxName bytes, printable ASCII without spaces.
-func validName(s string) bool {
-	if s == "" || len(s) > maxName {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c >= 0x7f {
-			return false
-		}
-	}
-	return true
-}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 	"github.com/pakiti-go/pakiti/internal/testenv"
 )
 
@@ -76,10 +77,7 @@ func writeBigOVAL(w io.Writer, whole string, size int) (int, int, error) {
 
 func readWholeRHEL8(tb testing.TB) string {
 	dir := filepath.Join(testenv.SharedDir(tb), "data", "feeds", "redhat", "oval-v1")
-	data, err := io.ReadAll(openDoc(tb, filepath.Join(dir, "com.redhat.rhsa-RHEL8.20200221.xml.gz")))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	data := sourcetest.Read(tb, filepath.Join(dir, "com.redhat.rhsa-RHEL8.20200221.xml.gz"))
 	return string(data)
 }
 

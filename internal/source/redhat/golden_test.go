@@ -2,13 +2,8 @@ package redhat
 
 import (
 	"bytes"
-	"compress/bzip2"
-	"compress/gzip"
 	"context"
 	"encoding/json"
-	"flag"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,53 +14,17 @@ import (
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 	"github.com/pakiti-go/pakiti/internal/testenv"
 )
 
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden.json files from the parser's output")
-
-type recordsGolden struct {
-	Stats   Stats            `json:"stats"`
-	Records []model.Advisory `json:"records"`
-}
-
-// openDoc opens a file, decompressed by its suffix.
-func openDoc(t testing.TB, path string) io.Reader {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	switch {
-	case strings.HasSuffix(path, ".bz2"):
-		return bzip2.NewReader(f)
-	case strings.HasSuffix(path, ".gz"):
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return zr
-	}
-	return f
-}
+type recordsGolden = sourcetest.Result[Stats]
 
 func parseFile(t testing.TB, path string) recordsGolden {
 	t.Helper()
-	var g recordsGolden
-	st, err := ParseOVAL(context.Background(), openDoc(t, path), ParseOptions{Name: filepath.Base(path)}, func(a model.Advisory) error {
-		checkAdvisory(t, a)
-		g.Records = append(g.Records, a)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Records != len(g.Records) {
-		t.Errorf("Stats.Records = %d, emitted %d", st.Records, len(g.Records))
-	}
-	g.Stats = st
-	return g
+	return sourcetest.Records(t, func(emit func(model.Advisory) error) (Stats, error) {
+		return ParseOVAL(context.Background(), sourcetest.Open(t, path), ParseOptions{Name: filepath.Base(path)}, emit)
+	}, checkAdvisory, func(st Stats) int { return st.Records })
 }
 
 // checkAdvisory fails on a record the source may not emit.
@@ -91,27 +50,7 @@ func TestGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			g := parseFile(t, filepath.Join("testdata", name))
 			path := filepath.Join("testdata", strings.TrimSuffix(strings.TrimSuffix(name, ".bz2"), ".xml")+".golden.json")
-			if *update {
-				data, _ := json.MarshalIndent(g, "", "  ")
-				if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			var want recordsGolden
-			if err := json.Unmarshal(data, &want); err != nil {
-				t.Fatal(err)
-			}
-			data, _ = json.Marshal(g)
-			var got recordsGolden
-			json.Unmarshal(data, &got)
-			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("%s differs (-golden +got):\n%s", path, diff)
-			}
+			sourcetest.Golden(t, path, g, cmpopts.EquateEmpty())
 		})
 	}
 }
@@ -207,10 +146,7 @@ func TestWholeFiles(t *testing.T) {
 
 // TestStreamGroups names EUS/AUS streams from the file name.
 func TestStreamGroups(t *testing.T) {
-	data, err := io.ReadAll(openDoc(t, "testdata/rhel-9-including-unpatched.oval.excerpt.xml.bz2"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := sourcetest.Read(t, "testdata/rhel-9-including-unpatched.oval.excerpt.xml.bz2")
 	for _, tc := range []struct{ name, want string }{
 		{"rhel-9-including-unpatched.oval.xml", "rhel:9"},
 		{"rhel-9.2-eus.oval.xml", "rhel:9.2-eus"},
@@ -234,7 +170,7 @@ func TestSourceParse(t *testing.T) {
 		t.Errorf("name %q locations %v", s.Name(), s.Locations())
 	}
 	n := 0
-	err := s.Parse(context.Background(), source.Document{Name: "rhel8-v1.excerpt.xml", Body: openDoc(t, "testdata/rhel8-v1.excerpt.xml")},
+	err := s.Parse(context.Background(), source.Document{Name: "rhel8-v1.excerpt.xml", Body: sourcetest.Open(t, "testdata/rhel8-v1.excerpt.xml")},
 		func(model.Advisory) error { n++; return nil })
 	if err != nil || n == 0 {
 		t.Errorf("%d records, %v", n, err)

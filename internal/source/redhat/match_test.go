@@ -5,6 +5,7 @@ import (
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/oval"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 // grub2BootHole is constructed: RHSA-2020:3217 (grub2, BootHole
@@ -133,7 +134,7 @@ func TestKeyAndGroups(t *testing.T) {
 func TestFactsEval(t *testing.T) {
 	var vim *oval.Definition
 	var p oval.Parser
-	err := p.Parse(t.Context(), openDoc(t, "testdata/rhel8-v1.excerpt.xml"), func(d *oval.Definition) error {
+	err := p.Parse(t.Context(), sourcetest.Open(t, "testdata/rhel8-v1.excerpt.xml"), func(d *oval.Definition) error {
 		if d.ID == "oval:com.redhat.rhsa:def:20191619" {
 			vim = d
 		}

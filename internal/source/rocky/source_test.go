@@ -3,8 +3,6 @@ package rocky
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,10 +13,9 @@ import (
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 	"github.com/pakiti-go/pakiti/internal/testenv"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/all.golden.json")
 
 // parseFile runs the source on a testdata file as the importer does (the
 // fetcher un-gzips).
@@ -67,30 +64,7 @@ func TestGolden(t *testing.T) {
 	for _, n := range testdataFiles(t) {
 		got[n] = parseFile(t, n, "")
 	}
-	path := "testdata/all.golden.json"
-	if *update {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		enc.Encode(got)
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update)", err)
-	}
-	var want map[string][]model.Advisory
-	json.Unmarshal(data, &want)
-	data, _ = json.Marshal(got)
-	var gotRT map[string][]model.Advisory
-	json.Unmarshal(data, &gotRT)
-	if diff := cmp.Diff(want, gotRT); diff != "" {
-		t.Errorf("(-golden +got):\n%s", diff)
-	}
+	sourcetest.Golden(t, "testdata/all.golden.json", got)
 }
 
 // TestByHand: expectations written from the Rocky files.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
 // The seeds are the real files of testdata/uct, whole.
@@ -28,15 +29,7 @@ func addSeeds(f *testing.F) {
 
 func checkFuzzStats(t *testing.T, st Stats, emitted int, err error) {
 	t.Helper()
-	if st.Records != emitted {
-		t.Errorf("Stats.Records = %d, emitted %d", st.Records, emitted)
-	}
-	if err != nil && err.Error() == "" {
-		t.Error("error with an empty message")
-	}
-	if len(st.Skipped) > maxSkipReasons {
-		t.Errorf("%d skip reasons kept", len(st.Skipped))
-	}
+	sourcetest.Fuzzed(t, st.Records, emitted, st.Skipped, err)
 }
 
 func FuzzParseCVEFile(f *testing.F) {

@@ -4,8 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,53 +14,11 @@ import (
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden.json files from the parser's output")
-
 // recordsGolden is the golden form of a parse.
-type recordsGolden struct {
-	Stats   Stats            `json:"stats"`
-	Records []model.Advisory `json:"records"`
-}
-
-// checkGolden compares got with testdata/name.golden.json, or rewrites it
-// under -update.
-func checkGolden(t *testing.T, name string, got recordsGolden) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(got); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	var want, gotRT recordsGolden
-	if err := json.Unmarshal(data, &want); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	data, err = json.Marshal(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &gotRT); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, gotRT); diff != "" {
-		t.Errorf("%s differs (-golden +got):\n%s", path, diff)
-	}
-}
+type recordsGolden = sourcetest.Result[Stats]
 
 // checkAdvisory fails on a record no parse may emit.
 func checkAdvisory(t testing.TB, a model.Advisory) {
@@ -100,20 +56,7 @@ func checkAdvisory(t testing.TB, a model.Advisory) {
 // collect runs a parse and gathers its output.
 func collect(t *testing.T, parse func(emit func(model.Advisory) error) (Stats, error)) recordsGolden {
 	t.Helper()
-	var g recordsGolden
-	st, err := parse(func(a model.Advisory) error {
-		checkAdvisory(t, a)
-		g.Records = append(g.Records, a)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.Stats = st
-	if st.Records != len(g.Records) {
-		t.Errorf("Stats.Records = %d, emitted %d", st.Records, len(g.Records))
-	}
-	return g
+	return sourcetest.Records(t, parse, checkAdvisory, func(st Stats) int { return st.Records })
 }
 
 // tarOf builds a tar archive of dir's files under prefix (its active/,
@@ -171,7 +114,7 @@ func TestGoldenDir(t *testing.T) {
 	g := collect(t, func(emit func(model.Advisory) error) (Stats, error) {
 		return ParseDir(context.Background(), os.DirFS("testdata/uct"), emit)
 	})
-	checkGolden(t, "uct", g)
+	sourcetest.Golden(t, "testdata/uct.golden.json", g)
 
 	// The same files as a tarball, at the top (the 2020 snapshot's
 	// layout) or below a folder (a snapshot of the git repository), and

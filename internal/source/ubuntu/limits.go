@@ -1,6 +1,6 @@
 package ubuntu
 
-import "unicode/utf8"
+import "github.com/pakiti-go/pakiti/internal/source"
 
 // Size limits on what the parsers accept or keep. Real data stays far below
 // each: the largest CVE file of the 2020 snapshot is 52 KB, its longest line
@@ -8,39 +8,16 @@ import "unicode/utf8"
 const (
 	// maxFile is the largest CVE file read; larger is an error.
 	maxFile = 4 << 20
-	// maxName bounds package names, ids, release keys and versions; longer
-	// is a skipped line.
-	maxName = 256
 	// maxDescription and maxNote clip free text kept in a record.
-	maxDescription = 1000
-	maxNote        = 300
+	maxDescription = source.MaxDescription
+	maxNote        = source.MaxNote
 )
 
-// clip cuts s to at most n bytes without splitting a UTF-8 sequence.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i]
-}
-
-// validName reports whether s can be a package name, id, release key or
-// version: non-empty, at most maxName bytes, printable ASCII without spaces.
-func validName(s string) bool {
-	if s == "" || len(s) > maxName {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
+// clip and validName are source.Clip and source.ValidName, named as the
+// parsers of this folder call them. validName: a package name, id, release
+// key or version of at most source.MaxName bytes; longer is a skipped line.
+func clip(s string, n int) string { return source.Clip(s, n) }
+func validName(s string) bool     { return source.ValidName(s) }
 
 // validVersion reports whether s reads as a Debian version: a digit first,
 // then letters, digits and . + ~ : - only (no comma, blank or bracket).

@@ -2,9 +2,9 @@ package ubuntu
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
+
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // Stats counts what a parse read, emitted and left out.
@@ -23,39 +23,17 @@ type Stats struct {
 	Skipped map[string]int `json:"skipped,omitempty"`
 }
 
-// maxSkipReasons bounds the distinct reasons kept, since some carry a name
-// taken from the input; further reasons are counted under "other".
-const maxSkipReasons = 64
-
-func (s *Stats) skip(reason string) {
-	if s.Skipped == nil {
-		s.Skipped = make(map[string]int)
-	}
-	if _, ok := s.Skipped[reason]; !ok && len(s.Skipped) >= maxSkipReasons {
-		reason = "other"
-	}
-	s.Skipped[reason]++
-}
+func (s *Stats) skip(reason string) { source.CountSkip(&s.Skipped, reason) }
 
 // SkippedTotal is the number of lines or files skipped for any reason.
-func (s Stats) SkippedTotal() int {
-	n := 0
-	for _, c := range s.Skipped {
-		n += c
-	}
-	return n
-}
+func (s Stats) SkippedTotal() int { return source.SkippedTotal(s.Skipped) }
 
 // String is a one-line summary, reasons in name order.
 func (s Stats) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "files=%d cves=%d lines=%d records=%d skipped=%d", s.Files, s.CVEs, s.Lines, s.Records, s.SkippedTotal())
-	for _, k := range slices.Sorted(maps.Keys(s.Skipped)) {
-		fmt.Fprintf(&b, " [%s: %d]", k, s.Skipped[k])
-	}
+	source.WriteSkipped(&b, s.Skipped)
 	return b.String()
 }
 
-func skipName(reason, name string) string {
-	return fmt.Sprintf("%s %q", reason, clip(name, 40))
-}
+func skipName(reason, name string) string { return source.SkipName(reason, name) }

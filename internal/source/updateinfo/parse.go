@@ -11,9 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // Update is one <update> element, the part Pakiti reads.
@@ -90,15 +90,7 @@ type Stats struct {
 	Skipped map[string]int `json:"skipped,omitempty"`
 }
 
-func (s *Stats) skip(reason string) {
-	if s.Skipped == nil {
-		s.Skipped = map[string]int{}
-	}
-	if _, ok := s.Skipped[reason]; !ok && len(s.Skipped) >= 64 {
-		reason = "other"
-	}
-	s.Skipped[reason]++
-}
+func (s *Stats) skip(reason string) { source.CountSkip(&s.Skipped, reason) }
 
 // Reasons for skipping.
 const (
@@ -113,37 +105,19 @@ const (
 // and subpackage is a few hundred KB).
 const (
 	MaxUpdateBytes = 16 << 20
-	maxName        = 256
-	maxDescription = 1000
+	maxDescription = source.MaxDescription
 )
 
 var errTooBig = fmt.Errorf("an <update> larger than %d bytes", MaxUpdateBytes)
 
-type budget struct {
-	r    io.Reader
-	left int64
-}
-
-func (b *budget) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		return 0, errTooBig
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.r.Read(p)
-	b.left -= int64(n)
-	return n, err
-}
-
 // Parse streams the security updates of an updateinfo document to emit.
 func Parse(ctx context.Context, r io.Reader, o Options, emit func(model.Advisory) error) (Stats, error) {
 	var st Stats
-	b := &budget{r: bufio.NewReaderSize(r, 64<<10), left: MaxUpdateBytes}
+	b := &source.Budget{R: bufio.NewReaderSize(r, 64<<10), Left: MaxUpdateBytes, Err: errTooBig}
 	dec := xml.NewDecoder(b)
 	root := false
 	for {
-		b.left = MaxUpdateBytes
+		b.Left = MaxUpdateBytes
 		tok, err := dec.Token()
 		if err == io.EOF {
 			if !root {
@@ -161,7 +135,7 @@ func Parse(ctx context.Context, r io.Reader, o Options, emit func(model.Advisory
 		switch {
 		case !root:
 			if se.Name.Local != "updates" {
-				return st, fmt.Errorf("not an updateinfo document: root element <%s>", clip(se.Name.Local, 40))
+				return st, fmt.Errorf("not an updateinfo document: root element <%s>", source.Clip(se.Name.Local, 40))
 			}
 			root = true
 		case se.Name.Local == "update":
@@ -193,7 +167,7 @@ func convert(u *Update, o Options, st *Stats, emit func(model.Advisory) error) e
 		return nil
 	}
 	id := strings.TrimSpace(u.ID)
-	if !validName(id) {
+	if !source.ValidName(id) {
 		st.skip(SkipBadID)
 		return nil
 	}
@@ -210,7 +184,7 @@ func convert(u *Update, o Options, st *Stats, emit func(model.Advisory) error) e
 				st.skip(SkipSourceRPM)
 				continue
 			}
-			if !validName(p.Name) || !validName(p.EVR()) || p.Version == "" || p.Release == "" {
+			if !source.ValidName(p.Name) || !source.ValidName(p.EVR()) || p.Version == "" || p.Release == "" {
 				st.skip(SkipBadPackage)
 				continue
 			}
@@ -218,7 +192,7 @@ func convert(u *Update, o Options, st *Stats, emit func(model.Advisory) error) e
 			if _, ok := arches[k]; !ok {
 				order = append(order, k)
 			}
-			if validName(p.Arch) && !slices.Contains(arches[k], p.Arch) {
+			if source.ValidName(p.Arch) && !slices.Contains(arches[k], p.Arch) {
 				arches[k] = append(arches[k], p.Arch)
 			} else if _, ok := arches[k]; !ok {
 				arches[k] = nil
@@ -260,7 +234,7 @@ func convert(u *Update, o Options, st *Stats, emit func(model.Advisory) error) e
 	for _, k := range order {
 		a := model.Advisory{Source: o.Source, OSGroup: group, Package: k.name, FixedVersion: k.evr,
 			Status: model.StatusFixed, Severity: sev, AdvisoryID: id, Arch: strings.Join(arches[k], "|"),
-			Module: k.module, Description: clip(strings.TrimSpace(u.Title), maxDescription), Published: published}
+			Module: k.module, Description: source.Clip(strings.TrimSpace(u.Title), maxDescription), Published: published}
 		for _, c := range cves {
 			a.CVE = c
 			st.Records++
@@ -301,18 +275,6 @@ func isCVE(s string) bool {
 	return true
 }
 
-func validName(s string) bool {
-	if s == "" || len(s) > maxName {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 func validWord(s string) bool {
 	if len(s) > 32 {
 		return false
@@ -323,15 +285,4 @@ func validWord(s string) bool {
 		}
 	}
 	return true
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i]
 }

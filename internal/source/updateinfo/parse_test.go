@@ -2,12 +2,7 @@ package updateinfo
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/json"
-	"flag"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,34 +12,17 @@ import (
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
-
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden.json files")
 
 var files = []string{"pub-rocky-9-AppStream-updateinfo.excerpt.xml.gz", "pub-rocky-9-BaseOS-updateinfo.excerpt.xml.gz", "vault-rocky-8.6-BaseOS-updateinfo.excerpt.xml.gz"}
 
 func gunzip(t testing.TB, name string) []byte {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return sourcetest.Read(t, filepath.Join("testdata", name))
 }
 
-type golden struct {
-	Stats   Stats            `json:"stats"`
-	Records []model.Advisory `json:"records"`
-}
+type golden = sourcetest.Result[Stats]
 
 func parseAs(t testing.TB, data []byte, group string) (golden, error) {
 	var g golden
@@ -64,7 +42,7 @@ func parseAs(t testing.TB, data []byte, group string) (golden, error) {
 func checkRecord(t testing.TB, a model.Advisory) {
 	t.Helper()
 	if a.Package == "" || a.CVE == "" || a.OSGroup == "" || a.AdvisoryID == "" || a.Status != model.StatusFixed ||
-		!validName(a.FixedVersion) || !strings.Contains(a.FixedVersion, ":") || a.Severity != strings.ToLower(a.Severity) {
+		!source.ValidName(a.FixedVersion) || !strings.Contains(a.FixedVersion, ":") || a.Severity != strings.ToLower(a.Severity) {
 		t.Errorf("record %+v", a)
 	}
 	if strings.Contains(a.Arch, "src") {
@@ -79,30 +57,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", strings.TrimSuffix(n, ".xml.gz")+".golden.json")
-			if *update {
-				var buf bytes.Buffer
-				enc := json.NewEncoder(&buf)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				enc.Encode(got)
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (go test -update)", err)
-			}
-			var want golden
-			json.Unmarshal(data, &want)
-			data, _ = json.Marshal(got)
-			var gotRT golden
-			json.Unmarshal(data, &gotRT)
-			if diff := cmp.Diff(want, gotRT); diff != "" {
-				t.Errorf("(-golden +got):\n%s", diff)
-			}
+			sourcetest.Golden(t, filepath.Join("testdata", strings.TrimSuffix(n, ".xml.gz")+".golden.json"), got)
 		})
 	}
 }
