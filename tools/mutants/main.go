@@ -77,6 +77,7 @@ func main() {
 	timeout := flag.Duration("timeout", 5*time.Minute, "time limit of one mutant's tests")
 	verbose := flag.Bool("v", false, "print the test output of survivors and broken mutants")
 	pkgs := flag.String("pkgs", "", "test these packages (space-separated) instead of each mutant's own, to find which tests kill it")
+	noBaseline := flag.Bool("no-baseline", false, "skip the run of the packages' tests without any mutant")
 	flag.Parse()
 
 	if *list {
@@ -118,6 +119,14 @@ func main() {
 	}
 	if len(problems) > 0 {
 		fatal(2, errors.New("the mutant list does not match the code:\n  "+strings.Join(problems, "\n  ")))
+	}
+
+	// The packages' tests must pass without any mutant, or every mutant
+	// would count as killed by a failure that has nothing to do with it.
+	if !*noBaseline {
+		if err := baseline(root, selected, *timeout); err != nil {
+			fatal(2, err)
+		}
 	}
 
 	start := time.Now()
@@ -177,6 +186,32 @@ func main() {
 		}
 	}
 	os.Exit(worst)
+}
+
+// baseline runs the tests of every package the mutants test, unmutated,
+// and fails when they do not pass.
+func baseline(root string, ms []mutant, timeout time.Duration) error {
+	seen := map[string]bool{}
+	var pkgs []string
+	for _, m := range ms {
+		for _, p := range m.Pkgs {
+			if !seen[p] {
+				seen[p] = true
+				pkgs = append(pkgs, p)
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, "go", append([]string{"test", "-count=1"}, pkgs...)...)
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("the tests fail without any mutant (%v), so no mutant can be judged: fix them first\n%s", err, out)
+	}
+	fmt.Fprintf(os.Stderr, "%-36s %-8s %s\n", "(no mutant)", "passed", time.Since(start).Round(100*time.Millisecond))
+	return nil
 }
 
 // cost is a rough guess of how long a mutant's tests take, in seconds.
