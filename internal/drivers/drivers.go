@@ -6,6 +6,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/source/alpine"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/source/ubuntu"
 )
 
 // Registry returns every driver.
@@ -13,5 +14,6 @@ func Registry() *match.Registry {
 	return match.NewRegistry(
 		debian.Driver{},
 		alpine.Driver{},
+		ubuntu.Driver{},
 	)
 }

@@ -202,8 +202,8 @@ var mutants = []mutant{
 		Name: "osgroup-debian-no-scheme",
 		Desc: "the Debian driver does not serve debian groups (never evaluated)",
 		File: "internal/source/debian/matcher.go",
-		Orig: `return []string{"debian", "ubuntu"}`,
-		Repl: `return []string{"ubuntu"}`,
+		Orig: `return []string{"debian"}`,
+		Repl: `return []string{"no-such-distro"}`,
 		Pkgs: []string{"./internal/demo"},
 	},
 	{
