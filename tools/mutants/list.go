@@ -311,4 +311,37 @@ var mutants = []mutant{
 		Repl: "if true {\n\t\tk.Name, k.Basis = p.Name, match.BasisBinaryName",
 		Pkgs: []string{"./internal/source/alpine"},
 	},
+	// The Ubuntu driver (internal/source/ubuntu/matcher.go).
+	{
+		Name: "ubuntu-esm-for-all",
+		Desc: "Ubuntu: ESM channel records applied to packages not from the channel (a host without Pro judged against +esm fixes)",
+		File: "internal/source/ubuntu/matcher.go",
+		Orig: "return esmVersion(k.Version)",
+		Repl: "return true",
+		Pkgs: []string{"./internal/source/ubuntu"},
+	},
+	{
+		Name: "ubuntu-signed-kernel-kept",
+		Desc: "Ubuntu: a signed kernel image keeps its linux-signed-* source (never meets its unsigned source's records)",
+		File: "internal/source/ubuntu/matcher.go",
+		Orig: "k.Name, k.Version = c.Source, p.Version",
+		Repl: "k.Version = p.Version",
+		Pkgs: []string{"./internal/source/ubuntu"},
+	},
+	{
+		Name: "ubuntu-channel-below-release",
+		Desc: "Ubuntu: a Pro channel's record ranks below the release's (an ESM-fixed package still shows the release's ignored)",
+		File: "internal/source/ubuntu/matcher.go",
+		Orig: "case Channel(origin) != \"\":\n\t\treturn 3",
+		Repl: "case Channel(origin) != \"\":\n\t\treturn 1",
+		Pkgs: []string{"./internal/source/ubuntu"},
+	},
+	{
+		Name: "ubuntu-map-ignored",
+		Desc: "Ubuntu: the learned/indexed binary -> source map is ignored (protocol 5 by binary name only)",
+		File: "internal/source/ubuntu/matcher.go",
+		Orig: "case known != nil:",
+		Repl: "case known != nil && false:",
+		Pkgs: []string{"./internal/source/ubuntu"},
+	},
 }
