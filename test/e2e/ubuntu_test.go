@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -186,8 +187,8 @@ func TestUbuntuEndToEnd(t *testing.T) {
 	shared := sharedDir(t)
 	s := startServer(t)
 	files, err := filepath.Glob("testdata/uct/*/CVE-*")
-	if err != nil || len(files) != 13 {
-		t.Fatalf("testdata/uct: %d files (%v), want the 13 of PROVENANCE.tsv", len(files), err)
+	if err != nil || len(files) != 14 {
+		t.Fatalf("testdata/uct: %d files (%v), want the 14 of PROVENANCE.tsv", len(files), err)
 	}
 
 	// Protocol 5 before any data: not evaluated.
@@ -225,6 +226,62 @@ func TestUbuntuEndToEnd(t *testing.T) {
 	os.WriteFile(late, bytes.Replace(data, []byte("host: inv-ubuntu1804-b.example.org"), []byte("host: late-p5.example.org"), 1), 0o644)
 	runClient(t, "--url", s.base+"/feed/", "--input", late)
 	s.checkHost(t, "protocol 5 after protocol 6", "late-p5.example.org", withBasis(bionicBP6, "learned"))
+
+	checkBionicKernels(t, s)
+}
+
+// checkBionicKernels reports testdata/bionic-kernel-p6.report (constructed,
+// see PROVENANCE.tsv) under two running kernels, then over protocol 5.
+// retired/CVE-2019-18814: "bionic_linux-hwe: released (5.0.0-23.24~18.04.1)",
+// "bionic_linux: not-affected (4.13.0-16.19)". The signed HWE images
+// (source linux-signed-hwe) meet linux-hwe's line, the signed GA image
+// (linux-signed) linux's; headers and linux-libc-dev are never counted.
+func checkBionicKernels(t *testing.T, s *server) {
+	t.Helper()
+	report, err := os.ReadFile("testdata/bionic-kernel-p6.report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(text string, protocol string) {
+		resp, err := http.Post(s.base+"/feed/?protocol="+protocol, "text/plain", strings.NewReader(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("protocol %s report: %d %s", protocol, resp.StatusCode, answer)
+		}
+	}
+	running15 := []finding{{"linux-image-5.0.0-15-generic", "CVE-2019-18814", "5.0.0-23.24~18.04.1", "fixed", "", "report"}}
+	send(string(report), "6")
+	s.checkHost(t, "kernel 5.0.0-15 running", "bionic-kernel.example.org", running15)
+	if h := s.findings(t, "bionic-kernel.example.org", false); len(h.IdleKernels) != 0 {
+		t.Errorf("idle kernels %+v, want none with a CVE (5.0.0-23 is fixed, linux 4.15 not affected)", h.IdleKernels)
+	}
+	// The same packages, booted into the fixed 5.0.0-23: nothing counts,
+	// and the vulnerable 5.0.0-15 image is listed as idle.
+	booted23 := strings.NewReplacer("host: bionic-kernel.example.org", "host: bionic-kernel-23.example.org",
+		"kernel: 5.0.0-15-generic", "kernel: 5.0.0-23-generic").Replace(string(report))
+	send(booted23, "6")
+	h := s.findings(t, "bionic-kernel-23.example.org", false)
+	if got := open(h); len(got) != 0 || !h.Host.Evaluated {
+		t.Errorf("running 5.0.0-23: evaluated %v, findings %+v; want evaluated, none", h.Host.Evaluated, got)
+	}
+	if len(h.IdleKernels) != 1 || h.IdleKernels[0].Package != "linux-image-5.0.0-15-generic" || h.IdleKernels[0].CVEs != 1 {
+		t.Errorf("idle kernels %+v, want linux-image-5.0.0-15-generic with 1 CVE", h.IdleKernels)
+	}
+	// Protocol 5 (source columns dropped), after the protocol-6 reports
+	// taught the map: the image is keyed linux-signed-hwe, then linux-hwe.
+	var p5 []string
+	for _, l := range strings.Split(string(report), "\n") {
+		if c := strings.Split(l, "\t"); len(c) == 5 {
+			l = strings.Join(c[:3], "\t")
+		}
+		p5 = append(p5, strings.Replace(l, "host: bionic-kernel.example.org", "host: bionic-kernel-p5.example.org", 1))
+	}
+	send(strings.Join(p5, "\n"), "5")
+	s.checkHost(t, "kernel over protocol 5", "bionic-kernel-p5.example.org", withBasis(running15, "learned"))
 }
 
 // TestUbuntuSnapshot imports the whole 2020 tracker snapshot (about 20 s)
