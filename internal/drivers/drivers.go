@@ -9,6 +9,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/source/redhat"
 	"github.com/pakiti-go/pakiti/internal/source/rocky"
+	"github.com/pakiti-go/pakiti/internal/source/ubuntu"
 )
 
 // Registry returns every driver.
@@ -20,5 +21,6 @@ func Registry() *match.Registry {
 		redhat.Rebuilds{},
 		alma.Driver{},
 		rocky.Driver{},
+		ubuntu.Driver{},
 	)
 }

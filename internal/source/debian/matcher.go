@@ -21,9 +21,8 @@ var _ match.Driver = Driver{}
 // Name names the driver.
 func (Driver) Name() string { return "debian" }
 
-// Distros are Debian and, until Ubuntu has its own driver, Ubuntu: both
-// dpkg-based, source-keyed.
-func (Driver) Distros() []string { return []string{"debian", "ubuntu"} }
+// Distros: debian:N (Ubuntu has its own driver, ubuntu.Driver).
+func (Driver) Distros() []string { return []string{"debian"} }
 
 // Scheme is dpkg's version order.
 func (Driver) Scheme() version.Scheme { return version.Deb }

@@ -1,9 +1,11 @@
 // Package ubuntu turns the Ubuntu CVE tracker's text files
 // (git.launchpad.net/ubuntu-cve-tracker: active/, retired/ and ignored/,
 // one file per CVE) into model.Advisory records, reads apt Packages indexes
-// of the Ubuntu archive into the binary-to-source map, and holds the pure
-// rules a matcher for Ubuntu hosts needs (source keys, Pro channels,
-// kernels). Ubuntu's OSV records are read by the generic OSV source.
+// of the Ubuntu archive into the binary-to-source map, and holds Ubuntu's
+// matching rules: the pure helpers (source keys, Pro channels, kernels) and
+// Driver, the match.Driver of ubuntu:* OS groups (matcher.go, which says
+// how Pro hosts are told apart). Ubuntu's OSV records are read by the
+// generic OSV source.
 //
 // Input: a tarball of the tracker (the framework undoes gzip; members
 // .../active/CVE-*, .../retired/CVE-*, .../ignored/CVE-* at any depth), a

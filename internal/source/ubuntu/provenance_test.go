@@ -14,9 +14,9 @@ import (
 	"github.com/pakiti-go/pakiti/internal/testenv"
 )
 
-// TestExcerptsAreReal checks every file of testdata/uct against its origin
-// in testdata/PROVENANCE.tsv: byte for byte the shared excerpt, or the
-// member of the 2020 snapshot.
+// TestExcerptsAreReal checks every file of testdata/uct and
+// testdata/matcher against its origin in testdata/PROVENANCE.tsv: byte for
+// byte the shared excerpt, or the member of the 2020 snapshot.
 func TestExcerptsAreReal(t *testing.T) {
 	shared := testenv.SharedDir(t)
 	prov, err := os.ReadFile("testdata/PROVENANCE.tsv")
@@ -47,8 +47,9 @@ func TestExcerptsAreReal(t *testing.T) {
 		}
 	}
 	files, _ := filepath.Glob("testdata/uct/*/*")
-	if len(files) != len(rows) {
-		t.Errorf("%d files in testdata/uct, %d rows in PROVENANCE.tsv", len(files), len(rows))
+	more, _ := filepath.Glob("testdata/matcher/*/*")
+	if len(files)+len(more) != len(rows) {
+		t.Errorf("%d files in testdata/uct and testdata/matcher, %d rows in PROVENANCE.tsv", len(files)+len(more), len(rows))
 	}
 	fh, err := os.Open(snapshotPath(t))
 	if err != nil {
