@@ -7,7 +7,7 @@ import "testing"
 func TestRegistry(t *testing.T) {
 	r := Registry()
 	for group, want := range map[string]string{
-		"debian:11": "debian", "ubuntu:22.04": "debian", "alpine:3.20": "alpine",
+		"debian:11": "debian", "ubuntu:22.04": "ubuntu", "alpine:3.20": "alpine",
 		"rhel:8": "redhat", "rhel:9.2-eus": "redhat",
 		"centos:7": "redhat-rebuilds", "scientific:7": "redhat-rebuilds", "rhcos:4.2": "redhat-rebuilds",
 		"alma:9": "alma", "rocky:8": "rocky", "sles:15": "", "": "",
