@@ -29,7 +29,8 @@ func newServe(g *globals) *cobra.Command {
 	var maxReport, intakeMemory int64
 	var maxInFlight, maxConns int
 	var demoMode bool
-	var every, jobTTL, jobRenew, testJobEvery time.Duration
+	var every, gcEvery, jobTTL, jobRenew, testJobEvery time.Duration
+	keep := newRetention()
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the feed (/feed/), the web UI, the API and /healthz",
@@ -108,6 +109,11 @@ func newServe(g *globals) *cobra.Command {
 					sched.Run(ctx, "source-update", every, func(ctx context.Context) error { return updateSources(ctx, im, log) })
 				})
 			}
+			if gcEvery > 0 {
+				wg.Go(func() {
+					sched.Run(ctx, "gc", gcEvery, func(ctx context.Context) error { return collect(ctx, st, log, keep) })
+				})
+			}
 			if testJobEvery > 0 {
 				wg.Go(func() {
 					sched.Run(ctx, "test-tick", testJobEvery, func(context.Context) error { return nil })
@@ -174,6 +180,8 @@ func newServe(g *globals) *cobra.Command {
 	cmd.Flags().IntVar(&maxConns, "max-connections", 0, fmt.Sprintf("connections held open at once (default %d, and always below the open-file limit)", web.DefaultMaxConnections))
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load bundled real demo data (Debian DSA/DLA lists of April 2023, real host inventories) into a temporary database, offline")
 	cmd.Flags().DurationVar(&every, "update-every", 6*time.Hour, "import every source from its vendor URL once per period of this length, aligned to midnight UTC, by one of the servers on the database (0: never)")
+	cmd.Flags().DurationVar(&gcEvery, "gc-every", time.Hour, "delete unused package sets and catalogue packages, and report history older than --report-history, once per period of this length, by one of the servers on the database (0: never)")
+	cmd.Flags().Var(keep, "report-history", "keep report history this long (400d, 720h; 0: for ever); each host's latest record is always kept")
 	cmd.Flags().DurationVar(&jobTTL, "job-ttl", jobs.DefaultTTL, "how long a background job's lease outlives its holder")
 	cmd.Flags().DurationVar(&jobRenew, "job-renew", jobs.DefaultRenew, "how often a server renews or asks for a job's lease")
 	cmd.Flags().DurationVar(&testJobEvery, "test-job-every", 0, "tests: run a job that does nothing (test-tick) this often, recorded in job_runs")

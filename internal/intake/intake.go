@@ -471,8 +471,24 @@ func headerHash(protocol int, proxied bool, header string) string {
 	return fmt.Sprintf("%d:%s", protocol, header)
 }
 
+// store saves the validated report. A report whose package lines matched
+// a stored set (known) whose set was collected since (store.GC) is parsed
+// in full and saved again.
 func (h *Handler) store(ctx context.Context, req *request) error {
 	saved, err := h.Store.SaveReport(ctx, req.in)
+	if errors.Is(err, store.ErrSetVanished) && req.knownSet != nil {
+		req.knownSet, req.rep = nil, nil
+		if err := h.decode(ctx, req); err != nil {
+			return err
+		}
+		if req.rep == nil {
+			return fmt.Errorf("report of %s: parsed in full, it gave no report", req.in.Host.Hostname)
+		}
+		if err := h.validate(req); err != nil {
+			return err
+		}
+		saved, err = h.Store.SaveReport(ctx, req.in)
+	}
 	if err != nil {
 		return err
 	}

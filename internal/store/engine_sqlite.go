@@ -208,3 +208,12 @@ func (sqlite) retryable(err error) bool {
 	}
 	return false
 }
+
+func (sqlite) fkViolation(err error) bool {
+	var e *sqlitedrv.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
+func (sqlite) skipLocked() string { return "" }
+
+func (sqlite) catalogueLock(bool) string { return "" }

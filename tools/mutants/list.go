@@ -311,4 +311,12 @@ var mutants = []mutant{
 		Repl: "if true {\n\t\tk.Name, k.Basis = p.Name, match.BasisBinaryName",
 		Pkgs: []string{"./internal/source/alpine"},
 	},
+	{
+		Name: "gc-deletes-used-sets",
+		Desc: "a collection batch deletes the scanned sets without checking again that no host uses them",
+		File: "internal/store/gc.go",
+		Orig: "AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.package_set_id = ps.id)`+e.skipLocked()",
+		Repl: "`+e.skipLocked()",
+		Pkgs: []string{"./internal/store"},
+	},
 }
