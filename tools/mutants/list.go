@@ -319,4 +319,12 @@ var mutants = []mutant{
 		Repl: "`+e.skipLocked()",
 		Pkgs: []string{"./internal/store"},
 	},
+	{
+		Name: "queue-delete-before-store",
+		Desc: "an async worker deletes the queued report before storing it (in its own transaction): a failed store loses an acknowledged report",
+		File: "internal/intake/queue.go",
+		Orig: "req.in.QueueID = q.ID",
+		Repl: "if err := h.Queue.DropQueued(ctx, q.ID); err != nil {\n\t\treturn req, err\n\t}",
+		Pkgs: []string{"./internal/intake"},
+	},
 }
