@@ -63,6 +63,11 @@ type engine interface {
 	// referred to was deleted, or is referred to still).
 	fkViolation(err error) bool
 
+	// foreignKeysOff returns the statements that turn foreign key
+	// enforcement off and on again on a connection, outside transactions
+	// ("" where the engine needs none: see inTxOpt).
+	foreignKeysOff() (off, on string)
+
 	// skipLocked is appended to a SELECT that claims rows: rows another
 	// transaction holds are skipped ("" where the engine has one writer).
 	skipLocked() string

@@ -268,3 +268,6 @@ func (postgres) catalogueLock(exclusive bool) string {
 	}
 	return `SELECT pg_advisory_xact_lock_shared(7244691524)`
 }
+
+// foreignKeysOff: PostgreSQL checks with indexes (0008_gc_queue.sql).
+func (postgres) foreignKeysOff() (string, string) { return "", "" }

@@ -98,10 +98,11 @@ type gc struct {
 }
 
 // tx runs fn in a write transaction and times it (from fn's start to the
-// commit: the time intake waits behind it at most).
-func (g *gc) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+// commit: the time intake waits behind it at most). unchecked: without
+// foreign key enforcement on SQLite (inTxUnchecked).
+func (g *gc) tx(ctx context.Context, unchecked bool, fn func(*sql.Tx) error) error {
 	var t0 time.Time
-	err := g.s.inTx(ctx, func(tx *sql.Tx) error {
+	err := g.s.inTxOpt(ctx, unchecked, func(tx *sql.Tx) error {
 		t0 = time.Now()
 		return fn(tx)
 	})
@@ -169,7 +170,7 @@ func (g *gc) sets(ctx context.Context) error {
 func (g *gc) setBatch(ctx context.Context, ids []int64) error {
 	e := g.s.engine
 	var n int64
-	err := g.tx(ctx, func(tx *sql.Tx) error {
+	err := g.tx(ctx, false, func(tx *sql.Tx) error {
 		n = 0
 		gone, err := queryIDs(ctx, tx, `SELECT id FROM package_sets ps WHERE `+e.inList("id", 1)+`
 			AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.package_set_id = ps.id)`+e.skipLocked(), e.intList(ids))
@@ -219,7 +220,7 @@ func (g *gc) reports(ctx context.Context) error {
 			g.res.Reports += int64(len(ids))
 		} else {
 			var n int64
-			err := g.tx(ctx, func(tx *sql.Tx) error {
+			err := g.tx(ctx, false, func(tx *sql.Tx) error {
 				r, err := tx.ExecContext(ctx, `DELETE FROM reports WHERE `+e.inList("id", 1)+`
 					AND last_received < $2
 					AND id < (SELECT MAX(r2.id) FROM reports r2 WHERE r2.host_id = reports.host_id)`, e.intList(ids), before)
@@ -325,11 +326,14 @@ func (g *gc) groups(ctx context.Context) ([]string, error) {
 }
 
 // packageBatch deletes those of ids still unused, alone under the
-// catalogue lock, and makes the cache forget them.
+// catalogue lock, and starts a new catalogue generation. It checks every
+// reference itself (members, findings; evaluations and verdicts are
+// deleted with the package), so SQLite's foreign keys are off for it:
+// SQLite would check each deleted package by scanning all set members.
 func (g *gc) packageBatch(ctx context.Context, ids []int64, maxSet int64, groups []string) error {
 	e := g.s.engine
 	var n int64
-	err := g.tx(ctx, func(tx *sql.Tx) error {
+	err := g.tx(ctx, true, func(tx *sql.Tx) error {
 		n = 0
 		if q := e.catalogueLock(true); q != "" {
 			if _, err := tx.ExecContext(ctx, q); err != nil {

@@ -1,6 +1,11 @@
 -- Garbage collection (gc.go): the findings of a catalogue package, so that
 -- a package is deleted only when no finding (open or resolved) names it.
 CREATE INDEX findings_package ON findings (package_id);
+-- PostgreSQL checks the foreign keys of a deleted catalogue package with
+-- a query per child table: indexed, not a scan of every evaluation
+-- (SQLite's collector turns its checks off instead: gc.go).
+CREATE INDEX evaluated_package ON evaluated (package_id);
+CREATE INDEX verdicts_package ON verdicts (package_id);
 
 -- The durable intake queue (queue.go, pakiti serve --intake async): a
 -- validated report waiting to be stored, as received (after decryption),
