@@ -88,6 +88,7 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	soakMode := fs.Bool("soak", false, "soak: start `pakiti serve` (built from ./cmd/pakiti, or -pakiti) on loopback, send from -senders for -duration, kill -9 it every -kill-every and restart it on the same database, then check that every acknowledged report is stored")
 	killEvery := fs.Duration("kill-every", 0, "soak: kill -9 the server this often and restart it (0: never)")
 	soakDB := fs.String("db", "", "soak: the server's database (default: a fresh SQLite file)")
+	serveArgs := fs.String("serve-args", "", `soak: more arguments of pakiti serve, space-separated (e.g. "--intake async": the check then waits for the queue to empty)`)
 	pakitiBin := fs.String("pakiti", "", "soak: the pakiti binary (default: go build ./cmd/pakiti)")
 	duration := fs.Duration("duration", 0, "time per phase at most")
 	npkg := fs.Int("packages", 1500, "packages per report")
@@ -137,11 +138,11 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return fmt.Errorf("%w; it needs -duration and takes no -url, -check, -data, -only, -synchronous or -n", errSoakFlags)
 		}
 		return runSoak(ctx, soakConfig{Binary: *pakitiBin, DB: *soakDB, Senders: clients, Duration: *duration,
-			KillEvery: *killEvery, Site: *site, Run: strconv.FormatInt(time.Now().UnixNano(), 36)},
+			KillEvery: *killEvery, Site: *site, Run: strconv.FormatInt(time.Now().UnixNano(), 36), ServeArgs: strings.Fields(*serveArgs)},
 			*inv, *npkg, *system, *asJSON, stdout)
 	}
-	if *killEvery != 0 || *soakDB != "" || *pakitiBin != "" {
-		return fmt.Errorf("-kill-every, -db and -pakiti go with -soak")
+	if *killEvery != 0 || *soakDB != "" || *pakitiBin != "" || *serveArgs != "" {
+		return fmt.Errorf("-kill-every, -db, -pakiti and -serve-args go with -soak")
 	}
 	client := &http.Client{Timeout: *timeout, Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}
 	defer client.CloseIdleConnections()

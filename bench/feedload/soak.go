@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -32,7 +33,8 @@ type soakConfig struct {
 	Duration  time.Duration
 	KillEvery time.Duration // 0: never
 	Site      string
-	Run       string // makes host names unique per run
+	Run       string   // makes host names unique per run
+	ServeArgs []string // more arguments of pakiti serve (-serve-args), e.g. --intake async
 }
 
 // SoakResult is what a soak prints (-json: this object).
@@ -57,12 +59,17 @@ type SoakResult struct {
 	Restarts   int   `json:"restarts"`
 	// Hosts whose last acknowledged report is present with its package
 	// set, and Lost: missing or with another set (must be 0).
-	Hosts   int          `json:"hosts"`
-	Present int          `json:"present"`
-	Lost    int          `json:"lost"`
-	Check   *CheckResult `json:"check"`
-	Seconds float64      `json:"seconds"`
-	Load    string       `json:"loadavg_end,omitempty"`
+	ServeArgs []string `json:"serve_args,omitempty"`
+	// QueueDrainS: with --intake async, the seconds the queue took to
+	// empty after the last restart, before the check (acknowledged
+	// reports are stored after their OK).
+	QueueDrainS float64      `json:"queue_drain_s,omitempty"`
+	Hosts       int          `json:"hosts"`
+	Present     int          `json:"present"`
+	Lost        int          `json:"lost"`
+	Check       *CheckResult `json:"check"`
+	Seconds     float64      `json:"seconds"`
+	Load        string       `json:"loadavg_end,omitempty"`
 
 	recs []Acked // what the check was given
 }
@@ -75,6 +82,7 @@ func (r *SoakResult) OK() bool {
 // server is a `pakiti serve` child process on a fixed loopback address.
 type server struct {
 	bin, db, addr, log string
+	args               []string // more arguments of serve
 	cmd                *exec.Cmd
 	exited             chan struct{}
 }
@@ -87,7 +95,7 @@ func (s *server) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(s.bin, "serve", "--listen", s.addr, "--db", s.db, "--update-every", "0", "--log-format", "json")
+	cmd := exec.Command(s.bin, append([]string{"serve", "--listen", s.addr, "--db", s.db, "--update-every", "0", "--log-format", "json"}, s.args...)...)
 	cmd.Stdout, cmd.Stderr = lf, lf
 	if err := cmd.Start(); err != nil {
 		lf.Close()
@@ -199,7 +207,8 @@ func soak(ctx context.Context, c soakConfig, base []model.Package, b *bodies) (*
 	if err != nil {
 		return nil, err
 	}
-	srv := &server{bin: bin, db: db, addr: addr, log: filepath.Join(c.Dir, "server.log")}
+	srv := &server{bin: bin, db: db, addr: addr, log: filepath.Join(c.Dir, "server.log"), args: c.ServeArgs}
+	res.ServeArgs = c.ServeArgs
 	if err := srv.start(ctx); err != nil {
 		return nil, err
 	}
@@ -334,6 +343,13 @@ func soak(ctx context.Context, c soakConfig, base []model.Package, b *bodies) (*
 		res.Restarts++
 	}
 	mu.Unlock()
+	if slices.Contains(c.ServeArgs, "async") || slices.Contains(c.ServeArgs, "--intake=async") {
+		t := time.Now()
+		if err := waitQueueEmpty(ctx, bin, db, 3*time.Minute); err != nil {
+			return nil, err
+		}
+		res.QueueDrainS = time.Since(t).Seconds()
+	}
 	var recs []Acked
 	shared := map[int]setID{}
 	for w := range acks {
@@ -377,6 +393,9 @@ func printSoak(w io.Writer, r *SoakResult, asJSON bool) error {
 			r.Senders, time.Duration(r.DurationS*float64(time.Second)), killEvery(r.KillEveryS), r.Kills, r.Restarts, r.Packages, r.DB)
 		fmt.Fprintf(w, "sends %d, reports %d, acknowledged %d, unfinished %d, refused %d, failed sends %v\n",
 			r.Sends, r.Reports, r.Acked, r.Unfinished, r.Refused, r.FailedBy)
+		if len(r.ServeArgs) > 0 {
+			fmt.Fprintf(w, "serve args %q; queue emptied %.1f s after the last restart\n", r.ServeArgs, r.QueueDrainS)
+		}
 		fmt.Fprintf(w, "hosts %d: present %d, lost %d (%.0f s, load average at end %s)\n", r.Hosts, r.Present, r.Lost, r.Seconds, r.Load)
 		if r.Check != nil {
 			printCheck(w, r.Check)
@@ -395,5 +414,46 @@ func killEvery(s float64) string {
 	return strconv.FormatFloat(s, 'f', -1, 64) + "s"
 }
 
+// waitQueueEmpty waits until the intake queue of db is empty (pakiti db
+// status), for at most limit: claims of workers killed with the server
+// expire after a while (intake.QueueClaimTTL).
+func waitQueueEmpty(ctx context.Context, bin, db string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		out, err := exec.CommandContext(ctx, bin, "db", "status", "--format", "json", "--db", db).Output()
+		if err != nil {
+			return fmt.Errorf("pakiti db status: %w", err)
+		}
+		var st struct {
+			Tables []struct {
+				Table string `json:"table"`
+				Rows  int64  `json:"rows"`
+			} `json:"tables"`
+		}
+		if err := json.Unmarshal(out, &st); err != nil {
+			return fmt.Errorf("pakiti db status: %w", err)
+		}
+		queued := int64(-1)
+		for _, t := range st.Tables {
+			if t.Table == "report_queue" {
+				queued = t.Rows
+			}
+		}
+		switch {
+		case queued < 0:
+			return errors.New("the database has no report_queue table: is the server older than --intake async?")
+		case queued == 0:
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("%d reports still queued %s after the soak", queued, limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
 // errSoakFlags is a soak flag misuse.
-var errSoakFlags = errors.New("-soak takes -senders (or -clients), -duration, -kill-every, -db, -pakiti, -packages, -inventory, -json")
+var errSoakFlags = errors.New("-soak takes -senders (or -clients), -duration, -kill-every, -db, -pakiti, -serve-args, -packages, -inventory, -json")

@@ -13,7 +13,7 @@ import (
 )
 
 func newDB(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "db", Short: "The database: status, migration from SQLite to PostgreSQL"}
+	cmd := &cobra.Command{Use: "db", Short: "The database: status, garbage collection, migration from SQLite to PostgreSQL"}
 	var format string
 	status := &cobra.Command{
 		Use:   "status",
@@ -102,6 +102,6 @@ copy is one transaction: if it fails, the target stays empty.`,
 		},
 	}
 	migrate.Flags().IntVar(&batch, "batch", 10000, "rows per COPY batch")
-	cmd.AddCommand(status, migrate)
+	cmd.AddCommand(status, migrate, newDBGC(g))
 	return cmd
 }

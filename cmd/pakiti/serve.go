@@ -27,9 +27,11 @@ func newServe(g *globals) *cobra.Command {
 	var listen, cert, key string
 	var reportKeys []string
 	var maxReport, intakeMemory int64
-	var maxInFlight, maxConns int
+	var maxInFlight, maxConns, queueWorkers int
+	var intakeMode string
 	var demoMode bool
-	var every, jobTTL, jobRenew, testJobEvery time.Duration
+	var every, gcEvery, jobTTL, jobRenew, testJobEvery time.Duration
+	keep := newRetention()
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the feed (/feed/), the web UI, the API and /healthz",
@@ -82,6 +84,16 @@ func newServe(g *globals) *cobra.Command {
 				return errors.New("--max-in-flight must be at least 1")
 			}
 			feed.Admission = intake.NewAdmission(maxInFlight, intakeMemory, intake.DefaultAdmitWait)
+			switch intakeMode {
+			case "sync":
+			case "async":
+				if queueWorkers < 1 {
+					return errors.New("--queue-workers must be at least 1 with --intake async")
+				}
+				feed.EnableQueue(st)
+			default:
+				return fmt.Errorf("--intake must be sync or async, not %q", intakeMode)
+			}
 			im, err := newImporter(g, st)
 			if err != nil {
 				return err
@@ -108,10 +120,26 @@ func newServe(g *globals) *cobra.Command {
 					sched.Run(ctx, "source-update", every, func(ctx context.Context) error { return updateSources(ctx, im, log) })
 				})
 			}
+			if gcEvery > 0 {
+				wg.Go(func() {
+					sched.Run(ctx, "gc", gcEvery, func(ctx context.Context) error { return collect(ctx, st, log, keep) })
+				})
+			}
 			if testJobEvery > 0 {
 				wg.Go(func() {
 					sched.Run(ctx, "test-tick", testJobEvery, func(context.Context) error { return nil })
 				})
+			}
+			if feed.Queue != nil {
+				// Workers run on every server: claims, not the lease,
+				// share the queue out.
+				wg.Go(func() { feed.Work(ctx, sched.Holder, queueWorkers) })
+				wg.Go(func() { feed.LogQueue(ctx, time.Minute) })
+				d, err := st.Queue(ctx)
+				if err != nil {
+					return err
+				}
+				log.Info("intake queue", "workers", queueWorkers, "reports", d.Reports)
 			}
 			log.Info("jobs", "holder", sched.Holder, "lease_ttl", sched.TTL.String(), "lease_renew", sched.Renew.String())
 			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner})
@@ -171,9 +199,13 @@ func newServe(g *globals) *cobra.Command {
 	cmd.Flags().Int64Var(&maxReport, "max-report-bytes", 0, "largest report accepted (default 32 MiB)")
 	cmd.Flags().Int64Var(&intakeMemory, "intake-memory", intake.DefaultMemoryBudget, "bytes of report bodies all reports in progress may hold together; more wait briefly, then get 503")
 	cmd.Flags().IntVar(&maxInFlight, "max-in-flight", intake.DefaultMaxInFlight, "reports read and stored at once; more wait briefly, then get 503 with Retry-After")
+	cmd.Flags().StringVar(&intakeMode, "intake", "sync", "sync: /feed/ stores a report before it answers; async: it validates the report, enqueues it in the database and answers once that is durable, and workers store it (report-only stays synchronous)")
+	cmd.Flags().IntVar(&queueWorkers, "queue-workers", 2, "with --intake async: workers storing queued reports on this server")
 	cmd.Flags().IntVar(&maxConns, "max-connections", 0, fmt.Sprintf("connections held open at once (default %d, and always below the open-file limit)", web.DefaultMaxConnections))
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load bundled real demo data (Debian DSA/DLA lists of April 2023, real host inventories) into a temporary database, offline")
 	cmd.Flags().DurationVar(&every, "update-every", 6*time.Hour, "import every source from its vendor URL once per period of this length, aligned to midnight UTC, by one of the servers on the database (0: never)")
+	cmd.Flags().DurationVar(&gcEvery, "gc-every", time.Hour, "delete unused package sets and catalogue packages, and report history older than --report-history, once per period of this length, by one of the servers on the database (0: never)")
+	cmd.Flags().Var(keep, "report-history", "keep report history this long (400d, 720h; 0: for ever); each host's latest record is always kept")
 	cmd.Flags().DurationVar(&jobTTL, "job-ttl", jobs.DefaultTTL, "how long a background job's lease outlives its holder")
 	cmd.Flags().DurationVar(&jobRenew, "job-renew", jobs.DefaultRenew, "how often a server renews or asks for a job's lease")
 	cmd.Flags().DurationVar(&testJobEvery, "test-job-every", 0, "tests: run a job that does nothing (test-tick) this often, recorded in job_runs")

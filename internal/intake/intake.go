@@ -67,6 +67,10 @@ type Handler struct {
 	// Admission bounds the reports in flight and the memory of their
 	// bodies; nil admits everything (tests that build a Handler by hand).
 	Admission *Admission
+	// Queue, when set, makes intake asynchronous (queue.go): a validated
+	// report is enqueued, answered once durable, and stored by Work.
+	Queue Queue
+	wake  chan struct{} // an enqueued report for this server's workers
 }
 
 // New returns a Handler with the default limits, the built-in OS group
@@ -104,6 +108,11 @@ type request struct {
 	in       store.Incoming
 	saved    store.Saved
 	legacy   *legacy // protocol 4 form or GLPI message; nil for text reports
+	// Asynchronous intake (queue.go): enqueued, the report is stored
+	// later (store-and-report answers as report-only does); queued is the
+	// queue row a worker stores, at its receive time.
+	enqueued bool
+	queued   *store.QueuedReport
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -177,6 +186,9 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 		return err
 	}
 	stores := req.mode != ReportOnly
+	if stores && h.Queue != nil {
+		return h.enqueue(ctx, r, req) // read in full, validated, stored later
+	}
 	// A forwarded report is read whole: its host's address is in its header.
 	if stores && req.legacy == nil && !req.proxied {
 		// A report byte for byte equal to the host's last one needs no
@@ -229,13 +241,18 @@ func (h *Handler) answerLines(ctx context.Context, req *request) ([]string, erro
 	if h.Eval == nil || req.mode == StoreOnly {
 		return nil, nil
 	}
-	if req.mode == ReportOnly {
+	if req.mode == ReportOnly || req.enqueued {
 		return h.Eval.CheckLines(ctx, req.in.Host.OSGroup, req.in.Host.Kernel, req.in.Packages)
 	}
 	return h.Eval.ReportLines(ctx, req.in.Host.Hostname)
 }
 
 func (h *Handler) logReport(req *request, start time.Time) {
+	if req.enqueued {
+		h.Log.Info("report queued", "host", req.in.Host.Hostname, "addr", req.addr, "protocol", req.protocol,
+			"mode", string(req.mode), "packages", len(req.in.Packages), "duration", time.Since(start))
+		return
+	}
 	if req.rep == nil { // fast path: the host's stored report, unchanged
 		h.Log.Info("report", "host", req.in.Host.Hostname, "addr", req.addr, "protocol", req.protocol,
 			"mode", string(req.mode), "change", req.saved.Change.String(), "duration", time.Since(start))
@@ -444,6 +461,10 @@ func (h *Handler) validate(req *request) error {
 		host.Site = model.DefaultSite
 	}
 	host.OSGroup = h.Groups.Group(osgroup.Facts{System: hd.System, OSID: hd.OSID, OSVersionID: hd.OSVersionID})
+	at := h.Now().UTC()
+	if req.queued != nil {
+		at = req.queued.ReceivedAt
+	}
 	req.in = store.Incoming{
 		Host:     host,
 		Packages: req.rep.Packages,
@@ -455,7 +476,7 @@ func (h *Handler) validate(req *request) error {
 		RawHash:      req.rawHash,
 		PackagesHash: req.pkgHash,
 		Set:          req.knownSet,
-		ReceivedAt:   h.Now().UTC(),
+		ReceivedAt:   at,
 		ThroughProxy: req.proxied,
 		ProxyAddr:    proxyAddr,
 	}
@@ -471,8 +492,26 @@ func headerHash(protocol int, proxied bool, header string) string {
 	return fmt.Sprintf("%d:%s", protocol, header)
 }
 
+// store saves the validated report. A report whose package lines matched
+// a stored set (known) whose set was collected since (store.GC) is parsed
+// in full and saved again.
 func (h *Handler) store(ctx context.Context, req *request) error {
 	saved, err := h.Store.SaveReport(ctx, req.in)
+	if errors.Is(err, store.ErrSetVanished) && req.knownSet != nil {
+		queueID := req.in.QueueID
+		req.knownSet, req.rep = nil, nil
+		if err := h.decode(ctx, req); err != nil {
+			return err
+		}
+		if req.rep == nil {
+			return fmt.Errorf("report of %s: parsed in full, it gave no report", req.in.Host.Hostname)
+		}
+		if err := h.validate(req); err != nil {
+			return err
+		}
+		req.in.QueueID = queueID
+		saved, err = h.Store.SaveReport(ctx, req.in)
+	}
 	if err != nil {
 		return err
 	}

@@ -12,12 +12,28 @@ import (
 )
 
 // catalogueCache remembers the ids of catalogue packages. Catalogue rows
-// are never changed or deleted, so a committed id stays right for ever;
-// only ids from committed transactions are added.
+// are never changed, but the collector (gc.go) deletes unused ones, on any
+// server: each of its batches bumps the catalogue's generation in the
+// database (catalogue_gc). A transaction creating a set reads that
+// generation under the catalogue lock before it reads the cache (sync),
+// and a cache of another generation is emptied; ids learned by a
+// transaction are added only while the cache is of the generation the
+// transaction read (addAll), so that ids of packages deleted since never
+// come back. Only ids from committed transactions are added.
 type catalogueCache struct {
 	mu  sync.RWMutex
 	ids map[model.Package]int64
 	max int
+	gen int64 // the catalogue generation the ids belong to
+}
+
+// sync empties the cache when the catalogue's generation is not its own.
+func (c *catalogueCache) sync(gen int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		c.ids, c.gen = map[model.Package]int64{}, gen
+	}
 }
 
 func newCatalogueCache(max int) *catalogueCache {
@@ -31,12 +47,17 @@ func (c *catalogueCache) get(p model.Package) (int64, bool) {
 	return id, ok
 }
 
-func (c *catalogueCache) addAll(m map[model.Package]int64) {
+// addAll adds ids learned by a transaction that read generation gen;
+// nothing if the cache is of another generation.
+func (c *catalogueCache) addAll(m map[model.Package]int64, gen int64) {
 	if len(m) == 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
 	if len(c.ids)+len(m) > c.max {
 		c.ids = make(map[model.Package]int64, len(m)) // crude, but bounds memory
 	}
@@ -57,6 +78,17 @@ func clonePackage(p model.Package) model.Package {
 	}
 	return model.Package{Name: cut(len(p.Name)), Version: cut(len(p.Version)), Arch: cut(len(p.Arch)),
 		SourceName: cut(len(p.SourceName)), SourceVersion: cut(len(p.SourceVersion))}
+}
+
+// catalogueGeneration reads the catalogue's generation in tx (0 before
+// the first collection).
+func catalogueGeneration(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var gen int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(generation), 0) FROM catalogue_gc`).Scan(&gen)
+	if err != nil {
+		return 0, fmt.Errorf("catalogue generation: %w", err)
+	}
+	return gen, nil
 }
 
 // packageIDs returns the catalogue ids of pkgs, adding the packages the

@@ -58,6 +58,25 @@ type engine interface {
 	// succeed if run again: a serialisation failure, a deadlock, a
 	// unique-key race with a concurrent writer, a busy database.
 	retryable(err error) bool
+
+	// fkViolation tells whether err is a foreign key violation (a row
+	// referred to was deleted, or is referred to still).
+	fkViolation(err error) bool
+
+	// foreignKeysOff returns the statements that turn foreign key
+	// enforcement off and on again on a connection, outside transactions
+	// ("" where the engine needs none: see inTxOpt).
+	foreignKeysOff() (off, on string)
+
+	// skipLocked is appended to a SELECT that claims rows: rows another
+	// transaction holds are skipped ("" where the engine has one writer).
+	skipLocked() string
+
+	// catalogueLock is run by a transaction that reads or adds catalogue
+	// ids for a new package set (shared) or deletes catalogue rows
+	// (exclusive), so that the two never overlap ("" where the engine has
+	// one writer: its transactions never overlap).
+	catalogueLock(exclusive bool) string
 }
 
 // engineFor picks the engine of dsn and returns the DSN that engine opens.

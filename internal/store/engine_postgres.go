@@ -258,3 +258,24 @@ func (postgres) retryable(err error) bool {
 	}
 	return false
 }
+
+func (postgres) fkViolation(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "23503"
+}
+
+func (postgres) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+// catalogueLock: package_set_members has no foreign keys on PostgreSQL
+// (see 0001_hosts.sql), so nothing else stops a new set from taking a
+// catalogue id that the collector deletes at the same moment. New sets
+// share the lock; the collector's batches take it alone, briefly.
+func (postgres) catalogueLock(exclusive bool) string {
+	if exclusive {
+		return `SELECT pg_advisory_xact_lock(7244691524)` // any constant: "pakiti catalogue"
+	}
+	return `SELECT pg_advisory_xact_lock_shared(7244691524)`
+}
+
+// foreignKeysOff: PostgreSQL checks with indexes (0008_gc_queue.sql).
+func (postgres) foreignKeysOff() (string, string) { return "", "" }

@@ -28,6 +28,9 @@ type Incoming struct {
 	// gave it.
 	ThroughProxy bool
 	ProxyAddr    string
+	// QueueID is the report's row in the intake queue (queue.go), 0 for
+	// a report stored as it arrives.
+	QueueID int64
 }
 
 // KnownSet is a stored package set.
@@ -83,8 +86,26 @@ type Saved struct {
 
 // SaveReport stores one report in one transaction: the host, its package
 // set (created only if no host had it before) and its history record. A
-// report identical to the host's last one only touches timestamps.
+// report identical to the host's last one only touches timestamps. A
+// report taken from the intake queue (in.QueueID) leaves the queue in the
+// same transaction, and is not stored if it left it already
+// (ErrQueueGone).
+//
+// A set found by its hash may be collected (gc.go) before the host refers
+// to it (PostgreSQL: the foreign key of hosts then fails): the report is
+// saved again, creating the set anew, or fails with ErrSetVanished when
+// its packages were not parsed (in.Set).
 func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
+	for attempt := 1; ; attempt++ {
+		out, err := s.saveReport(ctx, in)
+		if err != nil && attempt < 3 && ctx.Err() == nil && s.engine.fkViolation(err) {
+			continue
+		}
+		return out, err
+	}
+}
+
+func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 	if in.Host.Site == "" {
 		in.Host.Site = model.DefaultSite
 	}
@@ -94,8 +115,14 @@ func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 	var out Saved
 	var fresh map[model.Package]int64
 	var newSite int64
+	var gen int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		out, fresh, newSite = Saved{}, nil, 0
+		if in.QueueID != 0 {
+			if err := s.dequeue(ctx, tx, in.QueueID); err != nil {
+				return err
+			}
+		}
 		var (
 			hostID, setID         int64
 			headerHash, setHash   string
@@ -120,7 +147,7 @@ func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 
 		if setHash == in.SetHash && out.Change == HostChanged {
 			out.PackageSetID = setID
-		} else if out.PackageSetID, out.NewSet, fresh, err = s.ensureSet(ctx, tx, in); err != nil {
+		} else if out.PackageSetID, out.NewSet, fresh, gen, err = s.ensureSet(ctx, tx, in); err != nil {
 			return err
 		}
 		siteID, created, err := s.siteID(ctx, tx, in.Host.Site, in.ReceivedAt)
@@ -151,7 +178,7 @@ func (s *Store) SaveReport(ctx context.Context, in Incoming) (Saved, error) {
 	if err != nil {
 		return Saved{}, err
 	}
-	s.cache.addAll(fresh)
+	s.cache.addAll(fresh, gen)
 	if newSite != 0 {
 		s.mu.Lock()
 		s.sites[strings.Clone(in.Host.Site)] = newSite // not a piece of the report body
@@ -208,35 +235,52 @@ func (s *Store) recordReport(ctx context.Context, tx *sql.Tx, hostID int64, in I
 	return nil
 }
 
+// ErrSetVanished: the stored package set a report was found to have
+// (KnownSet, before its transaction) was collected meanwhile; the caller
+// parses the report's packages and saves it again.
+var ErrSetVanished = errors.New("the report's package set was collected meanwhile")
+
 // ensureSet returns the id of the package set with in.SetHash, creating it
-// (and any catalogue packages it needs) when no host had it before.
-func (s *Store) ensureSet(ctx context.Context, tx *sql.Tx, in Incoming) (int64, bool, map[model.Package]int64, error) {
-	var id int64
-	err := s.txQueryRow(ctx, tx, qFindSet, []any{in.SetHash}, &id)
+// (and any catalogue packages it needs) when no host had it before; gen is
+// the catalogue cache's generation the ids in fresh were learned in.
+func (s *Store) ensureSet(ctx context.Context, tx *sql.Tx, in Incoming) (id int64, created bool, fresh map[model.Package]int64, gen int64, err error) {
+	err = s.txQueryRow(ctx, tx, qFindSet, []any{in.SetHash}, &id)
 	if err == nil {
-		return id, false, nil, nil
+		return id, false, nil, 0, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil, fmt.Errorf("find package set: %w", err)
+		return 0, false, nil, 0, fmt.Errorf("find package set: %w", err)
 	}
 	if in.Set != nil {
-		return 0, false, nil, fmt.Errorf("package set %s vanished", in.Set.Hash)
+		return 0, false, nil, 0, fmt.Errorf("package set %s: %w", in.Set.Hash, ErrSetVanished)
 	}
+	// Catalogue ids are read (from the cache too) under the catalogue
+	// lock, which the collector takes alone (gc.go), and in the
+	// catalogue's current generation.
+	if q := s.engine.catalogueLock(false); q != "" {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return 0, false, nil, 0, fmt.Errorf("catalogue lock: %w", err)
+		}
+	}
+	if gen, err = catalogueGeneration(ctx, tx); err != nil {
+		return 0, false, nil, 0, err
+	}
+	s.cache.sync(gen)
 	ids, fresh, err := s.packageIDs(ctx, tx, in.Packages)
 	if err != nil {
-		return 0, false, nil, err
+		return 0, false, nil, 0, err
 	}
 	if testHookAfterCatalogue != nil {
 		testHookAfterCatalogue()
 	}
 	err = s.txQueryRow(ctx, tx, qAddSet, []any{in.SetHash, len(in.Packages), in.ReceivedAt, in.PackagesHash}, &id)
 	if err != nil {
-		return 0, false, nil, fmt.Errorf("add package set: %w", err)
+		return 0, false, nil, 0, fmt.Errorf("add package set: %w", err)
 	}
 	if err := s.insertMembers(ctx, tx, id, ids); err != nil {
-		return 0, false, nil, err
+		return 0, false, nil, 0, err
 	}
-	return id, true, fresh, nil
+	return id, true, fresh, gen, nil
 }
 
 // testHookAfterCatalogue lets a test fail a report half-way through.

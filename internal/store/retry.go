@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -25,11 +27,19 @@ const (
 // transaction: a commit into a removed or replaced file is lost at the
 // next restart, and must not be acknowledged (ErrDatabaseGone).
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.inTxOpt(ctx, false, fn)
+}
+
+// inTxOpt is inTx; unchecked runs fn without foreign key enforcement where
+// the engine would check a parent's delete by scanning unindexed child
+// tables (SQLite: package_set_members.package_id): for the collector's
+// deletes, which check every reference themselves.
+func (s *Store) inTxOpt(ctx context.Context, unchecked bool, fn func(*sql.Tx) error) error {
 	if err := s.file.check(); err != nil {
 		return err
 	}
 	for attempt := 1; ; attempt++ {
-		err := s.runTx(ctx, fn)
+		err := s.runTx(ctx, unchecked, fn)
 		if err == nil {
 			if err := s.file.check(); err != nil {
 				return err
@@ -61,7 +71,7 @@ var testHookRetry func(error)
 // runTx runs fn in a transaction on a connection of its own, so that a
 // connection that fails for itself (read-only, see discard) is closed
 // rather than reused.
-func (s *Store) runTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
+func (s *Store) runTx(ctx context.Context, unchecked bool, fn func(*sql.Tx) error) (err error) {
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -70,6 +80,18 @@ func (s *Store) runTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
 		s.discard(conn, err)
 		conn.Close()
 	}()
+	if off, on := s.engine.foreignKeysOff(); unchecked && off != "" {
+		if _, err := conn.ExecContext(ctx, off); err != nil {
+			return fmt.Errorf("foreign keys off: %w", err)
+		}
+		defer func() {
+			if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), on); rerr != nil {
+				// Never hand the connection on unchecked.
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+				err = errors.Join(err, fmt.Errorf("foreign keys on: %w", rerr))
+			}
+		}()
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -393,4 +393,20 @@ var mutants = []mutant{
 		Repl: "case known != nil && false:",
 		Pkgs: []string{"./internal/source/ubuntu"},
 	},
+	{
+		Name: "gc-deletes-used-sets",
+		Desc: "a collection batch deletes the scanned sets without checking again that no host uses them",
+		File: "internal/store/gc.go",
+		Orig: "AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.package_set_id = ps.id)`+e.skipLocked()",
+		Repl: "`+e.skipLocked()",
+		Pkgs: []string{"./internal/store"},
+	},
+	{
+		Name: "queue-delete-before-store",
+		Desc: "an async worker deletes the queued report before storing it (in its own transaction): a failed store loses an acknowledged report",
+		File: "internal/intake/queue.go",
+		Orig: "req.in.QueueID = q.ID",
+		Repl: "if err := h.Queue.DropQueued(ctx, q.ID); err != nil {\n\t\treturn req, err\n\t}",
+		Pkgs: []string{"./internal/intake"},
+	},
 }
