@@ -19,8 +19,8 @@ func Registry() *match.Registry {
 		alpine.Driver{},
 		redhat.Driver{},
 		redhat.Rebuilds{},
-		alma.Driver{},
-		rocky.Driver{},
+		alma.Driver,
+		rocky.Driver,
 		ubuntu.Driver{},
 	)
 }
