@@ -19,6 +19,10 @@ import (
 // year. A host's latest record is always kept.
 const DefaultReportHistory = "400d"
 
+// DefaultArchiveRetention is how long archived raw reports are kept by
+// default (pakiti serve --archive-reports).
+const DefaultArchiveRetention = "30d"
+
 // retention is a duration flag that also takes days (400d); 0 keeps for ever.
 type retention struct{ d time.Duration }
 
@@ -59,21 +63,22 @@ func (r *retention) before(now time.Time) time.Time {
 	return now.Add(-r.d)
 }
 
-func newRetention() *retention {
+func newRetention(def string) *retention {
 	r := &retention{}
-	if err := r.Set(DefaultReportHistory); err != nil {
+	if err := r.Set(def); err != nil {
 		panic(err)
 	}
 	return r
 }
 
 // collect runs one collection and logs what it did (the job "gc").
-func collect(ctx context.Context, st *store.Store, log *slog.Logger, keep *retention) error {
-	res, err := st.GC(ctx, store.GCOptions{ReportsBefore: keep.before(time.Now())})
+func collect(ctx context.Context, st *store.Store, log *slog.Logger, keep, archive *retention) error {
+	now := time.Now()
+	res, err := st.GC(ctx, store.GCOptions{ReportsBefore: keep.before(now), ArchiveBefore: archive.before(now)})
 	if err != nil {
 		return err
 	}
-	log.Info("gc done", "sets", res.Sets, "packages", res.Packages, "reports", res.Reports,
+	log.Info("gc done", "sets", res.Sets, "packages", res.Packages, "reports", res.Reports, "archived_reports", res.Archived,
 		"batches", res.Batches, "longest_tx", res.LongestTx.Round(time.Microsecond), "duration", res.Duration.Round(time.Millisecond))
 	return nil
 }
@@ -81,14 +86,16 @@ func collect(ctx context.Context, st *store.Store, log *slog.Logger, keep *reten
 func newDBGC(g *globals) *cobra.Command {
 	var dryRun bool
 	var batch int
-	keep := newRetention()
+	keep := newRetention(DefaultReportHistory)
+	archive := newRetention(DefaultArchiveRetention)
 	cmd := &cobra.Command{
 		Use:   "gc",
 		Short: "Delete package sets no host uses, catalogue packages nothing uses and old report history, once",
 		Long: `Runs the collection that pakiti serve runs every --gc-every: package sets no
 host uses (with their members and evaluation marks), catalogue packages no set
 and no finding uses (with their evaluations and verdicts) and report history
-older than --report-history (each host's latest record is kept). It deletes in
+older than --report-history (each host's latest record is kept), and archived
+raw reports older than --archive-retention. It deletes in
 small transactions, so a server may keep storing reports meanwhile; findings
 are never changed. --dry-run counts what would go.`,
 		Args: cobra.NoArgs,
@@ -98,7 +105,8 @@ are never changed. --dry-run counts what would go.`,
 				return err
 			}
 			defer st.Close()
-			opt := store.GCOptions{Batch: batch, DryRun: dryRun, ReportsBefore: keep.before(time.Now())}
+			now := time.Now()
+			opt := store.GCOptions{Batch: batch, DryRun: dryRun, ReportsBefore: keep.before(now), ArchiveBefore: archive.before(now)}
 			if isTerminal(os.Stderr) {
 				last := time.Time{}
 				opt.Progress = func(phase string, done int64) {
@@ -119,13 +127,14 @@ are never changed. --dry-run counts what would go.`,
 			if dryRun {
 				verb = "would delete"
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %d package sets, %d catalogue packages, %d report history records (%s; longest transaction %s)\n",
-				verb, res.Sets, res.Packages, res.Reports, res.Duration.Round(time.Millisecond), res.LongestTx.Round(time.Microsecond))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %d package sets, %d catalogue packages, %d report history records, %d archived reports (%s; longest transaction %s)\n",
+				verb, res.Sets, res.Packages, res.Reports, res.Archived, res.Duration.Round(time.Millisecond), res.LongestTx.Round(time.Microsecond))
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "count what would be deleted, delete nothing")
 	cmd.Flags().IntVar(&batch, "batch", store.DefaultGCBatch, "set members deleted per transaction (a tenth of it for packages and history)")
 	cmd.Flags().Var(keep, "report-history", "keep report history this long (400d, 720h; 0: for ever)")
+	cmd.Flags().Var(archive, "archive-retention", "keep archived raw reports this long (30d, 720h; 0: for ever)")
 	return cmd
 }

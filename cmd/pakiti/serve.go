@@ -31,7 +31,9 @@ func newServe(g *globals) *cobra.Command {
 	var intakeMode string
 	var demoMode bool
 	var every, gcEvery, jobTTL, jobRenew, testJobEvery time.Duration
-	keep := newRetention()
+	keep := newRetention(DefaultReportHistory)
+	archiveKeep := newRetention(DefaultArchiveRetention)
+	var archiveReports bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the feed (/feed/), the web UI, the API and /healthz",
@@ -67,6 +69,7 @@ func newServe(g *globals) *cobra.Command {
 			if maxReport > 0 {
 				feed.Limits.MaxBytes = maxReport
 			}
+			feed.Archive = archiveReports
 			for _, path := range reportKeys {
 				k, err := intake.LoadReportKey(path)
 				if err != nil {
@@ -122,7 +125,7 @@ func newServe(g *globals) *cobra.Command {
 			}
 			if gcEvery > 0 {
 				wg.Go(func() {
-					sched.Run(ctx, "gc", gcEvery, func(ctx context.Context) error { return collect(ctx, st, log, keep) })
+					sched.Run(ctx, "gc", gcEvery, func(ctx context.Context) error { return collect(ctx, st, log, keep, archiveKeep) })
 				})
 			}
 			if testJobEvery > 0 {
@@ -205,6 +208,8 @@ func newServe(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load bundled real demo data (Debian DSA/DLA lists of April 2023, real host inventories) into a temporary database, offline")
 	cmd.Flags().DurationVar(&every, "update-every", 6*time.Hour, "import every source from its vendor URL once per period of this length, aligned to midnight UTC, by one of the servers on the database (0: never)")
 	cmd.Flags().DurationVar(&gcEvery, "gc-every", time.Hour, "delete unused package sets and catalogue packages, and report history older than --report-history, once per period of this length, by one of the servers on the database (0: never)")
+	cmd.Flags().BoolVar(&archiveReports, "archive-reports", false, "keep every stored report as received (after decryption), compressed, in the database, for forensics (pakiti archive list|show); the gc job deletes them after --archive-retention")
+	cmd.Flags().Var(archiveKeep, "archive-retention", "keep archived raw reports this long (30d, 720h; 0: for ever)")
 	cmd.Flags().Var(keep, "report-history", "keep report history this long (400d, 720h; 0: for ever); each host's latest record is always kept")
 	cmd.Flags().DurationVar(&jobTTL, "job-ttl", jobs.DefaultTTL, "how long a background job's lease outlives its holder")
 	cmd.Flags().DurationVar(&jobRenew, "job-renew", jobs.DefaultRenew, "how often a server renews or asks for a job's lease")

@@ -70,7 +70,10 @@ type Handler struct {
 	// Queue, when set, makes intake asynchronous (queue.go): a validated
 	// report is enqueued, answered once durable, and stored by Work.
 	Queue Queue
-	wake  chan struct{} // an enqueued report for this server's workers
+	// Archive keeps every stored report as received, compressed, in the
+	// database (store.RawReport; pakiti serve --archive-reports).
+	Archive bool
+	wake    chan struct{} // an enqueued report for this server's workers
 }
 
 // New returns a Handler with the default limits, the built-in OS group
@@ -113,6 +116,8 @@ type request struct {
 	// queue row a worker stores, at its receive time.
 	enqueued bool
 	queued   *store.QueuedReport
+	// raw is what the archive keeps besides the body (Handler.Archive).
+	raw store.RawReport
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -122,7 +127,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusMethodNotAllowed, "ERROR: send reports with POST\n")
 		return
 	}
-	req := &request{addr: remoteIP(r)}
+	req := &request{addr: remoteIP(r), raw: store.RawReport{Params: r.URL.RawQuery,
+		ContentType: r.Header.Get("Content-Type"), UserAgent: r.UserAgent()}}
 	defer func() {
 		if req.lease != nil {
 			req.lease.release()
@@ -496,6 +502,7 @@ func headerHash(protocol int, proxied bool, header string) string {
 // a stored set (known) whose set was collected since (store.GC) is parsed
 // in full and saved again.
 func (h *Handler) store(ctx context.Context, req *request) error {
+	h.archive(req)
 	saved, err := h.Store.SaveReport(ctx, req.in)
 	if errors.Is(err, store.ErrSetVanished) && req.knownSet != nil {
 		queueID := req.in.QueueID
@@ -510,6 +517,7 @@ func (h *Handler) store(ctx context.Context, req *request) error {
 			return err
 		}
 		req.in.QueueID = queueID
+		h.archive(req)
 		saved, err = h.Store.SaveReport(ctx, req.in)
 	}
 	if err != nil {
@@ -517,6 +525,17 @@ func (h *Handler) store(ctx context.Context, req *request) error {
 	}
 	req.saved = saved
 	return nil
+}
+
+// archive asks the store to archive the report with it, as received
+// (after decryption), when the archive is on.
+func (h *Handler) archive(req *request) {
+	if !h.Archive {
+		return
+	}
+	raw := req.raw
+	raw.Body = req.body
+	req.in.Archive = &raw
 }
 
 func remoteIP(r *http.Request) string {

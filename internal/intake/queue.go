@@ -166,7 +166,8 @@ func (h *Handler) processQueued(ctx context.Context, q store.QueuedReport) (*req
 	}
 	r.Header.Set("Content-Type", q.ContentType)
 	r.Header.Set("User-Agent", q.UserAgent)
-	req := &request{addr: q.Addr, body: q.Body, queued: &q}
+	req := &request{addr: q.Addr, body: q.Body, queued: &q,
+		raw: store.RawReport{Params: q.Params, ContentType: q.ContentType, UserAgent: q.UserAgent}}
 	if err := h.params(r.URL.Query(), req); err != nil {
 		return req, err
 	}

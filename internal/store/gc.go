@@ -46,6 +46,9 @@ type GCOptions struct {
 	// ReportsBefore: history records whose last report is older are
 	// deleted, except each host's latest; zero keeps all history.
 	ReportsBefore time.Time
+	// ArchiveBefore: archived raw reports (archive.go) received before it
+	// are deleted; zero keeps them all.
+	ArchiveBefore time.Time
 	// DryRun counts what would be deleted and deletes nothing.
 	DryRun bool
 	// Progress, if set, is called after each batch with the phase (sets,
@@ -63,6 +66,7 @@ type GCResult struct {
 	Sets      int64         `json:"sets"`
 	Packages  int64         `json:"packages"`
 	Reports   int64         `json:"reports"`
+	Archived  int64         `json:"archived_reports"`
 	Batches   int           `json:"batches"`
 	LongestTx time.Duration `json:"longest_tx"` // the longest delete transaction, from begin to commit
 	Duration  time.Duration `json:"duration"`
@@ -82,6 +86,11 @@ func (s *Store) GC(ctx context.Context, opt GCOptions) (GCResult, error) {
 	if !opt.ReportsBefore.IsZero() {
 		if err := g.reports(ctx); err != nil {
 			return g.res, fmt.Errorf("collect report history: %w", err)
+		}
+	}
+	if !opt.ArchiveBefore.IsZero() {
+		if err := g.archive(ctx); err != nil {
+			return g.res, fmt.Errorf("collect archived reports: %w", err)
 		}
 	}
 	if err := g.packages(ctx); err != nil {
@@ -236,6 +245,43 @@ func (g *gc) reports(ctx context.Context) error {
 			g.res.Reports += n
 		}
 		g.progress("reports", g.res.Reports)
+	}
+}
+
+// archive deletes archived reports received before the retention.
+func (g *gc) archive(ctx context.Context) error {
+	s, e := g.s, g.s.engine
+	before := g.opt.ArchiveBefore.UTC()
+	batch := max(g.opt.Batch/10, 1)
+	var after int64
+	for {
+		ids, err := queryIDs(ctx, s.r, `SELECT id FROM report_archive WHERE id > $1 AND received_at < $2
+			ORDER BY id LIMIT $3`, after, before, batch)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		after = ids[len(ids)-1]
+		if g.opt.DryRun {
+			g.res.Archived += int64(len(ids))
+		} else {
+			var n int64
+			err := g.tx(ctx, false, func(tx *sql.Tx) error {
+				r, err := tx.ExecContext(ctx, `DELETE FROM report_archive WHERE `+e.inList("id", 1), e.intList(ids))
+				if err != nil {
+					return err
+				}
+				n, err = r.RowsAffected()
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			g.res.Archived += n
+		}
+		g.progress("archive", g.res.Archived)
 	}
 }
 

@@ -31,6 +31,8 @@ type Incoming struct {
 	// QueueID is the report's row in the intake queue (queue.go), 0 for
 	// a report stored as it arrives.
 	QueueID int64
+	// Archive, when not nil, is archived with the report (archive.go).
+	Archive *RawReport
 }
 
 // KnownSet is a stored package set.
@@ -116,7 +118,11 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 	var fresh map[model.Package]int64
 	var newSite int64
 	var gen int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	archived, err := compressReport(in.Archive)
+	if err != nil {
+		return Saved{}, fmt.Errorf("compress report for the archive: %w", err)
+	}
+	save := func(tx *sql.Tx) error {
 		out, fresh, newSite = Saved{}, nil, 0
 		if in.QueueID != 0 {
 			if err := s.dequeue(ctx, tx, in.QueueID); err != nil {
@@ -174,6 +180,12 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 			}
 		}
 		return s.recordReport(ctx, tx, out.HostID, in, lastReportID, lastHeader, lastSetHs)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := save(tx); err != nil {
+			return err
+		}
+		return s.archive(ctx, tx, archived, in)
 	})
 	if err != nil {
 		return Saved{}, err

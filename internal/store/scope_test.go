@@ -115,6 +115,7 @@ func seedScopeOn(t *testing.T, s *store.Store) *store.Store {
 			SetHash:    report.PackageSetHash(h.pkgs),
 			HeaderHash: h.name + h.site + h.kernel,
 			ReceivedAt: at,
+			Archive:    &store.RawReport{Params: "protocol=6", Body: []byte("report of " + h.name)},
 		}
 		if _, err := s.SaveReport(ctx, in); err != nil {
 			t.Fatal(err)
@@ -175,6 +176,46 @@ type scopeRead struct {
 }
 
 var scopeReads = []scopeRead{
+	{
+		method: "ArchivedReports", name: "archived reports",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			recs, err := s.ArchivedReports(ctx, sc, "", 0)
+			var out []string
+			for _, r := range recs {
+				out = append(out, r.Hostname+" "+r.Site)
+			}
+			return out, err
+		},
+		want: map[string][]string{
+			"SITE-A": {"a1.example.org SITE-A", "a2.example.org SITE-A"},
+			"SITE-B": {"b1.example.org SITE-B"},
+		},
+	},
+	{
+		method: "ArchivedReportBody", name: "archived report by id",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			all, err := s.ArchivedReports(ctx, store.AllSites(), "", 0)
+			if err != nil {
+				return nil, err
+			}
+			var out []string
+			for _, r := range all {
+				got, err := s.ArchivedReportBody(ctx, sc, r.ID)
+				if errors.Is(err, store.ErrNotArchived) {
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, string(got.Body))
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			"SITE-A": {"report of a1.example.org", "report of a2.example.org"},
+			"SITE-B": {"report of b1.example.org"},
+		},
+	},
 	{
 		method: "ListHosts", name: "host list",
 		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
