@@ -17,6 +17,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/source/redhat"
 	"github.com/pakiti-go/pakiti/internal/source/rocky"
+	"github.com/pakiti-go/pakiti/internal/source/suse"
 	"github.com/pakiti-go/pakiti/internal/source/ubuntu"
 	"github.com/pakiti-go/pakiti/internal/source/updateinfo"
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -33,6 +34,7 @@ func registry() *source.Registry {
 		alpine.New(),
 		redhat.New(),
 		ubuntu.New(),
+		suse.New(),
 	)
 }
 

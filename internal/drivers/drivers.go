@@ -9,6 +9,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/source/redhat"
 	"github.com/pakiti-go/pakiti/internal/source/rocky"
+	"github.com/pakiti-go/pakiti/internal/source/suse"
 	"github.com/pakiti-go/pakiti/internal/source/ubuntu"
 )
 
@@ -22,5 +23,6 @@ func Registry() *match.Registry {
 		alma.Driver,
 		rocky.Driver,
 		ubuntu.Driver{},
+		suse.Driver{},
 	)
 }
