@@ -15,6 +15,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/source/alma"
 	"github.com/pakiti-go/pakiti/internal/source/alpine"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/source/oracle"
 	"github.com/pakiti-go/pakiti/internal/source/redhat"
 	"github.com/pakiti-go/pakiti/internal/source/rocky"
 	"github.com/pakiti-go/pakiti/internal/source/suse"
@@ -35,6 +36,7 @@ func registry() *source.Registry {
 		redhat.New(),
 		ubuntu.New(),
 		suse.New(),
+		oracle.New(),
 	)
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/source/alma"
 	"github.com/pakiti-go/pakiti/internal/source/alpine"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/source/oracle"
 	"github.com/pakiti-go/pakiti/internal/source/redhat"
 	"github.com/pakiti-go/pakiti/internal/source/rocky"
 	"github.com/pakiti-go/pakiti/internal/source/suse"
@@ -24,5 +25,6 @@ func Registry() *match.Registry {
 		rocky.Driver,
 		ubuntu.Driver{},
 		suse.Driver{},
+		oracle.Driver{},
 	)
 }
