@@ -15,8 +15,10 @@ import (
 	"github.com/pakiti-go/pakiti/internal/source/alma"
 	"github.com/pakiti-go/pakiti/internal/source/alpine"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/source/oracle"
 	"github.com/pakiti-go/pakiti/internal/source/redhat"
 	"github.com/pakiti-go/pakiti/internal/source/rocky"
+	"github.com/pakiti-go/pakiti/internal/source/suse"
 	"github.com/pakiti-go/pakiti/internal/source/ubuntu"
 	"github.com/pakiti-go/pakiti/internal/source/updateinfo"
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -33,6 +35,8 @@ func registry() *source.Registry {
 		alpine.New(),
 		redhat.New(),
 		ubuntu.New(),
+		suse.New(),
+		oracle.New(),
 	)
 }
 

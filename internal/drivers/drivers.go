@@ -7,8 +7,10 @@ import (
 	"github.com/pakiti-go/pakiti/internal/source/alma"
 	"github.com/pakiti-go/pakiti/internal/source/alpine"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/source/oracle"
 	"github.com/pakiti-go/pakiti/internal/source/redhat"
 	"github.com/pakiti-go/pakiti/internal/source/rocky"
+	"github.com/pakiti-go/pakiti/internal/source/suse"
 	"github.com/pakiti-go/pakiti/internal/source/ubuntu"
 )
 
@@ -22,5 +24,7 @@ func Registry() *match.Registry {
 		alma.Driver,
 		rocky.Driver,
 		ubuntu.Driver{},
+		suse.Driver{},
+		oracle.Driver{},
 	)
 }

@@ -10,7 +10,7 @@ func TestRegistry(t *testing.T) {
 		"debian:11": "debian", "ubuntu:22.04": "ubuntu", "alpine:3.20": "alpine",
 		"rhel:8": "redhat", "rhel:9.2-eus": "redhat",
 		"centos:7": "redhat-rebuilds", "scientific:7": "redhat-rebuilds", "rhcos:4.2": "redhat-rebuilds",
-		"alma:9": "alma", "rocky:8": "rocky", "sles:15": "", "": "",
+		"alma:9": "alma", "rocky:8": "rocky", "sles:15.3": "suse", "opensuse-leap:15.3": "suse", "oracle:8": "oracle", "": "",
 	} {
 		d, ok := r.For(group)
 		got := ""

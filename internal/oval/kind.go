@@ -74,6 +74,12 @@ func (k *Kind) UnmarshalText(b []byte) error {
 }
 
 func classify(t *Test) Kind {
+	if len(t.States) != len(t.StateRefs) {
+		// A state the document does not hold: what the test checks is
+		// unknown (without it a "less than" test would read as "is
+		// installed").
+		return KindOther
+	}
 	switch t.Type {
 	case "rpminfo_test", "dpkginfo_test":
 		name := t.Object.Get("name")
