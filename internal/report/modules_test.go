@@ -64,8 +64,8 @@ func TestModuleColumn(t *testing.T) {
 	const nvr = "perl-IO-Socket-SSL\t0:2.066-4.module_el8.6.0+2811+fe6c84b0\tnoarch"
 	tests := []struct {
 		name, line, wantErr string
-		proto              int
-		want               model.Package
+		proto               int
+		want                model.Package
 	}{
 		{name: "whole MODULARITYLABEL kept as name:stream", proto: Protocol6,
 			line: nvr + "\tperl-IO-Socket-SSL\t0:2.066-4.module_el8.6.0+2811+fe6c84b0\tperl-IO-Socket-SSL:2.066:8060020211122102216:d5f2b4a1",
