@@ -103,11 +103,3 @@ func mustParse(text string) Rules {
 	}
 	return rs
 }
-
-func mustCompile(r []Rule) Rules {
-	rs, err := Compile(r)
-	if err != nil {
-		panic(err)
-	}
-	return rs
-}
