@@ -19,6 +19,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/jobs"
 	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/osgroup"
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/web"
 )
@@ -28,7 +29,7 @@ func newServe(g *globals) *cobra.Command {
 	var reportKeys []string
 	var maxReport, intakeMemory int64
 	var maxInFlight, maxConns, queueWorkers int
-	var intakeMode string
+	var intakeMode, osRules string
 	var demoMode bool
 	var every, gcEvery, jobTTL, jobRenew, testJobEvery time.Duration
 	keep := newRetention(DefaultReportHistory)
@@ -66,6 +67,12 @@ func newServe(g *globals) *cobra.Command {
 			defer st.Close()
 			matcher := match.New(st, drivers.Registry(), log)
 			feed := intake.New(st, matcher, log)
+			if feed.Groups, err = osgroup.Load(osRules); err != nil {
+				return fmt.Errorf("--os-rules: %w", err)
+			}
+			if osRules != "" {
+				log.Info("OS group rules loaded", "file", osRules, "rules", len(feed.Groups)-len(osgroup.Builtin))
+			}
 			if maxReport > 0 {
 				feed.Limits.MaxBytes = maxReport
 			}
@@ -196,6 +203,7 @@ func newServe(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", ":8080", "address to listen on")
+	cmd.Flags().StringVar(&osRules, "os-rules", "", "file of OS group rules (REGEXP => GROUP a line, see pakiti os-rules list) tried before the built-in ones")
 	cmd.Flags().StringVar(&cert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	cmd.Flags().StringVar(&key, "tls-key", "", "TLS private key file (PEM)")
 	cmd.Flags().StringArrayVar(&reportKeys, "report-key", nil, "PEM RSA private key (with its certificate, optionally) that decrypts S/MIME-encrypted reports (pakiti-client --encrypt CERT); repeat for key rotation")

@@ -83,7 +83,8 @@ func (o *Options) debugf(format string, args ...any) {
 // kernel.go) and the sorted list of installed packages with their source
 // packages. Format the result with report.Format: protocol 5 gives what the
 // Perl client prints for the same system (facts it does not know, such as
-// cpu, aside), protocol 6 adds the source columns and the os-release keys.
+// cpu, aside), protocol 6 adds the source and module columns, the
+// os-release keys and the enabled module streams (modules.go).
 func Collect(ctx context.Context, o Options) (*report.Report, error) {
 	fsys := newRootFS(o.Root)
 	packager, pkgs, err := collectPackages(ctx, fsys, &o)
@@ -126,6 +127,11 @@ func Collect(ctx context.Context, o Options) (*report.Report, error) {
 		h.Arch = inferArch(packager, pkgs)
 	}
 	h.RebootRequired = rebootRequired(fsys, h.Kernel, kernels)
+	if packager == PackagerRPM {
+		if streams, known := enabledModules(fsys, &o); known {
+			h.Modules = report.FormatModules(streams)
+		}
+	}
 	o.debugf("packager %s, %d packages, host %q, system %q, kernel %q, arch %q, reboot-required %q",
 		packager, len(pkgs), h.Host, h.System, h.Kernel, h.Arch, h.RebootRequired)
 	return &report.Report{Header: h, Packages: report.SortPackages(pkgs)}, nil

@@ -15,12 +15,19 @@ import (
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/report"
 )
 
 // RPMQueryFormat is the --queryformat Collect gives rpm -qa: the Perl
-// client's columns (name, epoch:version-release, arch) and the source RPM's
-// file name.
-const RPMQueryFormat = `%{NAME}\t%{EPOCH}:%{VERSION}-%{RELEASE}\t%{ARCH}\t%{SOURCERPM}\n`
+// client's columns (name, epoch:version-release, arch), the source RPM's
+// file name and the module build's MODULARITYLABEL ("(none)" for a
+// package built outside a module).
+const RPMQueryFormat = `%{NAME}\t%{EPOCH}:%{VERSION}-%{RELEASE}\t%{ARCH}\t%{SOURCERPM}\t%{MODULARITYLABEL}\n`
+
+// RPMQueryFormatNoModules is the query format for an rpm that does not
+// know the MODULARITYLABEL tag (before 4.14: RHEL 7 and older, which have
+// no modules).
+const RPMQueryFormatNoModules = `%{NAME}\t%{EPOCH}:%{VERSION}-%{RELEASE}\t%{ARCH}\t%{SOURCERPM}\n`
 
 // rpmTimeout bounds rpm -qa, which can hang on a stale database lock.
 const rpmTimeout = 5 * time.Minute
@@ -92,14 +99,17 @@ func rpmPackages(ctx context.Context, fsys rootFS, o *Options, withDBPath bool) 
 			args = append(args, "--dbpath", dbDir)
 		}
 	}
-	args = append(args, "-qa", "--queryformat", RPMQueryFormat)
-	o.debugf("running %s %s", cmd, strings.Join(args, " "))
 	ctx, cancel := context.WithTimeout(ctx, rpmTimeout)
 	defer cancel()
-	var stdout, stderr bytes.Buffer
-	c := exec.CommandContext(ctx, cmd, args...)
-	c.Stdout, c.Stderr = &stdout, &stderr
-	if err := c.Run(); err != nil {
+	stdout, stderr, err := runRPMQuery(ctx, cmd, args, RPMQueryFormat, o)
+	if (err != nil || stdout.Len() == 0) && strings.Contains(stderr.String(), "MODULARITYLABEL") {
+		// An rpm older than 4.14 refuses the tag ("error: incorrect
+		// format: unknown tag", printing nothing; rpm 4.18 exits 0 on an
+		// unknown tag): ask again without it.
+		o.debugf("this rpm does not know MODULARITYLABEL: listing without module labels")
+		stdout, stderr, err = runRPMQuery(ctx, cmd, args, RPMQueryFormatNoModules, o)
+	}
+	if err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
 			return nil, fmt.Errorf("rpm -qa: no answer within %s (a stale rpm database lock?)", rpmTimeout)
 		}
@@ -109,7 +119,7 @@ func rpmPackages(ctx context.Context, fsys rootFS, o *Options, withDBPath bool) 
 		}
 		return nil, fmt.Errorf("rpm -qa: %w", err)
 	}
-	pkgs, bad := parseRPMQuery(&stdout)
+	pkgs, bad := parseRPMQuery(stdout)
 	if len(bad) > 0 {
 		o.warnf("rpm: skipped %d unparsable lines of rpm -qa output (first: %q)", len(bad), clip(bad[0], 120))
 	}
@@ -123,15 +133,27 @@ func rpmPackages(ctx context.Context, fsys rootFS, o *Options, withDBPath bool) 
 	return pkgs, nil
 }
 
+// runRPMQuery runs rpm -qa with args and the query format.
+func runRPMQuery(ctx context.Context, cmd string, args []string, format string, o *Options) (stdout, stderr *bytes.Buffer, err error) {
+	args = append(append([]string(nil), args...), "-qa", "--queryformat", format)
+	o.debugf("running %s %s", cmd, strings.Join(args, " "))
+	stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
+	c := exec.CommandContext(ctx, cmd, args...)
+	c.Stdout, c.Stderr = stdout, stderr
+	return stdout, stderr, c.Run()
+}
+
 // parseRPMQuery reads the output of rpm -qa --queryformat RPMQueryFormat
 // and returns the packages as the Perl client reports them: "(none):" in
 // the version made "0:", gpg-pubkey entries dropped. An arch of "(none)"
 // is kept as rpm printed it (the Perl client does the same). The source
 // package comes from SOURCERPM (name-version-release.src.rpm): its name,
 // and epoch:version-release with the binary package's epoch; when rpm
-// printed no SOURCERPM ("(none)"), the source is left unknown. Lines of
-// three columns (the Perl client's query format) are accepted without
-// source. Lines that do not fit are returned in bad, never a crash.
+// printed no SOURCERPM ("(none)"), the source is left unknown. A fifth
+// column is the MODULARITYLABEL, kept as the module stream "name:stream"
+// ("(none)" or a label that is not name:stream[:...] leaves it unknown).
+// Lines of three columns (the Perl client's query format) are accepted
+// without source. Lines that do not fit are returned in bad, never a crash.
 func parseRPMQuery(r io.Reader) (pkgs []model.Package, bad []string) {
 	br := bufio.NewReader(r)
 	for {
@@ -162,7 +184,7 @@ func parseRPMQuery(r io.Reader) (pkgs []model.Package, bad []string) {
 // entries the Perl client leaves out (gpg-pubkey).
 func parseRPMLine(line string) (p model.Package, ok, drop bool) {
 	f := strings.Split(line, "\t")
-	if len(f) != 3 && len(f) != 4 {
+	if len(f) < 3 || len(f) > 5 {
 		return p, false, false
 	}
 	name, evr, arch := f[0], f[1], f[2]
@@ -183,9 +205,14 @@ func parseRPMLine(line string) (p model.Package, ok, drop bool) {
 		return p, false, false
 	}
 	p = model.Package{Name: name, Version: evr, Arch: arch}
-	if len(f) == 4 {
+	if len(f) >= 4 {
 		if sn, sv, ok := parseSourceRPM(f[3], epoch); ok {
 			p.SourceName, p.SourceVersion = sn, sv
+		}
+	}
+	if len(f) == 5 && f[4] != "(none)" {
+		if m, ok := report.ModuleStream(f[4]); ok && validField(m) {
+			p.Module = m
 		}
 	}
 	return p, true, false

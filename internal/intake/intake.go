@@ -467,6 +467,13 @@ func (h *Handler) validate(req *request) error {
 		host.Site = model.DefaultSite
 	}
 	host.OSGroup = h.Groups.Group(osgroup.Facts{System: hd.System, OSID: hd.OSID, OSVersionID: hd.OSVersionID})
+	var modules store.HostModules
+	if req.protocol == report.Protocol6 {
+		// Parse checked the header; an error here leaves the state unknown.
+		if streams, known, err := report.ParseModules(hd.Modules); err == nil {
+			modules = store.HostModules{Known: known, Streams: streams}
+		}
+	}
 	at := h.Now().UTC()
 	if req.queued != nil {
 		at = req.queued.ReceivedAt
@@ -485,6 +492,7 @@ func (h *Handler) validate(req *request) error {
 		ReceivedAt:   at,
 		ThroughProxy: req.proxied,
 		ProxyAddr:    proxyAddr,
+		Modules:      modules,
 	}
 	return nil
 }

@@ -11,13 +11,16 @@ const DefaultSite = "N/A"
 // Package is one installed binary package as a host reported it. Version is
 // kept exactly as reported (dpkg: the Version field; rpm: epoch:version-release;
 // apk: version-rN). SourceName and SourceVersion are set when the report carried
-// them (protocol 6) and empty otherwise.
+// them (protocol 6) and empty otherwise. Module is the RPM module stream
+// ("nodejs:12") of a module build when the report carried its
+// MODULARITYLABEL (protocol 6), "" otherwise.
 type Package struct {
 	Name          string `json:"name"`
 	Version       string `json:"version"`
 	Arch          string `json:"arch"`
 	SourceName    string `json:"source"`
 	SourceVersion string `json:"source_version"`
+	Module        string `json:"module,omitempty"`
 	// Matched is the source package the matcher compared, when it has
 	// evaluated the package (set on reads, never reported).
 	Matched *Matched `json:"matched,omitempty"`

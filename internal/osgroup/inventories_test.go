@@ -22,8 +22,8 @@ func TestInventoryStrings(t *testing.T) {
 		"alpine-3.16/granby-alpine-image":           "alpine:3.16",
 		"alpine-3.16/viking-nginx":                  "alpine:3.16",
 		"alpine-3.20/vaultwarden":                   "alpine:3.20",
-		"cbl-mariner-2.0/go-rpmdb-mariner":          "",         // no Mariner data: not evaluated
-		"centos-7/vuls-centos7":                     "centos:7", // CentOS Linux release 7.7.1908 (Core)
+		"cbl-mariner-2.0/go-rpmdb-mariner":          "cbl-mariner:2.0", // no Mariner data: not evaluated
+		"centos-7/vuls-centos7":                     "centos:7",        // CentOS Linux release 7.7.1908 (Core)
 		"debian-11/viking-db":                       "debian:11",
 		"debian-12/ci-debian12":                     "debian:12",
 		"debian-12/langflow-backend-image":          "debian:12",
@@ -34,8 +34,8 @@ func TestInventoryStrings(t *testing.T) {
 		"rhel-8/vuls-rhel80":                        "rhel:8",
 		"rhel-9/snyk-ubi9-aarch64":                  "rhel:9",
 		"rhel-9/vuls-rhel90":                        "rhel:9",
-		"sles-15/go-rpmdb-sle15-bci":                "", // "SLES 15.3": the SUSE rules are another issue's
-		"sles-15/vuls-sles15":                       "",
+		"sles-15/go-rpmdb-sle15-bci":                "sles:15.3", // "SLES 15.3": SLE BCI 15 SP3 (sles-release 15.3-55.4.1)
+		"sles-15/vuls-sles15":                       "sles:15.3", // "SLES 15.3"
 		"ubuntu-18.04/claircore-texlive":            "ubuntu:18.04",
 		"ubuntu-18.04/fanal-testdata-dpkg":          "ubuntu:18.04",
 		"ubuntu-22.04/linux-check-diff":             "ubuntu:22.04",
@@ -57,6 +57,15 @@ func TestInventoryStrings(t *testing.T) {
 		}
 		if got := Builtin.Group(Facts{System: system}); got != exp {
 			t.Errorf("%s: Group(%q) = %q, want %q", rel, system, got, exp)
+		}
+		// Where the inventory has its os-release, protocol 6's facts
+		// (ID, VERSION_ID) give the same group, whatever the system line.
+		if id, ver, ok := osRelease(t, filepath.Join(filepath.Dir(f), "os-release")); ok {
+			for _, sys := range []string{system, "renamed"} {
+				if got := Builtin.Group(Facts{System: sys, OSID: id, OSVersionID: ver}); got != exp {
+					t.Errorf("%s: Group(%q, ID %q, VERSION_ID %q) = %q, want %q", rel, sys, id, ver, got, exp)
+				}
+			}
 		}
 	}
 	for rel := range want {
@@ -81,4 +90,28 @@ func systemLine(t *testing.T, file string) string {
 	}
 	t.Fatalf("%s: no system: line", file)
 	return ""
+}
+
+// osRelease reads ID and VERSION_ID of an os-release file; ok is false
+// when there is none.
+func osRelease(t *testing.T, file string) (id, ver string, ok bool) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if os.IsNotExist(err) {
+		return "", "", false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		v = strings.Trim(v, `"'`)
+		switch k {
+		case "ID":
+			id = v
+		case "VERSION_ID":
+			ver = v
+		}
+	}
+	return id, ver, id != ""
 }

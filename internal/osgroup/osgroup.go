@@ -1,11 +1,13 @@
 // Package osgroup maps what hosts report about their OS (the system
 // string, os-release ID and VERSION_ID) to the OS group a set of security
 // data applies to, such as debian:12. Rules are regular expressions tried
-// in order; the built-in ones cover every supported distro, and admins can
-// put their own in front.
+// in order; the built-in ones (builtin.rules, in the format of a rule
+// file, file.go) cover every distro of the inventories, and admins can put
+// their own in front with a rule file (pakiti serve --os-rules FILE).
 package osgroup
 
 import (
+	_ "embed"
 	"fmt"
 	"regexp"
 	"strings"
@@ -84,40 +86,18 @@ func (r Rule) apply(s string) string {
 	return string(r.re.ExpandString(nil, r.Group, s, m))
 }
 
-// Builtin are the default rules. The Debian family: Debian's own strings,
-// Raspbian (Debian rebuilt for ARM, same versions) and os-release facts.
-// RPM distributions: a group per major release (rhel:9, alma:9, centos:7,
-// scientific:7), Red Hat CoreOS by its 4.x release (rhcos:4.2).
-var Builtin = mustCompile([]Rule{
-	{Match: `id:^(?:debian|raspbian) (\d+)$`, Group: "debian:$1"},
-	{Match: `^(?:Debian GNU/Linux|Debian|Raspbian GNU/Linux) (\d+)(?:\.\d+)*(?:\s|$)`, Group: "debian:$1"},
-	{Match: `^Debian GNU/Linux (?:bookworm|12)/sid`, Group: "debian:sid"},
-	{Match: `id:^ubuntu (\d+\.\d+)$`, Group: "ubuntu:$1"},
-	{Match: `^Ubuntu (\d+\.\d+)`, Group: "ubuntu:$1"},
-	{Match: `id:^alpine (\d+\.\d+)`, Group: "alpine:$1"},
-	{Match: `^Alpine Linux (?:v)?(\d+\.\d+)`, Group: "alpine:$1"},
-	// Red Hat CoreOS (RHEL 8 or 9 based, by its own 4.x release: the
-	// redhat-rebuilds driver maps it) before RHEL, whose rule it matches.
-	{Match: `id:^rhcos (\d+\.\d+)`, Group: "rhcos:$1"},
-	{Match: `^Red Hat Enterprise Linux CoreOS release (\d+\.\d+)`, Group: "rhcos:$1"},
-	{Match: `id:^rhel (\d+)`, Group: "rhel:$1"},
-	{Match: `^Red Hat Enterprise Linux.* release (\d+)`, Group: "rhel:$1"},
-	{Match: `id:^almalinux (\d+)`, Group: "alma:$1"},
-	{Match: `^AlmaLinux(?: release)? (\d+)`, Group: "alma:$1"},
-	{Match: `id:^rocky (\d+)`, Group: "rocky:$1"},
-	{Match: `^Rocky Linux(?: release)? (\d+)`, Group: "rocky:$1"},
-	{Match: `id:^centos (\d+)`, Group: "centos:$1"},
-	{Match: `^CentOS(?: Linux| Stream)? release (\d+)`, Group: "centos:$1"},
-	{Match: `id:^scientific (\d+)`, Group: "scientific:$1"},
-	{Match: `^Scientific Linux(?: CERN SLC| Fermi)? release (\d+)`, Group: "scientific:$1"},
-	{Match: `id:^sles (\d+)`, Group: "sles:$1"},
-	{Match: `^SUSE Linux Enterprise Server (\d+)`, Group: "sles:$1"},
-	{Match: `id:^opensuse-leap (\d+\.\d+)`, Group: "opensuse-leap:$1"},
-	{Match: `^openSUSE Leap (\d+\.\d+)`, Group: "opensuse-leap:$1"},
-})
+// builtinRules is the text of the built-in rules, in the rule file format.
+//
+//go:embed builtin.rules
+var builtinRules string
 
-func mustCompile(r []Rule) Rules {
-	rs, err := Compile(r)
+// Builtin are the default rules (builtin.rules): every distro the
+// inventories name, a group per release as its security data is split
+// (debian:12, rhel:9, sles:15.3), Red Hat CoreOS by its 4.x release.
+var Builtin = mustParse(builtinRules)
+
+func mustParse(text string) Rules {
+	rs, err := Parse(strings.NewReader(text), "builtin.rules")
 	if err != nil {
 		panic(err)
 	}

@@ -10,7 +10,8 @@ import (
 // what the Perl pakiti-client prints for the same data: a "#" line, the
 // header keys in sorted order, and, when there are packages, a "#" line,
 // the sorted package lines and a closing "#". Protocol 6 adds the os-release
-// and reboot header keys and, where known, the source columns.
+// and reboot header keys, the enabled module streams and, where known, the
+// source columns and a module build's module stream.
 func Format(r *Report, protocol int) []byte {
 	var b bytes.Buffer
 	p6 := protocol == Protocol6
@@ -28,11 +29,15 @@ func Format(r *Report, protocol int) []byte {
 		b.WriteString(p.Version)
 		b.WriteByte('\t')
 		b.WriteString(p.Arch)
-		if p6 && p.SourceName != "" {
+		if p6 && (p.SourceName != "" || p.Module != "") {
 			b.WriteByte('\t')
 			b.WriteString(p.SourceName)
 			b.WriteByte('\t')
 			b.WriteString(p.SourceVersion)
+		}
+		if p6 && p.Module != "" {
+			b.WriteByte('\t')
+			b.WriteString(p.Module)
 		}
 		b.WriteByte('\n')
 	}

@@ -24,6 +24,11 @@ func FuzzParse(f *testing.F) {
 		f.Add(raw, true)
 	}
 	f.Add([]byte("#\nhost: h\nos-id: debian\n#\nbash\t5.2-1+b1\tamd64\tbash\t5.2-1\n#\n"), false)
+	if raw, err := os.ReadFile("testdata/alma8-modules.pakiti6.txt"); err == nil {
+		f.Add(raw, false)
+	} else {
+		f.Fatal(err)
+	}
 	lim := DefaultLimits
 	lim.MaxPackages = 1000
 	f.Fuzz(func(t *testing.T, body []byte, p5 bool) {
@@ -57,7 +62,7 @@ func FuzzParse(f *testing.F) {
 		// Format writes only the keys it knows, and only the protocol's own.
 		r.Header.Extra = nil
 		if proto == Protocol5 {
-			r.Header.OSID, r.Header.OSVersionID, r.Header.RebootRequired = "", "", ""
+			r.Header.OSID, r.Header.OSVersionID, r.Header.RebootRequired, r.Header.Modules = "", "", "", ""
 		}
 		if diff := cmp.Diff(r, again); diff != "" {
 			t.Fatalf("round trip changed the report (-first +second):\n%s", diff)

@@ -29,8 +29,9 @@ func errf(line int, format string, a ...any) error {
 }
 
 // Parse reads a protocol-5 or protocol-6 text report. Protocol 6 package
-// lines may carry two more columns (source name, source version); protocol 5
-// lines carry three. Separators are tabs, or runs of spaces as the old
+// lines may carry two more columns (source name, source version) and a
+// third (an RPM module build's module stream, "nodejs:12", or its whole
+// MODULARITYLABEL, kept as "name:stream"); protocol 5 lines carry three. Separators are tabs, or runs of spaces as the old
 // server also accepted.
 func Parse(body []byte, protocol int, lim Limits) (*Report, error) {
 	if protocol != Protocol5 && protocol != Protocol6 {
@@ -183,6 +184,11 @@ func (h *Header) set(line string, lim Limits) error {
 		h.OSVersionID = v
 	case KeyRebootRequired:
 		h.RebootRequired = v
+	case KeyModules:
+		if _, _, err := ParseModules(v); err != nil {
+			return err
+		}
+		h.Modules = v
 	default:
 		if h.Extra == nil {
 			h.Extra = map[string]string{}
@@ -199,7 +205,7 @@ func isBlankOrHash(line string) bool {
 }
 
 func parsePackage(line string, protocol int, lim Limits) (model.Package, error) {
-	var arr [6]string
+	var arr [7]string
 	f := arr[:0]
 	if strings.IndexByte(line, '\t') >= 0 {
 		for rest, more := line, true; more && len(f) < len(arr); {
@@ -216,16 +222,16 @@ func parsePackage(line string, protocol int, lim Limits) (model.Package, error) 
 	want := "3"
 	ok := len(f) == 3
 	if protocol == Protocol6 {
-		want = "3 or 5"
-		ok = ok || len(f) == 5
+		want = "3, 5 or 6"
+		ok = ok || len(f) == 5 || len(f) == 6
 	}
 	if !ok {
 		n := strconv.Itoa(len(f))
 		if len(f) == len(arr) {
-			n = "more than 5"
+			n = "more than 6"
 		}
 		return model.Package{}, fmt.Errorf("package line has %s fields, want %s (name, version, arch%s)",
-			n, want, map[bool]string{true: ", source, source version", false: ""}[protocol == Protocol6])
+			n, want, map[bool]string{true: ", source, source version, module", false: ""}[protocol == Protocol6])
 	}
 	for i, s := range f {
 		if len(s) > lim.MaxField {
@@ -245,11 +251,18 @@ func parsePackage(line string, protocol int, lim Limits) (model.Package, error) 
 		return model.Package{}, fmt.Errorf("package %s has an empty version", clip(f[0]))
 	}
 	p := model.Package{Name: f[0], Version: f[1], Arch: f[2]}
-	if len(f) == 5 {
+	if len(f) >= 5 {
 		p.SourceName, p.SourceVersion = f[3], f[4]
 		if p.SourceName == "" && p.SourceVersion != "" {
 			return model.Package{}, fmt.Errorf("package %s has a source version but no source name", clip(f[0]))
 		}
+	}
+	if len(f) == 6 && f[5] != "" {
+		m, ok := ModuleStream(f[5])
+		if !ok {
+			return model.Package{}, fmt.Errorf("package %s: module %q is not name:stream", clip(f[0]), clip(f[5]))
+		}
+		p.Module = m
 	}
 	return p, nil
 }

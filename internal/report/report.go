@@ -18,7 +18,7 @@ import (
 // Protocol versions this package reads and writes.
 const (
 	Protocol5 = 5 // the Perl client's format: name, version, arch per package
-	Protocol6 = 6 // ours: adds source package columns and os-release header keys
+	Protocol6 = 6 // ours: adds source package and module columns, os-release and module header keys
 )
 
 // Header keys with a meaning. Unknown keys are kept in Header.Extra, and
@@ -38,6 +38,7 @@ const (
 	KeyOSID           = "os-id"           // protocol 6: os-release ID
 	KeyOSVersionID    = "os-version-id"   // protocol 6: os-release VERSION_ID
 	KeyRebootRequired = "reboot-required" // protocol 6: yes or no
+	KeyModules        = "modules"         // protocol 6: enabled RPM module streams (modules.go)
 )
 
 // Report is one host's report.
@@ -62,6 +63,7 @@ type Header struct {
 	OSID           string
 	OSVersionID    string
 	RebootRequired string
+	Modules        string            // protocol 6: "name:stream ...", or "none" (ParseModules)
 	Extra          map[string]string // keys this package does not know
 }
 
@@ -83,7 +85,7 @@ func (h Header) fields(p6 bool) [][2]string {
 	}
 	if p6 {
 		kv = append(kv, [2]string{KeyOSID, h.OSID}, [2]string{KeyOSVersionID, h.OSVersionID},
-			[2]string{KeyRebootRequired, h.RebootRequired})
+			[2]string{KeyRebootRequired, h.RebootRequired}, [2]string{KeyModules, h.Modules})
 	}
 	out := kv[:0]
 	for _, f := range kv {
@@ -143,11 +145,15 @@ func lessPackage(a, b model.Package) bool {
 	if a.SourceName != b.SourceName {
 		return a.SourceName < b.SourceName
 	}
-	return a.SourceVersion < b.SourceVersion
+	if a.SourceVersion != b.SourceVersion {
+		return a.SourceVersion < b.SourceVersion
+	}
+	return a.Module < b.Module
 }
 
 // PackageSetHash is the content address of a package list: the SHA-256 of
-// its sorted, de-duplicated lines with every column. pkgs must be sorted
+// its sorted, de-duplicated lines with every column (the module column
+// only where there is a module). pkgs must be sorted
 // with SortPackages.
 func PackageSetHash(pkgs []model.Package) string {
 	s := sha256.New()
@@ -166,6 +172,12 @@ func PackageSetHash(pkgs []model.Package) string {
 		buf = append(buf, p.SourceName...)
 		buf = append(buf, '\t')
 		buf = append(buf, p.SourceVersion...)
+		if p.Module != "" {
+			// Only module builds reported with their label add a
+			// column: the hashes of every other set stay as they were.
+			buf = append(buf, '\t')
+			buf = append(buf, p.Module...)
+		}
 		buf = append(buf, '\n')
 	}
 	s.Write(buf)

@@ -70,14 +70,14 @@ func (c *catalogueCache) addAll(m map[model.Package]int64, gen int64) {
 // packages of a report are substrings of its body: a cache key that kept
 // one would keep the whole body (megabytes) alive for as long as the key.
 func clonePackage(p model.Package) model.Package {
-	all := strings.Join([]string{p.Name, p.Version, p.Arch, p.SourceName, p.SourceVersion}, "")
+	all := strings.Join([]string{p.Name, p.Version, p.Arch, p.SourceName, p.SourceVersion, p.Module}, "")
 	cut := func(n int) string {
 		s := all[:n]
 		all = all[n:]
 		return s
 	}
 	return model.Package{Name: cut(len(p.Name)), Version: cut(len(p.Version)), Arch: cut(len(p.Arch)),
-		SourceName: cut(len(p.SourceName)), SourceVersion: cut(len(p.SourceVersion))}
+		SourceName: cut(len(p.SourceName)), SourceVersion: cut(len(p.SourceVersion)), Module: cut(len(p.Module))}
 }
 
 // catalogueGeneration reads the catalogue's generation in tx (0 before
@@ -93,7 +93,11 @@ func catalogueGeneration(ctx context.Context, tx *sql.Tx) (int64, error) {
 
 // packageIDs returns the catalogue ids of pkgs, adding the packages the
 // catalogue lacks. Ids learned here are returned in fresh, to be cached once
-// the transaction commits.
+// the transaction commits. A package is its name, version, arch and
+// source; its module stream (protocol 6) is a fact of that build: a
+// package reported with a module finds the row of the same build
+// reported without one (an older client) and sets it there
+// (setModule); reported without, it finds the row with one.
 func (s *Store) packageIDs(ctx context.Context, tx *sql.Tx, pkgs []model.Package) (ids []int64, fresh map[model.Package]int64, err error) {
 	ids = make([]int64, len(pkgs))
 	fresh = map[model.Package]int64{}
@@ -112,23 +116,28 @@ func (s *Store) packageIDs(ctx context.Context, tx *sql.Tx, pkgs []model.Package
 			continue
 		}
 		if sel == nil {
-			if sel, err = tx.PrepareContext(ctx, `SELECT id FROM packages
+			if sel, err = tx.PrepareContext(ctx, `SELECT id, module FROM packages
 				WHERE name = $1 AND version = $2 AND arch = $3 AND source_name = $4 AND source_version = $5`); err != nil {
 				return nil, nil, err
 			}
-			if ins, err = tx.PrepareContext(ctx, `INSERT INTO packages (name, version, arch, source_name, source_version)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id`); err != nil {
+			if ins, err = tx.PrepareContext(ctx, `INSERT INTO packages (name, version, arch, source_name, source_version, module)
+				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`); err != nil {
 				return nil, nil, err
 			}
 		}
 		args := []any{p.Name, p.Version, p.Arch, p.SourceName, p.SourceVersion}
 		var id int64
-		err := sel.QueryRowContext(ctx, args...).Scan(&id)
+		var module string
+		err := sel.QueryRowContext(ctx, args...).Scan(&id, &module)
 		if errors.Is(err, sql.ErrNoRows) {
-			err = ins.QueryRowContext(ctx, args...).Scan(&id)
+			err = ins.QueryRowContext(ctx, append(args, p.Module)...).Scan(&id)
+			module = p.Module
 			if errors.Is(err, sql.ErrNoRows) { // another writer added it meanwhile
-				err = sel.QueryRowContext(ctx, args...).Scan(&id)
+				err = sel.QueryRowContext(ctx, args...).Scan(&id, &module)
 			}
+		}
+		if err == nil && module == "" && p.Module != "" {
+			err = s.setModule(ctx, tx, id, p.Module)
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("catalogue package %s %s: %w", p.Name, p.Version, err)

@@ -68,7 +68,7 @@ func (s *Store) Unevaluated(ctx context.Context, osGroup string, setID int64) (p
 		setID, osGroup).Scan(&n); err != nil || n > 0 {
 		return nil, n > 0, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT p.id, p.name, p.version, p.arch, p.source_name, p.source_version
+	rows, err := s.r.QueryContext(ctx, `SELECT p.id, p.name, p.version, p.arch, p.source_name, p.source_version, p.module
 		FROM package_set_members m JOIN packages p ON p.id = m.package_id
 		WHERE m.set_id = $1 AND NOT EXISTS (
 			SELECT 1 FROM evaluated e WHERE e.os_group = $2 AND e.package_id = m.package_id)`, setID, osGroup)
@@ -78,7 +78,7 @@ func (s *Store) Unevaluated(ctx context.Context, osGroup string, setID int64) (p
 	defer rows.Close()
 	for rows.Next() {
 		var c CatalogueEntry
-		if err := rows.Scan(&c.ID, &c.Name, &c.Version, &c.Arch, &c.SourceName, &c.SourceVersion); err != nil {
+		if err := rows.Scan(&c.ID, &c.Name, &c.Version, &c.Arch, &c.SourceName, &c.SourceVersion, &c.Module); err != nil {
 			return nil, false, err
 		}
 		pending = append(pending, c)

@@ -140,7 +140,7 @@ func (s *Store) Host(ctx context.Context, sc Scope, hostname string) (model.Host
 // HostPackages returns the packages of a host in scope, sorted by name.
 func (s *Store) HostPackages(ctx context.Context, sc Scope, hostname string) ([]model.Package, error) {
 	cond, args := s.scopeSQL(sc, "s", 2)
-	rows, err := s.r.QueryContext(ctx, `SELECT p.name, p.version, p.arch, p.source_name, p.source_version,
+	rows, err := s.r.QueryContext(ctx, `SELECT p.name, p.version, p.arch, p.source_name, p.source_version, p.module,
 			e.source_name, e.source_version, e.basis
 		FROM hosts h JOIN sites s ON s.id = h.site_id
 		JOIN package_set_members m ON m.set_id = h.package_set_id
@@ -156,7 +156,7 @@ func (s *Store) HostPackages(ctx context.Context, sc Scope, hostname string) ([]
 	for rows.Next() {
 		var p model.Package
 		var ms, mv, mb sql.NullString
-		if err := rows.Scan(&p.Name, &p.Version, &p.Arch, &p.SourceName, &p.SourceVersion, &ms, &mv, &mb); err != nil {
+		if err := rows.Scan(&p.Name, &p.Version, &p.Arch, &p.SourceName, &p.SourceVersion, &p.Module, &ms, &mv, &mb); err != nil {
 			return nil, err
 		}
 		if ms.Valid {

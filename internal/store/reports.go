@@ -33,6 +33,9 @@ type Incoming struct {
 	QueueID int64
 	// Archive, when not nil, is archived with the report (archive.go).
 	Archive *RawReport
+	// Modules are the host's enabled RPM module streams, when the report
+	// said (protocol 6 modules: header; modules.go).
+	Modules HostModules
 }
 
 // KnownSet is a stored package set.
@@ -178,6 +181,9 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("find last report record: %w", err)
 			}
+		}
+		if err := s.saveHostModules(ctx, tx, out.HostID, out.Change == HostNew, in.Modules); err != nil {
+			return err
 		}
 		return s.recordReport(ctx, tx, out.HostID, in, lastReportID, lastHeader, lastSetHs)
 	}

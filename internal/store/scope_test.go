@@ -116,6 +116,9 @@ func seedScopeOn(t *testing.T, s *store.Store) *store.Store {
 			HeaderHash: h.name + h.site + h.kernel,
 			ReceivedAt: at,
 			Archive:    &store.RawReport{Params: "protocol=6", Body: []byte("report of " + h.name)},
+			// Constructed: dnf module state (none enabled), for the
+			// HostModules read.
+			Modules: store.HostModules{Known: true},
 		}
 		if _, err := s.SaveReport(ctx, in); err != nil {
 			t.Fatal(err)
@@ -332,6 +335,26 @@ var scopeReads = []scopeRead{
 				"a2.example.org openssl", "a2.example.org coreutils"},
 			"SITE-B": {"b1.example.org libssl1.1", "b1.example.org libgnutls30",
 				"b1.example.org linux-image-5.10.0-19-amd64", "b1.example.org linux-image-5.10.0-20-amd64"},
+		},
+	},
+	{
+		method: "HostModules", name: "enabled module streams",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, name := range scopeNames() {
+				m, err := s.HostModules(ctx, sc, name)
+				if err != nil {
+					return nil, err
+				}
+				if m.Known {
+					out = append(out, fmt.Sprintf("%s %q", name, m.Streams))
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			"SITE-A": {"a1.example.org []", "a2.example.org []"},
+			"SITE-B": {"b1.example.org []"},
 		},
 	},
 	{

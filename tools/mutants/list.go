@@ -209,7 +209,7 @@ var mutants = []mutant{
 	{
 		Name: "osgroup-point-release",
 		Desc: "osgroup: \"Debian GNU/Linux 11.6\" no longer maps to debian:11",
-		File: "internal/osgroup/osgroup.go",
+		File: "internal/osgroup/builtin.rules",
 		Orig: `(\d+)(?:\.\d+)*(?:\s|$)`,
 		Repl: `(\d+)(?:\s|$)`,
 		Pkgs: []string{"./internal/osgroup"},

@@ -13,19 +13,20 @@ import (
 // rule, version order and origins.
 
 // BasisModuleUnknown is the basis of an installed module build whose
-// module stream the host did not say (protocol 5 carries no module state,
-// protocol 6 no MODULARITYLABEL yet): its module records were applied
-// without knowing the stream, and every finding of the package says so.
+// module stream the report did not give (protocol 5 carries none; a
+// protocol-6 client whose rpm does not know MODULARITYLABEL neither): its
+// module records were applied without knowing the stream or the host's
+// module state, and every finding of the package says so.
 const BasisModuleUnknown = "module-unknown"
 
 // DriverKey is how an installed RPM meets the records: records are filed
 // under binary package names, so the report's own name and version
 // ("E:V-R", epoch 0 written) are the key, exactly (basis report). A module
-// build's key carries no stream (none is reported) and the basis
-// module-unknown.
+// build carries its stream when the report gave its MODULARITYLABEL
+// (protocol 6); one without has the basis module-unknown.
 func DriverKey(p model.Package) match.Key {
-	k := match.Key{Name: Key(p), Version: p.Version, Basis: match.BasisReport, Arch: p.Arch}
-	if IsModuleBuild(p.Version) {
+	k := match.Key{Name: Key(p), Version: p.Version, Basis: match.BasisReport, Arch: p.Arch, Module: p.Module}
+	if p.Module == "" && IsModuleBuild(p.Version) {
 		k.Basis = BasisModuleUnknown
 	}
 	return k
@@ -41,10 +42,13 @@ func DriverKey(p model.Package) match.Key {
 //     plain record to plain builds only (a module stream and the base
 //     package are different lines of one name: their versions do not
 //     order);
-//   - when both the record's and the package's streams are known they
-//     must be equal; when the package's is not (every report today), a
-//     modular record applies to any module build of the name, and the
-//     key's basis (module-unknown) says so.
+//   - a package whose report gave its module stream (protocol 6
+//     MODULARITYLABEL) is a module build whatever its release says, and
+//     a modular record applies to it only when the record names that
+//     stream (a record of a stream it is not in, as on a host that
+//     enabled another stream, does not apply); when the package's stream
+//     is not known (protocol 5), a modular record applies to any module
+//     build of the name, and the key's basis (module-unknown) says so.
 //
 // This is claircore's rule (records and packages meet on their module,
 // "" with "") and Trivy's (a modular package is looked up as
@@ -58,7 +62,7 @@ func Applies(rec model.Advisory, k match.Key, archOK func(restriction, arch stri
 	if rec.Arch != "" && k.Arch != "" && !archOK(rec.Arch, k.Arch) {
 		return false
 	}
-	modular := IsModuleBuild(k.Version)
+	modular := k.Module != "" || IsModuleBuild(k.Version)
 	recModular := rec.Module != "" || rec.Status == model.StatusFixed && IsModuleBuild(rec.FixedVersion)
 	if modular != recModular {
 		return false

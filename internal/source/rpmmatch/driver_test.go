@@ -92,13 +92,26 @@ func TestApplies(t *testing.T) {
 			t.Errorf("%s: Applies = %v (basis %q), want %v (%q)", tc.name, got, k.Basis, tc.want, tc.basis)
 		}
 	}
-	// A known stream (a future protocol-6 MODULARITYLABEL) must be the record's.
-	k := DriverKey(model.Package{Name: "nodejs", Version: "1:10.19.0-1.module+el8.1.0+5726+6ed65f8c", Arch: "x86_64"})
-	if k.Module = "nodejs:10"; Applies(nodejs, k, ArchMatches) {
-		t.Error("nodejs:12 record applied to a nodejs:10 build")
-	}
-	if k.Module = "nodejs:12"; !Applies(nodejs, k, ArchMatches) {
-		t.Error("nodejs:12 record not applied to a nodejs:12 build")
+	// Protocol 6: the report's MODULARITYLABEL gives the build's stream,
+	// which must be the record's (constructed installed versions: no
+	// inventory has nodejs).
+	for _, tc := range []struct {
+		name, version, module string
+		rec                   model.Advisory
+		want                  bool
+	}{
+		{"labelled build of the record's stream", "1:12.13.1-1.module+el8.1.0+4889+fe7b9d5f", "nodejs:12", nodejs, true},
+		{"labelled build of another stream", "1:10.19.0-1.module+el8.1.0+5726+6ed65f8c", "nodejs:10", nodejs, false},
+		{"label on a release without the module tag", "1:12.13.1-1.el8", "nodejs:12", nodejs, true},
+		{"plain record, labelled build", "1:12.13.1-1.el8", "nodejs:12", nm, false},
+	} {
+		k := DriverKey(model.Package{Name: tc.rec.Package, Version: tc.version, Arch: "x86_64", Module: tc.module})
+		if k.Basis != match.BasisReport || k.Module != tc.module {
+			t.Errorf("%s: key %+v, want basis report and module %s", tc.name, k, tc.module)
+		}
+		if got := Applies(tc.rec, k, ArchMatches); got != tc.want {
+			t.Errorf("%s: Applies = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
 
