@@ -88,7 +88,15 @@ func newSources(g *globals) *cobra.Command {
 				return err
 			}
 			if format == "json" {
-				return writeJSON(cmd.OutOrStdout(), map[string]any{"sources": srcs})
+				reg, err := g.sources.registry()
+				if err != nil {
+					return err
+				}
+				out, err := sourceListings(cmd.Context(), st, reg, srcs)
+				if err != nil {
+					return err
+				}
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"sources": out})
 			}
 			loaded := map[string]store.SourceStatus{}
 			for _, s := range srcs {
