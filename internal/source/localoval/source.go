@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/oval"
@@ -35,6 +36,7 @@ type Stats struct {
 	Definitions int `json:"definitions"`
 	Deprecated  int `json:"deprecated,omitempty"`
 	Unflattened int `json:"unflattened,omitempty"` // definitions of a shape oval.Flatten does not read
+	NoRecord    int `json:"no_record,omitempty"`   // flattened, but naming no CVE or advisory in a reference
 	Records     int `json:"records"`
 }
 
@@ -52,7 +54,7 @@ func (s *Source) Parse(ctx context.Context, doc source.Document, emit func(model
 
 // ParseFile reads an OVAL definitions document and emits its records, all
 // for group.
-func ParseFile(ctx context.Context, r interface{ Read([]byte) (int, error) }, group, tempDir string, emit func(model.Advisory) error) (Stats, error) {
+func ParseFile(ctx context.Context, r io.Reader, group, tempDir string, emit func(model.Advisory) error) (Stats, error) {
 	var st Stats
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(4096)
@@ -75,6 +77,9 @@ func ParseFile(ctx context.Context, r interface{ Read([]byte) (int, error) }, gr
 			return err
 		}
 		recs, _ := oval.Advisories(d, bs, oval.RecordOptions{Source: Name, Groups: func(oval.Branch) []string { return []string{group} }})
+		if len(recs) == 0 {
+			st.NoRecord++
+		}
 		for _, a := range recs {
 			if a.Status == model.StatusFixed && (a.FixedVersion == "0" || a.FixedVersion == "0:0") {
 				// Debian's OVAL writes "earlier than 0" for a release the
