@@ -58,6 +58,7 @@ func newHosts(g *globals) *cobra.Command {
 	cmd.Flags().StringVarP(&f.Query, "query", "q", "", "only hosts whose name contains this")
 	cmd.Flags().StringVar(&f.CVE, "cve", "", "only hosts with an open finding of this CVE")
 	cmd.Flags().StringVar(&f.OSGroup, "os-group", "", "only hosts of this OS group (debian:12...)")
+	cmd.Flags().StringVar(&f.Status, "status", "", "update-available: only hosts for which the release's security suite has a newer version of an installed package")
 	cmd.Flags().StringVar(&f.Sort, "sort", "", "hostname, site, os, cves, last_report; - first for descending (-cves: most exposed first)")
 	cmd.Flags().IntVar(&f.Limit, "limit", store.MaxLimit, "at most this many hosts")
 	cmd.Flags().IntVar(&f.Offset, "offset", 0, "skip this many hosts")

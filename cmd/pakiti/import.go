@@ -12,40 +12,19 @@ import (
 	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/source"
-	"github.com/pakiti-go/pakiti/internal/source/alma"
-	"github.com/pakiti-go/pakiti/internal/source/alpine"
-	"github.com/pakiti-go/pakiti/internal/source/debian"
-	"github.com/pakiti-go/pakiti/internal/source/oracle"
-	"github.com/pakiti-go/pakiti/internal/source/redhat"
-	"github.com/pakiti-go/pakiti/internal/source/rocky"
-	"github.com/pakiti-go/pakiti/internal/source/suse"
-	"github.com/pakiti-go/pakiti/internal/source/ubuntu"
-	"github.com/pakiti-go/pakiti/internal/source/updateinfo"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
-
-// registry lists every vulnerability-data source: adding a distro adds a
-// folder under internal/source and one line here.
-func registry() *source.Registry {
-	return source.NewRegistry(
-		debian.New(),
-		alma.New(),
-		rocky.New(),
-		updateinfo.New(),
-		alpine.New(),
-		redhat.New(),
-		ubuntu.New(),
-		suse.New(),
-		oracle.New(),
-	)
-}
 
 func newImporter(g *globals, st *store.Store) (*source.Importer, error) {
 	log, err := g.logger()
 	if err != nil {
 		return nil, err
 	}
-	im := &source.Importer{Store: st, Sources: registry(), Fetcher: source.NewFetcher(), Eval: match.New(st, drivers.Registry(), log),
+	reg, err := g.sources.registry()
+	if err != nil {
+		return nil, err
+	}
+	im := &source.Importer{Store: st, Sources: reg, Fetcher: source.NewFetcher(), Eval: match.New(st, drivers.Registry(), log),
 		Log: log, Now: time.Now}
 	if isTerminal(os.Stderr) {
 		im.Progress = os.Stderr
@@ -87,6 +66,7 @@ func newImport(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&name, "source", "", "source name ("+strings.Join(registry().Names(), ", ")+")")
 	cmd.Flags().BoolVar(&force, "force", false, "import even when the data did not change")
+	g.sources.addFlags(cmd.Flags())
 	return cmd
 }
 
@@ -108,7 +88,15 @@ func newSources(g *globals) *cobra.Command {
 				return err
 			}
 			if format == "json" {
-				return writeJSON(cmd.OutOrStdout(), map[string]any{"sources": srcs})
+				reg, err := g.sources.registry()
+				if err != nil {
+					return err
+				}
+				out, err := sourceListings(cmd.Context(), st, reg, srcs)
+				if err != nil {
+					return err
+				}
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"sources": out})
 			}
 			loaded := map[string]store.SourceStatus{}
 			for _, s := range srcs {
@@ -157,6 +145,7 @@ func newSources(g *globals) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(list, update)
+	g.sources.addFlags(cmd.PersistentFlags())
 	return cmd
 }
 

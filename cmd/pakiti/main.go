@@ -33,6 +33,7 @@ func main() {
 type globals struct {
 	db        string
 	logFormat string
+	sources   sourceConfig // serve, import and sources only
 }
 
 func newRoot() *cobra.Command {

@@ -34,6 +34,11 @@ func New(s *store.Store, drivers *Registry, log *slog.Logger) *Matcher {
 // its findings.
 func (m *Matcher) EvaluateHost(ctx context.Context, h store.HostState) error {
 	d, has := m.Drivers.For(h.OSGroup)
+	if ud, ok := d.(UpdateDriver); has && ok {
+		if err := m.refreshUpdates(ctx, ud, h); err != nil {
+			return err
+		}
+	}
 	if has {
 		var err error
 		if has, err = m.hasData(ctx, d, h.OSGroup); err != nil {

@@ -134,7 +134,13 @@ func classify(t *Test) Kind {
 		}
 	case "textfilecontent54_test":
 		path := t.Object.Get("filepath")
+		if path == "" && t.Object.Get("filename") != "" {
+			path = strings.TrimSuffix(t.Object.Get("path"), "/") + "/" + t.Object.Get("filename")
+		}
 		switch {
+		case path == "/etc/debian_version":
+			// Debian's OVAL: "Debian GNU/Linux 11 is installed".
+			return KindOSInstalled
 		case strings.HasPrefix(path, "/etc/dnf/modules.d/") && strings.HasSuffix(path, ".module"):
 			return KindModuleEnabled
 		case strings.HasPrefix(path, "/boot/"):
@@ -145,6 +151,11 @@ func classify(t *Test) Kind {
 			if _, ok := s.Field("os_release"); ok {
 				return KindKernelRunning
 			}
+		}
+		if len(t.States) == 0 && t.CheckExistence != "none_exist" {
+			// Debian's OVAL: "Installed architecture is all", a uname
+			// item without state, true on every host: no restriction.
+			return KindArch
 		}
 	}
 	return KindOther

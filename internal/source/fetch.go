@@ -18,6 +18,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ulikunitz/xz"
 )
 
 // Fetched is one location made ready for parsing: a local file (the
@@ -42,8 +44,8 @@ func (f *Fetched) Close() error {
 	return nil
 }
 
-// Open returns the decompressed content (gzip and bzip2 are recognised by
-// their magic bytes, whatever the name).
+// Open returns the decompressed content (gzip, bzip2 and xz are
+// recognised by their magic bytes, whatever the name).
 func (f *Fetched) Open() (io.ReadCloser, error) {
 	fh, err := os.Open(f.File)
 	if err != nil {
@@ -201,17 +203,23 @@ func hashFile(p string) (string, error) {
 
 // docName strips compression suffixes: "DSA-list.txt.gz" -> "DSA-list.txt".
 func docName(base string) string {
-	for _, ext := range []string{".gz", ".bz2"} {
+	for _, ext := range []string{".gz", ".bz2", ".xz"} {
 		base = strings.TrimSuffix(base, ext)
 	}
 	return base
 }
 
-// decompress sniffs gzip and bzip2 magic bytes.
+// xzMagic starts every xz stream (Debian's archive serves some indexes,
+// such as bookworm-security's Packages, only as .xz).
+var xzMagic = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
+
+// decompress sniffs gzip, bzip2 and xz magic bytes.
 func decompress(r io.Reader) (io.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	magic, _ := br.Peek(3)
+	magic, _ := br.Peek(len(xzMagic))
 	switch {
+	case bytes.HasPrefix(magic, xzMagic):
+		return xz.NewReader(br)
 	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
 		return gzip.NewReader(br)
 	case bytes.HasPrefix(magic, []byte("BZh")):

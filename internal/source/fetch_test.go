@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ulikunitz/xz"
 )
 
 // dsaEntry is a real entry of the Debian tracker's data/DSA/list.
@@ -170,5 +171,28 @@ func TestSplitGroupLocations(t *testing.T) {
 	}
 	if f.Location != locs[0] || f.Group != "rocky:9" || f.File != filepath.Join(dir, "a.xml") || f.Name != "a.xml" {
 		t.Errorf("Fetch: %+v", f)
+	}
+}
+
+// An xz file (Debian's security archive serves Packages.xz only) is
+// decompressed by its magic bytes, and its name loses the suffix.
+func TestFetchXZ(t *testing.T) {
+	var b bytes.Buffer
+	w, err := xz.NewWriter(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(w, dsaEntry)
+	w.Close()
+	p := filepath.Join(t.TempDir(), "list.xz")
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := NewFetcher().Fetch(context.Background(), p, Previous{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, f); got != dsaEntry || f.Name != "list" {
+		t.Errorf("name %q, content %q", f.Name, got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
@@ -39,9 +40,12 @@ type Result struct {
 	Duration  time.Duration
 }
 
-// Import loads source name from locations (its default URLs when none).
-// When every location is unchanged since the last import and force is
-// false, it only records the check.
+// Import loads source name from locations (its default locations when
+// none: a Planner's plan for the fleet, else Locations). Package indexes
+// load one by one, each only when it changed; the other documents
+// together replace the source's records, and when every one of them is
+// unchanged since the last import and force is false, only the check is
+// recorded.
 func (im *Importer) Import(ctx context.Context, name string, locations []string, force bool) (Result, error) {
 	start := time.Now()
 	res := Result{Source: name}
@@ -50,7 +54,9 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 		return res, err
 	}
 	if len(locations) == 0 {
-		locations = src.Locations()
+		if locations, err = im.defaults(ctx, src); err != nil {
+			return res, err
+		}
 	}
 	if len(locations) == 0 {
 		return res, fmt.Errorf("source %s has no default location: name the files or URLs to import", name)
@@ -67,6 +73,10 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 	if err != nil {
 		return res, err
 	}
+	prevIdx, err := im.Store.SourceIndexes(ctx, name)
+	if err != nil {
+		return res, err
+	}
 	run := store.ImportRun{Source: name, StartedAt: im.Now().UTC()}
 	var docs []*Fetched
 	defer func() {
@@ -75,9 +85,13 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 		}
 	}()
 	unchanged := true
-	var notModified []string // answered 304: fetched again below if anything else changed
+	var notModified []string // advisory documents answered 304: fetched again below if anything else changed
+	var indexLocs []store.Location
+	var indexGroups []string
+	advisoryLocs := 0
 	for _, loc := range expanded {
 		p := prev[loc]
+		_, wasIndex := prevIdx[loc]
 		var cond Previous
 		if !force {
 			cond = Previous{Fingerprint: p.Fingerprint, ETag: p.ETag, Modified: p.Modified}
@@ -85,30 +99,65 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 		f, err := im.Fetcher.Fetch(ctx, loc, cond)
 		if errors.Is(err, ErrNotModified) && p.Fingerprint != "" {
 			im.Log.Info("import fetch", "source", name, "location", loc, "result", "not modified")
+			if wasIndex {
+				indexLocs = append(indexLocs, p)
+				continue
+			}
+			advisoryLocs++
 			notModified = append(notModified, loc)
 			continue
 		}
 		if err != nil {
 			return res, fmt.Errorf("fetch %s: %w", loc, err)
 		}
-		docs = append(docs, f)
 		same := f.Fingerprint == p.Fingerprint
-		unchanged = unchanged && same
 		im.Log.Info("import fetch", "source", name, "location", loc, "fingerprint", f.Fingerprint[:12], "unchanged", same)
+		if wasIndex && same && !force {
+			f.Close()
+			indexLocs = append(indexLocs, p)
+			continue
+		}
+		group, isIndex, err := im.indexGroup(src, f)
+		if err != nil {
+			f.Close()
+			return res, err
+		}
+		if isIndex {
+			n, err := im.loadIndex(ctx, src, f, group)
+			f.Close()
+			if err != nil {
+				return res, err
+			}
+			res.Records += n
+			indexGroups = append(indexGroups, group)
+			indexLocs = append(indexLocs, store.Location{Location: f.Location, Fingerprint: f.Fingerprint, ETag: f.ETag, Modified: f.Modified})
+			continue
+		}
+		advisoryLocs++
+		docs = append(docs, f)
+		unchanged = unchanged && same
 	}
-	if len(prev) != len(expanded) {
-		unchanged = false // a location added or dropped changes the import
+	if advisoryLocs != len(prev)-countIndexes(prev, prevIdx) {
+		unchanged = false // an advisory location added or dropped changes the import
 	}
-	if unchanged && !force {
+	run.Locations = append(run.Locations, indexLocs...)
+	if advisoryLocs == 0 || (unchanged && !force) {
 		for _, loc := range notModified {
 			run.Locations = append(run.Locations, prev[loc])
 		}
 		for _, d := range docs {
 			run.Locations = append(run.Locations, store.Location{Location: d.Location, Fingerprint: d.Fingerprint, ETag: d.ETag, Modified: d.Modified})
 		}
-		res.Unchanged, res.Duration = true, time.Since(start)
-		im.Log.Info("import unchanged", "source", name, "duration", res.Duration.Round(time.Millisecond))
-		return res, im.Store.RecordUnchanged(ctx, run)
+		res.Unchanged = len(indexGroups) == 0
+		if err := im.Store.RecordUnchanged(ctx, run); err != nil {
+			return res, err
+		}
+		if err := im.afterIndex(ctx, &res, indexGroups); err != nil {
+			return res, err
+		}
+		res.Duration = time.Since(start)
+		im.Log.Info("import unchanged", "source", name, "indexes_loaded", len(indexGroups), "duration", res.Duration.Round(time.Millisecond))
+		return res, nil
 	}
 	// Something changed: the import replaces all of the source's records,
 	// so the locations that answered "not modified" are needed too.
@@ -123,77 +172,90 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 		run.Locations = append(run.Locations, store.Location{Location: d.Location, Fingerprint: d.Fingerprint, ETag: d.ETag, Modified: d.Modified})
 	}
 
-	// Package indexes (binary -> source maps) load first; the rest are
-	// advisory documents, which together replace the source's records.
-	var advisoryDocs []*Fetched
-	var indexGroups []string
-	for _, d := range docs {
-		group, isIndex, err := im.indexGroup(src, d)
-		if err != nil {
-			return res, err
-		}
-		if !isIndex {
-			advisoryDocs = append(advisoryDocs, d)
-			continue
-		}
-		n, err := im.loadIndex(ctx, src.(BinaryIndexer), d, group)
-		if err != nil {
-			return res, err
-		}
-		res.Records += n
-		indexGroups = append(indexGroups, group)
-		im.Log.Info("import index", "source", name, "location", d.Location, "os_group", group, "binaries", n)
-	}
-	if len(advisoryDocs) > 0 {
-		prog := newProgress(im.Progress, "importing "+name)
-		ir, err := im.Store.ReplaceAdvisories(ctx, run, func(add func(model.Advisory) error) error {
-			for _, d := range advisoryDocs {
-				rc, err := d.Open()
-				if err != nil {
-					return err
-				}
-				t := time.Now()
-				n := 0
-				err = src.Parse(ctx, Document{Name: d.Name, Body: rc, Group: d.Group}, func(a model.Advisory) error {
-					n++
-					prog.add(1)
-					return add(a)
-				})
-				rc.Close()
-				if err != nil {
-					return fmt.Errorf("%s: %w", d.Location, err)
-				}
-				im.Log.Info("import parse", "source", name, "location", d.Location, "records", n,
-					"duration", time.Since(t).Round(time.Millisecond))
+	prog := newProgress(im.Progress, "importing "+name)
+	ir, err := im.Store.ReplaceAdvisories(ctx, run, func(add func(model.Advisory) error) error {
+		for _, d := range docs {
+			rc, err := d.Open()
+			if err != nil {
+				return err
 			}
-			return nil
-		})
-		prog.done()
-		if err != nil {
-			return res, err
-		}
-		res.Records, res.Changed = res.Records+ir.Records, len(ir.Changed)
-		im.Log.Info("import loaded", "source", name, "records", ir.Records, "changed_packages", len(ir.Changed),
-			"duration", ir.Duration.Round(time.Millisecond))
-		if im.Eval != nil && len(ir.Changed) > 0 {
 			t := time.Now()
-			if res.Hosts, err = im.Eval.AfterImport(ctx, ir.Changed); err != nil {
-				return res, fmt.Errorf("re-evaluate: %w", err)
+			n := 0
+			err = src.Parse(ctx, Document{Name: d.Name, Body: rc, Group: d.Group}, func(a model.Advisory) error {
+				n++
+				prog.add(1)
+				return add(a)
+			})
+			rc.Close()
+			if err != nil {
+				return fmt.Errorf("%s: %w", d.Location, err)
 			}
-			im.Log.Info("import re-evaluated", "source", name, "hosts", res.Hosts, "duration", time.Since(t).Round(time.Millisecond))
+			im.Log.Info("import parse", "source", name, "location", d.Location, "records", n,
+				"duration", time.Since(t).Round(time.Millisecond))
 		}
-	} else if err := im.Store.RecordUnchanged(ctx, run); err != nil { // locations only
+		return nil
+	})
+	prog.done()
+	if err != nil {
 		return res, err
 	}
-	if im.Eval != nil && len(indexGroups) > 0 {
-		n, err := im.Eval.AfterIndex(ctx, indexGroups)
-		if err != nil {
+	res.Records, res.Changed = res.Records+ir.Records, len(ir.Changed)
+	im.Log.Info("import loaded", "source", name, "records", ir.Records, "changed_packages", len(ir.Changed),
+		"duration", ir.Duration.Round(time.Millisecond))
+	if im.Eval != nil && len(ir.Changed) > 0 {
+		t := time.Now()
+		if res.Hosts, err = im.Eval.AfterImport(ctx, ir.Changed); err != nil {
 			return res, fmt.Errorf("re-evaluate: %w", err)
 		}
-		res.Hosts += n
+		im.Log.Info("import re-evaluated", "source", name, "hosts", res.Hosts, "duration", time.Since(t).Round(time.Millisecond))
+	}
+	if err := im.afterIndex(ctx, &res, indexGroups); err != nil {
+		return res, err
 	}
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// countIndexes counts the previous locations that were package indexes.
+func countIndexes(prev map[string]store.Location, idx map[string]store.SourceIndex) int {
+	n := 0
+	for loc := range prev {
+		if _, ok := idx[loc]; ok {
+			n++
+		}
+	}
+	return n
+}
+
+// defaults are a source's default locations: a Planner's plan for the
+// fleet (what it cannot read is logged), else Locations.
+func (im *Importer) defaults(ctx context.Context, src Source) ([]string, error) {
+	p, ok := src.(Planner)
+	if !ok {
+		return src.Locations(), nil
+	}
+	locs, missing, err := p.Plan(ctx, im.Store)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range missing {
+		im.Log.Warn("import location missing", "source", src.Name(), "location", m)
+	}
+	return locs, nil
+}
+
+// afterIndex re-evaluates the OS groups that got a package index.
+func (im *Importer) afterIndex(ctx context.Context, res *Result, groups []string) error {
+	if im.Eval == nil || len(groups) == 0 {
+		return nil
+	}
+	slices.Sort(groups)
+	n, err := im.Eval.AfterIndex(ctx, slices.Compact(groups))
+	if err != nil {
+		return fmt.Errorf("re-evaluate: %w", err)
+	}
+	res.Hosts += n
+	return nil
 }
 
 // indexGroup tells whether a fetched document is a package index.
@@ -212,14 +274,23 @@ func (im *Importer) indexGroup(src Source, d *Fetched) (string, bool, error) {
 	return bi.BinaryIndexGroup(d.Location, head[:n])
 }
 
-// loadIndex stores a package index's binary -> source map in batches.
-func (im *Importer) loadIndex(ctx context.Context, bi BinaryIndexer, d *Fetched, group string) (int, error) {
+// loadIndex stores a package index's binary -> source map in batches and
+// records the index; a security suite's index (IndexSuiter) also becomes
+// the binaries that suite offers (store.ReplaceSecurityUpdates).
+func (im *Importer) loadIndex(ctx context.Context, src Source, d *Fetched, group string) (int, error) {
+	bi := src.(BinaryIndexer)
+	suite := ""
+	if is, ok := src.(IndexSuiter); ok {
+		suite = is.IndexSuite(d.Location)
+	}
 	rc, err := d.Open()
 	if err != nil {
 		return 0, err
 	}
 	defer rc.Close()
+	t := time.Now()
 	var batch []store.BinarySource
+	var ups []store.SecurityUpdate
 	n := 0
 	flush := func() error {
 		err := im.Store.LearnBinarySources(ctx, group, batch)
@@ -230,6 +301,10 @@ func (im *Importer) loadIndex(ctx context.Context, bi BinaryIndexer, d *Fetched,
 		n++
 		batch = append(batch, store.BinarySource{Name: b.Name, Version: b.Version, SourceName: b.SourceName,
 			SourceVersion: b.SourceVersion, Origin: "packages-index"})
+		if suite == "security" {
+			ups = append(ups, store.SecurityUpdate{Name: b.Name, Arch: b.Arch, Version: b.Version,
+				SourceName: b.SourceName, SourceVersion: b.SourceVersion})
+		}
 		if len(batch) >= 5000 {
 			return flush()
 		}
@@ -238,9 +313,19 @@ func (im *Importer) loadIndex(ctx context.Context, bi BinaryIndexer, d *Fetched,
 	if err == nil {
 		err = flush()
 	}
+	if err == nil && suite == "security" {
+		err = im.Store.ReplaceSecurityUpdates(ctx, d.Location, group, ups)
+	}
+	if err == nil {
+		err = im.Store.RecordIndex(ctx, src.Name(), store.SourceIndex{Location: d.Location, OSGroup: group, Suite: suite,
+			Binaries: n, LoadedAt: im.Now().UTC()},
+			store.Location{Location: d.Location, Fingerprint: d.Fingerprint, ETag: d.ETag, Modified: d.Modified})
+	}
 	if err != nil {
 		return n, fmt.Errorf("%s: %w", d.Location, err)
 	}
+	im.Log.Info("import index", "source", src.Name(), "location", d.Location, "os_group", group, "suite", suite,
+		"binaries", n, "duration", time.Since(t).Round(time.Millisecond))
 	return n, nil
 }
 

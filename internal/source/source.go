@@ -92,7 +92,7 @@ func (r *Registry) Names() []string {
 // Binary maps a binary package to the key its distro files records under
 // (for Debian, the source package it was built from).
 type Binary struct {
-	Name, Version, SourceName, SourceVersion string
+	Name, Version, Arch, SourceName, SourceVersion string
 }
 
 // BinaryIndexer is a source that also reads a binary -> key index its
@@ -105,4 +105,29 @@ type BinaryIndexer interface {
 	// first bytes are head) is a package index, and of which OS group.
 	BinaryIndexGroup(location string, head []byte) (group string, ok bool, err error)
 	ParseBinaries(ctx context.Context, doc Document, emit func(Binary) error) error
+}
+
+// Fleet tells what the hosts of a distribution report: their OS groups
+// and machine architectures (uname -m, as report headers carry them).
+// *store.Store is one.
+type Fleet interface {
+	FleetFacts(ctx context.Context, distro string) (groups, arches []string, err error)
+}
+
+// Planner is a source whose default locations depend on its
+// configuration and on the fleet (Debian: the Packages indexes of the
+// releases and architectures the hosts run). The importer asks it
+// instead of Locations when no location is given; missing are the
+// locations it would read but cannot (a local mirror without them),
+// logged, not fatal.
+type Planner interface {
+	Plan(ctx context.Context, fleet Fleet) (locations, missing []string, err error)
+}
+
+// IndexSuiter tells which suite a package index location is of:
+// "security" for a release's security suite, whose binaries the importer
+// keeps apart (store.SecurityUpdate) so that hosts with an older version
+// installed show an update available.
+type IndexSuiter interface {
+	IndexSuite(location string) string
 }

@@ -16,6 +16,7 @@ type HostFilter struct {
 	Query   string // substring of the host name
 	CVE     string // hosts with an open finding of this CVE
 	OSGroup string
+	Status  string // StatusUpdateAvailable: hosts with an open "update available" finding
 	Sort    string // one of HostSorts; "" is by host name
 	Limit   int    // 0: DefaultLimit; capped at MaxLimit
 	Offset  int
@@ -83,6 +84,13 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 	if f.OSGroup != "" {
 		args = append(args, f.OSGroup)
 		where = append(where, fmt.Sprintf("h.os_group = $%d", len(args)))
+	}
+	switch f.Status {
+	case "":
+	case StatusUpdateAvailable:
+		where = append(where, `EXISTS (SELECT 1 FROM update_findings u WHERE u.host_id = h.id AND u.resolved_at IS NULL)`)
+	default:
+		return nil, 0, fmt.Errorf("unknown status filter %q (known: %s)", f.Status, StatusUpdateAvailable)
 	}
 	if f.Query != "" {
 		args = append(args, "%"+likeEscape(strings.ToLower(f.Query))+"%")

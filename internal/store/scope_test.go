@@ -124,6 +124,18 @@ func seedScopeOn(t *testing.T, s *store.Store) *store.Store {
 			t.Fatal(err)
 		}
 	}
+	// Real stanzas of bullseye-security's Packages index (shared/data/feeds/
+	// debian/apt-bullseye/bullseye-security_main_binary-amd64_Packages.gz):
+	// every host has an update available of openssl or libssl1.1 (and b1
+	// of libgnutls30).
+	err := s.ReplaceSecurityUpdates(ctx, "dists/bullseye-security/main/binary-amd64/Packages.xz", "debian:11", []store.SecurityUpdate{
+		{Name: "libgnutls30", Arch: "amd64", Version: "3.7.1-5+deb11u10", SourceName: "gnutls28", SourceVersion: "3.7.1-5+deb11u10"},
+		{Name: "libssl1.1", Arch: "amd64", Version: "1.1.1w-0+deb11u8", SourceName: "openssl", SourceVersion: "1.1.1w-0+deb11u8"},
+		{Name: "openssl", Arch: "amd64", Version: "1.1.1w-0+deb11u8", SourceName: "openssl", SourceVersion: "1.1.1w-0+deb11u8"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	m := match.New(s, drivers.Registry(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	m.Now = func() time.Time { return at }
 	if n, err := m.EvaluateHosts(ctx, nil); err != nil || n != len(scopeHosts) {
@@ -217,6 +229,51 @@ var scopeReads = []scopeRead{
 		want: map[string][]string{
 			"SITE-A": {"report of a1.example.org", "report of a2.example.org"},
 			"SITE-B": {"report of b1.example.org"},
+		},
+	},
+	{
+		method: "HostUpdates", name: "update-available findings",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, name := range scopeNames() {
+				for _, history := range []bool{false, true} {
+					us, err := s.HostUpdates(ctx, sc, name, history)
+					if err != nil {
+						return nil, err
+					}
+					for _, u := range us {
+						out = append(out, fmt.Sprintf("%s history=%v %s %s -> %s %s", name, history, u.Package, u.Installed, u.Available, u.Status))
+					}
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			"SITE-A": concat(
+				prefixed("a1.example.org history=false", []string{"libssl1.1 1.1.1n-0+deb11u3 -> 1.1.1w-0+deb11u8 update-available", "openssl 1.1.1n-0+deb11u3 -> 1.1.1w-0+deb11u8 update-available"}),
+				prefixed("a1.example.org history=true", []string{"libssl1.1 1.1.1n-0+deb11u3 -> 1.1.1w-0+deb11u8 update-available", "openssl 1.1.1n-0+deb11u3 -> 1.1.1w-0+deb11u8 update-available"}),
+				prefixed("a2.example.org history=false", []string{"openssl 1.1.1n-0+deb11u3 -> 1.1.1w-0+deb11u8 update-available"}),
+				prefixed("a2.example.org history=true", []string{"openssl 1.1.1n-0+deb11u3 -> 1.1.1w-0+deb11u8 update-available"}),
+			),
+			"SITE-B": concat(
+				prefixed("b1.example.org history=false", []string{"libgnutls30 3.7.1-5+deb11u2 -> 3.7.1-5+deb11u10 update-available", "libssl1.1 1.1.1n-0+deb11u3 -> 1.1.1w-0+deb11u8 update-available"}),
+				prefixed("b1.example.org history=true", []string{"libgnutls30 3.7.1-5+deb11u2 -> 3.7.1-5+deb11u10 update-available", "libssl1.1 1.1.1n-0+deb11u3 -> 1.1.1w-0+deb11u8 update-available"}),
+			),
+		},
+	},
+	{
+		method: "ListHosts", name: "hosts with an update available",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			hosts, total, err := s.ListHosts(ctx, sc, store.HostFilter{Status: store.StatusUpdateAvailable})
+			var out []string
+			for _, h := range hosts {
+				out = append(out, h.Hostname)
+			}
+			return append(out, times(total, "counted")...), err
+		},
+		want: map[string][]string{
+			"SITE-A": {"a1.example.org", "a2.example.org", "counted", "counted"},
+			"SITE-B": {"b1.example.org", "counted"},
 		},
 	},
 	{
@@ -548,6 +605,10 @@ var unscoped = map[string]string{
 	"ClaimJobRun": "jobs: runs, no host data", "FinishJobRun": "jobs: runs", "JobRuns": "jobs: runs",
 	"Status":         "admin: row counts of every table (pakiti db status)",
 	"CopyFromSQLite": "admin: copies a whole database (pakiti db migrate-from)",
+	"FleetFacts":     "import planning: the OS groups and arches the whole fleet runs, no host named",
+	"SourceIndexes":  "import state: package indexes loaded, no host data", "RecordIndex": "import write",
+	"ReplaceSecurityUpdates": "import write", "UpdateCandidates": "matcher: a package set against the security suite",
+	"SyncUpdates": "matcher write (by host id)",
 }
 
 // scopeHelpers take a Scope without reading hosts: they work on the scope

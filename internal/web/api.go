@@ -25,6 +25,11 @@ type HostDetail struct {
 	// one: their CVEs are not counted.
 	IdleKernels []store.IdleKernel   `json:"idle_kernels"`
 	Reports     []model.ReportRecord `json:"reports"`
+	// Updates are the "update available" findings (the release's security
+	// suite has a newer version of an installed binary), kept apart from
+	// the CVE findings; UpdatesAvailable counts the open ones.
+	Updates          []store.UpdateFinding `json:"updates"`
+	UpdatesAvailable int                   `json:"updates_available"`
 }
 
 // reportHistory is how many history records a host's detail shows.
@@ -88,7 +93,17 @@ func (s *Server) hostDetail(r *http.Request) (HostDetail, error) {
 	if err != nil {
 		return HostDetail{}, err
 	}
-	return HostDetail{Host: h, Packages: pkgs, Findings: fs, IdleKernels: idle, Reports: reps}, nil
+	ups, err := s.store.HostUpdates(r.Context(), sc, name, r.URL.Query().Get("history") == "1")
+	if err != nil {
+		return HostDetail{}, err
+	}
+	open := 0
+	for _, u := range ups {
+		if u.ResolvedAt == nil {
+			open++
+		}
+	}
+	return HostDetail{Host: h, Packages: pkgs, Findings: fs, IdleKernels: idle, Reports: reps, Updates: ups, UpdatesAvailable: open}, nil
 }
 
 func (s *Server) apiCVE(w http.ResponseWriter, r *http.Request) {

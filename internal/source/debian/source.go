@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/model"
@@ -17,17 +18,38 @@ const TrackerURL = "https://security-tracker.debian.org/tracker/data/json"
 
 // Source is the Debian security tracker as a source.Source: it reads the
 // tracker JSON, the DSA and DLA lists and data/CVE/list, telling them
-// apart by their content.
-type Source struct{}
+// apart by their content, and the archive's Packages indexes.
+type Source struct {
+	Archive Archive // where the default source set reads
+}
 
-// New returns the Debian source.
+// New returns the Debian source reading Debian's own archives.
 func New() *Source { return &Source{} }
+
+// NewWith returns the Debian source reading the given archive.
+func NewWith(a Archive) *Source { return &Source{Archive: a} }
 
 // Name is "debian".
 func (*Source) Name() string { return "debian" }
 
-// Locations is the tracker JSON.
-func (*Source) Locations() []string { return []string{TrackerURL} }
+// Locations is the default source set without fleet: the tracker JSON
+// and the Packages indexes of the default releases for the configured
+// arches (DefaultArches when none).
+func (s *Source) Locations() []string {
+	locs, _, _ := s.Archive.Plan(context.Background(), nil)
+	return locs
+}
+
+// Plan is the default source set for the fleet: the tracker JSON, and
+// the Packages indexes of main, -security and -updates of the supported
+// releases and those the fleet runs, for the fleet's arches.
+func (s *Source) Plan(ctx context.Context, fleet source.Fleet) (locations, missing []string, err error) {
+	return s.Archive.Plan(ctx, fleet)
+}
+
+// IndexSuite is the suite kind of a Packages index location (see the
+// function IndexSuite).
+func (*Source) IndexSuite(location string) string { return IndexSuite(location) }
 
 // Parse reads one document, whichever of the tracker's formats it is.
 func (*Source) Parse(ctx context.Context, doc source.Document, emit func(model.Advisory) error) error {
@@ -87,6 +109,11 @@ func (*Source) BinaryIndexGroup(location string, head []byte) (string, bool, err
 	if !bytes.HasPrefix(t, []byte("Package:")) {
 		return "", false, nil
 	}
+	// In an archive layout the release follows "dists/": the directories
+	// above it may hold anything ("/home/sid/mirror/dists/bookworm/...").
+	if i := strings.LastIndex(filepath.ToSlash(location), "/dists/"); i >= 0 {
+		location = location[i+len("/dists/"):]
+	}
 	for _, part := range strings.FieldsFunc(location, func(r rune) bool { return r == '/' || r == '\\' || r == '_' || r == '-' || r == '.' }) {
 		if g, ok := OSGroup(part); ok {
 			return g, true, nil
@@ -98,7 +125,7 @@ func (*Source) BinaryIndexGroup(location string, head []byte) (string, bool, err
 // ParseBinaries reads an apt Packages index.
 func (*Source) ParseBinaries(ctx context.Context, doc source.Document, emit func(source.Binary) error) error {
 	_, err := ParsePackagesIndex(ctx, doc.Body, func(b Binary) error {
-		return emit(source.Binary{Name: b.Name, Version: b.Version, SourceName: b.Source, SourceVersion: b.SourceVersion})
+		return emit(source.Binary{Name: b.Name, Version: b.Version, Arch: b.Arch, SourceName: b.Source, SourceVersion: b.SourceVersion})
 	})
 	return err
 }

@@ -1,0 +1,200 @@
+package debian
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/pakiti-go/pakiti/internal/source"
+)
+
+// The archives the default source set reads its Packages indexes from.
+const (
+	DefaultMirror         = "https://deb.debian.org/debian"
+	DefaultSecurityMirror = "https://security.debian.org/debian-security"
+)
+
+// DefaultReleases are the releases whose indexes are fetched whatever the
+// fleet runs: the ones with security support (Debian 11 LTS, 12, 13).
+var DefaultReleases = []string{"bullseye", "bookworm", "trixie"}
+
+// DefaultArches are fetched when neither the fleet nor the admin names any.
+var DefaultArches = []string{"amd64"}
+
+// Archive says where the default Debian source set reads: the tracker's
+// security data and, for each release, the Packages indexes of its main,
+// -security and -updates suites (the binary -> source map of protocol-5
+// reports and the security suite's newest versions).
+type Archive struct {
+	// Tracker are the security data locations (default: the tracker JSON).
+	Tracker []string
+	// Mirror is the archive (a URL, or a local directory laid out like it:
+	// dists/<suite>/<component>/binary-<arch>/Packages(.xz|.gz)).
+	Mirror string
+	// SecurityMirror is the security archive; empty: DefaultSecurityMirror
+	// when Mirror is the default, else Mirror itself (a local mirror
+	// usually holds both).
+	SecurityMirror string
+	// Releases are codenames always read besides those the fleet runs
+	// (nil: DefaultReleases).
+	Releases []string
+	// Arches are dpkg architectures always read besides those the fleet
+	// reports (nil: the fleet's, or DefaultArches when it has none).
+	Arches []string
+	// Components are the archive components (nil: main).
+	Components []string
+}
+
+// securityMirror resolves the security archive's location.
+func (a Archive) securityMirror() string {
+	switch {
+	case a.SecurityMirror != "":
+		return a.SecurityMirror
+	case a.Mirror == "" || a.Mirror == DefaultMirror:
+		return DefaultSecurityMirror
+	}
+	return a.Mirror
+}
+
+func (a Archive) mirror() string {
+	if a.Mirror == "" {
+		return DefaultMirror
+	}
+	return a.Mirror
+}
+
+// dpkgArches maps uname -m (the arch a report's header carries) to the
+// dpkg architecture of the archive's binary-<arch> indexes.
+var dpkgArches = map[string]string{
+	"x86_64": "amd64", "amd64": "amd64",
+	"aarch64": "arm64", "arm64": "arm64",
+	"i386": "i386", "i486": "i386", "i586": "i386", "i686": "i386",
+	"armv7l": "armhf", "armhf": "armhf", "armv6l": "armel", "armel": "armel",
+	"ppc64le": "ppc64el", "ppc64el": "ppc64el",
+	"s390x": "s390x", "mips64": "mips64el", "mips64el": "mips64el",
+	"riscv64": "riscv64",
+}
+
+// DpkgArch returns the dpkg architecture of a machine architecture, or
+// false for one the archive has no index of.
+func DpkgArch(machine string) (string, bool) {
+	a, ok := dpkgArches[strings.ToLower(strings.TrimSpace(machine))]
+	return a, ok
+}
+
+// suites are a release's suites with Packages indexes, and the archive
+// each lives in. Sid has neither -security nor -updates.
+func (a Archive) suites(codename string) [][2]string {
+	out := [][2]string{{a.mirror(), codename}}
+	if codename == "sid" {
+		return out
+	}
+	return append(out, [2]string{a.securityMirror(), codename + "-security"}, [2]string{a.mirror(), codename + "-updates"})
+}
+
+// IndexLocations lists the Packages indexes of releases and arches, in a
+// stable order. For a URL mirror each is Packages.xz (the one compression
+// every suite of Debian's archive serves; bookworm-security has no .gz);
+// for a local directory the first of Packages.xz, Packages.gz, Packages
+// that exists, and an index absent from the directory is left out and
+// named in missing.
+func (a Archive) IndexLocations(releases, arches []string) (locs, missing []string) {
+	comps := a.Components
+	if len(comps) == 0 {
+		comps = []string{"main"}
+	}
+	for _, rel := range releases {
+		for _, s := range a.suites(rel) {
+			base, suite := s[0], s[1]
+			for _, comp := range comps {
+				for _, arch := range arches {
+					rel := path.Join("dists", suite, comp, "binary-"+arch)
+					if isURL(base) {
+						locs = append(locs, strings.TrimRight(base, "/")+"/"+rel+"/Packages.xz")
+						continue
+					}
+					found := ""
+					for _, name := range []string{"Packages.xz", "Packages.gz", "Packages"} {
+						p := filepath.Join(base, filepath.FromSlash(rel), name)
+						if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+							found = p
+							break
+						}
+					}
+					if found == "" {
+						missing = append(missing, filepath.Join(base, filepath.FromSlash(rel), "Packages"))
+						continue
+					}
+					locs = append(locs, found)
+				}
+			}
+		}
+	}
+	return locs, missing
+}
+
+// Plan lists what an update reads: the tracker locations, then the
+// Packages indexes of the default releases and those the fleet runs, for
+// the configured arches and those the fleet reports.
+func (a Archive) Plan(ctx context.Context, fleet source.Fleet) (locs, missing []string, err error) {
+	releases := a.Releases
+	if releases == nil {
+		releases = DefaultReleases
+	}
+	releases = slices.Clone(releases)
+	arches := slices.Clone(a.Arches)
+	if fleet != nil {
+		groups, machines, err := fleet.FleetFacts(ctx, "debian")
+		if err != nil {
+			return nil, nil, fmt.Errorf("the fleet's Debian releases and arches: %w", err)
+		}
+		for _, g := range groups {
+			if c, ok := Codename(g); ok && releaseRank(c) >= releaseRank("bullseye") && !slices.Contains(releases, c) {
+				releases = append(releases, c)
+			}
+		}
+		for _, m := range machines {
+			if d, ok := DpkgArch(m); ok && !slices.Contains(arches, d) {
+				arches = append(arches, d)
+			}
+		}
+	}
+	if len(arches) == 0 {
+		arches = DefaultArches
+	}
+	slices.SortFunc(releases, func(x, y string) int { return releaseRank(x) - releaseRank(y) })
+	releases = slices.Compact(releases)
+	slices.Sort(arches)
+	tracker := a.Tracker
+	if tracker == nil {
+		tracker = []string{TrackerURL}
+	}
+	idx, missing := a.IndexLocations(releases, arches)
+	return append(slices.Clone(tracker), idx...), missing, nil
+}
+
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
+
+// IndexSuite names the suite kind of a Packages index from its location:
+// "security" for <codename>-security (dists/bookworm-security/...,
+// bookworm-security_main_binary-amd64_Packages.gz), "updates" for
+// <codename>-updates, "" for the release itself.
+func IndexSuite(location string) string {
+	_, loc := source.SplitGroup(location)
+	for _, part := range strings.FieldsFunc(loc, func(r rune) bool { return r == '/' || r == '\\' || r == '_' }) {
+		code, kind, ok := strings.Cut(part, "-")
+		if !ok {
+			continue
+		}
+		if _, known := OSGroup(code); known && (kind == "security" || kind == "updates") {
+			return kind
+		}
+	}
+	return ""
+}

@@ -1,0 +1,97 @@
+package localoval
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/oval"
+	"github.com/pakiti-go/pakiti/internal/source"
+)
+
+// Name is the source's name.
+const Name = "oval"
+
+// Source is the local OVAL source.
+type Source struct {
+	// TempDir holds the OVAL reader's spool ("" = os.TempDir).
+	TempDir string
+}
+
+// New returns the local OVAL source.
+func New() *Source { return &Source{} }
+
+// Name is "oval".
+func (*Source) Name() string { return Name }
+
+// Locations: none; an admin names each file with its OS group.
+func (*Source) Locations() []string { return nil }
+
+// Stats counts what one file gave.
+type Stats struct {
+	Definitions int `json:"definitions"`
+	Deprecated  int `json:"deprecated,omitempty"`
+	Unflattened int `json:"unflattened,omitempty"` // definitions of a shape oval.Flatten does not read
+	NoRecord    int `json:"no_record,omitempty"`   // flattened, but naming no CVE or advisory in a reference
+	Records     int `json:"records"`
+}
+
+// Parse reads one OVAL file for the location's OS group.
+func (s *Source) Parse(ctx context.Context, doc source.Document, emit func(model.Advisory) error) error {
+	if doc.Group == "" {
+		return fmt.Errorf("%s: name the OS group the OVAL file is for: GROUP=PATH (e.g. debian:11=%s)", doc.Name, doc.Name)
+	}
+	_, err := ParseFile(ctx, doc.Body, doc.Group, s.TempDir, emit)
+	if err != nil {
+		return fmt.Errorf("%s: %w", doc.Name, err)
+	}
+	return nil
+}
+
+// ParseFile reads an OVAL definitions document and emits its records, all
+// for group.
+func ParseFile(ctx context.Context, r io.Reader, group, tempDir string, emit func(model.Advisory) error) (Stats, error) {
+	var st Stats
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(4096)
+	if t := bytes.TrimLeft(head, " \t\r\n\ufeff"); len(t) == 0 || t[0] != '<' || !bytes.Contains(head, []byte("oval_definitions")) {
+		return st, fmt.Errorf("not an OVAL definitions document")
+	}
+	p := oval.Parser{TempDir: tempDir}
+	err := p.Parse(ctx, br, func(d *oval.Definition) error {
+		st.Definitions++
+		if d.Deprecated {
+			st.Deprecated++
+			return nil
+		}
+		bs, err := oval.Flatten(d)
+		if errors.Is(err, oval.ErrShape) {
+			st.Unflattened++
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		recs, _ := oval.Advisories(d, bs, oval.RecordOptions{Source: Name, Groups: func(oval.Branch) []string { return []string{group} }})
+		if len(recs) == 0 {
+			st.NoRecord++
+		}
+		for _, a := range recs {
+			if a.Status == model.StatusFixed && (a.FixedVersion == "0" || a.FixedVersion == "0:0") {
+				// Debian's OVAL writes "earlier than 0" for a release the
+				// CVE never affected (the tracker's fixed_version "0").
+				a.Status, a.FixedVersion = model.StatusNotAffected, ""
+			}
+			st.Records++
+			if err := emit(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return st, err
+}
