@@ -70,6 +70,13 @@ func TestTagsAndExceptionsWeb(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Expired an hour ago: applies no more (a keeps its CVE-2022-4450).
+	gone := now.Add(-time.Hour)
+	if _, err := st.PutException(ctx, store.Exception{CVE: "CVE-2022-4450", Package: "openssl", ScopeKind: store.ScopeAll,
+		Reason: "was rebuilt", Author: "alice", CreatedAt: gone.Add(-time.Hour), ExpiresAt: &gone}); err != nil {
+		t.Fatal(err)
+	}
+
 	var list HostList
 	code, _, body := get(t, srv.URL+"/api/v1/hosts?cve_tag=EGI-Critical")
 	if code != 200 || json.Unmarshal([]byte(body), &list) != nil {
@@ -99,12 +106,16 @@ func TestTagsAndExceptionsWeb(t *testing.T) {
 
 	code, hd, body := get(t, srv.URL+"/api/v1/exceptions?format=csv")
 	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
-	if code != 200 || hd.Get("Content-Type") != "text/csv; charset=utf-8" || err != nil || len(rows) != 2 {
+	if code != 200 || hd.Get("Content-Type") != "text/csv; charset=utf-8" || err != nil || len(rows) != 3 {
 		t.Fatalf("exceptions CSV: %d %v %v\n%s", code, hd, err, body)
+	}
+	// Rows by CVE then package: the expired CVE-2022-4450 one, then ours.
+	if rows[1][1] != "CVE-2022-4450" || rows[1][11] != "false" || rows[1][13] != "0" {
+		t.Errorf("the expired exception: %v, want inactive, covering nothing", rows[1])
 	}
 	got := map[string]string{}
 	for i, c := range rows[0] {
-		got[c] = rows[1][i]
+		got[c] = rows[2][i]
 	}
 	for k, v := range map[string]string{"cve": "CVE-2023-0286", "scope_kind": "host", "scope": "b.example.org", "active": "true",
 		"hosts": "1", "findings": "1", "sample_hosts": "b.example.org", "expires_at": "2026-11-25T13:00:00Z", "author": "alice"} {
