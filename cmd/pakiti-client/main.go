@@ -56,6 +56,9 @@ Sending:
   --mode MODE            store-only (the server's default), store-and-report
                          or report-only; with the last two the vulnerable
                          packages the server lists are printed
+  --all-cves             with those modes, ask for every vulnerable package,
+                         not only the CVEs carrying a CVE tag (the server's
+                         default answer, as Pakiti 3 answered)
   --timeout DURATION     bound on one request (default 60s; 90, 2m, ...);
                          network errors and 5xx answers are retried with
                          backoff for up to 10 minutes
@@ -94,7 +97,7 @@ type options struct {
 	root, rpm, expect, encrypt                        string
 	protocol, rndsleep                                int
 	timeout                                           secondsOrDuration
-	debug, help, insecure, noProtocol                 bool
+	debug, help, insecure, noProtocol, allCVEs        bool
 	ignored                                           map[string]*string
 }
 
@@ -132,6 +135,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	boolean(&o.help, "help", "h")
 	boolean(&o.insecure, "disable-tls-checks")
 	boolean(&o.noProtocol, "no-protocol-version")
+	boolean(&o.allCVEs, "all-cves")
 	o.ignored = map[string]*string{}
 	for _, n := range ignoredCommands {
 		o.ignored[n] = new(string)
@@ -365,6 +369,7 @@ func pakiti(ctx context.Context, o *options, explicit map[string]bool, stdin io.
 		Protocol:        sendProtocol,
 		NoProtocolParam: o.noProtocol,
 		Mode:            o.mode,
+		AllCVEs:         o.allCVEs,
 		Timeout:         time.Duration(o.timeout),
 		InsecureTLS:     o.insecure,
 		Expect:          o.expect,

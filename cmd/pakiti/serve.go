@@ -29,7 +29,9 @@ func newServe(g *globals) *cobra.Command {
 	var reportKeys []string
 	var maxReport, intakeMemory int64
 	var maxInFlight, maxConns, queueWorkers int
-	var intakeMode, osRules string
+	var intakeMode, osRules, tagsFrom string
+	var tagsEvery time.Duration
+	var tagsRemove bool
 	var demoMode bool
 	var every, gcEvery, jobTTL, jobRenew, testJobEvery time.Duration
 	keep := newRetention(DefaultReportHistory)
@@ -135,6 +137,13 @@ func newServe(g *globals) *cobra.Command {
 					sched.Run(ctx, "gc", gcEvery, func(ctx context.Context) error { return collect(ctx, st, log, keep, archiveKeep) })
 				})
 			}
+			if tagsFrom != "" && tagsEvery > 0 {
+				wg.Go(func() {
+					sched.Run(ctx, "tags-import", tagsEvery, func(ctx context.Context) error {
+						return importTagsJob(ctx, st, log, tagsFrom, tagsRemove)
+					})
+				})
+			}
 			if testJobEvery > 0 {
 				wg.Go(func() {
 					sched.Run(ctx, "test-tick", testJobEvery, func(context.Context) error { return nil })
@@ -219,6 +228,9 @@ func newServe(g *globals) *cobra.Command {
 	cmd.Flags().DurationVar(&gcEvery, "gc-every", time.Hour, "delete unused package sets and catalogue packages, and report history older than --report-history, once per period of this length, by one of the servers on the database (0: never)")
 	cmd.Flags().BoolVar(&archiveReports, "archive-reports", false, "keep every stored report as received (after decryption), compressed, in the database, for forensics (pakiti archive list|show); the gc job deletes them after --archive-retention")
 	cmd.Flags().Var(archiveKeep, "archive-retention", "keep archived raw reports this long (30d, 720h; 0: for ever)")
+	cmd.Flags().StringVar(&tagsFrom, "tags-from", "", "import CVE tags from this URL or file (Pakiti 3's XML or JSON, as pakiti tags import) once per --tags-every, by one of the servers on the database")
+	cmd.Flags().DurationVar(&tagsEvery, "tags-every", 24*time.Hour, "with --tags-from: how often, aligned to midnight UTC (0: never)")
+	cmd.Flags().BoolVar(&tagsRemove, "tags-remove", false, "with --tags-from: delete the local tags absent from the import (follow the publisher's list exactly)")
 	cmd.Flags().Var(keep, "report-history", "keep report history this long (400d, 720h; 0: for ever); each host's latest record is always kept")
 	cmd.Flags().DurationVar(&jobTTL, "job-ttl", jobs.DefaultTTL, "how long a background job's lease outlives its holder")
 	cmd.Flags().DurationVar(&jobRenew, "job-renew", jobs.DefaultRenew, "how often a server renews or asks for a job's lease")

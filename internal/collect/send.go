@@ -59,6 +59,10 @@ type SendOptions struct {
 	// Mode is sent as the mode parameter when set: store-only,
 	// store-and-report or report-only.
 	Mode string
+	// AllCVEs asks a store-and-report or report-only answer for every
+	// vulnerable package (cves=all); by default our server, like Pakiti
+	// 3, lists only the CVEs carrying a CVE tag. Other servers ignore it.
+	AllCVEs bool
 	// Timeout bounds one request: connecting, redirects, and reading the
 	// answer. Zero means DefaultTimeout.
 	Timeout time.Duration
@@ -295,6 +299,9 @@ func withQuery(feedURL string, protocol int, o SendOptions) (string, error) {
 	q := u.Query()
 	if o.Mode != "" {
 		q.Set("mode", o.Mode)
+	}
+	if o.AllCVEs {
+		q.Set("cves", "all")
 	}
 	if !o.NoProtocolParam {
 		q.Set("protocol", strconv.Itoa(protocol))

@@ -116,6 +116,19 @@ func TestSendStoreAndReport(t *testing.T) {
 	}
 }
 
+// TestSendAllCVEs: --all-cves asks the server for every vulnerable
+// package (cves=all), not only tagged CVEs.
+func TestSendAllCVEs(t *testing.T) {
+	p5, _ := testReport()
+	f, ts := newFeed(t, answer(200, "OK\n"))
+	if _, err := Send(context.Background(), ts.URL+"/feed/", p5, fast(SendOptions{Protocol: 5, Mode: "report-only", AllCVEs: true})); err != nil {
+		t.Fatal(err)
+	}
+	if q := f.requests()[0].Query; q != "cves=all&mode=report-only&protocol=5" {
+		t.Errorf("query = %q, want cves=all with the mode", q)
+	}
+}
+
 func TestSendFallbackToProtocol5(t *testing.T) {
 	for _, tt := range []struct {
 		name   string

@@ -36,6 +36,15 @@ const (
 	ReportOnly     Mode = "report-only"
 )
 
+// ParamCVEs is the query parameter that says which findings a
+// store-and-report or report-only answer lists: CVEsTagged (the default:
+// CVEs carrying an enabled CVE tag, as Pakiti 3 answered) or CVEsAll.
+const (
+	ParamCVEs  = "cves"
+	CVEsTagged = "tagged"
+	CVEsAll    = "all"
+)
+
 // Saver stores a validated report; *store.Store is one.
 type Saver interface {
 	SaveReport(ctx context.Context, in store.Incoming) (store.Saved, error)
@@ -49,10 +58,13 @@ type Evaluator interface {
 	// AfterReport evaluates a stored host; pkgs are the packages of a new
 	// protocol-6 package set (to learn binary -> source), or nil.
 	AfterReport(ctx context.Context, hostname, osGroup string, pkgs []model.Package) error
-	// ReportLines are a stored host's open findings as answer lines.
-	ReportLines(ctx context.Context, hostname string) ([]string, error)
-	// CheckLines evaluates packages without storing them.
-	CheckLines(ctx context.Context, osGroup, kernel string, pkgs []model.Package) ([]string, error)
+	// ReportLines are a stored host's open findings as answer lines:
+	// those of tagged CVEs, one line per tag (the Perl client's answer),
+	// or with all every one (our client's cves=all).
+	ReportLines(ctx context.Context, hostname string, all bool) ([]string, error)
+	// CheckLines evaluates the packages of host h without storing them,
+	// and answers as ReportLines.
+	CheckLines(ctx context.Context, h model.Host, pkgs []model.Package, all bool) ([]string, error)
 }
 
 // Handler serves POST /feed/.
@@ -100,6 +112,7 @@ func badRequest(format string, a ...any) error {
 type request struct {
 	protocol int
 	mode     Mode
+	allCVEs  bool   // cves=all: answer every finding, not only tagged CVEs
 	addr     string // the peer's address (the proxy's when proxied)
 	proxied  bool   // proxy=1: a proxy forwards another host's report
 	body     []byte
@@ -248,9 +261,9 @@ func (h *Handler) answerLines(ctx context.Context, req *request) ([]string, erro
 		return nil, nil
 	}
 	if req.mode == ReportOnly || req.enqueued {
-		return h.Eval.CheckLines(ctx, req.in.Host.OSGroup, req.in.Host.Kernel, req.in.Packages)
+		return h.Eval.CheckLines(ctx, req.in.Host, req.in.Packages, req.allCVEs)
 	}
-	return h.Eval.ReportLines(ctx, req.in.Host.Hostname)
+	return h.Eval.ReportLines(ctx, req.in.Host.Hostname, req.allCVEs)
 }
 
 func (h *Handler) logReport(req *request, start time.Time) {
@@ -368,6 +381,17 @@ func (h *Handler) params(q url.Values, req *request) error {
 		req.mode = Mode(m)
 	default:
 		return badRequest("unknown mode %q: use store-only, store-and-report or report-only", clip(m))
+	}
+	// Which findings a store-and-report or report-only answer lists:
+	// Pakiti 3 listed only CVEs carrying a tag (the default, for its
+	// clients); our client may ask for every one.
+	switch c := q.Get(ParamCVEs); c {
+	case "", CVEsTagged:
+		req.allCVEs = false
+	case CVEsAll:
+		req.allCVEs = true
+	default:
+		return badRequest("unknown %s=%q: use %s or %s", ParamCVEs, clip(c), CVEsTagged, CVEsAll)
 	}
 	switch p := q.Get(report.FieldProxy); p {
 	case "", "0":

@@ -35,12 +35,12 @@ func (e *linesEval) AfterReport(_ context.Context, hostname, _ string, _ []model
 	return nil
 }
 
-func (e *linesEval) ReportLines(context.Context, string) ([]string, error) {
+func (e *linesEval) ReportLines(context.Context, string, bool) ([]string, error) {
 	return stubReportLines, nil
 }
 
 // CheckLines answers only for a parsed package list, as the real one does.
-func (e *linesEval) CheckLines(_ context.Context, _, _ string, pkgs []model.Package) ([]string, error) {
+func (e *linesEval) CheckLines(_ context.Context, _ model.Host, pkgs []model.Package, _ bool) ([]string, error) {
 	if len(pkgs) == 0 {
 		return nil, nil
 	}

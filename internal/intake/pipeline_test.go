@@ -240,7 +240,7 @@ func TestPipelineAnswers(t *testing.T) {
 				p := newPipeline(t)
 				want := append([]string(nil), r.want...)
 				sort.Strings(want)
-				rec := p.post("?protocol="+r.protocol+"&"+m.query, r.body)
+				rec := p.post("?protocol="+r.protocol+"&cves=all&"+m.query, r.body)
 				if diff := cmp.Diff(want, answerLines(t, rec)); diff != "" {
 					t.Errorf("answer lines (-want +got):\n%s", diff)
 				}
@@ -265,7 +265,7 @@ func TestPipelineAnswers(t *testing.T) {
 				}
 				// The same bytes again take the unchanged fast path and
 				// answer the same lines.
-				if diff := cmp.Diff(want, answerLines(t, p.post("?protocol="+r.protocol+"&"+m.query, r.body))); diff != "" {
+				if diff := cmp.Diff(want, answerLines(t, p.post("?protocol="+r.protocol+"&cves=all&"+m.query, r.body))); diff != "" {
 					t.Errorf("answer to the same report again (-want +got):\n%s", diff)
 				}
 			})
@@ -278,7 +278,7 @@ func TestPipelineAnswers(t *testing.T) {
 func TestPipelineReportOnlyNeedsNoStore(t *testing.T) {
 	p := newPipeline(t)
 	p.spy.setFail("SaveReport", "TouchUnchanged", "KnownSet")
-	got := answerLines(t, p.post("?protocol=6&mode=report-only", kernelReport("k.example.org", "5.10.0-20-amd64")))
+	got := answerLines(t, p.post("?protocol=6&cves=all&mode=report-only", kernelReport("k.example.org", "5.10.0-20-amd64")))
 	if len(got) != len(dsa5324)+len(dsa5343)+len(dsa5349) {
 		t.Errorf("%d lines, want %d:\n%s", len(got), len(dsa5324)+len(dsa5343)+len(dsa5349), strings.Join(got, "\n"))
 	}

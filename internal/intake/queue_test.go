@@ -292,9 +292,9 @@ func TestAsyncStoreAndReport(t *testing.T) {
 type lineEval struct{}
 
 func (lineEval) AfterReport(context.Context, string, string, []model.Package) error { return nil }
-func (lineEval) ReportLines(context.Context, string) ([]string, error) {
+func (lineEval) ReportLines(context.Context, string, bool) ([]string, error) {
 	return []string{"stored findings"}, nil
 }
-func (lineEval) CheckLines(_ context.Context, _, _ string, pkgs []model.Package) ([]string, error) {
+func (lineEval) CheckLines(_ context.Context, _ model.Host, pkgs []model.Package, _ bool) ([]string, error) {
 	return []string{"checked " + strconv.Itoa(len(pkgs))}, nil
 }

@@ -99,7 +99,7 @@ func TestRunningKernelOnly(t *testing.T) {
 func TestCheckLinesRunningKernel(t *testing.T) {
 	f := newFixture(t)
 	f.importDebian(testdata(t, "DSA-list.excerpt.txt"))
-	lines, err := f.m.CheckLines(f.ctx, bullseye, "5.10.0-19-amd64", kernelHost)
+	lines, err := f.m.CheckLines(f.ctx, model.Host{OSGroup: bullseye, Kernel: "5.10.0-19-amd64"}, kernelHost, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestCheckLinesRunningKernel(t *testing.T) {
 		t.Errorf("report-only stored hosts %v (%v)", hosts, err)
 	}
 	// An OS group without a version scheme answers nothing.
-	if lines, err := f.m.CheckLines(f.ctx, "plan9:4", "", kernelHost); err != nil || lines != nil {
+	if lines, err := f.m.CheckLines(f.ctx, model.Host{OSGroup: "plan9:4"}, kernelHost, true); err != nil || lines != nil {
 		t.Errorf("unknown OS group: %v, %v", lines, err)
 	}
 }

@@ -29,25 +29,58 @@ func (m *Matcher) AfterReport(ctx context.Context, hostname, group string, pkgs 
 	return err
 }
 
-// ReportLines answers a store-and-report client: one line per open
-// finding, "name<TAB>version<TAB>arch<TAB>CVE<TAB>tag" (protocol.md).
-// CVE tags are not there yet, so the tag column is empty.
-func (m *Matcher) ReportLines(ctx context.Context, hostname string) ([]string, error) {
+// ReportLines answers a store-and-report client (protocol.md): one line
+// per (package, CVE, CVE tag) of the host's open findings,
+// "name<TAB>version<TAB>arch<TAB>CVE<TAB>tag", as Pakiti 3 answered:
+// only CVEs carrying an enabled tag, one line per tag. With all (our
+// client's cves=all) every open finding is listed, untagged ones with an
+// empty tag column. Findings an exception covers are never listed.
+func (m *Matcher) ReportLines(ctx context.Context, hostname string, all bool) ([]string, error) {
+	h, err := m.Store.Host(ctx, store.AllSites(), hostname)
+	if err != nil {
+		return nil, err
+	}
 	fs, err := m.Store.HostFindings(ctx, store.AllSites(), hostname, false)
 	if err != nil {
 		return nil, err
 	}
+	return m.answerLines(ctx, h, fs, all)
+}
+
+// answerLines applies the tags and exceptions to a host's findings.
+func (m *Matcher) answerLines(ctx context.Context, h model.Host, fs []model.Finding, all bool) ([]string, error) {
+	cves := make([]string, 0, len(fs))
+	for _, f := range fs {
+		cves = append(cves, f.CVE)
+	}
+	now := m.Now().UTC()
+	pol, err := m.Store.PolicyFor(ctx, cves, now)
+	if err != nil {
+		return nil, err
+	}
+	hs := store.HostSite{Hostname: h.Hostname, Site: h.Site}
 	lines := make([]string, 0, len(fs))
 	for _, f := range fs {
-		lines = append(lines, strings.Join([]string{f.Package, f.Version, f.Arch, f.CVE, ""}, "\t"))
+		if ex, _ := pol.Exception(f, hs, h.OSGroup, now); ex {
+			continue
+		}
+		tags := pol.Tags(f.CVE)
+		if len(tags) == 0 && all {
+			tags = []string{""}
+		}
+		for _, t := range tags {
+			lines = append(lines, strings.Join([]string{f.Package, f.Version, f.Arch, f.CVE, t}, "\t"))
+		}
 	}
+	sort.Strings(lines)
 	return lines, nil
 }
 
 // CheckLines evaluates a package list without storing anything (a
-// report-only client) and answers as ReportLines does.
-func (m *Matcher) CheckLines(ctx context.Context, group, kernel string, pkgs []model.Package) ([]string, error) {
-	d, ok := m.Drivers.For(group)
+// report-only client; h is the report's host: its name, site, OS group and
+// running kernel) and answers as ReportLines does.
+func (m *Matcher) CheckLines(ctx context.Context, h model.Host, pkgs []model.Package, all bool) ([]string, error) {
+	d, ok := m.Drivers.For(h.OSGroup)
 	if !ok {
 		return nil, nil
 	}
@@ -55,20 +88,22 @@ func (m *Matcher) CheckLines(ctx context.Context, group, kernel string, pkgs []m
 	for i, p := range pkgs {
 		entries[i] = store.CatalogueEntry{ID: int64(i), Package: p}
 	}
-	evs, err := m.evaluate(ctx, group, d, entries)
+	evs, err := m.evaluate(ctx, h.OSGroup, d, entries)
 	if err != nil {
 		return nil, err
 	}
-	var lines []string
+	var fs []model.Finding
 	for _, e := range evs {
 		p := pkgs[e.PackageID]
 		for _, v := range e.Verdicts {
-			if v.Kernel != "" && v.Kernel != kernel {
+			if v.Kernel != "" && v.Kernel != h.Kernel {
 				continue
 			}
-			lines = append(lines, strings.Join([]string{p.Name, p.Version, p.Arch, v.CVE, ""}, "\t"))
+			fs = append(fs, model.Finding{CVE: v.CVE, Package: p.Name, Version: p.Version, Arch: p.Arch})
 		}
 	}
-	sort.Strings(lines)
-	return lines, nil
+	if len(fs) == 0 {
+		return nil, nil
+	}
+	return m.answerLines(ctx, h, fs, all)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 )
@@ -13,8 +14,10 @@ import (
 // HostFilter narrows a host listing. Zero values mean "any".
 type HostFilter struct {
 	Site    string
-	Query   string // substring of the host name
-	CVE     string // hosts with an open finding of this CVE
+	Query   string    // substring of the host name
+	CVE     string    // hosts with an open finding of this CVE
+	CVETag  string    // hosts with an open, unexcepted finding of a CVE carrying this enabled tag (AnyTag: any)
+	At      time.Time // when exceptions are judged (CVETag); zero: now
 	OSGroup string
 	Status  string // StatusUpdateAvailable: hosts with an open "update available" finding
 	Sort    string // one of HostSorts; "" is by host name
@@ -80,6 +83,15 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 		args = append(args, f.CVE)
 		where = append(where, fmt.Sprintf(`EXISTS (SELECT 1 FROM findings f WHERE f.host_id = h.id
 			AND f.cve = $%d AND f.resolved_at IS NULL)`, len(args)))
+	}
+	if f.CVETag != "" {
+		at := f.At
+		if at.IsZero() {
+			at = time.Now()
+		}
+		cond, targs := tagFilterSQL(f.CVETag, at, len(args)+1)
+		args = append(args, targs...)
+		where = append(where, cond)
 	}
 	if f.OSGroup != "" {
 		args = append(args, f.OSGroup)

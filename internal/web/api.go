@@ -14,6 +14,9 @@ type HostList struct {
 	Total  int          `json:"total"`
 	Limit  int          `json:"limit"`
 	Offset int          `json:"offset"`
+	// Tagged are the listed hosts' open findings of tagged CVEs and
+	// their excepted findings, by host name (hosts with none are absent).
+	Tagged map[string]store.HostTagCounts `json:"tagged"`
 }
 
 // HostDetail is the answer of GET /api/v1/hosts/{hostname}.
@@ -41,6 +44,7 @@ func (s *Server) apiHosts(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	f.At = s.now()
 	hosts, total, err := s.store.ListHosts(r.Context(), scope(r), f)
 	if err != nil {
 		s.internal(w, "list hosts", err)
@@ -48,7 +52,16 @@ func (s *Server) apiHosts(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.URL.Query().Get("format") {
 	case "", "json":
-		writeJSON(w, http.StatusOK, HostList{Hosts: hosts, Total: total, Limit: f.Limit, Offset: f.Offset})
+		names := make([]string, len(hosts))
+		for i, h := range hosts {
+			names[i] = h.Hostname
+		}
+		tagged, err := s.tagCounts(r, names)
+		if err != nil {
+			s.internal(w, "list hosts", err)
+			return
+		}
+		writeJSON(w, http.StatusOK, HostList{Hosts: hosts, Total: total, Limit: f.Limit, Offset: f.Offset, Tagged: tagged})
 	case "csv":
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="hosts.csv"`)

@@ -11,7 +11,7 @@ import (
 // hostQuery reads the host-listing parameters shared by the API and the
 // page: site, q, limit, offset.
 func hostQuery(q url.Values) (store.HostFilter, error) {
-	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: q.Get("cve"), OSGroup: q.Get("os_group"), Status: q.Get("status"), Sort: q.Get("sort")}
+	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: q.Get("cve"), CVETag: q.Get("cve_tag"), OSGroup: q.Get("os_group"), Status: q.Get("status"), Sort: q.Get("sort")}
 	if _, ok := store.HostSorts[f.Sort]; f.Sort != "" && !ok {
 		return f, fmt.Errorf("sort must be one of hostname, site, os, cves, last_report (- first for descending)")
 	}
@@ -22,8 +22,8 @@ func hostQuery(q url.Values) (store.HostFilter, error) {
 	if f.Offset, err = intParam(q, "offset", 0, 0, 1<<31-1); err != nil {
 		return f, err
 	}
-	if len(f.Site) > 256 || len(f.Query) > 256 || len(f.CVE) > 64 || len(f.OSGroup) > 64 {
-		return f, fmt.Errorf("site and q take at most 256 bytes, cve and os_group 64")
+	if len(f.Site) > 256 || len(f.Query) > 256 || len(f.CVE) > 64 || len(f.OSGroup) > 64 || len(f.CVETag) > 128 {
+		return f, fmt.Errorf("site and q take at most 256 bytes, cve and os_group 64, cve_tag 128")
 	}
 	return f, nil
 }

@@ -96,7 +96,18 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc := scope(r)
+	f.At = s.now()
 	hosts, total, err := s.store.ListHosts(r.Context(), sc, f)
+	if err != nil {
+		s.log.Error("hosts page", "error", err)
+		s.pageError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = h.Hostname
+	}
+	tagged, err := s.tagCounts(r, names)
 	if err != nil {
 		s.log.Error("hosts page", "error", err)
 		s.pageError(w, http.StatusInternalServerError, "internal error")
@@ -109,7 +120,7 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, http.StatusOK, "hosts.html", map[string]any{
-		"Title": "Hosts", "Hosts": hosts, "Total": total, "Filter": f, "Sites": sites,
+		"Title": "Hosts", "Hosts": hosts, "Total": total, "Filter": f, "Sites": sites, "Tagged": tagged,
 		"Pager": newPager(f.Offset, f.Limit, total),
 	})
 }

@@ -240,7 +240,7 @@ func TestDebianEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(s.base+"/feed/?protocol=6&mode=store-and-report", "text/plain", strings.NewReader(string(p6)))
+	resp, err := http.Post(s.base+"/feed/?protocol=6&mode=store-and-report&cves=all", "text/plain", strings.NewReader(string(p6)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func TestDebianEndToEnd(t *testing.T) {
 
 	// report-only evaluates without storing.
 	ro := strings.Replace(string(p6), "bullseye-p6.example.org", "report-only.example.org", 1)
-	resp, err = http.Post(s.base+"/feed/?protocol=6&mode=report-only", "text/plain", strings.NewReader(ro))
+	resp, err = http.Post(s.base+"/feed/?protocol=6&mode=report-only&cves=all", "text/plain", strings.NewReader(ro))
 	if err != nil {
 		t.Fatal(err)
 	}

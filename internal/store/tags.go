@@ -1,0 +1,321 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// CVETag marks a CVE as mattering to a site or a CSIRT (Pakiti 3's CVE
+// tags: EGI-Critical, EGI-High). Only enabled tags count. Tags are global
+// definitions, managed by admins; they hold no host data.
+type CVETag struct {
+	CVE        string    `json:"cve"`
+	Tag        string    `json:"tag"`
+	Reason     string    `json:"reason"`
+	InfoURL    string    `json:"info_url"`
+	Enabled    bool      `json:"enabled"`
+	Author     string    `json:"author"`
+	ModifiedAt time.Time `json:"modified_at"`
+}
+
+// AnyTag as a cve_tag filter keeps what carries any enabled tag.
+const AnyTag = "*"
+
+// TagFilter narrows Tags. Zero values mean "any".
+type TagFilter struct {
+	CVE         string
+	Tag         string
+	EnabledOnly bool
+}
+
+// validTagField bounds what a tag or CVE name may hold.
+func validTagField(s string) bool {
+	if s == "" || len(s) > 128 || s == AnyTag {
+		return false
+	}
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// checkTag refuses a tag whose CVE or name is empty or holds blanks.
+func checkTag(t CVETag) error {
+	if !validTagField(t.CVE) {
+		return fmt.Errorf("CVE %q: want a CVE id without blanks", clipField(t.CVE))
+	}
+	if !validTagField(t.Tag) {
+		return fmt.Errorf("tag %q: want a name without blanks, not %q", clipField(t.Tag), AnyTag)
+	}
+	return nil
+}
+
+func clipField(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}
+
+// PutTag adds a tag, or changes the reason, info URL, enabled flag,
+// author and time of the (CVE, tag) there is.
+func (s *Store) PutTag(ctx context.Context, t CVETag) error {
+	if err := checkTag(t); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		return putTag(ctx, tx, t)
+	})
+}
+
+func putTag(ctx context.Context, tx *sql.Tx, t CVETag) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO cve_tags (cve, tag, reason, info_url, enabled, author, modified_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (cve, tag) DO UPDATE SET reason = excluded.reason, info_url = excluded.info_url,
+		enabled = excluded.enabled, author = excluded.author, modified_at = excluded.modified_at`,
+		t.CVE, t.Tag, t.Reason, t.InfoURL, t.Enabled, t.Author, t.ModifiedAt.UTC().Truncate(time.Second))
+	if err != nil {
+		return fmt.Errorf("put tag %s %s: %w", t.CVE, t.Tag, err)
+	}
+	return nil
+}
+
+// RemoveTag deletes a (CVE, tag); ErrNotFound when there is none.
+func (s *Store) RemoveTag(ctx context.Context, cve, tag string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM cve_tags WHERE cve = $1 AND tag = $2`, cve, tag)
+		if err != nil {
+			return fmt.Errorf("remove tag %s %s: %w", cve, tag, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+// SetTagEnabled enables or disables a (CVE, tag), recording who and when;
+// ErrNotFound when there is none.
+func (s *Store) SetTagEnabled(ctx context.Context, cve, tag string, enabled bool, author string, at time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE cve_tags SET enabled = $1, author = $2, modified_at = $3
+			WHERE cve = $4 AND tag = $5`, enabled, author, at.UTC().Truncate(time.Second), cve, tag)
+		if err != nil {
+			return fmt.Errorf("enable tag %s %s: %w", cve, tag, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+// Tags lists the tags that pass f, by CVE and tag name.
+func (s *Store) Tags(ctx context.Context, f TagFilter) ([]CVETag, error) {
+	var where []string
+	var args []any
+	if f.CVE != "" {
+		args = append(args, f.CVE)
+		where = append(where, fmt.Sprintf("cve = $%d", len(args)))
+	}
+	if f.Tag != "" {
+		args = append(args, f.Tag)
+		where = append(where, fmt.Sprintf("tag = $%d", len(args)))
+	}
+	if f.EnabledOnly {
+		where = append(where, "enabled")
+	}
+	q := `SELECT cve, tag, reason, info_url, enabled, author, modified_at FROM cve_tags`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY cve, tag`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("tags: %w", err)
+	}
+	defer rows.Close()
+	out := []CVETag{}
+	for rows.Next() {
+		var t CVETag
+		if err := rows.Scan(&t.CVE, &t.Tag, &t.Reason, &t.InfoURL, &t.Enabled, &t.Author, &t.ModifiedAt); err != nil {
+			return nil, err
+		}
+		t.ModifiedAt = t.ModifiedAt.UTC()
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// SyncResult counts what an import did.
+type SyncResult struct {
+	Added     int `json:"added"`
+	Changed   int `json:"changed"`
+	Unchanged int `json:"unchanged"`
+	Removed   int `json:"removed"`
+}
+
+// ImportTags stores tags (as PutTag, in one transaction); with remove,
+// the local tags absent from tags are deleted (a site following a CSIRT's
+// list). A (CVE, tag) given twice counts once, the last one winning.
+// Unchanged tags keep their time: only what changes is re-stamped.
+func (s *Store) ImportTags(ctx context.Context, tags []CVETag, remove bool) (SyncResult, error) {
+	type key struct{ cve, tag string }
+	last := map[key]CVETag{}
+	var order []key
+	for _, t := range tags {
+		if err := checkTag(t); err != nil {
+			return SyncResult{}, err
+		}
+		k := key{t.CVE, t.Tag}
+		if _, ok := last[k]; !ok {
+			order = append(order, k)
+		}
+		last[k] = t
+	}
+	var res SyncResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res = SyncResult{}
+		have := map[key]CVETag{}
+		rows, err := tx.QueryContext(ctx, `SELECT cve, tag, reason, info_url, enabled, author FROM cve_tags`)
+		if err != nil {
+			return fmt.Errorf("read tags: %w", err)
+		}
+		for rows.Next() {
+			var t CVETag
+			if err := rows.Scan(&t.CVE, &t.Tag, &t.Reason, &t.InfoURL, &t.Enabled, &t.Author); err != nil {
+				rows.Close()
+				return err
+			}
+			have[key{t.CVE, t.Tag}] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, k := range order {
+			t := last[k]
+			old, ok := have[k]
+			switch {
+			case !ok:
+				res.Added++
+			case old.Reason == t.Reason && old.InfoURL == t.InfoURL && old.Enabled == t.Enabled && old.Author == t.Author:
+				res.Unchanged++
+				continue
+			default:
+				res.Changed++
+			}
+			if err := putTag(ctx, tx, t); err != nil {
+				return err
+			}
+		}
+		if !remove {
+			return nil
+		}
+		for k := range have {
+			if _, keep := last[k]; keep {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM cve_tags WHERE cve = $1 AND tag = $2`, k.cve, k.tag); err != nil {
+				return fmt.Errorf("remove tag %s %s: %w", k.cve, k.tag, err)
+			}
+			res.Removed++
+		}
+		return nil
+	})
+	return res, err
+}
+
+// tagFilterSQL returns the condition "host h has an open, unexcepted
+// finding of a CVE carrying the enabled tag" (any enabled tag for AnyTag)
+// at now, for a query whose next placeholder is $next, with its
+// arguments. Listings filter by cve_tag with it.
+func tagFilterSQL(tag string, now time.Time, next int) (string, []any) {
+	cond, args := "", []any{}
+	if tag != AnyTag {
+		cond = fmt.Sprintf(" AND t.tag = $%d", next)
+		args = append(args, tag)
+		next++
+	}
+	exc, eargs := exceptedSQL("f", "h", "p", now, next)
+	return `EXISTS (SELECT 1 FROM findings f JOIN cve_tags t ON t.cve = f.cve AND t.enabled
+		JOIN packages p ON p.id = f.package_id
+		WHERE f.host_id = h.id AND f.resolved_at IS NULL` + cond + ` AND NOT ` + exc + `)`, append(args, eargs...)
+}
+
+// HostTagCounts are a host's open findings by tag, excepted ones left
+// out, and its excepted open findings.
+type HostTagCounts struct {
+	TaggedCVEs int            `json:"tagged_cves"` // distinct CVEs carrying an enabled tag
+	ByTag      map[string]int `json:"by_tag"`      // distinct CVEs per enabled tag
+	Excepted   int            `json:"excepted"`    // open findings an exception covers
+}
+
+// TaggedCounts returns the tag and exception counts at now of the named
+// hosts in scope (a listing's page of hosts), by host name. Hosts out of
+// scope or without findings are absent.
+func (s *Store) TaggedCounts(ctx context.Context, sc Scope, hostnames []string, now time.Time) (map[string]HostTagCounts, error) {
+	out := map[string]HostTagCounts{}
+	if len(hostnames) == 0 {
+		return out, nil
+	}
+	cond, args := s.scopeSQL(sc, "s", 2)
+	args = append([]any{s.engine.stringList(hostnames)}, args...)
+	exc, eargs := exceptedSQL("f", "h", "p", now, len(args)+1)
+	args = append(args, eargs...)
+	base := ` FROM findings f JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id
+		JOIN packages p ON p.id = f.package_id
+		WHERE ` + s.engine.inList("h.hostname", 1) + ` AND ` + cond + ` AND f.resolved_at IS NULL`
+	rows, err := s.r.QueryContext(ctx, `SELECT h.hostname, t.tag, COUNT(DISTINCT f.cve)`+
+		strings.Replace(base, "JOIN packages p", "JOIN cve_tags t ON t.cve = f.cve AND t.enabled JOIN packages p", 1)+
+		` AND NOT `+exc+` GROUP BY h.hostname, t.tag`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("tag counts: %w", err)
+	}
+	for rows.Next() {
+		var host, tag string
+		var n int
+		if err := rows.Scan(&host, &tag, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c := out[host]
+		if c.ByTag == nil {
+			c.ByTag = map[string]int{}
+		}
+		c.ByTag[tag] = n
+		out[host] = c
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("tag counts: %w", err)
+	}
+	// Distinct tagged CVEs (a CVE with two tags counts once), and the
+	// excepted findings.
+	rows, err = s.r.QueryContext(ctx, `SELECT h.hostname,
+			COUNT(DISTINCT CASE WHEN NOT `+exc+` AND EXISTS (SELECT 1 FROM cve_tags t WHERE t.cve = f.cve AND t.enabled)
+				THEN f.cve END),
+			SUM(CASE WHEN `+exc+` THEN 1 ELSE 0 END)`+base+` GROUP BY h.hostname`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("tag counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var host string
+		var tagged, excepted int
+		if err := rows.Scan(&host, &tagged, &excepted); err != nil {
+			return nil, err
+		}
+		if tagged == 0 && excepted == 0 {
+			continue
+		}
+		c := out[host]
+		c.TaggedCVEs, c.Excepted = tagged, excepted
+		out[host] = c
+	}
+	return out, rows.Err()
+}
