@@ -469,6 +469,8 @@ var unscoped = map[string]string{
 	"SaveReport": "intake write", "TouchUnchanged": "intake write", "KnownSet": "intake: package sets, no host data",
 	"ReplaceAdvisories": "import write", "RecordUnchanged": "import write", "Locations": "import state, no host data",
 	"Sources": "vendor data status, no host data", "HasData": "vendor data, no host data",
+	"ImportParts": "import write", "SourceParts": "vendor data status, no host data",
+	"RecordImportError": "import state write", "ClearImportError": "import state write",
 	"AdvisoriesFor": "vendor records, no host data",
 	"HostStates": "the matcher's own read of every host (evaluation is not a caller's view); " +
 		"callers see hosts only through scoped reads",
