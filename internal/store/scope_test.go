@@ -376,6 +376,19 @@ var scopeReads = []scopeRead{
 		want: map[string][]string{"SITE-A": {"SITE-A hosts=2"}, "SITE-B": {"SITE-B hosts=1"}},
 	},
 	{
+		// Hosts counted per data state (metrics): only those in scope.
+		method: "DataStates", name: "hosts per data state",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			_, counts, err := s.DataStates(ctx, sc)
+			var out []string
+			for _, st := range []string{"complete", "partial", "stale", "none"} {
+				out = append(out, times(counts[st], st)...)
+			}
+			return out, err
+		},
+		want: map[string][]string{"SITE-A": {"partial", "partial"}, "SITE-B": {"partial"}},
+	},
+	{
 		// The records of a CVE are vendor data, the same in every scope;
 		// its hosts are scoped.
 		method: "CVE", name: "hosts affected by a CVE (CVE page)",
@@ -471,6 +484,7 @@ var unscoped = map[string]string{
 	"Sources": "vendor data status, no host data", "HasData": "vendor data, no host data",
 	"ImportParts": "import write", "SourceParts": "vendor data status, no host data",
 	"RecordImportError": "import state write", "ClearImportError": "import state write",
+	"SetCoverage": "configuration",
 	"AdvisoriesFor": "vendor records, no host data",
 	"HostStates": "the matcher's own read of every host (evaluation is not a caller's view); " +
 		"callers see hosts only through scoped reads",
