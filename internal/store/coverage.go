@@ -263,3 +263,89 @@ func (s *Store) DataStates(ctx context.Context, sc Scope) ([]GroupDataState, map
 	}
 	return out, counts, nil
 }
+
+// SourceHealth is what SourceStatus says of a source's coverage and
+// freshness.
+type SourceHealth struct {
+	// State is "current" (checked within the max age, its last import
+	// did not fail), "stale" or "failing" (its latest import failed).
+	State string `json:"state"`
+	// Reason says why the state is not current.
+	Reason      string         `json:"reason,omitempty"`
+	LastSuccess time.Time      `json:"last_success"` // = CheckedAt
+	LastError   string         `json:"last_error,omitempty"`
+	LastErrorAt time.Time      `json:"last_error_at,omitzero"`
+	DataDate    time.Time      `json:"data_date,omitzero"` // the newest record's date, when the source gives dates
+	RecordsPer  map[string]int `json:"records_per_group"`  // records per OS group
+	Complete    []string       `json:"complete"`           // OS groups a part covers completely
+	Parts       []Part         `json:"parts"`              // what is in force, where it was read
+}
+
+// Source states.
+const (
+	SourceCurrent = "current"
+	SourceStale   = "stale"
+	SourceFailing = "failing"
+)
+
+// DataMaxAge is how long a source's data stays current (SetCoverage).
+func (s *Store) DataMaxAge() time.Duration { return s.coverage.maxAge() }
+
+// addSourceHealth fills the SourceHealth of sources and appends the
+// sources that have no records in force but a failed import.
+func (s *Store) addSourceHealth(ctx context.Context, out []SourceStatus) ([]SourceStatus, error) {
+	cs, err := s.coverageSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := s.SourceParts(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, st := range out {
+		have[st.Source] = true
+	}
+	for _, name := range cs.names {
+		if !have[name] && cs.sources[name].failure != "" {
+			out = append(out, SourceStatus{Source: name, OSGroups: []string{}, Locations: []string{}})
+		}
+	}
+	slices.SortFunc(out, func(a, b SourceStatus) int { return strings.Compare(a.Source, b.Source) })
+	now, maxAge := s.coverage.now(), s.coverage.maxAge()
+	for i := range out {
+		st := &out[i]
+		sc := cs.sources[st.Source]
+		h := SourceHealth{State: SourceCurrent, LastSuccess: st.CheckedAt, RecordsPer: map[string]int{}, Complete: []string{},
+			Parts: parts[st.Source]}
+		if h.Parts == nil {
+			h.Parts = []Part{}
+		}
+		if sc != nil {
+			h.LastError, h.LastErrorAt, h.DataDate = sc.failure, sc.failedAt, sc.newest
+			h.RecordsPer = sc.records
+			for g := range sc.complete {
+				h.Complete = append(h.Complete, g)
+			}
+			slices.Sort(h.Complete)
+		}
+		if len(h.Parts) > 0 {
+			st.Locations = nil
+			for _, p := range h.Parts {
+				st.Locations = append(st.Locations, p.Locations...)
+			}
+		}
+		switch {
+		case h.LastError != "":
+			h.State, h.Reason = SourceFailing, "the import of "+h.LastErrorAt.Format(time.RFC3339)+" failed: "+h.LastError
+		case st.CheckedAt.IsZero():
+			h.State, h.Reason = SourceFailing, "never imported"
+		case now.Sub(st.CheckedAt) > maxAge:
+			h.State = SourceStale
+			h.Reason = fmt.Sprintf("last checked %s, %s ago (current for %s)", st.CheckedAt.Format(time.RFC3339),
+				now.Sub(st.CheckedAt).Round(time.Minute), maxAge)
+		}
+		st.SourceHealth = h
+	}
+	return out, nil
+}

@@ -376,6 +376,29 @@ var scopeReads = []scopeRead{
 		want: map[string][]string{"SITE-A": {"SITE-A hosts=2"}, "SITE-B": {"SITE-B hosts=1"}},
 	},
 	{
+		// An advisory's records are vendor data; its hosts are scoped.
+		method: "Advisory", name: "hosts affected by an advisory (advisory page)",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			info, err := s.Advisory(ctx, sc, "DSA-5343-1")
+			if err != nil {
+				return nil, err
+			}
+			var out []string
+			for _, h := range info.Hosts {
+				out = append(out, fmt.Sprintf("%s %s %s %s fixed=%s", h.Hostname, h.Site, h.Package, h.Version, h.Fixed))
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			"SITE-A": {
+				"a1.example.org SITE-A libssl1.1 1.1.1n-0+deb11u3 fixed=1.1.1n-0+deb11u4",
+				"a1.example.org SITE-A openssl 1.1.1n-0+deb11u3 fixed=1.1.1n-0+deb11u4",
+				"a2.example.org SITE-A openssl 1.1.1n-0+deb11u3 fixed=1.1.1n-0+deb11u4",
+			},
+			"SITE-B": {"b1.example.org SITE-B libssl1.1 1.1.1n-0+deb11u3 fixed=1.1.1n-0+deb11u4"},
+		},
+	},
+	{
 		// Hosts counted per data state (metrics): only those in scope.
 		method: "DataStates", name: "hosts per data state",
 		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {

@@ -179,7 +179,7 @@ func (s *Server) pageSources(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, http.StatusOK, "sources.html", map[string]any{"Title": "Sources", "Sources": src})
+	s.render(w, http.StatusOK, "sources.html", map[string]any{"Title": "Sources", "Sources": src, "MaxAge": s.store.DataMaxAge()})
 }
 
 // pager is the paging bar of a listing page.
