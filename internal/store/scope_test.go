@@ -507,7 +507,7 @@ var unscoped = map[string]string{
 	"Sources": "vendor data status, no host data", "HasData": "vendor data, no host data",
 	"ImportParts": "import write", "SourceParts": "vendor data status, no host data",
 	"RecordImportError": "import state write", "ClearImportError": "import state write",
-	"SetCoverage":   "configuration",
+	"SetCoverage": "configuration", "DataMaxAge": "configuration",
 	"AdvisoriesFor": "vendor records, no host data",
 	"HostStates": "the matcher's own read of every host (evaluation is not a caller's view); " +
 		"callers see hosts only through scoped reads",
