@@ -11,7 +11,7 @@ import (
 // hostQuery reads the host-listing parameters shared by the API and the
 // page: site, q, limit, offset.
 func hostQuery(q url.Values) (store.HostFilter, error) {
-	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: q.Get("cve"), OSGroup: q.Get("os_group"), Sort: q.Get("sort")}
+	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: model.NormalizeID(q.Get("cve")), OSGroup: q.Get("os_group"), Sort: q.Get("sort")}
 	if _, ok := store.HostSorts[f.Sort]; f.Sort != "" && !ok {
 		return f, fmt.Errorf("sort must be one of hostname, site, os, cves, last_report (- first for descending)")
 	}

@@ -154,7 +154,11 @@ func groupFindings(fs []model.Finding) []packageFindings {
 }
 
 func (s *Server) pageCVE(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	id := model.NormalizeID(r.PathValue("id"))
+	if id != r.PathValue("id") && validCVE(id) {
+		http.Redirect(w, r, "/cves/"+url.PathEscape(id), http.StatusMovedPermanently)
+		return
+	}
 	if !validCVE(id) {
 		s.pageError(w, http.StatusBadRequest, "Not a CVE or vendor id.")
 		return

@@ -59,6 +59,7 @@ func New(c Config) (http.Handler, error) {
 	mux.HandleFunc("GET /hosts/{hostname}", s.pageHost)
 	mux.HandleFunc("GET /cves/{id}", s.pageCVE)
 	mux.HandleFunc("GET /sources", s.pageSources)
+	mux.HandleFunc("GET /advisories/{id}", s.pageAdvisory)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 	return securityHeaders(mux), nil
 }
@@ -77,6 +78,7 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"/api/v1/sites", s.apiSites},
 		{"/api/v1/cves/{id}", s.apiCVE},
 		{"/api/v1/sources", s.apiSources},
+		{"/api/v1/advisories/{id}", s.apiAdvisory},
 	}
 }
 
