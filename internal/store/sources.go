@@ -8,16 +8,16 @@ import (
 
 // SourceStatus is what the database holds of one source.
 type SourceStatus struct {
-	Source      string    `json:"source"`
-	Records     int       `json:"records"`
-	OSGroups    []string  `json:"os_groups"`
-	LoadedAt    time.Time `json:"loaded_at"`    // the import in force
-	CheckedAt   time.Time `json:"checked_at"`   // the latest import run, changed or not
-	Locations   []string  `json:"locations"`    // every location whose records are in force (of all parts)
-	Fingerprint string    `json:"fingerprint"`  // of the import in force
-	DurationMS  int64     `json:"duration_ms"`  // of the import in force
-	ChangedKeys int       `json:"changed_keys"` // packages whose records changed in that import
-	SourceHealth          // coverage.go: parts, complete groups, freshness, last error
+	Source       string    `json:"source"`
+	Records      int       `json:"records"`
+	OSGroups     []string  `json:"os_groups"`
+	LoadedAt     time.Time `json:"loaded_at"`    // the import in force
+	CheckedAt    time.Time `json:"checked_at"`   // the latest import run, changed or not
+	Locations    []string  `json:"locations"`    // every location whose records are in force (of all parts)
+	Fingerprint  string    `json:"fingerprint"`  // of the import in force
+	DurationMS   int64     `json:"duration_ms"`  // of the import in force
+	ChangedKeys  int       `json:"changed_keys"` // packages whose records changed in that import
+	SourceHealth           // coverage.go: parts, complete groups, freshness, last error
 }
 
 // Sources lists the sources with records in force, by name.
