@@ -223,4 +223,3 @@ func get200(t *testing.T, url string) string {
 	}
 	return string(b)
 }
-
