@@ -26,6 +26,7 @@ func newHosts(g *globals) *cobra.Command {
 			if err := checkFormat(format); err != nil {
 				return err
 			}
+			f.CVE = model.NormalizeID(f.CVE)
 			st, err := g.open(cmd.Context())
 			if err != nil {
 				return err
@@ -154,7 +155,21 @@ func writeJSON(w io.Writer, v any) error {
 
 func vulnSummary(h model.Host) string {
 	if !h.Evaluated {
-		return "not evaluated (no vulnerability data for this OS group)"
+		return "not evaluated (" + h.DataReason + ")"
 	}
-	return fmt.Sprintf("%d vulnerable packages, %d CVEs", h.VulnerablePackages, h.CVEs)
+	s := fmt.Sprintf("%d vulnerable packages, %d CVEs", h.VulnerablePackages, h.CVEs)
+	if h.AdvisoryFindings > 0 {
+		s += fmt.Sprintf(", %d advisories without CVE", h.AdvisoryFindings)
+	}
+	if h.DataState != model.DataComplete {
+		s += "; data " + h.DataState + ": " + h.DataReason
+	}
+	for _, d := range h.DataSources {
+		s += fmt.Sprintf("\n  evaluated against %s data of %s (%d records, complete %v), checked %s", d.Source, d.OSGroup,
+			d.Records, d.Complete, d.CheckedAt.Format(time.RFC3339))
+		if !d.Newest.IsZero() {
+			s += ", newest record " + d.Newest.Format(time.RFC3339)
+		}
+	}
+	return s
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
@@ -33,7 +34,7 @@ func newImporter(g *globals, st *store.Store) (*source.Importer, error) {
 }
 
 func newImport(g *globals) *cobra.Command {
-	var name string
+	var name, asOf string
 	var force bool
 	cmd := &cobra.Command{
 		Use:   "import --source NAME [PATH|URL...]",
@@ -51,22 +52,32 @@ func newImport(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if asOf != "" {
+				t, err := time.Parse(time.RFC3339, asOf)
+				if err != nil {
+					return fmt.Errorf("--as-of: %w", err)
+				}
+				im.Now = func() time.Time { return t }
+			}
 			res, err := im.Import(cmd.Context(), name, args, force)
 			if err != nil {
 				return err
 			}
 			if res.Unchanged {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: unchanged since the last import (%s)\n", name, res.Duration.Round(time.Millisecond))
-				return nil
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d records, %d packages changed, %d hosts re-evaluated (%s)\n",
+					name, res.Records, res.Changed, res.Hosts, res.Duration.Round(time.Millisecond))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d records, %d packages changed, %d hosts re-evaluated (%s)\n",
-				name, res.Records, res.Changed, res.Hosts, res.Duration.Round(time.Millisecond))
+			writeParts(cmd.OutOrStdout(), res.Parts)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&name, "source", "", "source name ("+strings.Join(registry().Names(), ", ")+")")
 	cmd.Flags().BoolVar(&force, "force", false, "import even when the data did not change")
 	g.sources.addFlags(cmd.Flags())
+	cmd.Flags().StringVar(&asOf, "as-of", "", "record the import as made at this RFC 3339 time (tests of staleness)")
+	cmd.Flags().MarkHidden("as-of")
 	return cmd
 }
 
@@ -103,17 +114,28 @@ func newSources(g *globals) *cobra.Command {
 				loaded[s.Source] = s
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SOURCE\tRECORDS\tOS GROUPS\tLOADED\tAGE\tLAST CHECKED")
+			fmt.Fprintln(tw, "SOURCE\tSTATE\tRECORDS\tOS GROUPS\tCOMPLETE FOR\tNEWEST RECORD\tLAST SUCCESS\tLAST ERROR")
 			for _, n := range registry().Names() {
 				s, ok := loaded[n]
 				if !ok {
-					fmt.Fprintf(tw, "%s\t-\t-\tnever\t-\t-\n", n)
+					fmt.Fprintf(tw, "%s\tnever loaded\t-\t-\t-\t-\t-\t-\n", n)
 					continue
 				}
-				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", n, s.Records, strings.Join(s.OSGroups, " "),
-					s.LoadedAt.Format(time.RFC3339), time.Since(s.LoadedAt).Round(time.Minute), s.CheckedAt.Format(time.RFC3339))
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", n, s.State, s.Records, strings.Join(s.OSGroups, " "),
+					orDash(strings.Join(s.Complete, " ")), orDash(timeOrEmpty(s.DataDate)), orDash(timeOrEmpty(s.LastSuccess)), orDash(s.LastError))
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, s := range srcs {
+				fmt.Fprintf(cmd.OutOrStdout(), "\n%s:", s.Source)
+				if s.Reason != "" {
+					fmt.Fprintf(cmd.OutOrStdout(), " %s", s.Reason)
+				}
+				fmt.Fprintln(cmd.OutOrStdout())
+				writeParts(cmd.OutOrStdout(), s.Parts)
+			}
+			return nil
 		},
 	}
 	list.Flags().StringVar(&format, "format", "table", "table or json")
@@ -203,7 +225,7 @@ func newCVE(g *globals) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "cve ID",
-		Short: "Show a CVE: vendor status per release and the affected hosts",
+		Short: "Show a CVE (or an advisory: DSA-5343-1, USN-6000-1, RHSA-2024:0811): vendor status per release and the affected hosts",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := g.open(cmd.Context())
@@ -211,9 +233,13 @@ func newCVE(g *globals) *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			info, err := st.CVE(cmd.Context(), store.AllSites(), args[0])
+			id := model.NormalizeID(args[0])
+			if model.IsAdvisoryID(id) {
+				return showAdvisory(cmd, st, id, format)
+			}
+			info, err := st.CVE(cmd.Context(), store.AllSites(), id)
 			if err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
+				return fmt.Errorf("%s: %w", id, err)
 			}
 			out := cmd.OutOrStdout()
 			if format == "json" {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -31,9 +32,10 @@ func main() {
 
 // globals are the flags every subcommand takes.
 type globals struct {
-	db        string
-	logFormat string
-	sources   sourceConfig // serve, import and sources only
+	db         string
+	logFormat  string
+	dataMaxAge time.Duration
+	sources    sourceConfig // serve, import and sources only
 }
 
 func newRoot() *cobra.Command {
@@ -53,6 +55,8 @@ pakiti-client to /feed/) and shows them in a web UI, a JSON API and this CLI.`,
 	}
 	root.PersistentFlags().StringVar(&g.db, "db", def, "database: sqlite:FILE[?synchronous=normal] or postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=... (env PAKITI_DB)")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
+	root.PersistentFlags().DurationVar(&g.dataMaxAge, "data-max-age", store.DefaultDataMaxAge,
+		"how long after its last successful check a source's data stays current: older data makes hosts stale and /readyz fail")
 	root.AddCommand(newServe(g), newHosts(g), newHost(g), newCVE(g), newImport(g), newSources(g), newEvaluate(g), newDB(g), newArchive(g), newVercmp(), newOSRules(), newTags(g), newExceptions(g))
 	return root
 }
@@ -73,5 +77,6 @@ func (g *globals) open(ctx context.Context) (*store.Store, error) {
 		return nil, err
 	}
 	st.SetSeverity(drivers.Registry().Severity)
+	st.SetCoverage(coverageConfig(g.dataMaxAge))
 	return st, nil
 }

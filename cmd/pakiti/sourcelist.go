@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -47,8 +46,8 @@ func sourceListings(ctx context.Context, st *store.Store, reg *source.Registry, 
 		} else {
 			locs = src.Locations()
 		}
-		if l.SourceStatus != nil && l.SourceStatus.Locations != "" {
-			locs = append(locs, strings.Split(l.SourceStatus.Locations, "\n")...)
+		if l.SourceStatus != nil {
+			locs = append(locs, l.SourceStatus.Locations...)
 		}
 		idx, err := st.SourceIndexes(ctx, name)
 		if err != nil {

@@ -24,7 +24,8 @@ var files embed.FS
 
 // Banner labels every page of a demo server.
 const Banner = "Demo data: Debian security tracker DSA/DLA lists as of 1 April 2023 and real host inventories, " +
-	"loaded by pakiti serve --demo. Findings are as of that date."
+	"loaded by pakiti serve --demo. Findings are as of that date. These lists and excerpts cover no release " +
+	"completely: every host shows partial data, never clean."
 
 // reports are the demo hosts: file, protocol, site.
 var reports = []struct {

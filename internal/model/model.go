@@ -61,6 +61,14 @@ type Host struct {
 	Evaluated          bool `json:"evaluated"`
 	CVEs               int  `json:"cves"`
 	VulnerablePackages int  `json:"vulnerable_packages"`
+	// AdvisoryFindings counts open findings of advisories that name no
+	// CVE (a DSA/DLA regression update): not counted in CVEs.
+	AdvisoryFindings int `json:"advisory_findings"`
+
+	// DataState says whether the host's counts can be trusted (coverage.go).
+	DataState   string       `json:"data_state"`
+	DataReason  string       `json:"data_reason,omitempty"` // why the state is not complete
+	DataSources []DataSource `json:"data_sources"`          // what the host was evaluated against
 }
 
 // ReportRecord is one entry of a host's report history. Identical consecutive

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
@@ -38,15 +39,39 @@ type Result struct {
 	Changed   int // packages (per OS group) whose records changed
 	Hosts     int // hosts re-evaluated
 	Duration  time.Duration
+	// Parts are the source's parts in force after the import: which
+	// locations each was read from and what it covers completely.
+	Parts []store.Part
 }
 
 // Import loads source name from locations (its default locations when
 // none: a Planner's plan for the fleet, else Locations). Package indexes
-// load one by one, each only when it changed; the other documents
-// together replace the source's records, and when every one of them is
+// load one by one, each only when it changed; the other documents replace
+// the parts of the source's data they fill (Coverer), the other parts
+// stay and Result.Parts says what is in force; when every document is
 // unchanged since the last import and force is false, only the check is
-// recorded.
+// recorded. A failed import is recorded (store.RecordImportError) until
+// one succeeds.
 func (im *Importer) Import(ctx context.Context, name string, locations []string, force bool) (Result, error) {
+	res, err := im.importSource(ctx, name, locations, force)
+	if _, known := im.Sources.byName[name]; !known {
+		return res, err
+	}
+	if err != nil {
+		if rerr := im.Store.RecordImportError(context.WithoutCancel(ctx), name, im.Now(), err.Error()); rerr != nil {
+			im.Log.Error("import error not recorded", "source", name, "error", rerr)
+		}
+		return res, err
+	}
+	if err := im.Store.ClearImportError(ctx, name); err != nil {
+		return res, err
+	}
+	parts, err := im.Store.SourceParts(ctx, name)
+	res.Parts = parts[name]
+	return res, err
+}
+
+func (im *Importer) importSource(ctx context.Context, name string, locations []string, force bool) (Result, error) {
 	start := time.Now()
 	res := Result{Source: name}
 	src, err := im.Sources.Get(name)
@@ -173,7 +198,7 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 	}
 
 	prog := newProgress(im.Progress, "importing "+name)
-	ir, err := im.Store.ReplaceAdvisories(ctx, run, func(add func(model.Advisory) error) error {
+	ir, err := im.Store.ImportParts(ctx, run, func(pl *store.PartLoader) error {
 		for _, d := range docs {
 			rc, err := d.Open()
 			if err != nil {
@@ -181,17 +206,24 @@ func (im *Importer) Import(ctx context.Context, name string, locations []string,
 			}
 			t := time.Now()
 			n := 0
-			err = src.Parse(ctx, Document{Name: d.Name, Body: rc, Group: d.Group}, func(a model.Advisory) error {
+			tl := newTally(d.Name, d.Location, d.Group)
+			err = src.Parse(ctx, Document{Name: d.Name, Body: tl.reader(rc), Group: d.Group}, func(a model.Advisory) error {
 				n++
 				prog.add(1)
-				return add(a)
+				tl.record(a)
+				return pl.Add(a)
 			})
 			rc.Close()
 			if err != nil {
 				return fmt.Errorf("%s: %w", d.Location, err)
 			}
-			im.Log.Info("import parse", "source", name, "location", d.Location, "records", n,
-				"duration", time.Since(t).Round(time.Millisecond))
+			p := tl.parsed()
+			cov := coverageOf(src, p)
+			if err := pl.EndDocument(store.Part{Name: cov.Part, Locations: []string{d.Location}, Complete: cov.Complete, Newest: p.Newest}); err != nil {
+				return err
+			}
+			im.Log.Info("import parse", "source", name, "location", d.Location, "records", n, "part", cov.Part,
+				"complete", strings.Join(cov.Complete, " "), "duration", time.Since(t).Round(time.Millisecond))
 		}
 		return nil
 	})

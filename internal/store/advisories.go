@@ -47,6 +47,13 @@ const importBatch = 5000
 // records in force and tells which keys changed. Until that switch the new
 // records are invisible; if anything fails, the previous records stay.
 func (s *Store) ReplaceAdvisories(ctx context.Context, run ImportRun, fill func(add func(model.Advisory) error) error) (ImportResult, error) {
+	return s.importRecords(ctx, run, nil, func(l *loader) error { return fill(l.add) })
+}
+
+// importRecords is ReplaceAdvisories, and ImportParts when parts is not
+// nil: the new import then keeps the records of the parts in force that
+// it does not load itself (parts.go).
+func (s *Store) importRecords(ctx context.Context, run ImportRun, parts *partPlan, fill func(*loader) error) (ImportResult, error) {
 	start := time.Now()
 	if err := s.dropStaleImports(ctx, run.Source); err != nil {
 		return ImportResult{}, err
@@ -62,13 +69,20 @@ func (s *Store) ReplaceAdvisories(ctx context.Context, run ImportRun, fill func(
 	}
 
 	l := &loader{ctx: ctx, s: s, importID: res.ID, source: run.Source, cves: map[string]int{}}
-	if err := fill(l.add); err != nil {
+	if err := fill(l); err != nil {
 		return res, err
 	}
 	if err := l.flush(ctx); err != nil {
 		return res, err
 	}
 	res.Records = l.total
+	if parts != nil {
+		n, err := s.keepParts(ctx, run.Source, res.ID, parts)
+		if err != nil {
+			return res, err
+		}
+		res.Records += n
+	}
 
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		res.Changed = nil
@@ -121,6 +135,9 @@ func (s *Store) ReplaceAdvisories(ctx context.Context, run ImportRun, fill func(
 			if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
 				return fmt.Errorf("switch import: %w", err)
 			}
+		}
+		if err := s.saveParts(ctx, tx, run, parts); err != nil {
+			return err
 		}
 		return s.saveLocations(ctx, tx, run)
 	})

@@ -435,10 +435,7 @@ func (s *Store) RefreshFindings(ctx context.Context, hostID int64, now time.Time
 			return fmt.Errorf("open findings: %w", err)
 		}
 		opened, _ = r.RowsAffected()
-		_, err = tx.ExecContext(ctx, `UPDATE hosts SET
-			cves = (SELECT COUNT(DISTINCT cve) FROM findings WHERE host_id = $1 AND resolved_at IS NULL),
-			vulnerable_packages = (SELECT COUNT(DISTINCT package_id) FROM findings WHERE host_id = $1 AND resolved_at IS NULL)
-			WHERE id = $1`, hostID)
+		_, err = tx.ExecContext(ctx, hostCountersSQL, hostID) // advisoryfindings.go
 		return err
 	})
 	return opened, resolved, err

@@ -46,7 +46,7 @@ const (
 
 const hostColumns = `h.hostname, s.name, h.tag, h.os, h.os_id, h.os_version_id, h.arch, h.kernel, h.cpu,
 	h.packager, h.reboot_required, h.reporter_addr, h.protocol, h.first_report, h.last_report,
-	ps.package_count, ps.hash, h.os_group, h.cves, h.vulnerable_packages, ` + evaluatedSQL
+	ps.package_count, ps.hash, h.os_group, h.cves, h.vulnerable_packages, h.advisory_findings, ` + evaluatedSQL
 
 // evaluatedSQL tells whether a host is evaluated: its OS group has data,
 // or its package set was evaluated for its group against data the group
@@ -62,7 +62,7 @@ func scanHost(sc interface{ Scan(...any) error }) (model.Host, error) {
 	var reboot sql.NullBool
 	err := sc.Scan(&h.Hostname, &h.Site, &h.Tag, &h.OS, &h.OSID, &h.OSVersionID, &h.Arch, &h.Kernel, &h.CPU,
 		&h.Packager, &reboot, &h.ReporterAddr, &h.Protocol, &h.FirstReport, &h.LastReport,
-		&h.Packages, &h.PackageSetHash, &h.OSGroup, &h.CVEs, &h.VulnerablePackages, &h.Evaluated)
+		&h.Packages, &h.PackageSetHash, &h.OSGroup, &h.CVEs, &h.VulnerablePackages, &h.AdvisoryFindings, &h.Evaluated)
 	if reboot.Valid {
 		h.RebootRequired = &reboot.Bool
 	}
@@ -140,7 +140,10 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 		}
 		hosts = append(hosts, h)
 	}
-	return hosts, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	return hosts, total, s.fillDataStates(ctx, hosts)
 }
 
 // Host returns one host in scope, or ErrNotFound.
@@ -154,7 +157,9 @@ func (s *Store) Host(ctx context.Context, sc Scope, hostname string) (model.Host
 	if err != nil {
 		return model.Host{}, fmt.Errorf("host %s: %w", hostname, err)
 	}
-	return h, nil
+	hs := []model.Host{h}
+	err = s.fillDataStates(ctx, hs)
+	return hs[0], err
 }
 
 // HostPackages returns the packages of a host in scope, sorted by name.

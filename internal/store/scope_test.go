@@ -497,6 +497,42 @@ var scopeReads = []scopeRead{
 		want: map[string][]string{"SITE-A": {"SITE-A hosts=2"}, "SITE-B": {"SITE-B hosts=1"}},
 	},
 	{
+		// An advisory's records are vendor data; its hosts are scoped.
+		method: "Advisory", name: "hosts affected by an advisory (advisory page)",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			info, err := s.Advisory(ctx, sc, "DSA-5343-1")
+			if err != nil {
+				return nil, err
+			}
+			var out []string
+			for _, h := range info.Hosts {
+				out = append(out, fmt.Sprintf("%s %s %s %s fixed=%s", h.Hostname, h.Site, h.Package, h.Version, h.Fixed))
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			"SITE-A": {
+				"a1.example.org SITE-A libssl1.1 1.1.1n-0+deb11u3 fixed=1.1.1n-0+deb11u4",
+				"a1.example.org SITE-A openssl 1.1.1n-0+deb11u3 fixed=1.1.1n-0+deb11u4",
+				"a2.example.org SITE-A openssl 1.1.1n-0+deb11u3 fixed=1.1.1n-0+deb11u4",
+			},
+			"SITE-B": {"b1.example.org SITE-B libssl1.1 1.1.1n-0+deb11u3 fixed=1.1.1n-0+deb11u4"},
+		},
+	},
+	{
+		// Hosts counted per data state (metrics): only those in scope.
+		method: "DataStates", name: "hosts per data state",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			_, counts, err := s.DataStates(ctx, sc)
+			var out []string
+			for _, st := range []string{"complete", "partial", "stale", "none"} {
+				out = append(out, times(counts[st], st)...)
+			}
+			return out, err
+		},
+		want: map[string][]string{"SITE-A": {"partial", "partial"}, "SITE-B": {"partial"}},
+	},
+	{
 		// The records of a CVE are vendor data, the same in every scope;
 		// its hosts are scoped.
 		method: "CVE", name: "hosts affected by a CVE (CVE page)",
@@ -590,6 +626,9 @@ var unscoped = map[string]string{
 	"SaveReport": "intake write", "TouchUnchanged": "intake write", "KnownSet": "intake: package sets, no host data",
 	"ReplaceAdvisories": "import write", "RecordUnchanged": "import write", "Locations": "import state, no host data",
 	"Sources": "vendor data status, no host data", "HasData": "vendor data, no host data",
+	"ImportParts": "import write", "SourceParts": "vendor data status, no host data",
+	"RecordImportError": "import state write", "ClearImportError": "import state write",
+	"SetCoverage": "configuration", "DataMaxAge": "configuration",
 	"AdvisoriesFor": "vendor records, no host data",
 	"HostStates": "the matcher's own read of every host (evaluation is not a caller's view); " +
 		"callers see hosts only through scoped reads",

@@ -2,20 +2,22 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
 // SourceStatus is what the database holds of one source.
 type SourceStatus struct {
-	Source      string    `json:"source"`
-	Records     int       `json:"records"`
-	OSGroups    []string  `json:"os_groups"`
-	LoadedAt    time.Time `json:"loaded_at"`    // the import in force
-	CheckedAt   time.Time `json:"checked_at"`   // the latest import run, changed or not
-	Locations   string    `json:"locations"`    // of the import in force
-	Fingerprint string    `json:"fingerprint"`  // of the import in force
-	DurationMS  int64     `json:"duration_ms"`  // of the import in force
-	ChangedKeys int       `json:"changed_keys"` // packages whose records changed in that import
+	Source       string    `json:"source"`
+	Records      int       `json:"records"`
+	OSGroups     []string  `json:"os_groups"`
+	LoadedAt     time.Time `json:"loaded_at"`    // the import in force
+	CheckedAt    time.Time `json:"checked_at"`   // the latest import run, changed or not
+	Locations    []string  `json:"locations"`    // every location whose records are in force (of all parts)
+	Fingerprint  string    `json:"fingerprint"`  // of the import in force
+	DurationMS   int64     `json:"duration_ms"`  // of the import in force
+	ChangedKeys  int       `json:"changed_keys"` // packages whose records changed in that import
+	SourceHealth           // coverage.go: parts, complete groups, freshness, last error
 }
 
 // Sources lists the sources with records in force, by name.
@@ -30,10 +32,12 @@ func (s *Store) Sources(ctx context.Context) ([]SourceStatus, error) {
 	out := []SourceStatus{}
 	for rows.Next() {
 		var st SourceStatus
-		if err := rows.Scan(&st.Source, &st.Records, &st.LoadedAt, &st.Locations, &st.Fingerprint,
+		var locs string
+		if err := rows.Scan(&st.Source, &st.Records, &st.LoadedAt, &locs, &st.Fingerprint,
 			&st.DurationMS, &st.ChangedKeys); err != nil {
 			return nil, err
 		}
+		st.Locations = strings.Split(locs, "\n")
 		st.LoadedAt = st.LoadedAt.UTC()
 		out = append(out, st)
 	}
@@ -58,7 +62,7 @@ func (s *Store) Sources(ctx context.Context) ([]SourceStatus, error) {
 		}
 		groups.Close()
 	}
-	return out, nil
+	return s.addSourceHealth(ctx, out)
 }
 
 // HasData tells whether any source has records for osGroup.

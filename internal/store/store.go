@@ -32,8 +32,9 @@ type Store struct {
 
 	stmts map[string]*sql.Stmt // prepared on w at Open, by query text; read-only after
 
-	severity SeverityOf // ranks vendor severity words (SetSeverity); nil: all alike
-	file     *fileWatch // the SQLite file opened; nil on PostgreSQL
+	severity SeverityOf     // ranks vendor severity words (SetSeverity); nil: all alike
+	coverage CoverageConfig // how data states are worked out (SetCoverage)
+	file     *fileWatch     // the SQLite file opened; nil on PostgreSQL
 	health   health
 }
 

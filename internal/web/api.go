@@ -120,7 +120,7 @@ func (s *Server) hostDetail(r *http.Request) (HostDetail, error) {
 }
 
 func (s *Server) apiCVE(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	id := model.NormalizeID(r.PathValue("id"))
 	if !validCVE(id) {
 		apiError(w, http.StatusBadRequest, "not a CVE or vendor id: "+clip(id))
 		return

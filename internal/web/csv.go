@@ -13,16 +13,16 @@ import (
 
 // HostColumns are the columns of a host listing as CSV and as a table.
 var HostColumns = []string{"hostname", "site", "tag", "os", "os_group", "arch", "kernel", "packages",
-	"vulnerable_packages", "cves", "last_report"}
+	"vulnerable_packages", "cves", "advisory_findings", "data_state", "data_reason", "last_report"}
 
 // HostRow is a host as the strings of HostColumns.
 func HostRow(h model.Host) []string {
-	vp, cves := strconv.Itoa(h.VulnerablePackages), strconv.Itoa(h.CVEs)
+	vp, cves, adv := strconv.Itoa(h.VulnerablePackages), strconv.Itoa(h.CVEs), strconv.Itoa(h.AdvisoryFindings)
 	if !h.Evaluated {
-		vp, cves = "not evaluated", "not evaluated"
+		vp, cves, adv = "not evaluated", "not evaluated", "not evaluated"
 	}
 	return []string{h.Hostname, h.Site, h.Tag, h.OS, h.OSGroup, h.Arch, h.Kernel, strconv.Itoa(h.Packages),
-		vp, cves, h.LastReport.UTC().Format(time.RFC3339)}
+		vp, cves, adv, h.DataState, h.DataReason, h.LastReport.UTC().Format(time.RFC3339)}
 }
 
 // WriteHostsCSV writes hosts as CSV with a header row. Cells that a

@@ -5,13 +5,14 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
 
 // hostQuery reads the host-listing parameters shared by the API and the
 // page: site, q, limit, offset.
 func hostQuery(q url.Values) (store.HostFilter, error) {
-	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: q.Get("cve"), CVETag: q.Get("cve_tag"), OSGroup: q.Get("os_group"), Status: q.Get("status"), Sort: q.Get("sort")}
+	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: model.NormalizeID(q.Get("cve")), CVETag: q.Get("cve_tag"), OSGroup: q.Get("os_group"), Status: q.Get("status"), Sort: q.Get("sort")}
 	if _, ok := store.HostSorts[f.Sort]; f.Sort != "" && !ok {
 		return f, fmt.Errorf("sort must be one of hostname, site, os, cves, last_report (- first for descending)")
 	}

@@ -165,7 +165,11 @@ func groupFindings(fs []model.Finding) []packageFindings {
 }
 
 func (s *Server) pageCVE(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	id := model.NormalizeID(r.PathValue("id"))
+	if id != r.PathValue("id") && validCVE(id) {
+		http.Redirect(w, r, "/cves/"+url.PathEscape(id), http.StatusMovedPermanently)
+		return
+	}
 	if !validCVE(id) {
 		s.pageError(w, http.StatusBadRequest, "Not a CVE or vendor id.")
 		return
@@ -190,7 +194,7 @@ func (s *Server) pageSources(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, http.StatusOK, "sources.html", map[string]any{"Title": "Sources", "Sources": src})
+	s.render(w, http.StatusOK, "sources.html", map[string]any{"Title": "Sources", "Sources": src, "MaxAge": s.store.DataMaxAge()})
 }
 
 // pager is the paging bar of a listing page.

@@ -60,6 +60,7 @@ func New(c Config) (http.Handler, error) {
 	mux.HandleFunc("GET /cves/{id}", s.pageCVE)
 	mux.HandleFunc("GET /sources", s.pageSources)
 	mux.HandleFunc("GET /exceptions", s.pageExceptions)
+	mux.HandleFunc("GET /advisories/{id}", s.pageAdvisory)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 	return securityHeaders(mux), nil
 }
@@ -80,6 +81,7 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"/api/v1/sources", s.apiSources},
 		{"/api/v1/tags", s.apiTags},
 		{"/api/v1/exceptions", s.apiExceptions},
+		{"/api/v1/advisories/{id}", s.apiAdvisory},
 	}
 }
 
@@ -103,9 +105,11 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
-// readyz says whether the server can give verdicts: the database answers
-// and some vulnerability data is loaded, none of it older than StaleAfter.
-// A load balancer or monitor reads the 503 and its reason.
+// readyz says whether the server can give verdicts: the database answers,
+// some vulnerability data is loaded, and no source is failing (its latest
+// import failed) or stale (not checked successfully within the data max
+// age, store.SetCoverage). A load balancer or monitor reads the 503 and
+// its reason.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -123,17 +127,14 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, src := range srcs {
-		if age := s.now().Sub(src.CheckedAt); age > StaleAfter {
+		if src.State != store.SourceCurrent {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintf(w, "not ready: source %s last checked %s ago (stale after %s)\n", src.Source, age.Round(time.Minute), StaleAfter)
+			fmt.Fprintf(w, "not ready: source %s is %s: %s\n", src.Source, src.State, src.Reason)
 			return
 		}
 	}
 	w.Write([]byte("ready\n"))
 }
-
-// StaleAfter is how long a source may go unchecked before /readyz fails.
-var StaleAfter = 48 * time.Hour
 
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

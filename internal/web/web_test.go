@@ -155,8 +155,10 @@ func TestAPIErrorsAndCSV(t *testing.T) {
 	if rows[1][1] != `'=HYPERLINK("x")` {
 		t.Errorf("site cell %q", rows[1][1])
 	}
-	if got := strings.Join(rows[2], ","); !strings.Contains(got, "old.example.org,SITE-B") || !strings.HasSuffix(got[:strings.LastIndex(got, ",")], ",1,1,5") {
-		t.Errorf("old.example.org row %q: want 1 package, 1 vulnerable, 5 CVEs", got)
+	// DSA-5343-1 (5 CVEs) is all the data: partial, and said why.
+	if got := strings.Join(rows[2], ","); !strings.Contains(got, "old.example.org,SITE-B") ||
+		!strings.Contains(got, ",1,1,5,0,partial,no source covers debian:11 completely: only debian (5 records of debian:11),") {
+		t.Errorf("old.example.org row %q: want 1 package, 1 vulnerable, 5 CVEs, 0 advisory findings, partial data and why", got)
 	}
 }
 
@@ -263,6 +265,7 @@ func TestReadyz(t *testing.T) {
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	now := time.Now()
+	st.SetCoverage(store.CoverageConfig{Now: func() time.Time { return now }})
 	h, err := New(Config{Store: st, Feed: intake.New(st, nil, log), Log: log, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
@@ -280,7 +283,25 @@ func TestReadyz(t *testing.T) {
 		t.Errorf("loaded: %d %s", code, body)
 	}
 	now = now.Add(49 * time.Hour) // the fake clock moves; nothing re-checked the source
-	if code, _, body := get(t, srv.URL+"/readyz"); code != 503 || !strings.Contains(body, "source debian last checked") {
+	if code, _, body := get(t, srv.URL+"/readyz"); code != 503 || !strings.Contains(body, "source debian is stale: last checked") {
 		t.Errorf("stale: %d %s", code, body)
+	}
+	im.Now = func() time.Time { return now }
+	if _, err := im.Import(context.Background(), "debian", []string{"testdata/DSA-5343-1.txt"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, body := get(t, srv.URL+"/readyz"); code != 200 {
+		t.Errorf("checked again: %d %s", code, body)
+	}
+	// A fetch that fails shows until an import succeeds.
+	if _, err := im.Import(context.Background(), "debian", []string{"testdata/no-such-file"}, false); err == nil {
+		t.Fatal("importing a missing file did not fail")
+	}
+	if code, _, body := get(t, srv.URL+"/readyz"); code != 503 || !strings.Contains(body, "source debian is failing: the import of") ||
+		!strings.Contains(body, "no-such-file") {
+		t.Errorf("failing: %d %s", code, body)
+	}
+	if code, _, body := get(t, srv.URL+"/sources"); code != 200 || !strings.Contains(body, "no-such-file") {
+		t.Errorf("the sources page does not show the failed import: %d %s", code, body)
 	}
 }

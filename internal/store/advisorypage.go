@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+)
+
+// AdvisoryInfo is what the database knows of one vendor advisory
+// (DSA-5343-1, USN-6000-1, RHSA-2024:0811, ALSA-...).
+type AdvisoryInfo struct {
+	ID string `json:"id"`
+	// CVEs are the CVEs (and vendor vulnerability ids) the advisory's
+	// records name, sorted; empty for an advisory that names none (a
+	// regression update), whose records carry its own id instead.
+	CVEs    []string         `json:"cves"`
+	Records []model.Advisory `json:"records"` // per release, package and CVE
+	Hosts   []AffectedHost   `json:"hosts"`   // hosts in scope with an open finding from it
+}
+
+// Advisory returns the records in force of advisory id and the hosts in
+// scope with an open finding whose verdict names it. ErrNotFound when
+// nothing is known.
+func (s *Store) Advisory(ctx context.Context, sc Scope, id string) (AdvisoryInfo, error) {
+	info := AdvisoryInfo{ID: id, CVEs: []string{}, Records: []model.Advisory{}, Hosts: []AffectedHost{}}
+	recs, err := s.advisories(ctx, `a.advisory_id = $1`, id)
+	if err != nil {
+		return info, fmt.Errorf("records of %s: %w", id, err)
+	}
+	for _, a := range recs {
+		info.Records = append(info.Records, a)
+		if a.CVE != id && !slices.Contains(info.CVEs, a.CVE) {
+			info.CVEs = append(info.CVEs, a.CVE)
+		}
+	}
+	slices.Sort(info.CVEs)
+	cond, args := s.scopeSQL(sc, "s", 2)
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT h.hostname, s.name, h.os_group, p.name, p.version,
+			v.fixed_version, v.status
+		FROM findings f JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id
+		JOIN packages p ON p.id = f.package_id
+		JOIN verdicts v ON v.os_group = h.os_group AND v.package_id = f.package_id AND v.cve = f.cve
+		WHERE v.advisory_id = $1 AND f.resolved_at IS NULL AND `+cond+`
+		ORDER BY h.hostname, p.name, p.version`, append([]any{id}, args...)...)
+	if err != nil {
+		return info, fmt.Errorf("hosts of %s: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a AffectedHost
+		var st string
+		if err := rows.Scan(&a.Hostname, &a.Site, &a.OSGroup, &a.Package, &a.Version, &a.Fixed, &st); err != nil {
+			return info, err
+		}
+		a.Status = model.Status(st)
+		info.Hosts = append(info.Hosts, a)
+	}
+	if err := rows.Err(); err != nil {
+		return info, err
+	}
+	if len(info.Records) == 0 && len(info.Hosts) == 0 {
+		return info, ErrNotFound
+	}
+	return info, nil
+}
