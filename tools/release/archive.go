@@ -23,7 +23,7 @@ type entry struct {
 // made explicit, owner root, no gzip name or time.
 func writeTarGz(file, top string, entries []entry, mtime time.Time) error {
 	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	if err != nil {
 		return err
 	}

@@ -168,8 +168,10 @@ func TestWriteSums(t *testing.T) {
 
 func TestSBOM(t *testing.T) {
 	// This test binary stands for a release binary: it holds build
-	// information with real modules (go.mod requires go-cmp v0.7.0 and
-	// nfpm v2.46.3, both linked into this test).
+	// information with real modules (go.mod requires nfpm v2.46.3, whose
+	// go.mod requires github.com/google/rpmpack v0.7.1; the build
+	// information of a test binary lists the package's own dependencies,
+	// not those only the tests import, such as go-cmp).
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -192,11 +194,23 @@ func TestSBOM(t *testing.T) {
 	if err := json.Unmarshal(out, &bom); err != nil {
 		t.Fatal(err)
 	}
-	if bom.BOMFormat != "CycloneDX" || bom.SpecVersion != "1.5" || bom.Metadata.Timestamp != "2026-12-01T09:33:17Z" {
+	if bom.BOMFormat != "CycloneDX" || bom.SpecVersion != "1.5" || bom.Metadata.Timestamp != "2026-11-30T07:33:17Z" {
 		t.Errorf("header %q %q %q", bom.BOMFormat, bom.SpecVersion, bom.Metadata.Timestamp)
 	}
 	if !strings.HasPrefix(bom.SerialNumber, "urn:uuid:") || len(bom.SerialNumber) != len("urn:uuid:")+36 {
 		t.Errorf("serial number %q", bom.SerialNumber)
+	}
+	// Other binaries of the same version: another serial number.
+	other, err := makeSBOM(c, []binary{{name: "pakiti-client", arch: "amd64", path: exe, data: []byte("other")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var otherBOM cdxBOM
+	if err := json.Unmarshal(other, &otherBOM); err != nil {
+		t.Fatal(err)
+	}
+	if otherBOM.SerialNumber == bom.SerialNumber {
+		t.Errorf("the serial number %s does not depend on the binaries", bom.SerialNumber)
 	}
 	sum := sha256.Sum256(data)
 	purls := map[string]bool{}
@@ -214,7 +228,7 @@ func TestSBOM(t *testing.T) {
 		t.Errorf("binary hashes (-want +got):\n%s", d)
 	}
 	for _, p := range []string{
-		"pkg:golang/github.com/google/go-cmp@v0.7.0",
+		"pkg:golang/github.com/google/rpmpack@v0.7.1",
 		"pkg:golang/github.com/goreleaser/nfpm/v2@v2.46.3",
 		"pkg:golang/stdlib@" + strings.TrimPrefix(runtime.Version(), "go"),
 	} {
@@ -229,8 +243,8 @@ func TestSBOM(t *testing.T) {
 	if d := cmp.Diff([]string{"binary:pakiti-client/linux/amd64"}, deps["pkg:golang/github.com/pakiti-go/pakiti@4.0.0"]); d != "" {
 		t.Errorf("root dependencies (-want +got):\n%s", d)
 	}
-	if !contains(deps["binary:pakiti-client/linux/amd64"], "pkg:golang/github.com/google/go-cmp@v0.7.0") {
-		t.Errorf("the binary does not depend on go-cmp: %v", deps["binary:pakiti-client/linux/amd64"])
+	if !contains(deps["binary:pakiti-client/linux/amd64"], "pkg:golang/github.com/google/rpmpack@v0.7.1") {
+		t.Errorf("the binary does not depend on rpmpack: %v", deps["binary:pakiti-client/linux/amd64"])
 	}
 }
 

@@ -132,7 +132,8 @@ func makeSBOM(c config, bins []binary) ([]byte, error) {
 		bom.Components = append(bom.Components, libs[r])
 		bom.Dependencies = append(bom.Dependencies, cdxDependency{Ref: r, DependsOn: []string{}})
 	}
-	bom.SerialNumber = "urn:uuid:" + uuidFrom(serial.Sum([]byte(c.version)))
+	serial.Write([]byte(c.version))
+	bom.SerialNumber = "urn:uuid:" + uuidFrom(serial.Sum(nil))
 	out, err := json.MarshalIndent(bom, "", "  ")
 	if err != nil {
 		return nil, err
