@@ -14,9 +14,12 @@ step() { printf '\n== packages: %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/pakiti-ci-pkg.XXXXXX)
+chmod 755 "$work"   # the unprivileged server and client below reach into it
 server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  # After a failure: leave the machine as it was.
+  dpkg -P pakiti-client pakiti >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -131,8 +134,8 @@ else
     sh -c "$cond && exec $start" || fail "the unit's ExecStart failed"
 fi
 hosts=$(curl -fs "http://127.0.0.1:$port/api/v1/hosts?site=CI-PACKAGES")
-echo "$hosts" | grep -q '"total":1' || fail "the host did not appear through the API: $hosts"
-echo "$hosts" | grep -o '"hostname":"[^"]*"'
+echo "$hosts" | grep -Eq '"total": ?1,' || fail "the host did not appear through the API: $hosts"
+echo "$hosts" | grep -E '"(hostname|site|packages)":'
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 
 step "deb: purge leaves nothing behind"
@@ -164,7 +167,8 @@ rpm --root "$scratch" -ql pakiti-client pakiti
 "$scratch/usr/bin/pakiti-client" --config="$scratch/etc/pakiti/client.conf" --host rpm.example.org | grep -q '^host: rpm.example.org$' ||
   fail "the rpm's client does not run with the rpm's client.conf"
 rpm --root "$scratch" --nodeps --noscripts -e pakiti-client pakiti
-leftover=$(find "$scratch" -path "$scratch/var/lib/rpm" -prune -o -path "$scratch/usr/lib/sysimage" -prune -o -type f -print)
+dbpath=$(rpm --eval '%_dbpath')   # Debian's rpm keeps its database in ~/.rpmdb
+leftover=$(find "$scratch" -path "$scratch$dbpath" -prune -o -path "$scratch/var/lib/rpm" -prune -o -path "$scratch/usr/lib/sysimage" -prune -o -type f -print)
 [ -z "$leftover" ] || fail "left in the scratch root after rpm -e: $leftover"
 
 step "container image"
