@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pakiti-go/pakiti/internal/buildinfo"
 	"github.com/pakiti-go/pakiti/internal/collect"
 	"github.com/pakiti-go/pakiti/internal/report"
 )
@@ -74,10 +75,13 @@ Sending:
 Running:
   --config, --conf FILE  read options from FILE first (name = value lines,
                          heredocs as <<TAG ... TAG, # comments), then apply
-                         the command line over them
+                         the command line over them (default:
+                         /etc/pakiti/client.conf when it exists; --config=
+                         reads none)
   -r, --rndsleep N       first sleep a random 0 to N-1 seconds (for cron)
   -d, --debug            say on standard error what is done
   -h, --help             show this help
+  --version              print the version and commit and exit
 
 Accepted and ignored, so that existing configurations keep working (this
 client runs none of these commands): --curl, --wget, --dpkg-query,
@@ -93,12 +97,12 @@ usage error.
 var ignoredCommands = []string{"curl", "wget", "dpkg-query", "hostname", "lsb_release", "openssl", "pkg", "uname", "svmon"}
 
 type options struct {
-	url, site, tag, host, mode, output, input, config string
-	root, rpm, expect, encrypt                        string
-	protocol, rndsleep                                int
-	timeout                                           secondsOrDuration
-	debug, help, insecure, noProtocol, allCVEs        bool
-	ignored                                           map[string]*string
+	url, site, tag, host, mode, output, input, config   string
+	root, rpm, expect, encrypt                          string
+	protocol, rndsleep                                  int
+	timeout                                             secondsOrDuration
+	debug, help, insecure, noProtocol, allCVEs, version bool
+	ignored                                             map[string]*string
 }
 
 func newFlagSet(o *options) *flag.FlagSet {
@@ -133,6 +137,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(&o.timeout, "timeout", "")
 	boolean(&o.debug, "debug", "d")
 	boolean(&o.help, "help", "h")
+	boolean(&o.version, "version")
 	boolean(&o.insecure, "disable-tls-checks")
 	boolean(&o.noProtocol, "no-protocol-version")
 	boolean(&o.allCVEs, "all-cves")
@@ -162,6 +167,10 @@ func (d *secondsOrDuration) Set(s string) error {
 	return nil
 }
 
+// defaultConfig is read when --config is not given and the file exists
+// (the packages install it). Tests change it.
+var defaultConfig = "/etc/pakiti/client.conf"
+
 // usageError is a mistake in the options: exit status 2.
 type usageError struct{ error }
 
@@ -177,6 +186,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	explicit, err := parseOptions(o, args)
 	if err == nil && o.help {
 		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if err == nil && o.version {
+		fmt.Fprintln(stdout, buildinfo.Get().String("pakiti-client"))
 		return 0
 	}
 	if err == nil {
@@ -204,8 +217,15 @@ func parseOptions(o *options, args []string) (map[string]bool, error) {
 	if fs.NArg() > 0 {
 		return nil, usageError{fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))}
 	}
-	if o.help {
+	if o.help || o.version {
 		return nil, nil
+	}
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "config" || f.Name == "conf" })
+	if !given && defaultConfig != "" {
+		if _, err := os.Stat(defaultConfig); err == nil {
+			o.config = defaultConfig
+		}
 	}
 	if o.config != "" {
 		cfg, err := collect.ReadConfig(o.config)

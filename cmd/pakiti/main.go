@@ -14,12 +14,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pakiti-go/pakiti/internal/buildinfo"
 	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
-
-// version is set at build time with -ldflags "-X main.buildVersion=...".
-var buildVersion = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -45,7 +43,7 @@ func newRoot() *cobra.Command {
 		Short: "Pakiti: which hosts run packages with known, fixable vulnerabilities",
 		Long: `Pakiti collects the package lists of a fleet of Linux hosts (sent daily by
 pakiti-client to /feed/) and shows them in a web UI, a JSON API and this CLI.`,
-		Version:       buildVersion,
+		Version:       buildinfo.Get().String("pakiti"),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -53,6 +51,7 @@ pakiti-client to /feed/) and shows them in a web UI, a JSON API and this CLI.`,
 	if def == "" {
 		def = "sqlite:pakiti.db"
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().StringVar(&g.db, "db", def, "database: sqlite:FILE[?synchronous=normal] or postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=... (env PAKITI_DB)")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
 	root.PersistentFlags().DurationVar(&g.dataMaxAge, "data-max-age", store.DefaultDataMaxAge,

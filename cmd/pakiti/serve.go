@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pakiti-go/pakiti/internal/buildinfo"
 	"github.com/pakiti-go/pakiti/internal/demo"
 	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/intake"
@@ -187,7 +188,7 @@ func newServe(g *globals) *cobra.Command {
 			if cert != "" {
 				scheme = "https"
 			}
-			log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "db", st.Engine(), "version", buildVersion,
+			log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "db", st.Engine(), "version", buildinfo.Get().Version, "commit", buildinfo.Get().Commit,
 				"max_connections", conns, "max_in_flight", maxInFlight, "intake_memory", intakeMemory)
 			errc := make(chan error, 1)
 			go func() {
