@@ -157,7 +157,10 @@ func TestOSRulesCRUD(t *testing.T) {
 		}
 	}
 	for name, err := range map[string]error{
-		"add at -1": func() error { _, err := s.AddOSRule(ctx, store.OSRule{Position: -1, Pattern: "^z", Group: "z:1"}, now); return err }(),
+		"add at -1": func() error {
+			_, err := s.AddOSRule(ctx, store.OSRule{Position: -1, Pattern: "^z", Group: "z:1"}, now)
+			return err
+		}(),
 		"move to 0": func() error { _, _, err := s.MoveOSRule(ctx, d.ID, 0, now); return err }(),
 	} {
 		if !errors.Is(err, store.ErrBadPosition) {
