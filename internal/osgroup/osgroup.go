@@ -16,9 +16,9 @@ import (
 
 // Facts are what a report says about a host's OS.
 type Facts struct {
-	System      string // the report's system: line, e.g. "Debian GNU/Linux 12"
-	OSID        string // os-release ID (protocol 6), e.g. "debian"
-	OSVersionID string // os-release VERSION_ID (protocol 6), e.g. "12"
+	System      string `json:"system"`        // the report's system: line, e.g. "Debian GNU/Linux 12"
+	OSID        string `json:"os_id"`         // os-release ID (protocol 6), e.g. "debian"
+	OSVersionID string `json:"os_version_id"` // os-release VERSION_ID (protocol 6), e.g. "12"
 }
 
 // Rule turns matching facts into a group. Match is tried against the
