@@ -38,24 +38,35 @@ type Rules []Rule
 func Compile(rules []Rule) (Rules, error) {
 	out := make(Rules, len(rules))
 	for i, r := range rules {
-		expr := r.Match
-		if strings.HasPrefix(expr, "id:") {
-			expr, r.onID = strings.TrimPrefix(expr, "id:"), true
-		}
-		re, err := regexp.Compile(expr)
+		c, err := CompileRule(r)
 		if err != nil {
-			return nil, fmt.Errorf("OS group rule %d (%q): %w", i+1, r.Match, err)
+			return nil, fmt.Errorf("OS group rule %d: %w", i+1, err)
 		}
-		if r.Group == "" {
-			return nil, fmt.Errorf("OS group rule %d (%q) has no group", i+1, r.Match)
-		}
-		if err := checkTemplate(re, r.Group); err != nil {
-			return nil, fmt.Errorf("OS group rule %d (%q => %s): %w", i+1, r.Match, r.Group, err)
-		}
-		r.re = re
-		out[i] = r
+		out[i] = c
 	}
 	return out, nil
+}
+
+// CompileRule checks and prepares one rule: its regular expression
+// compiles, its group is not empty and names only submatches the
+// expression has.
+func CompileRule(r Rule) (Rule, error) {
+	expr := r.Match
+	if strings.HasPrefix(expr, "id:") {
+		expr, r.onID = strings.TrimPrefix(expr, "id:"), true
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return r, fmt.Errorf("%q: %w", r.Match, err)
+	}
+	if r.Group == "" {
+		return r, fmt.Errorf("%q has no group", r.Match)
+	}
+	if err := checkTemplate(re, r.Group); err != nil {
+		return r, fmt.Errorf("%q => %s: %w", r.Match, r.Group, err)
+	}
+	r.re = re
+	return r, nil
 }
 
 // Group returns the OS group of facts, or "" when no rule matches. Rules

@@ -68,7 +68,7 @@ const DefaultCheckEvery = 2 * time.Second
 
 // Service is the rules of one server (or one CLI run).
 type Service struct {
-	Store *store.Store
+	Store *store.Store // nil: no database rules (pakiti os-rules list before any database exists)
 	// File are the rules of the --os-rules file (nil: none), FileName its
 	// path, for listings.
 	File     osgroup.Rules
@@ -136,6 +136,9 @@ func (s *Service) current(ctx context.Context, force bool) (*snapshot, error) {
 	if fallback == nil {
 		fallback = &snapshot{version: -1, rules: s.layered(nil)}
 	}
+	if s.Store == nil {
+		return fallback, nil // no database: the file's and built-in rules
+	}
 	v, err := s.Store.OSRulesVersion(ctx)
 	if err != nil {
 		return fallback, err
@@ -154,18 +157,21 @@ func (s *Service) current(ctx context.Context, force bool) (*snapshot, error) {
 	var compiled osgroup.Rules
 	for _, r := range stored {
 		e := entryOf(r)
-		c, err := osgroup.Compile([]osgroup.Rule{e.Rule()})
+		c, err := osgroup.CompileRule(e.Rule())
 		if err != nil {
 			// Written by hand or by another version: skipped, not fatal.
 			s.Log.Error("OS group rule of the database skipped", "id", r.ID, "error", err)
 			continue
 		}
 		next.db = append(next.db, e)
-		compiled = append(compiled, c...)
+		compiled = append(compiled, c)
 	}
 	next.rules = s.layered(compiled)
-	if sn == nil || sn.version != v {
-		s.Log.Info("OS group rules read", "version", v, "database_rules", len(next.db), "rules", len(next.rules))
+	switch {
+	case sn == nil:
+		s.Log.Debug("OS group rules read", "version", v, "database_rules", len(next.db), "rules", len(next.rules))
+	case sn.version != v:
+		s.Log.Info("OS group rules changed: read again", "version", v, "database_rules", len(next.db), "rules", len(next.rules))
 	}
 	s.snap.Store(next)
 	return next, nil
@@ -266,7 +272,7 @@ func (sp Spec) check() (Spec, error) {
 	case strings.ContainsAny(sp.Match+sp.Group, "\n\r"):
 		return sp, fmt.Errorf("%w: a rule is one line", ErrInvalid)
 	}
-	if _, err := osgroup.Compile([]osgroup.Rule{Entry{Match: sp.Match, OSIDRule: sp.OSIDRule, Group: sp.Group}.Rule()}); err != nil {
+	if _, err := osgroup.CompileRule(Entry{Match: sp.Match, OSIDRule: sp.OSIDRule, Group: sp.Group}.Rule()); err != nil {
 		return sp, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return sp, nil
