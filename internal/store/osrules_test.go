@@ -171,6 +171,14 @@ func TestOSRulesCRUD(t *testing.T) {
 	if diff := cmp.Diff([]string{"1:id:^x (\\d+)=>x:$1[a id]", "2:^d=>d:1[d]"}, got); diff != "" || v != 11 {
 		t.Errorf("failed changes changed the rules (version %d, want 11):\n%s", v, diff)
 	}
+	// Ids are not given again: d has the largest; removed, the next rule
+	// gets a new one (admins and scripts name rules by id).
+	if _, err := s.RemoveOSRule(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if e := add("e", 0, false); e.ID <= d.ID {
+		t.Errorf("rule added after removing rule %d got id %d: ids are reused", d.ID, e.ID)
+	}
 }
 
 // TestOSRulesConcurrent: rules added and moved at once by many writers

@@ -3,8 +3,10 @@
 -- (internal/osrules). pattern is a regular expression on the report's
 -- system: line, or, when os_id, on os-release "ID VERSION_ID"; os_group
 -- is the group template ($1, ${name}). Positions are kept 1..n.
+-- AUTOINCREMENT: an id is never given again to another rule (admins and
+-- scripts name rules by id; PostgreSQL's identity behaves the same).
 CREATE TABLE os_rules (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     position   INTEGER NOT NULL,
     pattern    TEXT NOT NULL,
     os_id      BOOLEAN NOT NULL DEFAULT FALSE,
