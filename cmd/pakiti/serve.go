@@ -21,6 +21,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/jobs"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/osgroup"
+	"github.com/pakiti-go/pakiti/internal/osrules"
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/web"
 )
@@ -34,7 +35,7 @@ func newServe(g *globals) *cobra.Command {
 	var tagsEvery time.Duration
 	var tagsRemove bool
 	var demoMode bool
-	var every, gcEvery, jobTTL, jobRenew, testJobEvery time.Duration
+	var every, gcEvery, jobTTL, jobRenew, testJobEvery, osRulesCheck time.Duration
 	keep := newRetention(DefaultReportHistory)
 	archiveKeep := newRetention(DefaultArchiveRetention)
 	var archiveReports bool
@@ -70,12 +71,18 @@ func newServe(g *globals) *cobra.Command {
 			defer st.Close()
 			matcher := match.New(st, drivers.Registry(), log)
 			feed := intake.New(st, matcher, log)
-			if feed.Groups, err = osgroup.Load(osRules); err != nil {
+			fileRules, err := osgroup.LoadFile(osRules)
+			if err != nil {
 				return fmt.Errorf("--os-rules: %w", err)
 			}
 			if osRules != "" {
-				log.Info("OS group rules loaded", "file", osRules, "rules", len(feed.Groups)-len(osgroup.Builtin))
+				log.Info("OS group rules loaded", "file", osRules, "rules", len(fileRules))
 			}
+			// The database's rules, then the file's, then the built-in
+			// ones, re-read when another server changes them.
+			rules := osrules.New(st, fileRules, osRules, matcher, log)
+			rules.CheckEvery = osRulesCheck
+			feed.Rules = rules
 			if maxReport > 0 {
 				feed.Limits.MaxBytes = maxReport
 			}
@@ -162,7 +169,7 @@ func newServe(g *globals) *cobra.Command {
 				log.Info("intake queue", "workers", queueWorkers, "reports", d.Reports)
 			}
 			log.Info("jobs", "holder", sched.Holder, "lease_ttl", sched.TTL.String(), "lease_renew", sched.Renew.String())
-			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner})
+			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner, OSRules: rules})
 			if err != nil {
 				return err
 			}
@@ -214,6 +221,7 @@ func newServe(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&listen, "listen", ":8080", "address to listen on")
 	cmd.Flags().StringVar(&osRules, "os-rules", "", "file of OS group rules (REGEXP => GROUP a line, see pakiti os-rules list) tried before the built-in ones")
+	cmd.Flags().DurationVar(&osRulesCheck, "os-rules-check-every", osrules.DefaultCheckEvery, "how often, at most, to look for OS group rule changes made by another server or pakiti os-rules (one small read; 0: at every report)")
 	cmd.Flags().StringVar(&cert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	cmd.Flags().StringVar(&key, "tls-key", "", "TLS private key file (PEM)")
 	cmd.Flags().StringArrayVar(&reportKeys, "report-key", nil, "PEM RSA private key (with its certificate, optionally) that decrypts S/MIME-encrypted reports (pakiti-client --encrypt CERT); repeat for key rotation")

@@ -72,6 +72,10 @@ type Handler struct {
 	Store  Saver
 	Eval   Evaluator // nil: reports are stored, not evaluated
 	Groups osgroup.Rules
+	// Rules, when set, gives the OS group rules in force instead of
+	// Groups, read per report: rules that change while the server runs
+	// (*osrules.Service: rules in the database).
+	Rules  RuleSource
 	Limits report.Limits
 	Now    func() time.Time // injected clock
 	Log    *slog.Logger
@@ -93,6 +97,18 @@ type Handler struct {
 func New(s Saver, eval Evaluator, log *slog.Logger) *Handler {
 	return &Handler{Store: s, Eval: eval, Groups: osgroup.Builtin, Limits: report.DefaultLimits, Now: time.Now, Log: log,
 		Admission: NewAdmission(DefaultMaxInFlight, DefaultMemoryBudget, DefaultAdmitWait)}
+}
+
+// RuleSource gives the OS group rules in force.
+type RuleSource interface {
+	Rules() osgroup.Rules
+}
+
+func (h *Handler) groups() osgroup.Rules {
+	if h.Rules != nil {
+		return h.Rules.Rules()
+	}
+	return h.Groups
 }
 
 // clientError is a problem with the request, answered with a 4xx.
@@ -490,7 +506,7 @@ func (h *Handler) validate(req *request) error {
 	if host.Site == "" {
 		host.Site = model.DefaultSite
 	}
-	host.OSGroup = h.Groups.Group(osgroup.Facts{System: hd.System, OSID: hd.OSID, OSVersionID: hd.OSVersionID})
+	host.OSGroup = h.groups().Group(osgroup.Facts{System: hd.System, OSID: hd.OSID, OSVersionID: hd.OSVersionID})
 	var modules store.HostModules
 	if req.protocol == report.Protocol6 {
 		// Parse checked the header; an error here leaves the state unknown.

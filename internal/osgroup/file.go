@@ -37,30 +37,38 @@ func Parse(r io.Reader, name string) (Rules, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	out := make(Rules, len(rules))
 	for i, r := range rules {
-		if _, err := Compile([]Rule{r}); err != nil {
+		c, err := CompileRule(r)
+		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, lines[i], err)
 		}
+		out[i] = c
 	}
-	return Compile(rules)
+	return out, nil
 }
 
 // Load reads the rule file at path and returns its rules in front of the
 // built-in ones (an empty path gives the built-in rules alone).
 func Load(path string) (Rules, error) {
+	rs, err := LoadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return append(rs[:len(rs):len(rs)], Builtin...), nil
+}
+
+// LoadFile reads the rule file at path alone (an empty path: no rules).
+func LoadFile(path string) (Rules, error) {
 	if path == "" {
-		return Builtin, nil
+		return nil, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("OS group rules: %w", err)
 	}
 	defer f.Close()
-	rs, err := Parse(f, path)
-	if err != nil {
-		return nil, err
-	}
-	return append(rs[:len(rs):len(rs)], Builtin...), nil
+	return Parse(f, path)
 }
 
 // Format writes rules in the rule file format.

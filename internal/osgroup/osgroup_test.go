@@ -117,7 +117,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tc := range []struct{ text, wantErr string }{
 		{"^x debian:1\n", "site.rules:1: \"^x debian:1\" is not REGEXP => GROUP"},
-		{"# c\n^(x => debian:1\n", "site.rules:2: OS group rule 1"},
+		{"# c\n^(x => debian:1\n", `site.rules:2: "^(x": error parsing regexp`},
 		{"^x => \n", "site.rules:1: "},
 	} {
 		if _, err := Parse(strings.NewReader(tc.text), "site.rules"); err == nil || !strings.Contains(err.Error(), tc.wantErr) {

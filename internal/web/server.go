@@ -11,16 +11,18 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/pakiti-go/pakiti/internal/osrules"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
 
 // Server holds what the handlers need.
 type Server struct {
-	store  *store.Store
-	log    *slog.Logger
-	pages  *pages
-	banner string
-	now    func() time.Time
+	store   *store.Store
+	log     *slog.Logger
+	pages   *pages
+	banner  string
+	now     func() time.Time
+	osRules *osrules.Service
 }
 
 // Config wires a Server.
@@ -30,6 +32,9 @@ type Config struct {
 	Log    *slog.Logger
 	Banner string           // shown on every page (demo data)
 	Now    func() time.Time // injected clock; nil is time.Now
+	// OSRules are the OS group rules in force (/os-rules); nil: the
+	// built-in ones and the database's, changes not evaluated.
+	OSRules *osrules.Service
 }
 
 // New returns the handler of the whole HTTP surface.
@@ -38,9 +43,12 @@ func New(c Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now}
+	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now, osRules: c.OSRules}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.osRules == nil {
+		s.osRules = osrules.New(c.Store, nil, "", nil, c.Log)
 	}
 	mux := http.NewServeMux()
 	for _, path := range []string{"/feed/", "/feed", "/pakiti/feed/", "/pakiti/feed"} {
@@ -51,6 +59,7 @@ func New(c Config) (http.Handler, error) {
 	for _, r := range s.apiRoutes() {
 		mux.HandleFunc("GET "+r.path, r.handler)
 	}
+	s.osRuleRoutes(mux)
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/hosts", http.StatusFound)
@@ -82,6 +91,8 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"/api/v1/tags", s.apiTags},
 		{"/api/v1/exceptions", s.apiExceptions},
 		{"/api/v1/advisories/{id}", s.apiAdvisory},
+		{"/api/v1/os-rules", s.apiOSRules},
+		{"/api/v1/os-rules/{id}", s.apiOSRule},
 	}
 }
 
