@@ -52,7 +52,7 @@ pakiti-client to /feed/) and shows them in a web UI, a JSON API and this CLI.`,
 	}
 	root.PersistentFlags().StringVar(&g.db, "db", def, "database: sqlite:FILE[?synchronous=normal] or postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=... (env PAKITI_DB)")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
-	root.AddCommand(newServe(g), newHosts(g), newHost(g), newCVE(g), newImport(g), newSources(g), newEvaluate(g), newDB(g), newVercmp())
+	root.AddCommand(newServe(g), newHosts(g), newHost(g), newCVE(g), newImport(g), newSources(g), newEvaluate(g), newDB(g), newVercmp(), newUsers(g), newSites(g), newAudit(g))
 	return root
 }
 

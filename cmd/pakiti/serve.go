@@ -32,6 +32,7 @@ func newServe(g *globals) *cobra.Command {
 	var demoMode bool
 	var every, gcEvery, jobTTL, jobRenew, testJobEvery time.Duration
 	keep := newRetention()
+	var access accessFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the feed (/feed/), the web UI, the API and /healthz",
@@ -57,13 +58,21 @@ func newServe(g *globals) *cobra.Command {
 				}
 				banner, every = demo.Banner, 0
 			}
+			if listen == "" {
+				listen = access.listenDefault()
+			}
 			st, err := g.open(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			authn, guard, err := access.build(ctx, st, listen, log)
+			if err != nil {
+				return err
+			}
 			matcher := match.New(st, drivers.Registry(), log)
 			feed := intake.New(st, matcher, log)
+			feed.Guard = guard
 			if maxReport > 0 {
 				feed.Limits.MaxBytes = maxReport
 			}
@@ -142,7 +151,7 @@ func newServe(g *globals) *cobra.Command {
 				log.Info("intake queue", "workers", queueWorkers, "reports", d.Reports)
 			}
 			log.Info("jobs", "holder", sched.Holder, "lease_ttl", sched.TTL.String(), "lease_renew", sched.Renew.String())
-			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner})
+			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner, Auth: authn})
 			if err != nil {
 				return err
 			}
@@ -192,7 +201,8 @@ func newServe(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&listen, "listen", ":8080", "address to listen on")
+	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (default 127.0.0.1:8080 with --auth none, else :8080)")
+	access.register(cmd)
 	cmd.Flags().StringVar(&cert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	cmd.Flags().StringVar(&key, "tls-key", "", "TLS private key file (PEM)")
 	cmd.Flags().StringArrayVar(&reportKeys, "report-key", nil, "PEM RSA private key (with its certificate, optionally) that decrypts S/MIME-encrypted reports (pakiti-client --encrypt CERT); repeat for key rotation")

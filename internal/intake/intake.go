@@ -70,6 +70,9 @@ type Handler struct {
 	// Queue, when set, makes intake asynchronous (queue.go): a validated
 	// report is enqueued, answered once durable, and stored by Work.
 	Queue Queue
+	// Guard, when set, checks report tokens, sites, networks, host claims
+	// and the rate of reports (guard.go); nil accepts every report.
+	Guard Guard
 	wake  chan struct{} // an enqueued report for this server's workers
 }
 
@@ -108,6 +111,8 @@ type request struct {
 	in       store.Incoming
 	saved    store.Saved
 	legacy   *legacy // protocol 4 form or GLPI message; nil for text reports
+	// tokenSite is the site of the request's report token (Guard).
+	tokenSite string
 	// Asynchronous intake (queue.go): enqueued, the report is stored
 	// later (store-and-report answers as report-only does); queued is the
 	// queue row a worker stores, at its receive time.
@@ -171,6 +176,13 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err := h.params(r.URL.Query(), req); err != nil {
 		return err
 	}
+	if h.Guard != nil {
+		site, err := h.Guard.Admit(r, req.addr)
+		if err != nil {
+			return refused(err)
+		}
+		req.tokenSite = site
+	}
 	lease, err := h.Admission.admit(ctx)
 	if err != nil {
 		return err
@@ -208,6 +220,9 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 		}
 	}
 	if err := h.validate(req); err != nil {
+		return err
+	}
+	if err := h.guardCheck(ctx, req); err != nil {
 		return err
 	}
 	if !stores {
@@ -295,6 +310,9 @@ func (h *Handler) touch(ctx context.Context, req *request) (bool, error) {
 	name := report.PeekHostname(req.body, h.Limits)
 	if name == "" {
 		return false, nil
+	}
+	if ok, err := h.guardTouch(ctx, req); !ok || err != nil {
+		return false, err
 	}
 	saved, ok, err := h.Store.TouchUnchanged(ctx, name, req.rawHash, req.addr, h.Now().UTC())
 	if err != nil || !ok {

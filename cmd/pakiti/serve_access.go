@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pakiti-go/pakiti/internal/auth"
+	"github.com/pakiti-go/pakiti/internal/store"
+)
+
+// accessFlags are pakiti serve's flags of access control: who may read
+// (--auth) and who may report (--feed-*).
+type accessFlags struct {
+	auth, header, feedAuth string
+	proxies                []string
+	insecure, lockHosts    bool
+	rate                   int
+	sessionTTL             time.Duration
+}
+
+func (f *accessFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.auth, "auth", "none", "who may read: none (everyone is admin: loopback only, unless --insecure-no-auth), local (users with passwords, API tokens), header (a trusted proxy's header or client certificate DN), oidc; comma-separated for several")
+	fl.BoolVar(&f.insecure, "insecure-no-auth", false, "allow --auth none on an address other than loopback: everyone who reaches the port reads every host")
+	fl.StringVar(&f.header, "auth-header", "", "with --auth header: the header naming the user (a user name or certificate DN), e.g. X-Remote-User or SSL_CLIENT_S_DN")
+	fl.StringArrayVar(&f.proxies, "trusted-proxy", nil, "an address or CIDR of a reverse proxy whose identity header and X-Forwarded-Proto are believed; repeat")
+	fl.DurationVar(&f.sessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
+	fl.StringVar(&f.feedAuth, "feed-auth", "none", "none: reports need no token (one that is sent is checked); token: every report needs its site's token (pakiti sites token SITE)")
+	fl.BoolVar(&f.lockHosts, "feed-lock-hosts", false, "refuse a report that would move a host to another site (an admin moves it: pakiti sites move-host); on with --feed-auth=token")
+	fl.IntVar(&f.rate, "feed-rate-limit", 0, "reports a minute from one address, beyond which /feed/ answers 429 (0: no limit; mind NAT and proxies)")
+}
+
+// listenDefault is --listen's default: loopback without authentication.
+func (f *accessFlags) listenDefault() string {
+	if f.auth == string(auth.None) {
+		return "127.0.0.1:8080"
+	}
+	return ":8080"
+}
+
+// build checks the flags against the listen address and returns the
+// Auth of the web UI and API and the guard of /feed/.
+func (f *accessFlags) build(ctx context.Context, st *store.Store, listen string, log *slog.Logger) (*auth.Auth, *auth.FeedGuard, error) {
+	modes, err := auth.ParseModes(f.auth)
+	if err != nil {
+		return nil, nil, err
+	}
+	var proxies []netip.Prefix
+	for _, p := range f.proxies {
+		pr, err := netip.ParsePrefix(p)
+		if err != nil {
+			a, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return nil, nil, fmt.Errorf("--trusted-proxy %q: want an address or a CIDR", p)
+			}
+			pr = netip.PrefixFrom(a, a.BitLen())
+		}
+		proxies = append(proxies, pr)
+	}
+	a, err := auth.New(ctx, auth.Config{Store: st, Modes: modes, Header: f.header, TrustedProxies: proxies,
+		SessionTTL: f.sessionTTL, Log: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.Open() {
+		if !loopback(listen) && !f.insecure {
+			return nil, nil, fmt.Errorf("--auth none on %s would show every host to anyone who reaches it: listen on loopback (the default, 127.0.0.1:8080), turn authentication on (--auth local), or say --insecure-no-auth", listen)
+		}
+		log.Warn("NO AUTHENTICATION: everyone who reaches this server sees every host and may change everything (--auth none)", "listen", listen)
+	}
+	g := &auth.FeedGuard{Store: st, LockHosts: f.lockHosts, Log: log}
+	switch f.feedAuth {
+	case "none":
+	case "token":
+		g.RequireToken, g.LockHosts = true, true
+	default:
+		return nil, nil, fmt.Errorf("--feed-auth must be none or token, not %q", f.feedAuth)
+	}
+	if f.rate < 0 {
+		return nil, nil, errors.New("--feed-rate-limit must be 0 or more")
+	}
+	if f.rate > 0 {
+		g.Limiter = auth.NewRateLimiter(f.rate)
+	}
+	log.Info("access", "auth", f.auth, "feed_auth", f.feedAuth, "feed_lock_hosts", g.LockHosts, "feed_rate_limit", f.rate)
+	return a, g, nil
+}
+
+// loopback tells whether a listen address is on loopback only.
+func loopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
