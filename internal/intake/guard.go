@@ -47,6 +47,9 @@ func (h *Handler) guardCheck(ctx context.Context, req *request) error {
 	if h.Guard == nil || req.queued != nil { // a queued report was checked when it came
 		return nil
 	}
+	if req.checked == req.in.Host.Site+"\x00"+req.in.Host.Hostname {
+		return nil // guardTouch checked this site and host name
+	}
 	return refused(h.Guard.Check(ctx, req.tokenSite, req.in.Host, req.addr, req.mode != ReportOnly))
 }
 
@@ -69,5 +72,9 @@ func (h *Handler) guardTouch(ctx context.Context, req *request) (ok bool, err er
 	if host.Site == "" {
 		host.Site = model.DefaultSite
 	}
-	return true, refused(h.Guard.Check(ctx, req.tokenSite, host, req.addr, true))
+	if err := h.Guard.Check(ctx, req.tokenSite, host, req.addr, true); err != nil {
+		return true, refused(err)
+	}
+	req.checked = host.Site + "\x00" + host.Hostname
+	return true, nil
 }

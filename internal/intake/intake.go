@@ -111,8 +111,9 @@ type request struct {
 	in       store.Incoming
 	saved    store.Saved
 	legacy   *legacy // protocol 4 form or GLPI message; nil for text reports
-	// tokenSite is the site of the request's report token (Guard).
-	tokenSite string
+	// tokenSite is the site of the request's report token (Guard);
+	// checked is the site and host name the Guard passed ("site\x00host").
+	tokenSite, checked string
 	// Asynchronous intake (queue.go): enqueued, the report is stored
 	// later (store-and-report answers as report-only does); queued is the
 	// queue row a worker stores, at its receive time.
