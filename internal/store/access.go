@@ -543,12 +543,6 @@ func (s *Store) UserScope(ctx context.Context, u User) (Scope, error) {
 	return sc, srows.Err()
 }
 
-// ScopeSiteIDs returns the site ids of a resolved scope (nil, true for
-// every site): for tests and logs.
-func (sc Scope) ScopeSiteIDs() (ids []int64, all bool) {
-	return append([]int64(nil), sc.ids...), sc.all
-}
-
 // HostSite returns the site a host is stored under, if the host exists:
 // the feed checks that a report does not move a host to another site.
 func (s *Store) HostSite(ctx context.Context, sc Scope, hostname string) (string, bool, error) {
@@ -583,18 +577,4 @@ func (s *Store) MoveHost(ctx context.Context, hostname, site string) error {
 		}
 		return nil
 	})
-}
-
-// SiteNetworks returns the networks a site's reports may come from (none:
-// anywhere; a site not known yet has none).
-func (s *Store) SiteNetworks(ctx context.Context, site string) ([]string, error) {
-	var nets string
-	err := s.r.QueryRowContext(ctx, `SELECT networks FROM sites WHERE name = $1`, site).Scan(&nets)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("networks of %s: %w", site, err)
-	}
-	return strings.Fields(nets), nil
 }
