@@ -523,8 +523,8 @@ var unscoped = map[string]string{
 	"UserByAPIToken": "login: the user of a token", "AddSession": "login write", "UserBySession": "login: the user of a session",
 	"DeleteSession": "logout write", "AddFeedToken": "admin write", "RevokeFeedTokens": "admin write",
 	"FeedTokenSite": "feed: the site of a report token",
-	"MoveHost":      "admin write (pakiti sites move-host)",
-	"Audit":         "admin write: the audit log", "AuditLog": "the audit log (admin only), no host data",
+	"MoveHost":      "admin write (pakiti sites move-host)", "SyncDirectory": "admin write (pakiti sites import-gocdb)",
+	"Audit": "admin write: the audit log", "AuditLog": "the audit log (admin only), no host data",
 }
 
 // scopeHelpers take a Scope without reading hosts: they work on the scope
