@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ type accessFlags struct {
 	insecure, lockHosts    bool
 	rate                   int
 	sessionTTL             time.Duration
+	oidc                   auth.OIDCConfig
 }
 
 func (f *accessFlags) register(cmd *cobra.Command) {
@@ -33,6 +35,14 @@ func (f *accessFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.header, "auth-header", "", "with --auth header: the header naming the user (a user name or certificate DN), e.g. X-Remote-User or SSL_CLIENT_S_DN")
 	fl.StringArrayVar(&f.proxies, "trusted-proxy", nil, "an address or CIDR of a reverse proxy whose identity header and X-Forwarded-Proto are believed; repeat")
 	fl.DurationVar(&f.sessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
+	fl.StringVar(&f.oidc.Issuer, "oidc-issuer", "", "with --auth oidc: the OpenID provider's issuer URL (e.g. EGI Check-in's)")
+	fl.StringVar(&f.oidc.ClientID, "oidc-client-id", "", "with --auth oidc: this server's client id at the provider")
+	fl.StringVar(&f.oidc.ClientSecret, "oidc-client-secret", os.Getenv("PAKITI_OIDC_CLIENT_SECRET"), "with --auth oidc: the client secret (env PAKITI_OIDC_CLIENT_SECRET keeps it out of the process list)")
+	fl.StringVar(&f.oidc.RedirectURL, "oidc-redirect-url", "", "with --auth oidc: https://THIS-SERVER/auth/oidc/callback as registered at the provider")
+	fl.StringVar(&f.oidc.UserClaim, "oidc-user-claim", "", "the claim naming the user (default preferred_username, then email, then sub)")
+	fl.StringVar(&f.oidc.GroupsClaim, "oidc-groups-claim", "groups", "the claim listing the user's groups: groups naming a site or group (NGI) are the user's grants")
+	fl.StringVar(&f.oidc.AdminGroup, "oidc-admin-group", "", "members of this group (in the groups claim) are admins")
+	fl.StringVar(&f.oidc.CSIRTGroup, "oidc-csirt-group", "", "members of this group (in the groups claim) are csirt")
 	fl.StringVar(&f.feedAuth, "feed-auth", "none", "none: reports need no token (one that is sent is checked); token: every report needs its site's token (pakiti sites token SITE)")
 	fl.BoolVar(&f.lockHosts, "feed-lock-hosts", false, "refuse a report that would move a host to another site (an admin moves it: pakiti sites move-host); on with --feed-auth=token")
 	fl.IntVar(&f.rate, "feed-rate-limit", 0, "reports a minute from one address, beyond which /feed/ answers 429 (0: no limit; mind NAT and proxies)")
@@ -66,7 +76,7 @@ func (f *accessFlags) build(ctx context.Context, st *store.Store, listen string,
 		proxies = append(proxies, pr)
 	}
 	a, err := auth.New(ctx, auth.Config{Store: st, Modes: modes, Header: f.header, TrustedProxies: proxies,
-		SessionTTL: f.sessionTTL, Log: log})
+		SessionTTL: f.sessionTTL, Log: log, OIDC: oidcConfig(modes, &f.oidc)})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,6 +102,16 @@ func (f *accessFlags) build(ctx context.Context, st *store.Store, listen string,
 	}
 	log.Info("access", "auth", f.auth, "feed_auth", f.feedAuth, "feed_lock_hosts", g.LockHosts, "feed_rate_limit", f.rate)
 	return a, g, nil
+}
+
+// oidcConfig is the OIDC configuration where --auth has oidc.
+func oidcConfig(modes []auth.Mode, c *auth.OIDCConfig) *auth.OIDCConfig {
+	for _, m := range modes {
+		if m == auth.OIDC {
+			return c
+		}
+	}
+	return nil
 }
 
 // loopback tells whether a listen address is on loopback only.

@@ -23,6 +23,10 @@ func (a *Auth) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", a.loginForm)
 	mux.HandleFunc("POST /login", a.login)
 	mux.HandleFunc("POST /logout", a.logout)
+	if a.oidc != nil {
+		mux.HandleFunc("GET /auth/oidc/login", a.oidcStart)
+		mux.HandleFunc("GET /auth/oidc/callback", a.oidcCallback)
+	}
 }
 
 // next is where to go after logging in: a path on this server only.

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
+
 	"github.com/pakiti-go/pakiti/internal/store"
 )
 
@@ -26,13 +28,15 @@ type Config struct {
 	Header         string
 	TrustedProxies []netip.Prefix
 	SessionTTL     time.Duration // default 12 h
+	OIDC           *OIDCConfig   // with mode oidc
 	Log            *slog.Logger
 	Now            func() time.Time
 }
 
 // Auth identifies the requests of the web UI and the API.
 type Auth struct {
-	c Config
+	c    Config
+	oidc *oidcLogin
 }
 
 // New checks c and returns its Auth.
@@ -57,7 +61,16 @@ func New(ctx context.Context, c Config) (*Auth, error) {
 		return nil, errors.New("--auth header needs --trusted-proxy CIDR: the header is believed from those addresses only")
 	}
 	if a.has(OIDC) {
-		return nil, errors.New("--auth oidc is not built yet: use a reverse proxy with mod_auth_openidc and --auth header")
+		if c.OIDC == nil {
+			return nil, errors.New("--auth oidc needs --oidc-issuer, --oidc-client-id, --oidc-client-secret and --oidc-redirect-url")
+		}
+		// The provider's keys are fetched later with this context's
+		// client: it lives as long as the server, each request bounded.
+		o, err := newOIDC(oidc.ClientContext(ctx, &http.Client{Timeout: oidcTimeout}), c.OIDC)
+		if err != nil {
+			return nil, err
+		}
+		a.oidc = o
 	}
 	return a, nil
 }

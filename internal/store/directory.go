@@ -180,46 +180,8 @@ func syncDirectory(ctx context.Context, tx *sql.Tx, d Directory, now time.Time) 
 			}
 			add("~ user %s (%s)", u.Name, u.Role)
 		}
-		// Grants of this origin: add the missing, remove the others.
-		grows, err := tx.QueryContext(ctx, `SELECT gr.id, COALESCE(s.name, g.name) FROM grants gr
-			LEFT JOIN sites s ON s.id = gr.site_id LEFT JOIN site_groups g ON g.id = gr.group_id
-			WHERE gr.user_id = $1 AND gr.origin = $2`, h.id, d.Origin)
-		if err != nil {
+		if err := syncGrants(ctx, tx, h.id, u, d.Origin, false, add); err != nil {
 			return nil, err
-		}
-		held := map[string]int64{}
-		for grows.Next() {
-			var gid int64
-			var target string
-			if err := grows.Scan(&gid, &target); err != nil {
-				grows.Close()
-				return nil, err
-			}
-			held[target] = gid
-		}
-		grows.Close()
-		if err := grows.Err(); err != nil {
-			return nil, err
-		}
-		for _, target := range u.Grants {
-			if _, ok := held[target]; ok {
-				delete(held, target)
-				continue
-			}
-			col, tid, err := grantTarget(ctx, tx, target)
-			if err != nil {
-				return nil, err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO grants (user_id, `+col+`, origin) VALUES ($1, $2, $3)`, h.id, tid, d.Origin); err != nil {
-				return nil, err
-			}
-			add("+ grant %s -> %s", u.Name, target)
-		}
-		for _, target := range sortedKeys(held) {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM grants WHERE id = $1`, held[target]); err != nil {
-				return nil, err
-			}
-			add("- grant %s -> %s", u.Name, target)
 		}
 	}
 	// Stale users of this origin.
@@ -273,6 +235,93 @@ func syncDirectory(ctx context.Context, tx *sql.Tx, d Directory, now time.Time) 
 		add("- group %s", name)
 	}
 	return out, nil
+}
+
+// syncGrants makes the grants of origin of user uid those of u: adds the
+// missing, removes the others. With lenient, a target that names no site
+// or group is skipped (claims of an identity provider name many groups).
+func syncGrants(ctx context.Context, tx *sql.Tx, uid int64, u DirectoryUser, origin string, lenient bool, add func(string, ...any)) error {
+	grows, err := tx.QueryContext(ctx, `SELECT gr.id, COALESCE(s.name, g.name) FROM grants gr
+		LEFT JOIN sites s ON s.id = gr.site_id LEFT JOIN site_groups g ON g.id = gr.group_id
+		WHERE gr.user_id = $1 AND gr.origin = $2`, uid, origin)
+	if err != nil {
+		return err
+	}
+	held := map[string]int64{}
+	for grows.Next() {
+		var gid int64
+		var target string
+		if err := grows.Scan(&gid, &target); err != nil {
+			grows.Close()
+			return err
+		}
+		held[target] = gid
+	}
+	grows.Close()
+	if err := grows.Err(); err != nil {
+		return err
+	}
+	for _, target := range u.Grants {
+		if _, ok := held[target]; ok {
+			delete(held, target)
+			continue
+		}
+		col, tid, err := grantTarget(ctx, tx, target)
+		if lenient && errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO grants (user_id, `+col+`, origin) VALUES ($1, $2, $3)`, uid, tid, origin); err != nil {
+			return err
+		}
+		add("+ grant %s -> %s", u.Name, target)
+	}
+	for _, target := range sortedKeys(held) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM grants WHERE id = $1`, held[target]); err != nil {
+			return err
+		}
+		add("- grant %s -> %s", u.Name, target)
+	}
+	return nil
+}
+
+// SyncUser makes one user of an identity provider (origin) what its
+// claims say: created if new, its role and grants (on the sites and groups
+// the claims name that exist) set. A user of another origin (made by
+// hand) is returned unchanged: the store's grants win over the claims.
+func (s *Store) SyncUser(ctx context.Context, origin string, u DirectoryUser) (User, error) {
+	if origin == OriginLocal || !ValidRole(u.Role) {
+		return User{}, fmt.Errorf("sync user %s: origin %q, role %q", u.Name, origin, u.Role)
+	}
+	now := time.Now().UTC()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		var have string
+		err := tx.QueryRowContext(ctx, `SELECT id, origin FROM users WHERE name = $1`, u.Name).Scan(&id, &have)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if err := tx.QueryRowContext(ctx, `INSERT INTO users (name, role, dn, origin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+				u.Name, u.Role, u.DN, origin, now).Scan(&id); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case have != origin:
+			return nil
+		default:
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET role = $1 WHERE id = $2`, u.Role, id); err != nil {
+				return err
+			}
+		}
+		return syncGrants(ctx, tx, id, u, origin, true, func(string, ...any) {})
+	})
+	if err != nil {
+		return User{}, err
+	}
+	got, _, err := s.UserByName(ctx, u.Name)
+	return got, err
 }
 
 func sortedKeys[V any](m map[string]V) []string {

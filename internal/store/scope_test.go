@@ -524,7 +524,8 @@ var unscoped = map[string]string{
 	"DeleteSession": "logout write", "AddFeedToken": "admin write", "RevokeFeedTokens": "admin write",
 	"FeedTokenSite": "feed: the site of a report token",
 	"MoveHost":      "admin write (pakiti sites move-host)", "SyncDirectory": "admin write (pakiti sites import-gocdb)",
-	"Audit": "admin write: the audit log", "AuditLog": "the audit log (admin only), no host data",
+	"SyncUser": "login write: an OIDC user from its claims",
+	"Audit":    "admin write: the audit log", "AuditLog": "the audit log (admin only), no host data",
 }
 
 // scopeHelpers take a Scope without reading hosts: they work on the scope

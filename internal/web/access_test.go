@@ -69,7 +69,10 @@ type fedServer struct {
 	tokens map[string]string // user -> API token
 }
 
-func newFedServer(t *testing.T, modes ...auth.Mode) *fedServer {
+// withModes sets the server's auth modes (default local).
+func withModes(m ...auth.Mode) func(*auth.Config) { return func(c *auth.Config) { c.Modes = m } }
+
+func newFedServer(t *testing.T, opts ...func(*auth.Config)) *fedServer {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, testdb.DSN(t))
@@ -118,16 +121,24 @@ func newFedServer(t *testing.T, modes ...auth.Mode) *fedServer {
 		must(err)
 		fs.tokens[u.name] = tok
 	}
-	if len(modes) == 0 {
-		modes = []auth.Mode{auth.Local}
+	// The server's address is known before its handler (OIDC needs it).
+	fs.srv = httptest.NewUnstartedServer(nil)
+	t.Cleanup(fs.srv.Close)
+	base := "http://" + fs.srv.Listener.Addr().String()
+	cfg := auth.Config{Store: st, Modes: []auth.Mode{auth.Local}, Header: "X-Remote-User",
+		TrustedProxies: trustedLoopback(), Log: log}
+	for _, o := range opts {
+		o(&cfg)
 	}
-	a, err := auth.New(ctx, auth.Config{Store: st, Modes: modes, Header: "X-Remote-User",
-		TrustedProxies: trustedLoopback(), Log: log})
+	if cfg.OIDC != nil {
+		cfg.OIDC.RedirectURL = base + "/auth/oidc/callback"
+	}
+	a, err := auth.New(ctx, cfg)
 	must(err)
 	h, err := New(Config{Store: st, Feed: feed, Log: log, Auth: a})
 	must(err)
-	fs.srv = httptest.NewServer(h)
-	t.Cleanup(fs.srv.Close)
+	fs.srv.Config.Handler = h
+	fs.srv.Start()
 	return fs
 }
 

@@ -113,3 +113,31 @@ func TestBrowserCSRF(t *testing.T) {
 		t.Errorf("same-origin form: grants now %v, want [FZU]", u.Grants)
 	}
 }
+
+// TestBrowserOIDCLogin: single sign-on from the login page through the
+// in-process provider, back to the page asked for, with the hosts of the
+// NGI the provider's groups claim names.
+func TestBrowserOIDCLogin(t *testing.T) {
+	fs, p := newOIDCServer(t)
+	p.LoginAs(map[string]any{"sub": "u-7", "preferred_username": "ingrid", "groups": []string{"NGI_DE"}})
+	ctx := browser(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(chromedp.Do(ctx,
+		chromedp.Navigate(fs.srv.URL+"/hosts"),
+		chromedp.WaitVisible(chromedp.CSS(`a#oidc`)),
+		chromedp.Click(chromedp.CSS(`a#oidc`)),
+		chromedp.WaitVisible(chromedp.CSS(`#hosts`)),
+	))
+	hosts, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#hosts tbody tr td:first-child a")].map(a => a.textContent).sort().join(",")`))
+	must(err)
+	who, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#me").textContent`))
+	must(err)
+	if hosts != "wn.desy.example.org,wn.gsi.example.org" || who != "ingrid (viewer)" {
+		t.Errorf("after single sign-on: hosts %q, me %q", hosts, who)
+	}
+}

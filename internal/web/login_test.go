@@ -164,7 +164,7 @@ func TestCSRF(t *testing.T) {
 // certificate DN); from an untrusted address the header is ignored; a
 // name that is no user is refused.
 func TestHeaderAuth(t *testing.T) {
-	fs := newFedServer(t, auth.Header)
+	fs := newFedServer(t, withModes(auth.Header))
 	tests := []struct {
 		name, value string
 		code        int
