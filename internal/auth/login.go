@@ -67,7 +67,7 @@ func (a *Auth) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil || hash == "" {
-		CheckPassword(dummyHash, password) // as slow as a wrong password
+		CheckPassword(dummyHash(), password) // as slow as a wrong password
 		hash = ""
 	}
 	if hash == "" || !CheckPassword(hash, password) {

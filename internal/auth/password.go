@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -57,5 +58,9 @@ func CheckPassword(hash, password string) bool {
 }
 
 // dummyHash is checked against for unknown users, so that a wrong user
-// name takes as long as a wrong password.
-var dummyHash, _ = HashPassword("not a password of anyone")
+// name takes as long as a wrong password (made at the first login, not at
+// every start of the binary).
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not a password of anyone")
+	return h
+})
