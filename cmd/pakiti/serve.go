@@ -155,7 +155,12 @@ func newServe(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			tlsConf, err := access.tlsConfig(cert)
+			if err != nil {
+				return err
+			}
 			srv := &http.Server{
+				TLSConfig:         tlsConf,
 				Handler:           h,
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       2 * time.Minute,

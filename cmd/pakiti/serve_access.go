@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,6 +28,7 @@ type accessFlags struct {
 	rate                   int
 	sessionTTL             time.Duration
 	oidc                   auth.OIDCConfig
+	clientCA               string
 }
 
 func (f *accessFlags) register(cmd *cobra.Command) {
@@ -34,6 +37,7 @@ func (f *accessFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.insecure, "insecure-no-auth", false, "allow --auth none on an address other than loopback: everyone who reaches the port reads every host")
 	fl.StringVar(&f.header, "auth-header", "", "with --auth header: the header naming the user (a user name or certificate DN), e.g. X-Remote-User or SSL_CLIENT_S_DN")
 	fl.StringArrayVar(&f.proxies, "trusted-proxy", nil, "an address or CIDR of a reverse proxy whose identity header and X-Forwarded-Proto are believed; repeat")
+	fl.StringVar(&f.clientCA, "tls-client-ca", "", "with --tls-cert: CA certificates (PEM) whose client certificates the server asks for and verifies; with --auth header a verified certificate's DN names the user")
 	fl.DurationVar(&f.sessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
 	fl.StringVar(&f.oidc.Issuer, "oidc-issuer", "", "with --auth oidc: the OpenID provider's issuer URL (e.g. EGI Check-in's)")
 	fl.StringVar(&f.oidc.ClientID, "oidc-client-id", "", "with --auth oidc: this server's client id at the provider")
@@ -102,6 +106,26 @@ func (f *accessFlags) build(ctx context.Context, st *store.Store, listen string,
 	}
 	log.Info("access", "auth", f.auth, "feed_auth", f.feedAuth, "feed_lock_hosts", g.LockHosts, "feed_rate_limit", f.rate)
 	return a, g, nil
+}
+
+// tlsConfig is the server's TLS configuration for client certificates
+// (nil without --tls-client-ca).
+func (f *accessFlags) tlsConfig(cert string) (*tls.Config, error) {
+	if f.clientCA == "" {
+		return nil, nil
+	}
+	if cert == "" {
+		return nil, errors.New("--tls-client-ca needs --tls-cert and --tls-key: client certificates come over TLS")
+	}
+	pem, err := os.ReadFile(f.clientCA)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--tls-client-ca %s: no PEM certificate in it", f.clientCA)
+	}
+	return &tls.Config{ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven, MinVersion: tls.VersionTLS12}, nil
 }
 
 // oidcConfig is the OIDC configuration where --auth has oidc.

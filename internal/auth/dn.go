@@ -10,9 +10,15 @@ import (
 
 // CertificateDN writes a certificate's subject the way GOCDB, Apache's
 // SSL_CLIENT_S_DN (legacy format) and the grid tools do: "/DC=org/DC=
-// terena/C=CZ/O=CESNET/CN=Jane Doe", the RDNs in the certificate's order.
+// terena/C=CZ/O=CESNET/CN=Jane Doe", the RDNs in the certificate's order
+// (read from the raw subject: a parsed pkix.Name forgets the order and the
+// DC attributes).
 func CertificateDN(c *x509.Certificate) string {
-	return slashDN(c.Subject.ToRDNSequence())
+	var seq pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(c.RawSubject, &seq); err != nil || len(rest) > 0 {
+		return slashDN(c.Subject.ToRDNSequence())
+	}
+	return slashDN(seq)
 }
 
 var attrNames = map[string]string{
