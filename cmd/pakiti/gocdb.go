@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pakiti-go/pakiti/internal/gocdb"
+	"github.com/pakiti-go/pakiti/internal/store"
 )
 
 func newSitesImportGOCDB(g *globals) *cobra.Command {
@@ -119,4 +121,58 @@ func readGOCDB(ctx context.Context, client *http.Client, rd *gocdb.Reader, src s
 		return fmt.Errorf("%s: %s", src, resp.Status)
 	}
 	return rd.Read(src, io.LimitReader(resp.Body, 256<<20))
+}
+
+// gocdbFlags are pakiti serve's flags of the scheduled GOCDB import.
+type gocdbFlags struct {
+	sources               []string
+	every                 time.Duration
+	federation, cert, key string
+}
+
+func (f *gocdbFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.sources, "gocdb-source", nil, "a GOCDB answer (file or URL: get_site, get_site_contacts, get_roc_contacts, get_user) that the scheduled import reads; repeat")
+	fl.DurationVar(&f.every, "gocdb-every", 24*time.Hour, "with --gocdb-source: import GOCDB once per period of this length, by one of the servers on the database (0: never)")
+	fl.StringVar(&f.federation, "gocdb-federation", "EGI", "the group every NGI is put under")
+	fl.StringVar(&f.cert, "gocdb-cert", "", "client certificate (PEM) for GOCDB's private interface")
+	fl.StringVar(&f.key, "gocdb-key", "", "its private key (PEM)")
+}
+
+// job returns the scheduled import, or nil when none is configured.
+func (f *gocdbFlags) job(st syncer, log *slog.Logger) (func(context.Context) error, error) {
+	if len(f.sources) == 0 || f.every <= 0 {
+		return nil, nil
+	}
+	client, err := gocdbClient(f.cert, f.key)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		rd := gocdb.NewReader(gocdb.DefaultRoles)
+		for _, src := range f.sources {
+			if err := readGOCDB(ctx, client, rd, src); err != nil {
+				return err
+			}
+		}
+		changes, err := st.SyncDirectory(ctx, rd.Directory().Store(f.federation), false)
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			log.Info("gocdb change", "change", c)
+		}
+		log.Info("gocdb import", "changes", len(changes))
+		if len(changes) == 0 {
+			return nil
+		}
+		return st.Audit(ctx, store.AuditEntry{Actor: "job:gocdb-import", Action: "gocdb.import",
+			Target: strings.Join(f.sources, " "), Detail: fmt.Sprintf("changes=%d", len(changes))})
+	}, nil
+}
+
+// syncer is what the scheduled import needs of the store.
+type syncer interface {
+	SyncDirectory(ctx context.Context, d store.Directory, dryRun bool) ([]string, error)
+	Audit(ctx context.Context, e store.AuditEntry) error
 }

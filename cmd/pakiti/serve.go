@@ -33,6 +33,7 @@ func newServe(g *globals) *cobra.Command {
 	var every, gcEvery, jobTTL, jobRenew, testJobEvery time.Duration
 	keep := newRetention()
 	var access accessFlags
+	var gocdbJob gocdbFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the feed (/feed/), the web UI, the API and /healthz",
@@ -134,6 +135,13 @@ func newServe(g *globals) *cobra.Command {
 					sched.Run(ctx, "gc", gcEvery, func(ctx context.Context) error { return collect(ctx, st, log, keep) })
 				})
 			}
+			importGOCDB, err := gocdbJob.job(st, log)
+			if err != nil {
+				return err
+			}
+			if importGOCDB != nil {
+				wg.Go(func() { sched.Run(ctx, "gocdb-import", gocdbJob.every, importGOCDB) })
+			}
 			if testJobEvery > 0 {
 				wg.Go(func() {
 					sched.Run(ctx, "test-tick", testJobEvery, func(context.Context) error { return nil })
@@ -208,6 +216,7 @@ func newServe(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (default 127.0.0.1:8080 with --auth none, else :8080)")
 	access.register(cmd)
+	gocdbJob.register(cmd)
 	cmd.Flags().StringVar(&cert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	cmd.Flags().StringVar(&key, "tls-key", "", "TLS private key file (PEM)")
 	cmd.Flags().StringArrayVar(&reportKeys, "report-key", nil, "PEM RSA private key (with its certificate, optionally) that decrypts S/MIME-encrypted reports (pakiti-client --encrypt CERT); repeat for key rotation")

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pakiti-go/pakiti/internal/testdb"
 )
@@ -130,5 +131,42 @@ func TestAccessEndToEnd(t *testing.T) {
 		"site.token.add FZU", "site.token.add GSI-LCG2", "token.revoke alice"}
 	if !slices.Equal(actions, want) {
 		t.Errorf("audit log %v, want %v", actions, want)
+	}
+}
+
+// TestGOCDBJob: pakiti serve --gocdb-source runs the GOCDB import as a
+// scheduled job: the users and grants of the answers appear, audited.
+func TestGOCDBJob(t *testing.T) {
+	dir, err := filepath.Abs("../../internal/gocdb/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--update-every", "0"}
+	for _, f := range []string{"get_site.xml", "get_site_contacts.xml", "get_roc_contacts.xml", "get_user.xml"} {
+		args = append(args, "--gocdb-source", filepath.Join(dir, f))
+	}
+	s := startServer(t, args...)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var users []struct {
+			Name   string   `json:"name"`
+			Origin string   `json:"origin"`
+			Grants []string `json:"grants"`
+		}
+		json.Unmarshal([]byte(runPakiti(t, s.db, "users", "list", "--format", "json")), &users)
+		if len(users) == 5 {
+			if users[1].Name != "/C=00/O=00000/OU=000000/CN=Gwei Jai" || users[1].Origin != "gocdb" ||
+				!slices.Equal(users[1].Grants, []string{"Izola MRF", "NGI_SI"}) {
+				t.Errorf("imported user %+v", users[1])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 30 s the job imported %d users, want 5", len(users))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if out := runPakiti(t, s.db, "audit"); !strings.Contains(out, "job:gocdb-import") {
+		t.Errorf("audit log:\n%s", out)
 	}
 }
