@@ -67,6 +67,10 @@ Sending:
   --no-protocol-version  leave the protocol parameter out of the URL (for
                          old servers; implies --protocol 5)
   --expect STRING        first line of a successful answer (default OK)
+  --token TOKEN          the site's report token (pakiti sites token SITE on
+                         the server), sent as Authorization: Bearer; put it
+                         in the config file (token = ...) to keep it out of
+                         the process list
   --encrypt CERT         S/MIME-encrypt the report (and --output) for the
                          server holding CERT's private key, as openssl smime
                          -encrypt -binary -aes-256-cbc -outform DER does;
@@ -98,7 +102,7 @@ var ignoredCommands = []string{"curl", "wget", "dpkg-query", "hostname", "lsb_re
 
 type options struct {
 	url, site, tag, host, mode, output, input, config   string
-	root, rpm, expect, encrypt                          string
+	root, rpm, expect, encrypt, token                   string
 	protocol, rndsleep                                  int
 	timeout                                             secondsOrDuration
 	debug, help, insecure, noProtocol, allCVEs, version bool
@@ -131,6 +135,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	str(&o.rpm, "rpm")
 	str(&o.expect, "expect")
 	str(&o.encrypt, "encrypt")
+	str(&o.token, "token")
 	fs.IntVar(&o.protocol, "protocol", o.protocol, "")
 	fs.IntVar(&o.rndsleep, "rndsleep", o.rndsleep, "")
 	fs.IntVar(&o.rndsleep, "r", o.rndsleep, "")
@@ -395,6 +400,7 @@ func pakiti(ctx context.Context, o *options, explicit map[string]bool, stdin io.
 		Expect:          o.expect,
 		Fallback:        fallback,
 		ContentType:     contentType,
+		Token:           o.token,
 		Debugf:          debugf,
 	})
 	if err != nil {

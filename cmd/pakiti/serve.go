@@ -39,6 +39,8 @@ func newServe(g *globals) *cobra.Command {
 	keep := newRetention(DefaultReportHistory)
 	archiveKeep := newRetention(DefaultArchiveRetention)
 	var archiveReports bool
+	var access accessFlags
+	var gocdbJob gocdbFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the feed (/feed/), the web UI, the API and /healthz",
@@ -64,11 +66,18 @@ func newServe(g *globals) *cobra.Command {
 				}
 				banner, every = demo.Banner, 0
 			}
+			if listen == "" {
+				listen = access.listenDefault()
+			}
 			st, err := g.open(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			authn, guard, err := access.build(ctx, st, listen, log)
+			if err != nil {
+				return err
+			}
 			matcher := match.New(st, drivers.Registry(), log)
 			feed := intake.New(st, matcher, log)
 			fileRules, err := osgroup.LoadFile(osRules)
@@ -83,6 +92,7 @@ func newServe(g *globals) *cobra.Command {
 			rules := osrules.New(st, fileRules, osRules, matcher, log)
 			rules.CheckEvery = osRulesCheck
 			feed.Rules = rules
+			feed.Guard = guard
 			if maxReport > 0 {
 				feed.Limits.MaxBytes = maxReport
 			}
@@ -152,6 +162,13 @@ func newServe(g *globals) *cobra.Command {
 					})
 				})
 			}
+			importGOCDB, err := gocdbJob.job(st, log)
+			if err != nil {
+				return err
+			}
+			if importGOCDB != nil {
+				wg.Go(func() { sched.Run(ctx, "gocdb-import", gocdbJob.every, importGOCDB) })
+			}
 			if testJobEvery > 0 {
 				wg.Go(func() {
 					sched.Run(ctx, "test-tick", testJobEvery, func(context.Context) error { return nil })
@@ -169,11 +186,16 @@ func newServe(g *globals) *cobra.Command {
 				log.Info("intake queue", "workers", queueWorkers, "reports", d.Reports)
 			}
 			log.Info("jobs", "holder", sched.Holder, "lease_ttl", sched.TTL.String(), "lease_renew", sched.Renew.String())
-			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner, OSRules: rules})
+			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner, Auth: authn, OSRules: rules})
+			if err != nil {
+				return err
+			}
+			tlsConf, err := access.tlsConfig(cert)
 			if err != nil {
 				return err
 			}
 			srv := &http.Server{
+				TLSConfig:         tlsConf,
 				Handler:           h,
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       2 * time.Minute,
@@ -219,7 +241,9 @@ func newServe(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&listen, "listen", ":8080", "address to listen on")
+	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (default 127.0.0.1:8080 with --auth none, else :8080)")
+	access.register(cmd)
+	gocdbJob.register(cmd)
 	cmd.Flags().StringVar(&osRules, "os-rules", "", "file of OS group rules (REGEXP => GROUP a line, see pakiti os-rules list) tried before the built-in ones")
 	cmd.Flags().DurationVar(&osRulesCheck, "os-rules-check-every", osrules.DefaultCheckEvery, "how often, at most, to look for OS group rule changes made by another server or pakiti os-rules (one small read; 0: at every report)")
 	cmd.Flags().StringVar(&cert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")

@@ -95,6 +95,10 @@ type SendOptions struct {
 	ContentType string
 	// UserAgent is the User-Agent header; empty means "pakiti-client-go".
 	UserAgent string
+	// Token is the site's report token (pakiti-client --token), sent as
+	// "Authorization: Bearer TOKEN" to the feed URL's host only (never to
+	// another host a redirect names).
+	Token string
 	// Client, when set, sends the requests (tests); its CheckRedirect is
 	// ignored: Send follows redirects itself.
 	Client *http.Client
@@ -314,6 +318,10 @@ func withQuery(feedURL string, protocol int, o SendOptions) (string, error) {
 // answer and the server's Retry-After.
 func post(ctx context.Context, client *http.Client, target string, body []byte, o SendOptions) (int, string, time.Duration, error) {
 	method := http.MethodPost
+	origin := ""
+	if u, err := url.Parse(target); err == nil {
+		origin = u.Scheme + "://" + u.Host
+	}
 	for hop := 0; ; hop++ {
 		var rd io.Reader
 		if method == http.MethodPost {
@@ -327,6 +335,9 @@ func post(ctx context.Context, client *http.Client, target string, body []byte, 
 			req.Header.Set("Content-Type", o.ContentType)
 		}
 		req.Header.Set("User-Agent", o.UserAgent)
+		if o.Token != "" && req.URL.Scheme+"://"+req.URL.Host == origin {
+			req.Header.Set("Authorization", "Bearer "+o.Token)
+		}
 		o.debugf("%s %s (%d bytes)", method, redact(target), len(body))
 		resp, err := client.Do(req)
 		if err != nil {

@@ -89,7 +89,10 @@ type Handler struct {
 	// Archive keeps every stored report as received, compressed, in the
 	// database (store.RawReport; pakiti serve --archive-reports).
 	Archive bool
-	wake    chan struct{} // an enqueued report for this server's workers
+	// Guard, when set, checks report tokens, sites, networks, host claims
+	// and the rate of reports (guard.go); nil accepts every report.
+	Guard Guard
+	wake  chan struct{} // an enqueued report for this server's workers
 }
 
 // New returns a Handler with the default limits, the built-in OS group
@@ -140,6 +143,9 @@ type request struct {
 	in       store.Incoming
 	saved    store.Saved
 	legacy   *legacy // protocol 4 form or GLPI message; nil for text reports
+	// tokenSite is the site of the request's report token (Guard);
+	// checked is the site and host name the Guard passed ("site\x00host").
+	tokenSite, checked string
 	// Asynchronous intake (queue.go): enqueued, the report is stored
 	// later (store-and-report answers as report-only does); queued is the
 	// queue row a worker stores, at its receive time.
@@ -206,6 +212,13 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err := h.params(r.URL.Query(), req); err != nil {
 		return err
 	}
+	if h.Guard != nil {
+		site, err := h.Guard.Admit(r, req.addr)
+		if err != nil {
+			return refused(err)
+		}
+		req.tokenSite = site
+	}
 	lease, err := h.Admission.admit(ctx)
 	if err != nil {
 		return err
@@ -243,6 +256,9 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 		}
 	}
 	if err := h.validate(req); err != nil {
+		return err
+	}
+	if err := h.guardCheck(ctx, req); err != nil {
 		return err
 	}
 	if !stores {
@@ -330,6 +346,9 @@ func (h *Handler) touch(ctx context.Context, req *request) (bool, error) {
 	name := report.PeekHostname(req.body, h.Limits)
 	if name == "" {
 		return false, nil
+	}
+	if ok, err := h.guardTouch(ctx, req); !ok || err != nil {
+		return false, err
 	}
 	saved, ok, err := h.Store.TouchUnchanged(ctx, name, req.rawHash, req.addr, h.Now().UTC())
 	if err != nil || !ok {

@@ -60,6 +60,9 @@ func (h *Handler) enqueue(ctx context.Context, r *http.Request, req *request) er
 	if err := h.validate(req); err != nil {
 		return err
 	}
+	if err := h.guardCheck(ctx, req); err != nil {
+		return err
+	}
 	_, err := h.Queue.Enqueue(ctx, store.QueuedReport{
 		Hostname: req.in.Host.Hostname, ReceivedAt: req.in.ReceivedAt, Addr: req.addr,
 		Params: r.URL.RawQuery, ContentType: r.Header.Get("Content-Type"), UserAgent: r.UserAgent(),

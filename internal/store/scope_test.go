@@ -533,6 +533,35 @@ var scopeReads = []scopeRead{
 		want: map[string][]string{"SITE-A": {"partial", "partial"}, "SITE-B": {"partial"}},
 	},
 	{
+		method: "SiteList", name: "sites with their group, networks and host counts (admin pages)",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			sites, err := s.SiteList(ctx, sc)
+			var out []string
+			for _, c := range sites {
+				out = append(out, fmt.Sprintf("%s hosts=%d", c.Name, c.Hosts))
+			}
+			return out, err
+		},
+		want: map[string][]string{"SITE-A": {"SITE-A hosts=2"}, "SITE-B": {"SITE-B hosts=1"}},
+	},
+	{
+		method: "HostSite", name: "the site of a host (feed host claims)",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, h := range []string{"a1.example.org", "a2.example.org", "b1.example.org"} {
+				site, found, err := s.HostSite(ctx, sc, h)
+				if err != nil {
+					return nil, err
+				}
+				if found {
+					out = append(out, h+" "+site)
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{"SITE-A": {"a1.example.org SITE-A", "a2.example.org SITE-A"}, "SITE-B": {"b1.example.org SITE-B"}},
+	},
+	{
 		// The records of a CVE are vendor data, the same in every scope;
 		// its hosts are scoped.
 		method: "CVE", name: "hosts affected by a CVE (CVE page)",
@@ -648,6 +677,19 @@ var unscoped = map[string]string{
 	"SourceIndexes":  "import state: package indexes loaded, no host data", "RecordIndex": "import write",
 	"ReplaceSecurityUpdates": "import write", "UpdateCandidates": "matcher: a package set against the security suite",
 	"SyncUpdates": "matcher write (by host id)",
+	// Access control (access.go, tokens.go, audit.go): users, groups,
+	// grants, tokens and the audit log name no host; writes are admin's.
+	"AddSite": "admin write (pakiti sites add)", "SetGroup": "admin write", "Groups": "group names and parents, no host data",
+	"AddUser": "admin write", "SetUser": "admin write", "RemoveUser": "admin write", "Grant": "admin write", "Revoke": "admin write",
+	"Users": "users and grant names (admin pages), no host data", "UserByName": "login: one user", "UserByDN": "login: one user",
+	"UserScope":   "builds a caller's Scope from its grants (auth), returns no host data",
+	"AddAPIToken": "admin write", "APITokens": "token ids and dates, no host data", "RevokeAPIToken": "admin write",
+	"UserByAPIToken": "login: the user of a token", "AddSession": "login write", "UserBySession": "login: the user of a session",
+	"DeleteSession": "logout write", "AddFeedToken": "admin write", "RevokeFeedTokens": "admin write",
+	"FeedTokenSite": "feed: the site of a report token",
+	"MoveHost":      "admin write (pakiti sites move-host)", "SyncDirectory": "admin write (pakiti sites import-gocdb)",
+	"SyncUser": "login write: an OIDC user from its claims",
+	"Audit":    "admin write: the audit log", "AuditLog": "the audit log (admin only), no host data",
 }
 
 // scopeHelpers take a Scope without reading hosts: they work on the scope

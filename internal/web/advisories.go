@@ -46,7 +46,7 @@ func (s *Server) apiAdvisory(w http.ResponseWriter, r *http.Request) {
 func (s *Server) pageAdvisory(w http.ResponseWriter, r *http.Request) {
 	id, ok := advisoryID(r)
 	if !ok {
-		s.pageError(w, http.StatusBadRequest, "Not an advisory id.")
+		s.pageError(w, r, http.StatusBadRequest, "Not an advisory id.")
 		return
 	}
 	if id != r.PathValue("id") {
@@ -55,13 +55,13 @@ func (s *Server) pageAdvisory(w http.ResponseWriter, r *http.Request) {
 	}
 	info, err := s.store.Advisory(r.Context(), scope(r), id)
 	if errors.Is(err, store.ErrNotFound) {
-		s.pageError(w, http.StatusNotFound, "Nothing is known of "+id+".")
+		s.pageError(w, r, http.StatusNotFound, "Nothing is known of "+id+".")
 		return
 	}
 	if err != nil {
 		s.log.Error("advisory page", "error", err)
-		s.pageError(w, http.StatusInternalServerError, "internal error")
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, http.StatusOK, "advisory.html", map[string]any{"Title": id, "A": info})
+	s.render(w, r, http.StatusOK, "advisory.html", map[string]any{"Title": id, "A": info})
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/pakiti-go/pakiti/internal/auth"
 	"io"
 	"net/http"
 	"strconv"
@@ -36,9 +37,8 @@ type OSRuleUpdate struct {
 }
 
 // adminOnly wraps every handler that changes configuration (the OS group
-// rules). Access control is not built yet: its admin check goes here, and
-// only here.
-func adminOnly(h http.HandlerFunc) http.HandlerFunc { return h }
+// rules): only admins pass (auth.RequireAdmin), others get 403.
+func adminOnly(h http.HandlerFunc) http.HandlerFunc { return auth.RequireAdmin(h).ServeHTTP }
 
 // osRuleRoutes registers what the GET routes (apiRoutes) do not: the
 // writes and the page.
@@ -210,7 +210,7 @@ func (s *Server) pageOSRules(w http.ResponseWriter, r *http.Request) {
 	es, err := s.osRules.List(r.Context())
 	if err != nil {
 		s.log.Error("OS rules page", "error", err)
-		s.pageError(w, http.StatusInternalServerError, "internal error")
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
 	data := map[string]any{"Title": "OS group rules", "Rules": es, "File": s.osRules.FileName, "Hit": -1}
@@ -218,7 +218,7 @@ func (s *Server) pageOSRules(w http.ResponseWriter, r *http.Request) {
 		v, err := s.osRules.Check(r.Context(), f)
 		if err != nil {
 			s.log.Error("OS rules page", "error", err)
-			s.pageError(w, http.StatusInternalServerError, "internal error")
+			s.pageError(w, r, http.StatusInternalServerError, "internal error")
 			return
 		}
 		data["Check"] = v
@@ -229,5 +229,5 @@ func (s *Server) pageOSRules(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	data["Facts"], _ = factsQuery(r)
-	s.render(w, http.StatusOK, "osrules.html", data)
+	s.render(w, r, http.StatusOK, "osrules.html", data)
 }

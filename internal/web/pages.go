@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/pakiti-go/pakiti/internal/auth"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
@@ -70,10 +71,12 @@ func loadPages() (*pages, error) {
 
 // render writes a page, or a 500 if the template fails (before any byte
 // reaches the client).
-func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var b bytes.Buffer
 	if m, ok := data.(map[string]any); ok {
 		m["Banner"] = s.banner
+		m["Me"] = auth.FromContext(r.Context())
+		m["Open"] = s.auth.Open()
 	}
 	if err := s.pages.byName[name].Execute(&b, data); err != nil {
 		s.log.Error("render", "page", name, "error", err)
@@ -85,14 +88,14 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 	w.Write(b.Bytes())
 }
 
-func (s *Server) pageError(w http.ResponseWriter, status int, msg string) {
-	s.render(w, status, "error.html", map[string]any{"Title": http.StatusText(status), "Message": msg})
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.render(w, r, status, "error.html", map[string]any{"Title": http.StatusText(status), "Message": msg})
 }
 
 func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 	f, err := hostQuery(r.URL.Query())
 	if err != nil {
-		s.pageError(w, http.StatusBadRequest, err.Error())
+		s.pageError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	sc := scope(r)
@@ -100,7 +103,7 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 	hosts, total, err := s.store.ListHosts(r.Context(), sc, f)
 	if err != nil {
 		s.log.Error("hosts page", "error", err)
-		s.pageError(w, http.StatusInternalServerError, "internal error")
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
 	names := make([]string, len(hosts))
@@ -110,16 +113,16 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 	tagged, err := s.tagCounts(r, names)
 	if err != nil {
 		s.log.Error("hosts page", "error", err)
-		s.pageError(w, http.StatusInternalServerError, "internal error")
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
 	sites, err := s.store.Sites(r.Context(), sc)
 	if err != nil {
 		s.log.Error("hosts page", "error", err)
-		s.pageError(w, http.StatusInternalServerError, "internal error")
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, http.StatusOK, "hosts.html", map[string]any{
+	s.render(w, r, http.StatusOK, "hosts.html", map[string]any{
 		"Title": "Hosts", "Hosts": hosts, "Total": total, "Filter": f, "Sites": sites, "Tagged": tagged,
 		"Pager": newPager(f.Offset, f.Limit, total),
 	})
@@ -128,15 +131,15 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 	d, err := s.hostDetail(r)
 	if errors.Is(err, store.ErrNotFound) {
-		s.pageError(w, http.StatusNotFound, "No host is named "+r.PathValue("hostname")+".")
+		s.pageError(w, r, http.StatusNotFound, "No host is named "+r.PathValue("hostname")+".")
 		return
 	}
 	if err != nil {
 		s.log.Error("host page", "error", err)
-		s.pageError(w, http.StatusInternalServerError, "internal error")
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d,
+	s.render(w, r, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d,
 		"Groups": groupFindings(d.Findings)})
 }
 
@@ -171,30 +174,30 @@ func (s *Server) pageCVE(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !validCVE(id) {
-		s.pageError(w, http.StatusBadRequest, "Not a CVE or vendor id.")
+		s.pageError(w, r, http.StatusBadRequest, "Not a CVE or vendor id.")
 		return
 	}
 	info, err := s.store.CVE(r.Context(), scope(r), id)
 	if errors.Is(err, store.ErrNotFound) {
-		s.pageError(w, http.StatusNotFound, "Nothing is known of "+id+".")
+		s.pageError(w, r, http.StatusNotFound, "Nothing is known of "+id+".")
 		return
 	}
 	if err != nil {
 		s.log.Error("cve page", "error", err)
-		s.pageError(w, http.StatusInternalServerError, "internal error")
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, http.StatusOK, "cve.html", map[string]any{"Title": id, "C": info})
+	s.render(w, r, http.StatusOK, "cve.html", map[string]any{"Title": id, "C": info})
 }
 
 func (s *Server) pageSources(w http.ResponseWriter, r *http.Request) {
 	src, err := s.store.Sources(r.Context())
 	if err != nil {
 		s.log.Error("sources page", "error", err)
-		s.pageError(w, http.StatusInternalServerError, "internal error")
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, http.StatusOK, "sources.html", map[string]any{"Title": "Sources", "Sources": src, "MaxAge": s.store.DataMaxAge()})
+	s.render(w, r, http.StatusOK, "sources.html", map[string]any{"Title": "Sources", "Sources": src, "MaxAge": s.store.DataMaxAge()})
 }
 
 // pager is the paging bar of a listing page.

@@ -91,10 +91,10 @@ func (s *Server) pageExceptions(w http.ResponseWriter, r *http.Request) {
 	cov, err := s.store.AuditExceptions(r.Context(), scope(r), s.now())
 	if err != nil {
 		s.log.Error("exceptions page", "error", err)
-		s.pageError(w, http.StatusInternalServerError, "internal error")
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, http.StatusOK, "exceptions.html", map[string]any{"Title": "Exceptions", "Exceptions": cov})
+	s.render(w, r, http.StatusOK, "exceptions.html", map[string]any{"Title": "Exceptions", "Exceptions": cov})
 }
 
 // tagCounts returns the tagged and excepted counts of a listing's hosts.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/pakiti-go/pakiti/internal/auth"
 	"github.com/pakiti-go/pakiti/internal/osrules"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
@@ -23,6 +24,7 @@ type Server struct {
 	banner  string
 	now     func() time.Time
 	osRules *osrules.Service
+	auth    *auth.Auth
 }
 
 // Config wires a Server.
@@ -35,6 +37,9 @@ type Config struct {
 	// OSRules are the OS group rules in force (/os-rules); nil: the
 	// built-in ones and the database's, changes not evaluated.
 	OSRules *osrules.Service
+	// Auth identifies requests and gives each its scope; nil is
+	// auth.NoAuth (--auth none: everyone is admin), for tests.
+	Auth *auth.Auth
 }
 
 // New returns the handler of the whole HTTP surface.
@@ -43,17 +48,27 @@ func New(c Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now, osRules: c.OSRules}
+	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now, osRules: c.OSRules, auth: c.Auth}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.osRules == nil {
 		s.osRules = osrules.New(c.Store, nil, "", nil, c.Log)
 	}
-	mux := http.NewServeMux()
-	for _, path := range []string{"/feed/", "/feed", "/pakiti/feed/", "/pakiti/feed"} {
-		mux.Handle(path, c.Feed)
+	if s.auth == nil {
+		s.auth = auth.NoAuth()
 	}
+	mux := http.NewServeMux()
+	// Forms that change state refuse cross-origin requests (the feed's
+	// clients are not browsers, and it is guarded by auth.FeedGuard).
+	csrf := http.NewCrossOriginProtection()
+	feedPaths := []string{"/feed/", "/feed", "/pakiti/feed/", "/pakiti/feed"}
+	for _, path := range feedPaths {
+		mux.Handle(path, c.Feed)
+		csrf.AddInsecureBypassPattern(path)
+	}
+	s.auth.Routes(mux)
+	s.adminRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	for _, r := range s.apiRoutes() {
@@ -71,7 +86,7 @@ func New(c Config) (http.Handler, error) {
 	mux.HandleFunc("GET /exceptions", s.pageExceptions)
 	mux.HandleFunc("GET /advisories/{id}", s.pageAdvisory)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
-	return securityHeaders(mux), nil
+	return securityHeaders(csrf.Handler(s.auth.Handler(mux))), nil
 }
 
 // apiRoute is one GET endpoint of the JSON API; openapi.json documents
@@ -93,12 +108,14 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"/api/v1/advisories/{id}", s.apiAdvisory},
 		{"/api/v1/os-rules", s.apiOSRules},
 		{"/api/v1/os-rules/{id}", s.apiOSRule},
+		{"/api/v1/me", s.apiMe},
+		{"/api/v1/audit", s.apiAudit},
 	}
 }
 
-// scope is the set of sites the caller may see. Authentication is not
-// there yet, so every caller sees all; this is the one place it will change.
-func scope(*http.Request) store.Scope { return store.AllSites() }
+// scope is the set of sites the caller may see: the scope auth.Handler
+// built from the request's identity (none: nothing).
+func scope(r *http.Request) store.Scope { return auth.Scope(r) }
 
 // healthz says whether a report sent now would be stored: the database
 // answers, takes a write (a probe cached for store.HealthTTL) and, on

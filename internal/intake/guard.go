@@ -1,0 +1,80 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/report"
+)
+
+// Guard protects /feed/ (auth.FeedGuard is one): Admit runs before the
+// body is read (rate limit, report token), Check once the report's site
+// and host name are known, before anything is stored. Their errors are
+// Refusals (errors with a Status) and answered as a 4xx "ERROR:" line;
+// other errors are the server's (500).
+type Guard interface {
+	// Admit returns the site the request's report token belongs to ("" for
+	// a request without a token, where tokens are optional).
+	Admit(r *http.Request, addr string) (tokenSite string, err error)
+	// Check decides whether a report of host, from addr, may be stored
+	// (stores) or evaluated.
+	Check(ctx context.Context, tokenSite string, host model.Host, addr string, stores bool) error
+}
+
+// Refusal is an error of a Guard that refuses a report: answered with
+// Status and "ERROR: " and its text; RetryAfter, when above 0, is sent
+// as Retry-After.
+type Refusal interface {
+	error
+	Status() int
+	RetryAfter() time.Duration
+}
+
+// refused turns a Guard's Refusal into the pipeline's client error.
+func refused(err error) error {
+	var r Refusal
+	if errors.As(err, &r) {
+		return &clientError{status: r.Status(), msg: r.Error(), retryAfter: r.RetryAfter()}
+	}
+	return err
+}
+
+// guardCheck runs the Guard's Check on a validated report.
+func (h *Handler) guardCheck(ctx context.Context, req *request) error {
+	if h.Guard == nil || req.queued != nil { // a queued report was checked when it came
+		return nil
+	}
+	if req.checked == req.in.Host.Site+"\x00"+req.in.Host.Hostname {
+		return nil // guardTouch checked this site and host name
+	}
+	return refused(h.Guard.Check(ctx, req.tokenSite, req.in.Host, req.addr, req.mode != ReportOnly))
+}
+
+// guardTouch checks a report before the unchanged fast path refreshes its
+// host: it parses the header only. ok false: the header did not parse,
+// the fast path is skipped and the full path says what is wrong.
+func (h *Handler) guardTouch(ctx context.Context, req *request) (ok bool, err error) {
+	if h.Guard == nil {
+		return true, nil
+	}
+	head, _, found := report.SplitPackages(req.body)
+	if !found {
+		return false, nil
+	}
+	rep, err := report.Parse(head, req.protocol, h.Limits)
+	if err != nil {
+		return false, nil
+	}
+	host := model.Host{Hostname: rep.Header.Hostname(), Site: rep.Header.Site}
+	if host.Site == "" {
+		host.Site = model.DefaultSite
+	}
+	if err := h.Guard.Check(ctx, req.tokenSite, host, req.addr, true); err != nil {
+		return true, refused(err)
+	}
+	req.checked = host.Site + "\x00" + host.Hostname
+	return true, nil
+}
