@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -42,7 +43,8 @@ const (
 
 const hostColumns = `h.hostname, s.name, h.tag, h.os, h.os_id, h.os_version_id, h.arch, h.kernel, h.cpu,
 	h.packager, h.reboot_required, h.reporter_addr, h.protocol, h.first_report, h.last_report,
-	ps.package_count, ps.hash, h.os_group, h.cves, h.vulnerable_packages, ` + evaluatedSQL
+	ps.package_count, ps.hash, h.os_group, h.cves, h.vulnerable_packages, h.sev_critical, h.sev_high, h.sev_medium,
+	h.sev_low, h.unfixed, h.reboot_pending, h.excepted, h.tagged, ` + evaluatedSQL
 
 // evaluatedSQL tells whether a host is evaluated: its OS group has data,
 // or its package set was evaluated for its group against data the group
@@ -56,9 +58,17 @@ const hostFrom = ` FROM hosts h JOIN sites s ON s.id = h.site_id JOIN package_se
 func scanHost(sc interface{ Scan(...any) error }) (model.Host, error) {
 	var h model.Host
 	var reboot sql.NullBool
+	var crit, high, med, low int
+	var tagged string
 	err := sc.Scan(&h.Hostname, &h.Site, &h.Tag, &h.OS, &h.OSID, &h.OSVersionID, &h.Arch, &h.Kernel, &h.CPU,
 		&h.Packager, &reboot, &h.ReporterAddr, &h.Protocol, &h.FirstReport, &h.LastReport,
-		&h.Packages, &h.PackageSetHash, &h.OSGroup, &h.CVEs, &h.VulnerablePackages, &h.Evaluated)
+		&h.Packages, &h.PackageSetHash, &h.OSGroup, &h.CVEs, &h.VulnerablePackages, &crit, &high, &med, &low,
+		&h.Unfixed, &h.RebootPending, &h.Excepted, &tagged, &h.Evaluated)
+	h.BySeverity = map[string]int{"critical": crit, "high": high, "medium": med, "low": low}
+	h.TaggedCVEs = map[string]int{}
+	if tagged != "" {
+		json.Unmarshal([]byte(tagged), &h.TaggedCVEs) // written by WriteFindings
+	}
 	if reboot.Valid {
 		h.RebootRequired = &reboot.Bool
 	}

@@ -343,6 +343,39 @@ var scopeReads = []scopeRead{
 		},
 	},
 	{
+		method: "HostFindingsView", name: "findings by view",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, name := range scopeNames() {
+				for _, history := range []bool{false, true} {
+					v := store.FindingsOpen
+					if history {
+						v = store.FindingsAll
+					}
+					fs, err := s.HostFindingsView(ctx, sc, name, v)
+					if err != nil {
+						return nil, err
+					}
+					for _, f := range fs {
+						out = append(out, fmt.Sprintf("%s history=%v %s %s %s", name, history, f.Package, f.AdvisoryID, f.CVE))
+					}
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			"SITE-A": concat(
+				findingLines("a1.example.org", "openssl", "DSA-5343-1", dsa5343),
+				findingLines("a1.example.org", "libssl1.1", "DSA-5343-1", dsa5343),
+				findingLines("a1.example.org", "linux-image-5.10.0-20-amd64", "DSA-5324-1", dsa5324),
+				findingLines("a2.example.org", "openssl", "DSA-5343-1", dsa5343)),
+			"SITE-B": concat(
+				findingLines("b1.example.org", "libssl1.1", "DSA-5343-1", dsa5343),
+				findingLines("b1.example.org", "libgnutls30", "DSA-5349-1", dsa5349),
+				findingLines("b1.example.org", "linux-image-5.10.0-19-amd64", "DSA-5324-1", dsa5324)),
+		},
+	},
+	{
 		method: "HostIdleKernels", name: "idle kernels",
 		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
 			var out []string
@@ -476,7 +509,12 @@ var unscoped = map[string]string{
 	"LearnBinarySources": "matcher write", "LookupBinarySources": "matcher: binary -> source map",
 	"SaveEvaluations": "matcher write", "Invalidate": "matcher write", "InvalidateBasis": "matcher write",
 	"EvaluatedGroups": "matcher internal (OS group names only)", "SetSeverity": "configuration, no read",
-	"ForgetEvaluations": "matcher write", "RefreshFindings": "matcher write (by host id)",
+	"ForgetEvaluations": "matcher write",
+	"WriteFindings":     "matcher write (by host id)", "HostsOnSet": "matcher's read of the hosts of a set to evaluate",
+	"SetVerdicts": "matcher: verdicts of a package set, no host data", "SetPackagesKeyed": "matcher: packages of a set",
+	"DataDates": "vendor data dates, no host data", "SetPolicy": "configuration", "Policy": "configuration",
+	"EnqueueGroup": "matcher write", "ClaimEvalWork": "matcher: evaluation queue (group, set ids)",
+	"FinishEvalWork": "matcher write", "FailEvalWork": "matcher write", "EvalQueueDepth": "counts only",
 	"AcquireLease": "jobs: leases, no host data", "ReleaseLease": "jobs: leases", "Leases": "jobs: leases",
 	"GC": "admin: deletes unused rows, returns counts only", "Queue": "intake queue depth: counts only",
 	"Enqueue": "intake: writes a validated report", "ClaimQueued": "intake workers: raw reports, never shown",

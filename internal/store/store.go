@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrNotFound is returned when the asked-for row does not exist or lies
@@ -32,8 +33,10 @@ type Store struct {
 
 	stmts map[string]*sql.Stmt // prepared on w at Open, by query text; read-only after
 
-	severity SeverityOf // ranks vendor severity words (SetSeverity); nil: all alike
-	file     *fileWatch // the SQLite file opened; nil on PostgreSQL
+	severity SeverityOf                    // ranks vendor severity words (SetSeverity); nil: all alike
+	policy   atomic.Pointer[FindingPolicy] // tags and exceptions the findings writer applies (SetPolicy)
+	facts    factsCache                    // finding_facts ids by digest
+	file     *fileWatch                    // the SQLite file opened; nil on PostgreSQL
 	health   health
 }
 
