@@ -405,6 +405,13 @@ func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey, now time.Tim
 				}
 				ids = ids[n:]
 			}
+			// Sets no host of the group is on now lose their mark (a
+			// host may take one back later): only the sets in use were
+			// checked for the invalidated packages.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM set_evaluated WHERE os_group = $1 AND set_id NOT IN (
+				SELECT package_set_id FROM hosts WHERE os_group = $1 AND removed_at IS NULL)`, g); err != nil {
+				return err
+			}
 			if len(affected) > 0 {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM set_evaluated WHERE os_group = $1 AND `+
 					s.engine.inList("set_id", 2), g, s.engine.intList(affected)); err != nil {
@@ -479,9 +486,14 @@ func (s *Store) InvalidateBasis(ctx context.Context, osGroup, basis string) erro
 	})
 }
 
-// ForgetEvaluations drops every evaluation (pakiti evaluate --all).
+// ForgetEvaluations drops every evaluation (pakiti evaluate --all), and
+// every host's findings key, so that the next evaluation compares every
+// host's findings with its target.
 func (s *Store) ForgetEvaluations(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE hosts SET findings_key = '' WHERE findings_key <> ''`); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM set_evaluated`); err != nil {
 			return err
 		}
