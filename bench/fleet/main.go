@@ -25,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"text/tabwriter"
 	"time"
 
@@ -68,7 +69,9 @@ func main() {
 	asJSON := flag.Bool("json", false, "print one JSON object")
 	shared := flag.String("shared", "../shared", "the shared data folder")
 	timeout := flag.Duration("timeout", 30*time.Minute, "give up after this long")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the full evaluation to this file")
 	flag.Parse()
+	profile = *cpuProfile
 	if env := os.Getenv("PAKITI_SHARED"); env != "" && *shared == "../shared" {
 		*shared = env
 	}
@@ -144,11 +147,16 @@ func run(ctx context.Context, st *store.Store, shared, dir string, nHosts, nReq 
 	res.IntakeReportsPerS = float64(nHosts) / d.Seconds()
 	add(fmt.Sprintf("store %d hosts (store.SaveReport, no HTTP, no evaluation)", nHosts), fmt.Sprintf("%s, %.0f reports/s", d.Round(time.Millisecond), res.IntakeReportsPerS))
 
+	stop, err := startProfile()
+	if err != nil {
+		return err
+	}
 	t = time.Now()
 	if _, err := m.EvaluateHosts(ctx, nil); err != nil {
 		return err
 	}
 	res.FullEvalS = time.Since(t).Seconds()
+	stop()
 	add("full evaluation, nothing cached (every finding written)", secs(res.FullEvalS))
 
 	t = time.Now()
@@ -207,6 +215,23 @@ func run(ctx context.Context, st *store.Store, shared, dir string, nHosts, nReq 
 		fmt.Fprintf(tw, "%s\t%s\n", r[0], r[1])
 	}
 	return tw.Flush()
+}
+
+// profile names the CPU profile file of the full evaluation ("" for none).
+var profile string
+
+func startProfile() (func(), error) {
+	if profile == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(profile)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func secs(s float64) string { return fmt.Sprintf("%.2f s", s) }

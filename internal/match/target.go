@@ -21,7 +21,8 @@ type setTarget struct {
 	evaluated bool // the group has data; false: the hosts are not evaluated
 	digest    string
 	rows      []store.SetVerdict
-	images    []kernelImage // the kernel images installed in the set
+	findings  []store.TargetFinding // one per row, digests computed; status open or unfixed
+	images    []kernelImage         // the kernel images installed in the set
 	scheme    version.Scheme
 	dates     map[string]time.Time
 }
@@ -73,6 +74,22 @@ func (m *Matcher) target(ctx context.Context, d Driver, has bool, group string, 
 		}
 	}
 	t.digest = hex.EncodeToString(h.Sum(nil)[:16])
+	t.findings = make([]store.TargetFinding, len(rows))
+	for i, r := range rows {
+		status := store.StatusUnfixed
+		if r.Status == model.StatusFixed {
+			status = store.StatusOpen
+		}
+		dg := r.DataGroup
+		if dg == "" {
+			dg = group
+		}
+		t.findings[i] = store.TargetFinding{PackageID: r.PackageID, Package: r.Package, CVE: r.CVE,
+			Status: status, Facts: store.FindingFacts{FixedVersion: r.FixedVersion, VendorStatus: r.Status,
+				Severity: r.Severity, AdvisoryID: r.AdvisoryID, Origin: r.Origin, DataGroup: r.DataGroup,
+				SourceName: r.Key.SourceName, SourceVersion: r.Key.SourceVersion, Basis: r.Key.Basis,
+				Kernel: r.Kernel, DataDate: dates[dg]}}.WithDigests()
+	}
 	return t, nil
 }
 
@@ -82,26 +99,15 @@ func (m *Matcher) target(ctx context.Context, d Driver, has bool, group string, 
 func (t *setTarget) forHost(h store.HostState) store.HostTarget {
 	ht := store.HostTarget{HostID: h.ID, Site: h.Site, OSGroup: h.OSGroup, SetID: h.SetID,
 		Key: t.digest + "|" + h.Kernel}
-	for _, r := range t.rows {
+	for i, r := range t.rows {
 		if r.Kernel != "" && r.Kernel != h.Kernel {
 			continue
 		}
-		status := store.StatusUnfixed
-		if r.Status == model.StatusFixed {
-			status = store.StatusOpen
-			if r.Kernel != "" && t.fixedKernelInstalled(r, h.Kernel) {
-				status = store.StatusRebootPending
-			}
+		f := t.findings[i]
+		if r.Kernel != "" && f.Status == store.StatusOpen && t.fixedKernelInstalled(r, h.Kernel) {
+			f.Status = store.StatusRebootPending
 		}
-		dg := r.DataGroup
-		if dg == "" {
-			dg = t.group
-		}
-		ht.Findings = append(ht.Findings, store.TargetFinding{PackageID: r.PackageID, Package: r.Package, CVE: r.CVE,
-			Status: status, Facts: store.FindingFacts{FixedVersion: r.FixedVersion, VendorStatus: r.Status,
-				Severity: r.Severity, AdvisoryID: r.AdvisoryID, Origin: r.Origin, DataGroup: r.DataGroup,
-				SourceName: r.Key.SourceName, SourceVersion: r.Key.SourceVersion, Basis: r.Key.Basis,
-				Kernel: r.Kernel, DataDate: t.dates[dg]}})
+		ht.Findings = append(ht.Findings, f)
 	}
 	return ht
 }

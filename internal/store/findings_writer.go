@@ -130,6 +130,16 @@ type TargetFinding struct {
 	CVE       string
 	Status    string // open, unfixed or reboot-pending
 	Facts     FindingFacts
+	// Decision and Digest are Facts.Decision() and the facts' digest when
+	// the caller computed them once for many hosts; "" computes them.
+	Decision, Digest string
+}
+
+// WithDigests returns t with its facts' decision and digest computed, for
+// a target shared by many hosts.
+func (t TargetFinding) WithDigests() TargetFinding {
+	t.Decision, t.Digest = t.Facts.Decision(), t.Facts.digest()
+	return t
 }
 
 // HostTarget is what a host's findings should be.
@@ -267,12 +277,15 @@ type findingsBatch struct {
 	res     *sql.Stmt
 	member  *sql.Stmt
 	hostUpd *sql.Stmt
+	ins     *sql.Stmt
 }
 
 const insertCols = 10
 
-func (w *findingsBatch) factsID(ctx context.Context, f FindingFacts) (int64, error) {
-	d := f.digest()
+func (w *findingsBatch) factsID(ctx context.Context, f FindingFacts, d string) (int64, error) {
+	if d == "" {
+		d = f.digest()
+	}
 	if id, ok := w.facts[d]; ok {
 		return id, nil
 	}
@@ -317,11 +330,14 @@ func (w *findingsBatch) host(ctx context.Context, h HostTarget, cur map[findingK
 		if ex, _ := pol.Exception(t.finding(), h.Site, h.OSGroup, w.now); ex {
 			status, resolution = StatusExcepted, ResolvedExcepted
 		}
-		dec := t.Facts.Decision()
+		dec := t.Decision
+		if dec == "" {
+			dec = t.Facts.Decision()
+		}
 		old := cur[k]
 		switch {
 		case old == nil:
-			id, err := w.factsID(ctx, t.Facts)
+			id, err := w.factsID(ctx, t.Facts, t.Digest)
 			if err != nil {
 				return err
 			}
@@ -340,7 +356,7 @@ func (w *findingsBatch) host(ctx context.Context, h HostTarget, cur map[findingK
 			st.Opened++
 		case old.status != status || old.tags != tags || old.decision != dec || old.resolution != resolution ||
 			old.resolved != (resolution != ""):
-			id, err := w.factsID(ctx, t.Facts)
+			id, err := w.factsID(ctx, t.Facts, t.Digest)
 			if err != nil {
 				return err
 			}
@@ -425,26 +441,47 @@ func (t TargetFinding) finding() model.Finding {
 		AdvisoryID: t.Facts.AdvisoryID, Origin: t.Facts.Origin, DataGroup: t.Facts.DataGroup, Status: t.Status}
 }
 
-// flush inserts the new findings collected so far.
+// flush inserts the new findings collected so far: on SQLite one prepared
+// statement per row (its numbered parameters are looked up by a linear
+// search, so a many-row statement costs quadratic time to prepare); on
+// PostgreSQL up to 100 rows a statement (one round trip each).
 func (w *findingsBatch) flush(ctx context.Context) error {
 	if len(w.inserts) == 0 {
 		return nil
 	}
-	n := len(w.inserts) / insertCols
-	var b strings.Builder
-	b.WriteString(`INSERT INTO findings (host_id, package_id, cve, first_seen, resolved_at, facts_id, status, tags, resolution, changed_at) VALUES `)
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
+	const head = `INSERT INTO findings (host_id, package_id, cve, first_seen, resolved_at, facts_id, status, tags, resolution, changed_at) VALUES `
+	row := func(b *strings.Builder, p int) {
+		fmt.Fprintf(b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, p+9, p+10)
+	}
+	per := 100
+	if w.s.engine.name() == "sqlite" {
+		per = 1
+	}
+	for len(w.inserts) > 0 {
+		n := min(len(w.inserts)/insertCols, per)
+		var b strings.Builder
+		b.WriteString(head)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			row(&b, i*insertCols)
 		}
-		p := i * insertCols
-		fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
-			p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, p+9, p+10)
+		var err error
+		if n == per {
+			var st *sql.Stmt
+			if st, err = w.prepare(ctx, &w.ins, b.String()); err == nil {
+				_, err = st.ExecContext(ctx, w.inserts[:n*insertCols]...)
+			}
+		} else {
+			_, err = w.tx.ExecContext(ctx, b.String(), w.inserts[:n*insertCols]...)
+		}
+		if err != nil {
+			return fmt.Errorf("insert findings: %w", err)
+		}
+		w.inserts = w.inserts[n*insertCols:]
 	}
-	if _, err := w.tx.ExecContext(ctx, b.String(), w.inserts...); err != nil {
-		return fmt.Errorf("insert findings: %w", err)
-	}
-	w.inserts = w.inserts[:0]
+	w.inserts = nil
 	return nil
 }
 
