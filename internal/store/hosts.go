@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 )
@@ -18,8 +19,13 @@ type HostFilter struct {
 	CVE     string // hosts with an open finding of this CVE
 	OSGroup string
 	Sort    string // one of HostSorts; "" is by host name
-	Limit   int    // 0: DefaultLimit; capped at MaxLimit
-	Offset  int
+	// Activity keeps the hosts that reported within a period ("24h") or
+	// did not ("-7d"), by Now.
+	Activity Activity
+	Stale    bool      // only the stale hosts (no report for the stale period)
+	Now      time.Time // the clock of Activity, Stale and each host's stale flag; zero: time.Now
+	Limit    int       // 0: DefaultLimit; capped at MaxLimit
+	Offset   int
 }
 
 // HostSorts are the orders a host listing takes: a column, "-" first for
@@ -53,7 +59,9 @@ const hostColumns = `h.hostname, s.name, h.tag, h.os, h.os_id, h.os_version_id, 
 const evaluatedSQL = `(EXISTS (SELECT 1 FROM os_group_data d WHERE d.os_group = h.os_group)
 	OR EXISTS (SELECT 1 FROM set_evaluated se WHERE se.set_id = h.package_set_id AND se.os_group = h.os_group))`
 
-const hostFrom = ` FROM hosts h JOIN sites s ON s.id = h.site_id JOIN package_sets ps ON ps.id = h.package_set_id`
+// hostFrom leaves removed hosts out (DeleteHost).
+const hostFrom = ` FROM hosts h JOIN sites s ON s.id = h.site_id AND h.removed_at IS NULL
+	JOIN package_sets ps ON ps.id = h.package_set_id`
 
 func scanHost(sc interface{ Scan(...any) error }) (model.Host, error) {
 	var h model.Host
@@ -98,6 +106,23 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 		args = append(args, "%"+likeEscape(strings.ToLower(f.Query))+"%")
 		where = append(where, fmt.Sprintf(`LOWER(h.hostname) LIKE $%d ESCAPE '\'`, len(args)))
 	}
+	now := f.Now
+	if now.IsZero() {
+		now = s.now()
+	}
+	if f.Activity.Within > 0 {
+		args = append(args, now.Add(-f.Activity.Within).UTC())
+		op := ">="
+		if f.Activity.Absent {
+			op = "<"
+		}
+		where = append(where, fmt.Sprintf("h.last_report %s $%d", op, len(args)))
+	}
+	staleCut := now.Add(-s.StaleAfter())
+	if f.Stale {
+		args = append(args, staleCut.UTC())
+		where = append(where, fmt.Sprintf("h.last_report < $%d", len(args)))
+	}
 	whereSQL := " WHERE " + strings.Join(where, " AND ")
 	var total int
 	if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*)"+hostFrom+whereSQL, args...).Scan(&total); err != nil {
@@ -128,6 +153,7 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 		if err != nil {
 			return nil, 0, fmt.Errorf("list hosts: %w", err)
 		}
+		h.Stale = h.LastReport.Before(staleCut)
 		hosts = append(hosts, h)
 	}
 	return hosts, total, rows.Err()
@@ -144,6 +170,7 @@ func (s *Store) Host(ctx context.Context, sc Scope, hostname string) (model.Host
 	if err != nil {
 		return model.Host{}, fmt.Errorf("host %s: %w", hostname, err)
 	}
+	h.Stale = h.LastReport.Before(s.now().Add(-s.StaleAfter()))
 	return h, nil
 }
 
@@ -206,13 +233,15 @@ func (s *Store) HostReports(ctx context.Context, sc Scope, hostname string, limi
 type SiteCount struct {
 	Name  string `json:"name"`
 	Hosts int    `json:"hosts"`
+	Stale int    `json:"stale"` // hosts that did not report for the stale period
 }
 
 // Sites lists the sites in scope with their host counts, by name.
 func (s *Store) Sites(ctx context.Context, sc Scope) ([]SiteCount, error) {
-	cond, args := s.scopeSQL(sc, "s", 1)
-	rows, err := s.r.QueryContext(ctx, `SELECT s.name, COUNT(h.id) FROM sites s
-		LEFT JOIN hosts h ON h.site_id = s.id WHERE `+cond+` GROUP BY s.name ORDER BY s.name`, args...)
+	cond, args := s.scopeSQL(sc, "s", 2)
+	rows, err := s.r.QueryContext(ctx, `SELECT s.name, COUNT(h.id), COUNT(CASE WHEN h.last_report < $1 THEN 1 END) FROM sites s
+		LEFT JOIN hosts h ON h.site_id = s.id AND h.removed_at IS NULL WHERE `+cond+` GROUP BY s.name ORDER BY s.name`,
+		append([]any{s.now().Add(-s.StaleAfter()).UTC()}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("sites: %w", err)
 	}
@@ -220,7 +249,7 @@ func (s *Store) Sites(ctx context.Context, sc Scope) ([]SiteCount, error) {
 	out := []SiteCount{}
 	for rows.Next() {
 		var c SiteCount
-		if err := rows.Scan(&c.Name, &c.Hosts); err != nil {
+		if err := rows.Scan(&c.Name, &c.Hosts, &c.Stale); err != nil {
 			return nil, err
 		}
 		out = append(out, c)

@@ -376,6 +376,16 @@ var scopeReads = []scopeRead{
 		},
 	},
 	{
+		method: "HostsNotReportedSince", name: "hosts not reported since",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			return s.HostsNotReportedSince(ctx, sc, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
+		},
+		want: map[string][]string{
+			"SITE-A": {"a1.example.org", "a2.example.org"},
+			"SITE-B": {"b1.example.org"},
+		},
+	},
+	{
 		method: "HostIdleKernels", name: "idle kernels",
 		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
 			var out []string
@@ -515,6 +525,7 @@ var unscoped = map[string]string{
 	"DataDates": "vendor data dates, no host data", "SetPolicy": "configuration", "Policy": "configuration",
 	"EnqueueGroup": "matcher write", "ClaimEvalWork": "matcher: evaluation queue (group, set ids)",
 	"FinishEvalWork": "matcher write", "FailEvalWork": "matcher write", "EvalQueueDepth": "counts only",
+	"SetClock": "configuration", "SetStaleAfter": "configuration", "StaleAfter": "configuration",
 	"AcquireLease": "jobs: leases, no host data", "ReleaseLease": "jobs: leases", "Leases": "jobs: leases",
 	"GC": "admin: deletes unused rows, returns counts only", "Queue": "intake queue depth: counts only",
 	"Enqueue": "intake: writes a validated report", "ClaimQueued": "intake workers: raw reports, never shown",
@@ -528,6 +539,7 @@ var unscoped = map[string]string{
 // itself, with their own tests.
 var scopeHelpers = map[string]string{
 	"ResolveScope": "resolves site names to ids once per request (scope_ids_test.go)",
+	"DeleteHost":   "a write within the scope: TestDeleteHostScope",
 }
 
 // TestScopeTableComplete checks that every exported Store method that takes

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ErrNotFound is returned when the asked-for row does not exist or lies
@@ -33,11 +34,13 @@ type Store struct {
 
 	stmts map[string]*sql.Stmt // prepared on w at Open, by query text; read-only after
 
-	severity SeverityOf                    // ranks vendor severity words (SetSeverity); nil: all alike
-	policy   atomic.Pointer[FindingPolicy] // tags and exceptions the findings writer applies (SetPolicy)
-	facts    factsCache                    // finding_facts ids by digest
-	file     *fileWatch                    // the SQLite file opened; nil on PostgreSQL
-	health   health
+	severity   SeverityOf                       // ranks vendor severity words (SetSeverity); nil: all alike
+	policy     atomic.Pointer[FindingPolicy]    // tags and exceptions the findings writer applies (SetPolicy)
+	facts      factsCache                       // finding_facts ids by digest
+	clock      atomic.Pointer[func() time.Time] // SetClock; nil: time.Now
+	staleAfter atomic.Int64                     // the stale period in ns (SetStaleAfter); 0: DefaultStaleAfter
+	file       *fileWatch                       // the SQLite file opened; nil on PostgreSQL
+	health     health
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its

@@ -183,7 +183,7 @@ func TestScopeAndFilters(t *testing.T) {
 		t.Errorf("packages outside scope: %d", len(p))
 	}
 	sites, _ := s.Sites(ctx, AllSites())
-	if diff := cmp.Diff([]SiteCount{{"A", 2}, {"B", 1}, {"N/A", 1}}, sites); diff != "" {
+	if diff := cmp.Diff([]SiteCount{{"A", 2, 0}, {"B", 1, 0}, {"N/A", 1, 0}}, sites); diff != "" {
 		t.Errorf("sites (-want +got):\n%s", diff)
 	}
 }
