@@ -20,6 +20,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/jobs"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/store"
 	"github.com/pakiti-go/pakiti/internal/web"
 )
 
@@ -30,7 +31,7 @@ func newServe(g *globals) *cobra.Command {
 	var maxInFlight, maxConns, queueWorkers int
 	var intakeMode string
 	var demoMode bool
-	var every, gcEvery, jobTTL, jobRenew, testJobEvery time.Duration
+	var every, gcEvery, jobTTL, jobRenew, testJobEvery, evalEvery, staleAfter time.Duration
 	keep := newRetention()
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -62,6 +63,7 @@ func newServe(g *globals) *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			st.SetStaleAfter(staleAfter)
 			matcher := match.New(st, drivers.Registry(), log)
 			feed := intake.New(st, matcher, log)
 			if maxReport > 0 {
@@ -123,6 +125,21 @@ func newServe(g *globals) *cobra.Command {
 			if gcEvery > 0 {
 				wg.Go(func() {
 					sched.Run(ctx, "gc", gcEvery, func(ctx context.Context) error { return collect(ctx, st, log, keep) })
+				})
+			}
+			matcher.Holder = sched.Holder
+			if evalEvery > 0 {
+				// The evaluation queue (sets an import changed) is drained
+				// after each import; this job drains what a server that
+				// died mid-way left, under its lease.
+				wg.Go(func() {
+					sched.Run(ctx, "evaluate", evalEvery, func(ctx context.Context) error {
+						n, err := matcher.Drain(ctx)
+						if n > 0 {
+							log.Info("evaluation queue drained", "hosts", n)
+						}
+						return err
+					})
 				})
 			}
 			if testJobEvery > 0 {
@@ -203,6 +220,8 @@ func newServe(g *globals) *cobra.Command {
 	cmd.Flags().IntVar(&queueWorkers, "queue-workers", 2, "with --intake async: workers storing queued reports on this server")
 	cmd.Flags().IntVar(&maxConns, "max-connections", 0, fmt.Sprintf("connections held open at once (default %d, and always below the open-file limit)", web.DefaultMaxConnections))
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load bundled real demo data (Debian DSA/DLA lists of April 2023, real host inventories) into a temporary database, offline")
+	cmd.Flags().DurationVar(&evalEvery, "evaluate-every", time.Minute, "drain the evaluation queue (package sets an import changed and a dead server left) once per period, on one server (0: only after imports)")
+	cmd.Flags().DurationVar(&staleAfter, "stale-after", store.DefaultStaleAfter, "a host that did not report for this long is stale")
 	cmd.Flags().DurationVar(&every, "update-every", 6*time.Hour, "import every source from its vendor URL once per period of this length, aligned to midnight UTC, by one of the servers on the database (0: never)")
 	cmd.Flags().DurationVar(&gcEvery, "gc-every", time.Hour, "delete unused package sets and catalogue packages, and report history older than --report-history, once per period of this length, by one of the servers on the database (0: never)")
 	cmd.Flags().Var(keep, "report-history", "keep report history this long (400d, 720h; 0: for ever); each host's latest record is always kept")

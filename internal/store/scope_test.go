@@ -386,6 +386,38 @@ var scopeReads = []scopeRead{
 		},
 	},
 	{
+		method: "FindingHistory", name: "finding history",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			since, now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+			for _, name := range scopeNames() {
+				h, err := s.FindingHistory(ctx, sc, name, "", since, now)
+				if err != nil {
+					return nil, err
+				}
+				if h.Open > 0 {
+					out = append(out, fmt.Sprintf("%s open=%d", name, h.Open))
+				}
+			}
+			for _, site := range []string{"SITE-A", "SITE-B"} {
+				h, err := s.FindingHistory(ctx, sc, "", site, since, now)
+				if err != nil {
+					return nil, err
+				}
+				if h.Open > 0 {
+					out = append(out, fmt.Sprintf("site %s open=%d", site, h.Open))
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			// distinct open CVEs: a1 DSA-5343-1 (5) + DSA-5324-1 (13, running kernel); a2 DSA-5343-1;
+			// b1 DSA-5343-1 (5) + DSA-5349-1 (1) + DSA-5324-1 (13)
+			"SITE-A": {"a1.example.org open=18", "a2.example.org open=5", "site SITE-A open=18"},
+			"SITE-B": {"b1.example.org open=19", "site SITE-B open=19"},
+		},
+	},
+	{
 		method: "HostIdleKernels", name: "idle kernels",
 		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
 			var out []string
