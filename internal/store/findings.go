@@ -70,9 +70,12 @@ func (s *Store) HostFindingsView(ctx context.Context, sc Scope, hostname string,
 	case FindingsExcepted:
 		which = " AND (f.resolved_at IS NULL OR f.resolution = 'excepted')"
 	}
+	// The host first (by its unique name), then its findings by the
+	// primary key's prefix: a plan the engines cannot get wrong.
 	rows, err := s.r.QueryContext(ctx, `SELECT `+findingColumns+`
-		FROM findings f JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id`+findingFrom+`
-		WHERE h.hostname = $1 AND h.removed_at IS NULL AND `+cond+which+`
+		FROM findings f`+findingFrom+`
+		WHERE f.host_id = (SELECT h.id FROM hosts h JOIN sites s ON s.id = h.site_id
+			WHERE h.hostname = $1 AND h.removed_at IS NULL AND `+cond+`)`+which+`
 		ORDER BY p.name, p.version, f.cve`, append([]any{hostname}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("findings of %s: %w", hostname, err)

@@ -30,7 +30,6 @@ ALTER TABLE findings ADD COLUMN status TEXT COLLATE "C" NOT NULL DEFAULT 'open';
 ALTER TABLE findings ADD COLUMN tags TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE findings ADD COLUMN resolution TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE findings ADD COLUMN changed_at TIMESTAMPTZ;
-CREATE INDEX findings_resolved ON findings (resolved_at);
 
 -- The host's counters, kept by the findings writer: distinct open CVEs by
 -- severity, unfixed, reboot-pending and excepted findings, open CVEs per
