@@ -53,3 +53,27 @@ func TestFindingHistory(t *testing.T) {
 		t.Errorf("site history (-want +got):\n%s", diff)
 	}
 }
+
+// TestDeletedHostComesBack: a deleted host that sends the same report
+// again is listed again, its findings re-opened (first seen kept) and
+// counted.
+func TestDeletedHostComesBack(t *testing.T) {
+	f := newFixture(t)
+	f.importDebian(testdata(t, "DSA-list.excerpt.txt"))
+	f.report("h1.example.org", "5.10.0-19-amd64", openssl("1.1.1n-0+deb11u3"))
+	if _, err := f.s.DeleteHost(f.ctx, store.AllSites(), "h1.example.org", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	f.now = t0.Add(2 * time.Hour)
+	// The intake evaluates changed reports only: the same report must count
+	// as changed after a delete.
+	if saved := f.report("h1.example.org", "5.10.0-19-amd64", openssl("1.1.1n-0+deb11u3")); saved.Change != store.HostChanged {
+		t.Errorf("the same report after a delete: %v, want changed", saved.Change)
+	}
+	if h := f.host("h1.example.org"); h.CVEs != 5 || h.VulnerablePackages != 2 {
+		t.Errorf("back: %d CVEs, %d packages; want 5, 2", h.CVEs, h.VulnerablePackages)
+	}
+	if diff := cmp.Diff(dsa5343Findings("report", t0, nil, false), f.findings("h1.example.org", true), cmpOpts...); diff != "" {
+		t.Errorf("back: findings (-want +got):\n%s", diff)
+	}
+}
