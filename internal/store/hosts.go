@@ -95,8 +95,9 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 	}
 	if f.CVE != "" {
 		args = append(args, f.CVE)
-		where = append(where, fmt.Sprintf(`EXISTS (SELECT 1 FROM findings f WHERE f.host_id = h.id
-			AND f.cve = $%d AND f.resolved_at IS NULL)`, len(args)))
+		// The CVE's findings once (findings_cve), not once per host.
+		where = append(where, fmt.Sprintf(`h.id IN (SELECT f.host_id FROM findings f
+			WHERE f.cve = $%d AND f.resolved_at IS NULL)`, len(args)))
 	}
 	if f.OSGroup != "" {
 		args = append(args, f.OSGroup)
