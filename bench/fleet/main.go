@@ -1,204 +1,239 @@
-// Command fleet measures matching on a Debian fleet: it imports the real
-// DSA and DLA lists and the bullseye Packages indexes into a fresh SQLite
-// file, stores N distinct Debian 11 hosts of ~1,500 real packages each
-// (the real viking-db inventory plus a different random draw of real
-// bullseye binaries per host), evaluates them, then measures the host page
-// and host API over loopback HTTP. It prints a table.
+// Command fleet measures the fleet engine: it loads real vendor data (the
+// Debian DSA and DLA lists as of 1 January 2023 and the bullseye Packages
+// indexes, the AlmaLinux OSV database) into a fresh database, stores N
+// synthetic hosts of real packages (fleet.go: most share one base set per
+// distro, a share drift by a few versions, a few run an old kernel),
+// evaluates them all, imports the full DSA list (a real data update) and
+// re-evaluates, stores and evaluates one new report, then times the host
+// page and API and the hosts listing filtered by CVE over loopback HTTP.
+// It prints a table, or one JSON object with -json.
 //
-// Usage: go run ./bench/fleet [-hosts 1000] [-requests 2000] [-shared ../shared]
+// Usage: go run ./bench/fleet [-hosts 1000] [-db postgres://...] [-json] [-shared ../shared] [-timeout 30m]
+//
+// With -db postgres://..., it creates a database of its own on that server
+// and drops it at the end; without, a SQLite file in a temporary folder.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"log/slog"
-	"math/rand/v2"
-	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"runtime/pprof"
 	"text/tabwriter"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/drivers"
-	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
-	"github.com/pakiti-go/pakiti/internal/model"
-	"github.com/pakiti-go/pakiti/internal/report"
 	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/alma"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/store"
-	"github.com/pakiti-go/pakiti/internal/web"
 )
 
+// Result is what -json prints.
+type Result struct {
+	Hosts             int     `json:"hosts"`
+	Engine            string  `json:"engine"`
+	DistinctPackages  int     `json:"distinct_packages"`
+	PackageSets       int     `json:"package_sets"`
+	Findings          int     `json:"findings"`
+	ImportS           float64 `json:"import_s"`
+	IntakeReportsPerS float64 `json:"intake_reports_per_s"`
+	FullEvalS         float64 `json:"full_eval_s"`
+	IncrementalEvalS  float64 `json:"incremental_eval_s"`
+	IncrementalHosts  int     `json:"incremental_hosts"`
+	ReevalAllS        float64 `json:"reeval_all_s"` // pakiti evaluate --all on the loaded fleet
+	ReportEvalMs      float64 `json:"report_eval_ms"`
+	HostPageP99Ms     float64 `json:"host_page_p99_ms"`
+	HostAPIP99Ms      float64 `json:"host_api_p99_ms"`
+	CVEFilterP99Ms    float64 `json:"cve_filter_p99_ms"`
+	DBBytes           int64   `json:"db_bytes"`
+	PeakRSSMB         float64 `json:"peak_rss_mb"`
+	TotalS            float64 `json:"total_s"`
+	GOMAXPROCS        int     `json:"gomaxprocs"`
+	UpdateChangedKeys int     `json:"update_changed_keys"`
+	FirstHostOpenCVEs int     `json:"first_host_open_cves"`
+}
+
 func main() {
-	nHosts := flag.Int("hosts", 1000, "distinct hosts")
-	nReq := flag.Int("requests", 2000, "requests per page measured")
+	nHosts := flag.Int("hosts", 1000, "hosts in the fleet")
+	nReq := flag.Int("requests", 500, "requests per page measured")
+	dsn := flag.String("db", "", "database (postgres://...: a database of its own is created there and dropped); default a temporary SQLite file")
+	asJSON := flag.Bool("json", false, "print one JSON object")
 	shared := flag.String("shared", "../shared", "the shared data folder")
+	timeout := flag.Duration("timeout", 30*time.Minute, "give up after this long")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the full evaluation to this file")
 	flag.Parse()
-	ctx := context.Background()
+	profile = *cpuProfile
+	if env := os.Getenv("PAKITI_SHARED"); env != "" && *shared == "../shared" {
+		*shared = env
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	start := time.Now()
 	dir, err := os.MkdirTemp("", "fleet")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "fleet.db"))
+	db, cleanup, err := openDB(ctx, *dsn, dir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cleanup()
+	st, err := store.Open(ctx, db)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer st.Close()
+	if err := run(ctx, st, *shared, dir, *nHosts, *nReq, *asJSON, start, db); err != nil {
+		st.Close()
+		cleanup()
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context, st *store.Store, shared, dir string, nHosts, nReq int, asJSON bool, start time.Time, db string) error {
 	lg := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m := match.New(st, drivers.Registry(), lg)
-	feeds := filepath.Join(*shared, "data/feeds/debian")
-	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(), Eval: m, Log: lg, Now: time.Now}
-	rows := [][]string{}
-	add := func(what string, v string) { rows = append(rows, []string{what, v}) }
+	reg := drivers.Registry()
+	st.SetSeverity(reg.Severity)
+	m := match.New(st, reg, lg)
+	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New(), alma.New()), Fetcher: source.NewFetcher(),
+		Eval: m, Log: lg, Now: time.Now}
+	feeds := filepath.Join(shared, "data/feeds")
+	res := Result{Hosts: nHosts, GOMAXPROCS: runtime.GOMAXPROCS(0)}
+	var rows [][2]string
+	add := func(what, v string) { rows = append(rows, [2]string{what, v}) }
 
+	// Data: the DSA list cut at 1 January 2023 (the update brings the rest).
+	cut := filepath.Join(dir, "DSA-list.txt")
+	if err := cutDSAList(filepath.Join(feeds, "debian/DSA-list.txt.gz"), cut, time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		return err
+	}
 	t := time.Now()
-	res, err := im.Import(ctx, "debian", []string{
-		filepath.Join(feeds, "DSA-list.txt.gz"), filepath.Join(feeds, "DLA-list.txt.gz"),
-		filepath.Join(feeds, "apt-bullseye/bullseye_main_binary-amd64_Packages.gz"),
-		filepath.Join(feeds, "apt-bullseye/bullseye-security_main_binary-amd64_Packages.gz"),
-	}, false)
+	if _, err := im.Import(ctx, "debian", []string{cut, filepath.Join(feeds, "debian/DLA-list.txt.gz"),
+		filepath.Join(feeds, "debian/apt-bullseye/bullseye_main_binary-amd64_Packages.gz"),
+		filepath.Join(feeds, "debian/apt-bullseye/bullseye-security_main_binary-amd64_Packages.gz")}, false); err != nil {
+		return fmt.Errorf("import debian: %w", err)
+	}
+	if _, err := im.Import(ctx, "alma", []string{filepath.Join(feeds, "alma/almalinux-osv-database-advisories.tar.gz")}, false); err != nil {
+		return fmt.Errorf("import alma: %w", err)
+	}
+	res.ImportS = time.Since(t).Seconds()
+	add("import DSA list (to 2023-01-01), DLA list, bullseye indexes, AlmaLinux OSV (empty fleet)", secs(res.ImportS))
+
+	openAdvisories = almaVersionsFrom(st)
+	fl, err := newFleet(ctx, shared)
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
-	add("import DSA+DLA lists and bullseye Packages (empty fleet)", fmt.Sprintf("%s, %d records", time.Since(t).Round(time.Millisecond), res.Records))
-
-	base := readReport(filepath.Join(*shared, "data/inventories/debian-11/viking-db/viking-db.pakiti5.txt"))
-	pool := bullseyeBinaries(ctx, filepath.Join(feeds, "apt-bullseye/bullseye_main_binary-amd64_Packages.gz"))
-	rng := rand.New(rand.NewPCG(1, 2))
-	var evals []time.Duration
-	start := time.Now()
-	for i := range *nHosts {
-		pkgs := append([]model.Package(nil), base...)
-		for len(pkgs) < 1500 {
-			pkgs = append(pkgs, pool[rng.IntN(len(pool))])
-		}
-		pkgs = report.SortPackages(pkgs)
-		host := fmt.Sprintf("wn%04d.fleet.example.org", i)
-		in := store.Incoming{Host: model.Host{Hostname: host, Site: fmt.Sprintf("SITE-%02d", i%20), OS: "Debian GNU/Linux 11",
-			OSGroup: "debian:11", Protocol: 5, Kernel: "5.10.0-20-amd64"}, Packages: pkgs,
-			SetHash: report.PackageSetHash(pkgs), HeaderHash: host, ReceivedAt: time.Now()}
-		if _, err := st.SaveReport(ctx, in); err != nil {
-			log.Fatal(err)
-		}
-		t := time.Now()
-		if err := m.AfterReport(ctx, host, "debian:11", nil); err != nil {
-			log.Fatal(err)
-		}
-		evals = append(evals, time.Since(t))
-	}
-	total := time.Since(start)
-	add("evaluate the first host (1,500 packages, nothing cached)", evals[0].Round(time.Microsecond).String())
-	sorted := append([]time.Duration(nil), evals[1:]...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-	add("evaluate one more host (p50 / p99, shared verdicts cached)", fmt.Sprintf("%s / %s", pct(sorted, .5), pct(sorted, .99)))
-	add(fmt.Sprintf("store and evaluate %d distinct hosts", *nHosts), total.Round(time.Millisecond).String())
-
 	t = time.Now()
-	n, err := m.EvaluateHosts(ctx, nil)
-	if err != nil {
-		log.Fatal(err)
+	for i := range nHosts {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := st.SaveReport(ctx, fl.incoming(i, time.Now())); err != nil {
+			return fmt.Errorf("store host %d: %w", i, err)
+		}
 	}
-	add(fmt.Sprintf("re-evaluate all %d hosts (pakiti evaluate, verdicts cached)", n), time.Since(t).Round(time.Millisecond).String())
-	if err := st.ForgetEvaluations(ctx); err != nil {
-		log.Fatal(err)
+	d := time.Since(t)
+	res.IntakeReportsPerS = float64(nHosts) / d.Seconds()
+	add(fmt.Sprintf("store %d hosts (store.SaveReport, no HTTP, no evaluation)", nHosts), fmt.Sprintf("%s, %.0f reports/s", d.Round(time.Millisecond), res.IntakeReportsPerS))
+
+	stop, err := startProfile()
+	if err != nil {
+		return err
 	}
 	t = time.Now()
 	if _, err := m.EvaluateHosts(ctx, nil); err != nil {
-		log.Fatal(err)
+		return err
 	}
-	add(fmt.Sprintf("evaluate all %d hosts from scratch (pakiti evaluate --all)", n), time.Since(t).Round(time.Millisecond).String())
+	res.FullEvalS = time.Since(t).Seconds()
+	stop()
+	add("full evaluation, nothing cached (every finding written)", secs(res.FullEvalS))
 
-	h, err := web.New(web.Config{Store: st, Feed: intake.New(st, m, lg), Log: lg})
+	t = time.Now()
+	up, err := im.Import(ctx, "debian", []string{filepath.Join(feeds, "debian/DSA-list.txt.gz"), filepath.Join(feeds, "debian/DLA-list.txt.gz"),
+		filepath.Join(feeds, "debian/apt-bullseye/bullseye_main_binary-amd64_Packages.gz"),
+		filepath.Join(feeds, "debian/apt-bullseye/bullseye-security_main_binary-amd64_Packages.gz")}, false)
 	if err != nil {
-		log.Fatal(err)
+		return fmt.Errorf("update debian: %w", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	srv := &http.Server{Handler: h}
-	go srv.Serve(ln)
-	defer srv.Close()
-	baseURL := "http://" + ln.Addr().String()
-	for _, page := range []struct{ name, path string }{
-		{"host page", "/hosts/"},
-		{"host API", "/api/v1/hosts/"},
-	} {
-		var lat []time.Duration
-		for i := range *nReq {
-			u := baseURL + page.path + url.PathEscape(fmt.Sprintf("wn%04d.fleet.example.org", rng.IntN(*nHosts)))
-			t := time.Now()
-			resp, err := http.Get(u)
-			if err != nil {
-				log.Fatal(err)
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				log.Fatalf("%s: %d", u, resp.StatusCode)
-			}
-			if i > 0 {
-				lat = append(lat, time.Since(t))
-			}
+	res.IncrementalEvalS, res.IncrementalHosts, res.UpdateChangedKeys = time.Since(t).Seconds(), up.Hosts, up.Changed
+	add("data update: full DSA list (import + incremental re-evaluation)", fmt.Sprintf("%s, %d changed keys, %d hosts refreshed", secs(res.IncrementalEvalS), up.Changed, up.Hosts))
+
+	var lat []time.Duration
+	for i := range 21 {
+		in := fl.incoming(nHosts+i, time.Now())
+		t := time.Now()
+		if _, err := st.SaveReport(ctx, in); err != nil {
+			return err
 		}
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		add(fmt.Sprintf("%s with %d hosts, p50 / p99 (%d sequential GETs)", page.name, *nHosts, *nReq), fmt.Sprintf("%s / %s", pct(lat, .5), pct(lat, .99)))
+		if err := m.AfterReport(ctx, in.Host.Hostname, in.Host.OSGroup, nil); err != nil {
+			return err
+		}
+		lat = append(lat, time.Since(t))
 	}
-	hosts, _, _ := st.ListHosts(ctx, store.AllSites(), store.HostFilter{Limit: 1})
-	fmt.Printf("fleet: %d hosts, GOMAXPROCS %d, SQLite; first host %d CVEs\n", *nHosts, runtime.GOMAXPROCS(0), hosts[0].CVEs)
+	res.ReportEvalMs = ms(pct(lat[1:], .5))
+	add("one new report stored and evaluated (p50 of 20)", fmt.Sprintf("%.1f ms", res.ReportEvalMs))
+
+	t = time.Now()
+	if err := st.ForgetEvaluations(ctx); err != nil {
+		return err
+	}
+	if _, err := m.EvaluateHosts(ctx, nil); err != nil {
+		return err
+	}
+	res.ReevalAllS = time.Since(t).Seconds()
+	add("pakiti evaluate --all (verdicts recomputed, unchanged findings skipped)", secs(res.ReevalAllS))
+
+	if err := measurePages(ctx, st, m, lg, fl, nHosts, nReq, &res, add); err != nil {
+		return err
+	}
+	if err := measureDB(ctx, st, db, &res); err != nil {
+		return err
+	}
+	res.PeakRSSMB = peakRSSMB()
+	res.TotalS = time.Since(start).Seconds()
+	add("catalogue packages / package sets / findings", fmt.Sprintf("%d / %d / %d", res.DistinctPackages, res.PackageSets, res.Findings))
+	add("database size / peak RSS", fmt.Sprintf("%.1f MB / %.0f MB", float64(res.DBBytes)/1e6, res.PeakRSSMB))
+	add("total", secs(res.TotalS))
+	if asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		return enc.Encode(res)
+	}
+	fmt.Printf("fleet: %d hosts, %s, GOMAXPROCS %d\n", nHosts, res.Engine, res.GOMAXPROCS)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\n", r[0], r[1])
 	}
-	tw.Flush()
+	return tw.Flush()
 }
 
-func pct(d []time.Duration, p float64) time.Duration {
-	i := int(p*float64(len(d))) - 1
-	return d[max(0, min(i, len(d)-1))].Round(10 * time.Microsecond)
+// profile names the CPU profile file of the full evaluation ("" for none).
+var profile string
+
+func startProfile() (func(), error) {
+	if profile == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(profile)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-func readReport(file string) []model.Package {
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		log.Fatal(err)
-	}
-	r, err := report.Parse(raw, report.Protocol5, report.DefaultLimits)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return r.Packages
-}
+func secs(s float64) string { return fmt.Sprintf("%.2f s", s) }
 
-// bullseyeBinaries are the real amd64 binaries of the bullseye index.
-func bullseyeBinaries(ctx context.Context, file string) []model.Package {
-	f, err := os.Open(file)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer f.Close()
-	fe := &source.Fetched{File: file, Location: file}
-	rc, err := fe.Open()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer rc.Close()
-	var out []model.Package
-	_, err = debian.ParsePackagesIndex(ctx, rc, func(b debian.Binary) error {
-		out = append(out, model.Package{Name: b.Name, Version: b.Version, Arch: b.Arch})
-		return nil
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	return out
-}
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

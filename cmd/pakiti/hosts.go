@@ -17,13 +17,18 @@ import (
 
 func newHosts(g *globals) *cobra.Command {
 	var f store.HostFilter
-	var format string
+	var format, activity string
+	var staleAfter time.Duration
 	cmd := &cobra.Command{
 		Use:   "hosts",
 		Short: "List hosts (the same listing as /hosts and /api/v1/hosts)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(format); err != nil {
+			err := checkFormat(format)
+			if err != nil {
+				return err
+			}
+			if f.Activity, err = store.ParseActivity(activity); err != nil {
 				return err
 			}
 			f.CVE = model.NormalizeID(f.CVE)
@@ -32,6 +37,7 @@ func newHosts(g *globals) *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			st.SetStaleAfter(staleAfter)
 			hosts, total, err := st.ListHosts(cmd.Context(), store.AllSites(), f)
 			if err != nil {
 				return err
@@ -65,6 +71,79 @@ func newHosts(g *globals) *cobra.Command {
 	cmd.Flags().IntVar(&f.Limit, "limit", store.MaxLimit, "at most this many hosts")
 	cmd.Flags().IntVar(&f.Offset, "offset", 0, "skip this many hosts")
 	cmd.Flags().StringVar(&format, "format", "table", "table, json or csv")
+	cmd.Flags().StringVar(&activity, "activity", "", "24h: only hosts that reported in the last 24 hours; -7d: only those that did not for 7 days (h or d)")
+	cmd.Flags().BoolVar(&f.Stale, "stale", false, "only stale hosts (no report for --stale-after)")
+	cmd.Flags().DurationVar(&staleAfter, "stale-after", store.DefaultStaleAfter, "a host that did not report for this long is stale")
+	cmd.AddCommand(newHostsDelete(g), newHostsPrune(g))
+	return cmd
+}
+
+func newHostsDelete(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete NAME...",
+		Short: "Delete hosts: they leave every listing, their open findings resolve as host-removed (kept as history); a new report brings a host back",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			for _, name := range args {
+				n, err := st.DeleteHost(cmd.Context(), store.AllSites(), name, time.Now())
+				if err != nil {
+					return fmt.Errorf("host %s: %w", name, err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "deleted %s (%d findings resolved)\n", name, n)
+			}
+			return nil
+		},
+	}
+}
+
+func newHostsPrune(g *globals) *cobra.Command {
+	var age string
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "prune --not-reported-for 90d [--yes]",
+		Short: "Delete the hosts that did not report for a period; without --yes only lists them (dry run)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := store.ParseAge(age)
+			if err != nil {
+				return fmt.Errorf("--not-reported-for: %w", err)
+			}
+			st, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			now := time.Now()
+			names, err := st.HostsNotReportedSince(cmd.Context(), store.AllSites(), now.Add(-d))
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			for _, name := range names {
+				if !yes {
+					fmt.Fprintf(out, "would delete %s\n", name)
+					continue
+				}
+				n, err := st.DeleteHost(cmd.Context(), store.AllSites(), name, now)
+				if err != nil {
+					return fmt.Errorf("host %s: %w", name, err)
+				}
+				fmt.Fprintf(out, "deleted %s (%d findings resolved)\n", name, n)
+			}
+			if !yes {
+				fmt.Fprintf(out, "%d hosts not reported for %s; nothing deleted (dry run: add --yes)\n", len(names), age)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&age, "not-reported-for", "", "hosts whose last report is older than this (90d, 36h)")
+	cmd.Flags().BoolVar(&yes, "yes", false, "delete them (default: list only)")
+	cmd.MarkFlagRequired("not-reported-for")
 	return cmd
 }
 

@@ -77,5 +77,14 @@ func (g *globals) open(ctx context.Context) (*store.Store, error) {
 	}
 	st.SetSeverity(drivers.Registry().Severity)
 	st.SetCoverage(coverageConfig(g.dataMaxAge))
+	// CVE tags and exceptions, as the findings writer applies them: a
+	// change by another server or command is seen within PolicyMaxAge.
+	st.SetPolicy(store.NewLivePolicy(st, PolicyMaxAge, nil, func(err error) {
+		slog.Warn("policy", "error", err)
+	}))
 	return st, nil
 }
+
+// PolicyMaxAge is how long a server keeps a read of the CVE tags and
+// exceptions before reading them again.
+const PolicyMaxAge = 30 * time.Second

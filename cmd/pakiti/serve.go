@@ -23,6 +23,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/osgroup"
 	"github.com/pakiti-go/pakiti/internal/osrules"
 	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/store"
 	"github.com/pakiti-go/pakiti/internal/web"
 )
 
@@ -35,7 +36,7 @@ func newServe(g *globals) *cobra.Command {
 	var tagsEvery time.Duration
 	var tagsRemove bool
 	var demoMode bool
-	var every, gcEvery, jobTTL, jobRenew, testJobEvery, osRulesCheck time.Duration
+	var every, gcEvery, jobTTL, jobRenew, testJobEvery, osRulesCheck, evalEvery, staleAfter time.Duration
 	keep := newRetention(DefaultReportHistory)
 	archiveKeep := newRetention(DefaultArchiveRetention)
 	var archiveReports bool
@@ -78,6 +79,7 @@ func newServe(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			st.SetStaleAfter(staleAfter)
 			matcher := match.New(st, drivers.Registry(), log)
 			feed := intake.New(st, matcher, log)
 			fileRules, err := osgroup.LoadFile(osRules)
@@ -169,6 +171,36 @@ func newServe(g *globals) *cobra.Command {
 			if importGOCDB != nil {
 				wg.Go(func() { sched.Run(ctx, "gocdb-import", gocdbJob.every, importGOCDB) })
 			}
+			matcher.Holder = sched.Holder
+			if evalEvery > 0 {
+				// The evaluation queue (sets an import changed) is drained
+				// after each import; this job drains what a server that
+				// died mid-way left, under its lease.
+				// It also writes every host again when the CVE tags or
+				// exceptions changed (or one expired): their findings'
+				// status, tags and the counters follow.
+				lastPolicy := "unset" // a first pass at start: hosts written under an older policy
+				wg.Go(func() {
+					sched.Run(ctx, "evaluate", evalEvery, func(ctx context.Context) error {
+						n, err := matcher.Drain(ctx)
+						if n > 0 {
+							log.Info("evaluation queue drained", "hosts", n)
+						}
+						if err != nil {
+							return err
+						}
+						if gen := st.Policy().Generation(); gen != lastPolicy {
+							n, err := matcher.EvaluateHosts(ctx, nil)
+							if err != nil {
+								return err
+							}
+							lastPolicy = gen
+							log.Info("tags or exceptions changed: hosts written again", "hosts", n)
+						}
+						return nil
+					})
+				})
+			}
 			if testJobEvery > 0 {
 				wg.Go(func() {
 					sched.Run(ctx, "test-tick", testJobEvery, func(context.Context) error { return nil })
@@ -257,6 +289,8 @@ func newServe(g *globals) *cobra.Command {
 	cmd.Flags().IntVar(&maxConns, "max-connections", 0, fmt.Sprintf("connections held open at once (default %d, and always below the open-file limit)", web.DefaultMaxConnections))
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load bundled real demo data (Debian DSA/DLA lists of April 2023, real host inventories) into a temporary database, offline")
 	g.sources.addFlags(cmd.Flags())
+	cmd.Flags().DurationVar(&evalEvery, "evaluate-every", time.Minute, "drain the evaluation queue (package sets an import changed and a dead server left) once per period, on one server (0: only after imports)")
+	cmd.Flags().DurationVar(&staleAfter, "stale-after", store.DefaultStaleAfter, "a host that did not report for this long is stale")
 	cmd.Flags().DurationVar(&every, "update-every", 6*time.Hour, "import every source from its vendor URL once per period of this length, aligned to midnight UTC, by one of the servers on the database (0: never)")
 	cmd.Flags().DurationVar(&gcEvery, "gc-every", time.Hour, "delete unused package sets and catalogue packages, and report history older than --report-history, once per period of this length, by one of the servers on the database (0: never)")
 	cmd.Flags().BoolVar(&archiveReports, "archive-reports", false, "keep every stored report as received (after decryption), compressed, in the database, for forensics (pakiti archive list|show); the gc job deletes them after --archive-retention")

@@ -7,13 +7,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/store"
 )
 
 // finding is an open finding of an openssl binary at version, matched as
 // openssl srcVersion by basis, from a bullseye DSA record.
 func opensslFinding(name, version, srcVersion, basis, cve, fixed, dsa string, first time.Time) model.Finding {
 	return model.Finding{CVE: cve, Package: name, Version: version, Arch: "amd64", SourcePackage: "openssl",
-		SourceVersion: srcVersion, Basis: basis, FixedVersion: fixed, Status: model.StatusFixed,
+		SourceVersion: srcVersion, Basis: basis, FixedVersion: fixed, Status: store.StatusOpen, VendorStatus: model.StatusFixed,
 		AdvisoryID: dsa, Origin: "debian-dsa", FirstSeen: first}
 }
 

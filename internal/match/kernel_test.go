@@ -40,8 +40,9 @@ func TestRunningKernelOnly(t *testing.T) {
 	var want []model.Finding
 	for _, cve := range dsa5324CVEs {
 		want = append(want, model.Finding{CVE: cve, Package: "linux-image-5.10.0-19-amd64", Version: "5.10.149-2",
-			Arch: "amd64", SourcePackage: "linux", SourceVersion: "5.10.149-2", Basis: match.BasisReport,
-			FixedVersion: "5.10.162-1", Status: model.StatusFixed, AdvisoryID: "DSA-5324-1", Origin: "debian-dsa", FirstSeen: t0})
+			Arch: "amd64", SourcePackage: "linux", SourceVersion: "5.10.149-2", Basis: match.BasisReport, Kernel: "5.10.0-19-amd64",
+			FixedVersion: "5.10.162-1", Status: store.StatusOpen, VendorStatus: model.StatusFixed, AdvisoryID: "DSA-5324-1",
+			Origin: "debian-dsa", FirstSeen: t0})
 	}
 	sortFindings(want)
 	if diff := cmp.Diff(want, f.findings("k1.example.org", true), cmpOpts...); diff != "" {
@@ -80,17 +81,29 @@ func TestRunningKernelOnly(t *testing.T) {
 		t.Errorf("matched sources, by package name (-want +got):\n%s", diff)
 	}
 
-	// The host reboots into 5.10.0-18: its image now counts, the other is idle.
+	// The host reboots into 5.10.0-18 (5.10.140-1): its image now counts,
+	// the other is idle. The installed 5.10.149-2 image fixes DSA-5257-1
+	// (17 CVEs, fix 5.10.149-1) and DSA-5257-2 (fix 5.10.149-2, no CVE: its
+	// id): those 18 are reboot-pending, counted apart; DSA-5324-1's 13
+	// (fix 5.10.162-1) stay open.
 	f.now = at(1)
 	f.report("k1.example.org", "5.10.0-18-amd64", kernelHost)
-	// DSA-5257-2 names no CVE: an advisory finding, counted apart.
-	if h := f.host("k1.example.org"); h.CVEs != 30 || h.AdvisoryFindings != 1 || h.VulnerablePackages != 1 {
-		t.Errorf("after reboot: host counts %d CVEs, %d advisory findings, %d packages; want 30, 1, 1", h.CVEs, h.AdvisoryFindings, h.VulnerablePackages)
+	// DSA-5257-2 names no CVE: had it stayed open it would count as an
+	// advisory finding, apart from CVEs; reboot-pending, it counts there.
+	if h := f.host("k1.example.org"); h.CVEs != 13 || h.AdvisoryFindings != 0 || h.VulnerablePackages != 1 || h.RebootPending != 18 {
+		t.Errorf("after reboot: host counts %d CVEs, %d advisory findings, %d packages, %d reboot-pending; want 13, 0, 1, 18",
+			h.CVEs, h.AdvisoryFindings, h.VulnerablePackages, h.RebootPending)
 	}
+	statuses := map[string]int{}
 	for _, fd := range f.findings("k1.example.org", false) {
 		if fd.Package != "linux-image-5.10.0-18-amd64" {
 			t.Errorf("after reboot: open finding of %s %s", fd.Package, fd.CVE)
 		}
+		statuses[fd.Status+" "+fd.AdvisoryID]++
+	}
+	wantStatuses := map[string]int{"open DSA-5324-1": 13, "reboot-pending DSA-5257-1": 17, "reboot-pending DSA-5257-2": 1}
+	if diff := cmp.Diff(wantStatuses, statuses); diff != "" {
+		t.Errorf("after reboot: findings by status and advisory (-want +got):\n%s", diff)
 	}
 	f.checkForgetEvaluations("k1.example.org")
 }

@@ -30,18 +30,21 @@ func openssl(version string) []model.Package {
 // dsa5343Findings are the findings DSA-5343-1 gives a host with openssl(version)
 // installed at 1.1.1n-0+deb11u3 (below the 1.1.1n-0+deb11u4 fix; DSA-5169-1's
 // fix is 1.1.1n-0+deb11u3 itself and DSA-5139-1's older, so they give none).
-// withdrawn: the record is gone, so the finding shows only what the
-// evaluation knows.
+// withdrawn: the record is gone, so the finding resolved as data-changed,
+// keeping the facts that decided it.
 func dsa5343Findings(basis string, first time.Time, resolved *time.Time, withdrawn bool) []model.Finding {
 	var out []model.Finding
 	for _, name := range []string{"libssl1.1", "openssl"} {
 		for _, cve := range dsa5343CVEs {
 			f := model.Finding{CVE: cve, Package: name, Version: "1.1.1n-0+deb11u3", Arch: "amd64",
 				SourcePackage: "openssl", SourceVersion: "1.1.1n-0+deb11u3", Basis: basis,
-				FixedVersion: "1.1.1n-0+deb11u4", Status: model.StatusFixed, AdvisoryID: "DSA-5343-1",
-				Origin: "debian-dsa", FirstSeen: first, ResolvedAt: resolved}
-			if withdrawn {
-				f.FixedVersion, f.Status, f.AdvisoryID, f.Origin = "", "", "", ""
+				FixedVersion: "1.1.1n-0+deb11u4", Status: store.StatusOpen, VendorStatus: model.StatusFixed,
+				AdvisoryID: "DSA-5343-1", Origin: "debian-dsa", FirstSeen: first, ResolvedAt: resolved}
+			switch {
+			case resolved != nil && withdrawn:
+				f.Status, f.Resolution = store.StatusResolved, store.ResolvedDataChanged
+			case resolved != nil:
+				f.Status, f.Resolution = store.StatusResolved, store.ResolvedPackageUpdated
 			}
 			out = append(out, f)
 		}
@@ -55,8 +58,8 @@ func ptr(t time.Time) *time.Time { return &t }
 
 // TestFindingLifecycle follows one host through the life of its findings:
 // fixed, vulnerable, fixed again, vulnerable again, the advisory withdrawn
-// and restored. Findings have no resolution reason yet (no column): a
-// resolved finding is one with resolved_at set.
+// and restored. A resolved finding says why (package-updated,
+// data-changed) and keeps its facts.
 func TestFindingLifecycle(t *testing.T) {
 	f := newFixture(t)
 	list := testdata(t, "DSA-list.excerpt.txt")
@@ -105,7 +108,9 @@ func TestFindingLifecycle(t *testing.T) {
 }
 
 // cmpOpts compare times as instants and nil as empty.
-var cmpOpts = []cmp.Option{cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) }), cmpopts.EquateEmpty()}
+// The data date (the import's start) is checked by TestFindingFacts.
+var cmpOpts = []cmp.Option{cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) }), cmpopts.EquateEmpty(),
+	cmpopts.IgnoreFields(model.Finding{}, "DataDate")}
 
 // checkForgetEvaluations checks that `pakiti evaluate --all`
 // (ForgetEvaluations, then EvaluateHosts of every host) gives exactly the

@@ -23,6 +23,8 @@ type Matcher struct {
 	Now     func() time.Time
 	// Progress, when set, hears how far a run over many hosts got.
 	Progress func(done, total int)
+	// Holder names this server in the evaluation queue's claims.
+	Holder string
 }
 
 // New returns a Matcher with the real clock.
@@ -30,32 +32,11 @@ func New(s *store.Store, drivers *Registry, log *slog.Logger) *Matcher {
 	return &Matcher{Store: s, Drivers: drivers, Log: log, Now: time.Now}
 }
 
-// EvaluateHost evaluates what is new in a host's package set and refreshes
+// EvaluateHost evaluates what is new in a host's package set and writes
 // its findings.
 func (m *Matcher) EvaluateHost(ctx context.Context, h store.HostState) error {
-	d, has := m.Drivers.For(h.OSGroup)
-	if ud, ok := d.(UpdateDriver); has && ok {
-		if err := m.refreshUpdates(ctx, ud, h); err != nil {
-			return err
-		}
-	}
-	if has {
-		var err error
-		if has, err = m.hasData(ctx, d, h.OSGroup); err != nil {
-			return err
-		}
-	}
-	if has {
-		if err := m.evaluateSet(ctx, d, h.OSGroup, h.SetID); err != nil {
-			return fmt.Errorf("evaluate %s: %w", h.Hostname, err)
-		}
-	} else if h.CVEs == 0 {
-		return nil // no data and no open finding: nothing to do
-	}
-	if _, _, err := m.Store.RefreshFindings(ctx, h.ID, m.Now().UTC()); err != nil {
-		return fmt.Errorf("findings of %s: %w", h.Hostname, err)
-	}
-	return nil
+	_, err := m.refresh(ctx, []store.HostState{h})
+	return err
 }
 
 // hasData tells whether any of the data groups of group has records.
@@ -74,12 +55,14 @@ func (m *Matcher) EvaluateHosts(ctx context.Context, names []string) (int, error
 	if err != nil {
 		return 0, err
 	}
-	return m.evaluateAll(ctx, hosts)
+	return m.refresh(ctx, hosts)
 }
 
 // AfterImport re-evaluates what an import changed: the packages whose
 // records changed, keyed as the drivers key them, in every OS group that
-// reads the data groups concerned, on the hosts of those groups.
+// reads the data groups concerned. The package sets holding them are
+// queued (store.Invalidate) and the queue drained: only the hosts on
+// those sets get their findings written.
 func (m *Matcher) AfterImport(ctx context.Context, changed []store.AdvisoryKey) (int, error) {
 	if len(changed) == 0 {
 		return 0, nil
@@ -105,15 +88,10 @@ func (m *Matcher) AfterImport(ctx context.Context, changed []store.AdvisoryKey) 
 			keys = append(keys, store.AdvisoryKey{OSGroup: g, Package: c.Package})
 		}
 	}
-	groups, err := m.Store.Invalidate(ctx, keys)
-	if err != nil {
+	if _, _, err := m.Store.Invalidate(ctx, keys, m.Now()); err != nil {
 		return 0, err
 	}
-	hosts, err := m.Store.HostStates(ctx, nil, groups)
-	if err != nil {
-		return 0, err
-	}
-	return m.evaluateAll(ctx, hosts)
+	return m.Drain(ctx)
 }
 
 // AfterIndex re-evaluates, in the OS groups that got a package index (a
@@ -124,26 +102,119 @@ func (m *Matcher) AfterIndex(ctx context.Context, groups []string) (int, error) 
 		if err := m.Store.InvalidateBasis(ctx, g, BasisBinaryName); err != nil {
 			return 0, err
 		}
+		if _, err := m.Store.EnqueueGroup(ctx, g, m.Now()); err != nil {
+			return 0, err
+		}
 	}
-	hosts, err := m.Store.HostStates(ctx, nil, groups)
+	return m.Drain(ctx)
+}
+
+// Drain works the evaluation queue until it is empty: each claimed
+// (OS group, package set) is evaluated and its hosts' findings written.
+// It returns how many hosts it refreshed.
+func (m *Matcher) Drain(ctx context.Context) (int, error) {
+	holder := m.Holder
+	if holder == "" {
+		holder = "matcher"
+	}
+	total := 0
+	for {
+		work, err := m.Store.ClaimEvalWork(ctx, holder, 64, m.Now(), 5*time.Minute)
+		if err != nil || len(work) == 0 {
+			return total, err
+		}
+		for _, w := range work {
+			hosts, err := m.Store.HostsOnSet(ctx, w.OSGroup, w.SetID)
+			if err == nil {
+				var n int
+				n, err = m.refresh(ctx, hosts)
+				total += n
+			}
+			if err != nil {
+				if ferr := m.Store.FailEvalWork(context.WithoutCancel(ctx), w, m.Now(), time.Minute, err.Error()); ferr != nil {
+					m.Log.Error("evaluation work failed", "group", w.OSGroup, "set", w.SetID, "error", ferr)
+				}
+				return total, err
+			}
+			if err := m.Store.FinishEvalWork(ctx, w); err != nil {
+				return total, err
+			}
+		}
+	}
+}
+
+// refresh evaluates the package sets of hosts (each distinct (OS group,
+// set) once) and writes the findings of the hosts whose target changed,
+// in batches. It returns how many hosts it looked at.
+func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState) (int, error) {
+	sort.SliceStable(hosts, func(i, j int) bool {
+		if hosts[i].OSGroup != hosts[j].OSGroup {
+			return hosts[i].OSGroup < hosts[j].OSGroup
+		}
+		return hosts[i].SetID < hosts[j].SetID
+	})
+	start := time.Now()
+	dates, err := m.Store.DataDates(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return m.evaluateAll(ctx, hosts)
-}
-
-func (m *Matcher) evaluateAll(ctx context.Context, hosts []store.HostState) (int, error) {
-	start := time.Now()
-	for i, h := range hosts {
-		if err := m.EvaluateHost(ctx, h); err != nil {
-			return i, err
+	gen := m.Store.Policy().Generation()
+	var batch []store.HostTarget
+	size := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
 		}
-		if (i+1)%500 == 0 {
+		_, err := m.Store.WriteFindings(ctx, batch, m.Now().UTC())
+		batch, size = batch[:0], 0
+		return err
+	}
+	var t *setTarget
+	groupHas := map[string]bool{}
+	for i, h := range hosts {
+		if t == nil || t.group != h.OSGroup || t.setID != h.SetID {
+			d, ok := m.Drivers.For(h.OSGroup)
+			has, known := groupHas[h.OSGroup]
+			if ok && !known {
+				if has, err = m.hasData(ctx, d, h.OSGroup); err != nil {
+					return i, err
+				}
+				groupHas[h.OSGroup] = has
+			}
+			if t, err = m.target(ctx, d, has && ok, h.OSGroup, h.SetID, dates); err != nil {
+				return i, fmt.Errorf("evaluate %s: %w", h.Hostname, err)
+			}
+		}
+		// "Update available" findings (Debian's -security suite) are kept
+		// apart from CVE findings, per host (updates.go).
+		if d, ok := m.Drivers.For(h.OSGroup); ok {
+			if ud, ok := d.(UpdateDriver); ok {
+				if err := m.refreshUpdates(ctx, ud, h); err != nil {
+					return i, err
+				}
+			}
+		}
+		ht := t.forHost(h)
+		if ht.Key+"|"+gen == h.FindingsKey || (!t.evaluated && h.CVEs == 0 && h.FindingsKey == "") {
+			// unchanged; or no data and never any finding: nothing to write
+		} else {
+			batch = append(batch, ht)
+			size += len(ht.Findings) + 1
+			if len(batch) >= 500 || size >= 20000 {
+				if err := flush(); err != nil {
+					return i, err
+				}
+			}
+		}
+		if (i+1)%5000 == 0 {
 			m.Log.Info("evaluating", "hosts", i+1, "of", len(hosts), "elapsed", time.Since(start).Round(time.Millisecond))
 		}
 		if m.Progress != nil {
 			m.Progress(i+1, len(hosts))
 		}
+	}
+	if err := flush(); err != nil {
+		return len(hosts), err
 	}
 	return len(hosts), nil
 }

@@ -50,8 +50,12 @@ type Advisory struct {
 	Published time.Time `json:"published,omitzero"`
 }
 
-// Finding is one CVE of one installed package of one host, with how it was
-// decided. Open findings have no ResolvedAt.
+// Finding is one CVE of one installed package of one host, with the facts
+// that decided it when it opened or last changed (kept whatever happens to
+// the verdict cache). Status is the finding's: open, unfixed,
+// reboot-pending, update-available, resolved or excepted; VendorStatus is
+// what the vendor said (fixed, affected...). Open findings have no
+// ResolvedAt; resolved ones say why (Resolution).
 type Finding struct {
 	CVE           string     `json:"cve"`
 	Package       string     `json:"package"`
@@ -61,11 +65,16 @@ type Finding struct {
 	SourceVersion string     `json:"source_version"`
 	Basis         string     `json:"basis"` // how the source package was found: report, learned, packages-index, binary-name
 	FixedVersion  string     `json:"fixed"`
-	Status        Status     `json:"status"`
+	Status        string     `json:"status"`
+	VendorStatus  Status     `json:"vendor_status"`
 	Severity      string     `json:"severity"`
 	AdvisoryID    string     `json:"advisory"`
 	Origin        string     `json:"source"`               // the data source, e.g. debian-tracker
 	DataGroup     string     `json:"data_group,omitempty"` // the OS group whose data decided, when borrowed (rhel:7 for a centos:7 host); "" for the host's own
+	DataDate      *time.Time `json:"data_date,omitempty"`  // when the data that decided it was imported
+	Kernel        string     `json:"kernel,omitempty"`     // the kernel release of a kernel image's finding
+	Tags          []string   `json:"tags"`
 	FirstSeen     time.Time  `json:"first_seen"`
-	ResolvedAt    *time.Time `json:"resolved_at,omitempty"`
+	ResolvedAt    *time.Time `json:"resolved_at"`
+	Resolution    string     `json:"resolution,omitempty"` // why it resolved: package-updated, data-changed, excepted, host-removed
 }

@@ -59,7 +59,7 @@ type Host struct {
 	// Evaluated is false when the host's OS group has no vulnerability
 	// data: its counts then say nothing, and it is shown as not evaluated.
 	Evaluated          bool `json:"evaluated"`
-	CVEs               int  `json:"cves"`
+	CVEs               int  `json:"cves"` // distinct CVEs of open findings (open and unfixed; not reboot-pending, not excepted)
 	VulnerablePackages int  `json:"vulnerable_packages"`
 	// AdvisoryFindings counts open findings of advisories that name no
 	// CVE (a DSA/DLA regression update): not counted in CVEs.
@@ -69,6 +69,16 @@ type Host struct {
 	DataState   string       `json:"data_state"`
 	DataReason  string       `json:"data_reason,omitempty"` // why the state is not complete
 	DataSources []DataSource `json:"data_sources"`          // what the host was evaluated against
+
+	// Counters kept by the findings writer (store.WriteFindings).
+	BySeverity    map[string]int `json:"cves_by_severity"` // open CVEs by severity: critical, high, medium, low (and negligible)
+	Unfixed       int            `json:"unfixed"`          // open CVEs with no fix
+	RebootPending int            `json:"reboot_pending"`   // CVEs of the running kernel fixed by an installed kernel
+	Excepted      int            `json:"excepted"`         // CVEs an exception covers
+	TaggedCVEs    map[string]int `json:"tagged_cves"`      // open CVEs per CVE tag
+	// Stale: the host has not reported for the stale period (default 7
+	// days).
+	Stale bool `json:"stale"`
 }
 
 // ReportRecord is one entry of a host's report history. Identical consecutive

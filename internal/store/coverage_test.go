@@ -107,7 +107,7 @@ func TestAdvisoryFindingsCountedApart(t *testing.T) {
 	st := evSetup(t)
 	// DSA-5257-2 linux - regression update (no CVE line) [bullseye] - linux 5.10.149-2:
 	// the 5.10.0-18 image (5.10.140-1) lacks it. Reboot into it.
-	if _, err := st.s.Invalidate(ctx, []AdvisoryKey{{OSGroup: evGroup, Package: "linux"}}); err != nil {
+	if _, _, err := st.s.Invalidate(ctx, []AdvisoryKey{{OSGroup: evGroup, Package: "linux"}}, t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	var evs []Evaluation

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
@@ -25,25 +26,43 @@ type HostState struct {
 	SetID    int64
 	Protocol int
 	CVEs     int // open findings counted at the last refresh
+	Site     string
+	// FindingsKey names what the findings were last written from
+	// (WriteFindings): a host whose new key is the same is skipped.
+	FindingsKey string
 }
 
 // HostStates returns the matching state of the named hosts (all hosts when
 // names is nil), or of the hosts in groups when groups is not nil.
 func (s *Store) HostStates(ctx context.Context, names []string, groups []string) ([]HostState, error) {
-	q := `SELECT id, hostname, os_group, kernel, package_set_id, protocol, cves FROM hosts`
+	q := `SELECT h.id, h.hostname, h.os_group, h.kernel, h.package_set_id, h.protocol, h.cves, s.name, h.findings_key
+		FROM hosts h JOIN sites s ON s.id = h.site_id WHERE h.removed_at IS NULL`
 	var args []any
 	switch {
 	case names != nil:
-		q += ` WHERE ` + s.engine.inList("hostname", 1)
+		q += ` AND ` + s.engine.inList("h.hostname", 1)
 		args = append(args, s.engine.stringList(names))
 	case groups != nil:
-		q += ` WHERE ` + s.engine.inList("os_group", 1)
+		q += ` AND ` + s.engine.inList("h.os_group", 1)
 		args = append(args, s.engine.stringList(groups))
 	}
 	if (names != nil && len(names) == 0) || (groups != nil && len(groups) == 0) {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY id`, args...)
+	return s.hostStates(ctx, q+` ORDER BY h.id`, args...)
+}
+
+// HostsOnSet returns the matching state of the hosts of group on a
+// package set.
+func (s *Store) HostsOnSet(ctx context.Context, group string, setID int64) ([]HostState, error) {
+	return s.hostStates(ctx, `SELECT h.id, h.hostname, h.os_group, h.kernel, h.package_set_id, h.protocol, h.cves,
+			s.name, h.findings_key
+		FROM hosts h JOIN sites s ON s.id = h.site_id
+		WHERE h.os_group = $1 AND h.package_set_id = $2 AND h.removed_at IS NULL ORDER BY h.id`, group, setID)
+}
+
+func (s *Store) hostStates(ctx context.Context, q string, args ...any) ([]HostState, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +70,7 @@ func (s *Store) HostStates(ctx context.Context, names []string, groups []string)
 	var out []HostState
 	for rows.Next() {
 		var h HostState
-		if err := rows.Scan(&h.ID, &h.Hostname, &h.OSGroup, &h.Kernel, &h.SetID, &h.Protocol, &h.CVEs); err != nil {
+		if err := rows.Scan(&h.ID, &h.Hostname, &h.OSGroup, &h.Kernel, &h.SetID, &h.Protocol, &h.CVEs, &h.Site, &h.FindingsKey); err != nil {
 			return nil, err
 		}
 		out = append(out, h)
@@ -326,34 +345,105 @@ func (s *Store) SaveEvaluations(ctx context.Context, osGroup string, evs []Evalu
 
 // Invalidate forgets the evaluations whose key is a changed record's
 // package, in each key's OS group (the caller adds the groups that borrow
-// a changed group's data), and returns the OS groups concerned.
-func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey) ([]string, error) {
-	var groups map[string]bool
+// a changed group's data), and queues for evaluation the package sets of
+// the groups' hosts that hold such a package or are not evaluated yet,
+// in the same transaction. It returns the OS groups concerned and how
+// many sets it queued.
+func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey, now time.Time) ([]string, int, error) {
+	byGroup := map[string][]string{}
+	for _, k := range keys {
+		byGroup[k.OSGroup] = append(byGroup[k.OSGroup], k.Package)
+	}
+	var groups []string
+	for g := range byGroup {
+		groups = append(groups, g)
+	}
+	sort.Strings(groups)
+	queued := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		groups = map[string]bool{}
-		for _, k := range keys {
-			if !groups[k.OSGroup] {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM set_evaluated WHERE os_group = $1`, k.OSGroup); err != nil {
+		queued = 0
+		for _, g := range groups {
+			ids, err := queryInts(ctx, tx, `SELECT package_id FROM evaluated WHERE os_group = $1 AND `+
+				s.engine.inList("source_name", 2), g, s.engine.stringList(byGroup[g]))
+			if err != nil {
+				return err
+			}
+			sets, err := groupSets(ctx, tx, g)
+			if err != nil {
+				return err
+			}
+			var affected []int64
+			for _, set := range sets {
+				var marked, holds int
+				err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM set_evaluated WHERE set_id = $1 AND os_group = $2`,
+					set, g).Scan(&marked)
+				if err != nil {
+					return err
+				}
+				if marked > 0 && len(ids) > 0 {
+					err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM package_set_members
+						WHERE set_id = $1 AND `+s.engine.inList("package_id", 2)+` LIMIT 1) x`,
+						set, s.engine.intList(ids)).Scan(&holds)
+					if err != nil {
+						return err
+					}
+				}
+				if marked == 0 || holds > 0 {
+					affected = append(affected, set)
+				}
+			}
+			for len(ids) > 0 {
+				n := min(len(ids), 5000)
+				list := s.engine.intList(ids[:n])
+				if _, err := tx.ExecContext(ctx, `DELETE FROM verdicts WHERE os_group = $1 AND `+
+					s.engine.inList("package_id", 2), g, list); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `DELETE FROM evaluated WHERE os_group = $1 AND `+
+					s.engine.inList("package_id", 2), g, list); err != nil {
+					return err
+				}
+				ids = ids[n:]
+			}
+			// Sets no host of the group is on now lose their mark (a
+			// host may take one back later): only the sets in use were
+			// checked for the invalidated packages.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM set_evaluated WHERE os_group = $1 AND set_id NOT IN (
+				SELECT package_set_id FROM hosts WHERE os_group = $1 AND removed_at IS NULL)`, g); err != nil {
+				return err
+			}
+			if len(affected) > 0 {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM set_evaluated WHERE os_group = $1 AND `+
+					s.engine.inList("set_id", 2), g, s.engine.intList(affected)); err != nil {
 					return err
 				}
 			}
-			groups[k.OSGroup] = true
-			if _, err := tx.ExecContext(ctx, `DELETE FROM verdicts WHERE os_group = $1 AND package_id IN (
-				SELECT package_id FROM evaluated WHERE os_group = $1 AND source_name = $2)`, k.OSGroup, k.Package); err != nil {
+			if err := enqueueSets(ctx, tx, g, affected, now); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM evaluated WHERE os_group = $1 AND source_name = $2`,
-				k.OSGroup, k.Package); err != nil {
-				return err
-			}
+			queued += len(affected)
 		}
 		return nil
 	})
-	var out []string
-	for g := range groups {
-		out = append(out, g)
+	return groups, queued, err
+}
+
+// queryInts returns the first column of q's rows.
+func queryInts(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // EvaluatedGroups lists the OS groups that have evaluations or hosts: the
@@ -396,9 +486,14 @@ func (s *Store) InvalidateBasis(ctx context.Context, osGroup, basis string) erro
 	})
 }
 
-// ForgetEvaluations drops every evaluation (pakiti evaluate --all).
+// ForgetEvaluations drops every evaluation (pakiti evaluate --all), and
+// every host's findings key, so that the next evaluation compares every
+// host's findings with its target.
 func (s *Store) ForgetEvaluations(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE hosts SET findings_key = '' WHERE findings_key <> ''`); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM set_evaluated`); err != nil {
 			return err
 		}
@@ -410,33 +505,89 @@ func (s *Store) ForgetEvaluations(ctx context.Context) error {
 	})
 }
 
-// RefreshFindings brings a host's findings in line with the verdicts of its
-// packages: new ones open, gone ones are resolved (kept, with the time),
-// and the host's counts follow. It returns how many opened and resolved.
-func (s *Store) RefreshFindings(ctx context.Context, hostID int64, now time.Time) (opened, resolved int64, err error) {
-	const current = `SELECT m.package_id, v.cve FROM hosts h
-		JOIN package_set_members m ON m.set_id = h.package_set_id
-		JOIN verdicts v ON v.os_group = h.os_group AND v.package_id = m.package_id
-		WHERE h.id = $1 AND (v.kernel = '' OR v.kernel = h.kernel)`
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `UPDATE findings SET resolved_at = $2
-			WHERE host_id = $1 AND resolved_at IS NULL AND NOT EXISTS (
-				SELECT 1 FROM (`+current+`) cur WHERE cur.package_id = findings.package_id AND cur.cve = findings.cve)`,
-			hostID, now)
-		if err != nil {
-			return fmt.Errorf("resolve findings: %w", err)
+// SetVerdict is a verdict of one package of a package set, with the
+// package and the key it was matched as.
+type SetVerdict struct {
+	PackageID int64
+	Package   model.Package
+	Key       Evaluation // SourceName, SourceVersion, Basis (Verdicts unused)
+	Verdict
+}
+
+// SetVerdicts returns the verdicts of the packages of a set in osGroup,
+// by package id and CVE.
+func (s *Store) SetVerdicts(ctx context.Context, osGroup string, setID int64) ([]SetVerdict, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT m.package_id, p.name, p.version, p.arch, e.source_name,
+			e.source_version, e.basis, v.cve, v.status, v.fixed_version, v.severity, v.advisory_id, v.origin,
+			v.kernel, v.data_group
+		FROM package_set_members m JOIN verdicts v ON v.os_group = $2 AND v.package_id = m.package_id
+		JOIN packages p ON p.id = m.package_id
+		JOIN evaluated e ON e.os_group = $2 AND e.package_id = m.package_id
+		WHERE m.set_id = $1 ORDER BY m.package_id, v.cve`, setID, osGroup)
+	if err != nil {
+		return nil, fmt.Errorf("verdicts of set %d: %w", setID, err)
+	}
+	defer rows.Close()
+	var out []SetVerdict
+	for rows.Next() {
+		var v SetVerdict
+		var st string
+		if err := rows.Scan(&v.PackageID, &v.Package.Name, &v.Package.Version, &v.Package.Arch, &v.Key.SourceName,
+			&v.Key.SourceVersion, &v.Key.Basis, &v.CVE, &st, &v.FixedVersion, &v.Severity, &v.AdvisoryID, &v.Origin,
+			&v.Kernel, &v.DataGroup); err != nil {
+			return nil, err
 		}
-		resolved, _ = r.RowsAffected()
-		r, err = tx.ExecContext(ctx, `INSERT INTO findings (host_id, package_id, cve, first_seen)
-			SELECT $1, cur.package_id, cur.cve, $2 FROM (`+current+`) cur WHERE true
-			ON CONFLICT (host_id, package_id, cve) DO UPDATE SET resolved_at = NULL
-			WHERE findings.resolved_at IS NOT NULL`, hostID, now)
-		if err != nil {
-			return fmt.Errorf("open findings: %w", err)
+		v.Status = model.Status(st)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// SetPackagesKeyed returns the packages of a set whose key in osGroup is
+// one of names (the kernel images of a set, to tell which kernels are
+// installed besides the running one), with their keys.
+func (s *Store) SetPackagesKeyed(ctx context.Context, osGroup string, setID int64, names []string) ([]SetVerdict, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT m.package_id, p.name, p.version, p.arch, p.source_name, p.source_version,
+			e.source_name, e.source_version, e.basis
+		FROM package_set_members m JOIN evaluated e ON e.os_group = $2 AND e.package_id = m.package_id
+		JOIN packages p ON p.id = m.package_id
+		WHERE m.set_id = $1 AND `+s.engine.inList("e.source_name", 3)+` ORDER BY m.package_id`,
+		setID, osGroup, s.engine.stringList(names))
+	if err != nil {
+		return nil, fmt.Errorf("kernels of set %d: %w", setID, err)
+	}
+	defer rows.Close()
+	var out []SetVerdict
+	for rows.Next() {
+		var v SetVerdict
+		if err := rows.Scan(&v.PackageID, &v.Package.Name, &v.Package.Version, &v.Package.Arch, &v.Package.SourceName,
+			&v.Package.SourceVersion, &v.Key.SourceName, &v.Key.SourceVersion, &v.Key.Basis); err != nil {
+			return nil, err
 		}
-		opened, _ = r.RowsAffected()
-		_, err = tx.ExecContext(ctx, hostCountersSQL, hostID) // advisoryfindings.go
-		return err
-	})
-	return opened, resolved, err
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// DataDates returns, per OS group with data, when the newest data in
+// force for it was imported.
+func (s *Store) DataDates(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT d.os_group, i.started_at FROM os_group_data d
+		JOIN source_current c ON c.source = d.source JOIN source_imports i ON i.id = c.import_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var g string
+		var t time.Time
+		if err := rows.Scan(&g, &t); err != nil {
+			return nil, err
+		}
+		if t = t.UTC(); t.After(out[g]) {
+			out[g] = t
+		}
+	}
+	return out, rows.Err()
 }

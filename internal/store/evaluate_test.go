@@ -104,7 +104,7 @@ func evSetup(t *testing.T) evStored {
 // resolved.
 func (st evStored) refresh(t *testing.T, now time.Time, opened, resolved int64) {
 	t.Helper()
-	o, r, err := st.s.RefreshFindings(context.Background(), st.host.ID, now)
+	o, r, err := refreshFindings(context.Background(), st.s, st.host.ID, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,8 +192,8 @@ func TestRefreshFindingsRunningKernel(t *testing.T) {
 func TestInvalidate(t *testing.T) {
 	ctx := context.Background()
 	st := evSetup(t)
-	groups, err := st.s.Invalidate(ctx, []AdvisoryKey{{OSGroup: evGroup, Package: "openssl"},
-		{OSGroup: "debian:12", Package: "zlib"}})
+	groups, _, err := st.s.Invalidate(ctx, []AdvisoryKey{{OSGroup: evGroup, Package: "openssl"},
+		{OSGroup: "debian:12", Package: "zlib"}}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,8 +210,8 @@ func TestInvalidate(t *testing.T) {
 	if diff := cmp.Diff(want, st.open(t)); diff != "" {
 		t.Errorf("open findings (-want +got):\n%s", diff)
 	}
-	// The resolved findings stay, with the time, and show what is still
-	// known (the verdict is gone).
+	// The resolved findings stay, with the time, the reason and the facts
+	// that decided them (the verdict is gone, the facts are not).
 	all, err := st.s.HostFindings(ctx, AllSites(), "ev.example.org", true)
 	if err != nil {
 		t.Fatal(err)
@@ -223,10 +223,13 @@ func TestInvalidate(t *testing.T) {
 		}
 	}
 	res := t0.Add(time.Hour)
-	wantResolved := []model.Finding{
-		{CVE: "CVE-2023-0286", Package: "libssl1.1", Version: "1.1.1n-0+deb11u3", Arch: "amd64", FirstSeen: t0, ResolvedAt: &res},
-		{CVE: "CVE-2023-0286", Package: "openssl", Version: "1.1.1n-0+deb11u3", Arch: "amd64", FirstSeen: t0, ResolvedAt: &res},
+	facts := func(pkg string) model.Finding {
+		return model.Finding{CVE: "CVE-2023-0286", Package: pkg, Version: "1.1.1n-0+deb11u3", Arch: "amd64",
+			SourcePackage: "openssl", SourceVersion: "1.1.1n-0+deb11u3", Basis: "report", FixedVersion: "1.1.1n-0+deb11u4",
+			Status: StatusResolved, VendorStatus: model.StatusFixed, AdvisoryID: "DSA-5343-1", Origin: "debian-dsa",
+			Tags: []string{}, FirstSeen: t0, ResolvedAt: &res, Resolution: ResolvedDataChanged}
 	}
+	wantResolved := []model.Finding{facts("libssl1.1"), facts("openssl")}
 	if diff := cmp.Diff(wantResolved, resolved, evTimes); diff != "" {
 		t.Errorf("resolved findings (-want +got):\n%s", diff)
 	}
@@ -275,7 +278,7 @@ func TestForgetEvaluations(t *testing.T) {
 func TestMarkSetEvaluatedOnlyWhenComplete(t *testing.T) {
 	ctx := context.Background()
 	st := evSetup(t)
-	if _, err := st.s.Invalidate(ctx, []AdvisoryKey{{OSGroup: evGroup, Package: "zlib1g"}}); err != nil {
+	if _, _, err := st.s.Invalidate(ctx, []AdvisoryKey{{OSGroup: evGroup, Package: "zlib1g"}}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.s.MarkSetEvaluated(ctx, evGroup, st.host.SetID); err != nil {

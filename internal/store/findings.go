@@ -8,42 +8,74 @@ import (
 	"github.com/pakiti-go/pakiti/internal/model"
 )
 
-const findingColumns = `f.cve, p.name, p.version, p.arch, e.source_name, e.source_version, e.basis,
-	v.fixed_version, v.status, v.severity, v.advisory_id, v.origin, v.data_group, f.first_seen, f.resolved_at`
+const findingColumns = `f.cve, p.name, p.version, p.arch, COALESCE(ff.source_name, ''), COALESCE(ff.source_version, ''),
+	COALESCE(ff.basis, ''), COALESCE(ff.fixed_version, ''), COALESCE(ff.vendor_status, ''), COALESCE(ff.severity, ''),
+	COALESCE(ff.advisory_id, ''), COALESCE(ff.origin, ''), COALESCE(ff.data_group, ''), ff.data_date,
+	COALESCE(ff.kernel, ''), f.status, f.tags, f.first_seen, f.resolved_at, f.resolution`
 
-func scanFinding(rows *sql.Rows) (model.Finding, error) {
+// findingFrom joins what findingColumns reads, for findings f.
+const findingFrom = ` JOIN packages p ON p.id = f.package_id LEFT JOIN finding_facts ff ON ff.id = f.facts_id`
+
+func scanFinding(rows interface{ Scan(...any) error }, extra ...any) (model.Finding, error) {
 	var f model.Finding
-	var resolved sql.NullTime
-	var st, fixed, sev, adv, origin, dataGroup, srcName, srcVer, basis sql.NullString
-	err := rows.Scan(&f.CVE, &f.Package, &f.Version, &f.Arch, &srcName, &srcVer, &basis, &fixed, &st, &sev,
-		&adv, &origin, &dataGroup, &f.FirstSeen, &resolved)
-	f.DataGroup = dataGroup.String
-	f.SourcePackage, f.SourceVersion, f.Basis = srcName.String, srcVer.String, basis.String
-	f.FixedVersion, f.Severity, f.AdvisoryID, f.Origin = fixed.String, sev.String, adv.String, origin.String
-	f.Status = model.Status(st.String)
+	var resolved, dataDate sql.NullTime
+	var vendor, tags string
+	err := rows.Scan(append([]any{&f.CVE, &f.Package, &f.Version, &f.Arch, &f.SourcePackage, &f.SourceVersion, &f.Basis,
+		&f.FixedVersion, &vendor, &f.Severity, &f.AdvisoryID, &f.Origin, &f.DataGroup, &dataDate, &f.Kernel,
+		&f.Status, &tags, &f.FirstSeen, &resolved, &f.Resolution}, extra...)...)
+	f.VendorStatus = model.Status(vendor)
+	f.Tags = sortedTags(tags)
 	f.FirstSeen = f.FirstSeen.UTC()
+	if dataDate.Valid {
+		t := dataDate.Time.UTC()
+		f.DataDate = &t
+	}
 	if resolved.Valid {
 		t := resolved.Time.UTC()
 		f.ResolvedAt = &t
+		if f.Resolution != ResolvedExcepted {
+			f.Status = StatusResolved
+		}
 	}
 	return f, err
 }
 
-// HostFindings returns a host's open findings (and resolved ones too when
-// history is true), by package and CVE. Resolved findings whose verdict is
-// gone show what is still known of them.
+// FindingsView selects the findings a read returns.
+type FindingsView int
+
+const (
+	FindingsOpen     FindingsView = iota // unresolved, not excepted
+	FindingsExcepted                     // open and excepted
+	FindingsAll                          // history: resolved and excepted too
+)
+
+// HostFindings returns a host's open findings (and resolved and excepted
+// ones too when history is true), by package and CVE, each with the facts
+// that decided it.
 func (s *Store) HostFindings(ctx context.Context, sc Scope, hostname string, history bool) ([]model.Finding, error) {
-	cond, args := s.scopeSQL(sc, "s", 2)
-	open := " AND f.resolved_at IS NULL"
+	v := FindingsOpen
 	if history {
-		open = ""
+		v = FindingsAll
 	}
+	return s.HostFindingsView(ctx, sc, hostname, v)
+}
+
+// HostFindingsView returns a host's findings of view v.
+func (s *Store) HostFindingsView(ctx context.Context, sc Scope, hostname string, v FindingsView) ([]model.Finding, error) {
+	cond, args := s.scopeSQL(sc, "s", 2)
+	var which string
+	switch v {
+	case FindingsOpen:
+		which = " AND f.resolved_at IS NULL"
+	case FindingsExcepted:
+		which = " AND (f.resolved_at IS NULL OR f.resolution = 'excepted')"
+	}
+	// The host first (by its unique name), then its findings by the
+	// primary key's prefix: a plan the engines cannot get wrong.
 	rows, err := s.r.QueryContext(ctx, `SELECT `+findingColumns+`
-		FROM findings f JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id
-		JOIN packages p ON p.id = f.package_id
-		LEFT JOIN evaluated e ON e.os_group = h.os_group AND e.package_id = f.package_id
-		LEFT JOIN verdicts v ON v.os_group = h.os_group AND v.package_id = f.package_id AND v.cve = f.cve
-		WHERE h.hostname = $1 AND `+cond+open+`
+		FROM findings f`+findingFrom+`
+		WHERE f.host_id = (SELECT h.id FROM hosts h JOIN sites s ON s.id = h.site_id
+			WHERE h.hostname = $1 AND h.removed_at IS NULL AND `+cond+`)`+which+`
 		ORDER BY p.name, p.version, f.cve`, append([]any{hostname}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("findings of %s: %w", hostname, err)
@@ -54,9 +86,6 @@ func (s *Store) HostFindings(ctx context.Context, sc Scope, hostname string, his
 		f, err := scanFinding(rows)
 		if err != nil {
 			return nil, err
-		}
-		if f.ResolvedAt == nil && f.Status == "" {
-			continue // a verdict withdrawn and not yet refreshed
 		}
 		out = append(out, f)
 	}

@@ -64,7 +64,7 @@ func gcEvaluate(t *testing.T, s *Store, host string, at time.Time) {
 	if err := s.MarkSetEvaluated(ctx, evGroup, hs[0].SetID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.RefreshFindings(ctx, hs[0].ID, at); err != nil {
+	if _, _, err := refreshFindings(ctx, s, hs[0].ID, at); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,8 +22,13 @@ type HostFilter struct {
 	OSGroup string
 	Status  string // StatusUpdateAvailable: hosts with an open "update available" finding
 	Sort    string // one of HostSorts; "" is by host name
-	Limit   int    // 0: DefaultLimit; capped at MaxLimit
-	Offset  int
+	// Activity keeps the hosts that reported within a period ("24h") or
+	// did not ("-7d"), by Now.
+	Activity Activity
+	Stale    bool      // only the stale hosts (no report for the stale period)
+	Now      time.Time // the clock of Activity, Stale and each host's stale flag; zero: time.Now
+	Limit    int       // 0: DefaultLimit; capped at MaxLimit
+	Offset   int
 }
 
 // HostSorts are the orders a host listing takes: a column, "-" first for
@@ -46,7 +52,8 @@ const (
 
 const hostColumns = `h.hostname, s.name, h.tag, h.os, h.os_id, h.os_version_id, h.arch, h.kernel, h.cpu,
 	h.packager, h.reboot_required, h.reporter_addr, h.protocol, h.first_report, h.last_report,
-	ps.package_count, ps.hash, h.os_group, h.cves, h.vulnerable_packages, h.advisory_findings, ` + evaluatedSQL
+	ps.package_count, ps.hash, h.os_group, h.cves, h.vulnerable_packages, h.advisory_findings, h.sev_critical, h.sev_high, h.sev_medium,
+	h.sev_low, h.unfixed, h.reboot_pending, h.excepted, h.tagged, ` + evaluatedSQL
 
 // evaluatedSQL tells whether a host is evaluated: its OS group has data,
 // or its package set was evaluated for its group against data the group
@@ -55,14 +62,24 @@ const hostColumns = `h.hostname, s.name, h.tag, h.os, h.os_id, h.os_version_id, 
 const evaluatedSQL = `(EXISTS (SELECT 1 FROM os_group_data d WHERE d.os_group = h.os_group)
 	OR EXISTS (SELECT 1 FROM set_evaluated se WHERE se.set_id = h.package_set_id AND se.os_group = h.os_group))`
 
-const hostFrom = ` FROM hosts h JOIN sites s ON s.id = h.site_id JOIN package_sets ps ON ps.id = h.package_set_id`
+// hostFrom leaves removed hosts out (DeleteHost).
+const hostFrom = ` FROM hosts h JOIN sites s ON s.id = h.site_id AND h.removed_at IS NULL
+	JOIN package_sets ps ON ps.id = h.package_set_id`
 
 func scanHost(sc interface{ Scan(...any) error }) (model.Host, error) {
 	var h model.Host
 	var reboot sql.NullBool
+	var crit, high, med, low int
+	var tagged string
 	err := sc.Scan(&h.Hostname, &h.Site, &h.Tag, &h.OS, &h.OSID, &h.OSVersionID, &h.Arch, &h.Kernel, &h.CPU,
 		&h.Packager, &reboot, &h.ReporterAddr, &h.Protocol, &h.FirstReport, &h.LastReport,
-		&h.Packages, &h.PackageSetHash, &h.OSGroup, &h.CVEs, &h.VulnerablePackages, &h.AdvisoryFindings, &h.Evaluated)
+		&h.Packages, &h.PackageSetHash, &h.OSGroup, &h.CVEs, &h.VulnerablePackages, &h.AdvisoryFindings, &crit, &high, &med, &low,
+		&h.Unfixed, &h.RebootPending, &h.Excepted, &tagged, &h.Evaluated)
+	h.BySeverity = map[string]int{"critical": crit, "high": high, "medium": med, "low": low}
+	h.TaggedCVEs = map[string]int{}
+	if tagged != "" {
+		json.Unmarshal([]byte(tagged), &h.TaggedCVEs) // written by WriteFindings
+	}
 	if reboot.Valid {
 		h.RebootRequired = &reboot.Bool
 	}
@@ -81,8 +98,9 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 	}
 	if f.CVE != "" {
 		args = append(args, f.CVE)
-		where = append(where, fmt.Sprintf(`EXISTS (SELECT 1 FROM findings f WHERE f.host_id = h.id
-			AND f.cve = $%d AND f.resolved_at IS NULL)`, len(args)))
+		// The CVE's findings once (findings_cve), not once per host.
+		where = append(where, fmt.Sprintf(`h.id IN (SELECT f.host_id FROM findings f
+			WHERE f.cve = $%d AND f.resolved_at IS NULL)`, len(args)))
 	}
 	if f.CVETag != "" {
 		at := f.At
@@ -107,6 +125,23 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 	if f.Query != "" {
 		args = append(args, "%"+likeEscape(strings.ToLower(f.Query))+"%")
 		where = append(where, fmt.Sprintf(`LOWER(h.hostname) LIKE $%d ESCAPE '\'`, len(args)))
+	}
+	now := f.Now
+	if now.IsZero() {
+		now = s.now()
+	}
+	if f.Activity.Within > 0 {
+		args = append(args, now.Add(-f.Activity.Within).UTC())
+		op := ">="
+		if f.Activity.Absent {
+			op = "<"
+		}
+		where = append(where, fmt.Sprintf("h.last_report %s $%d", op, len(args)))
+	}
+	staleCut := now.Add(-s.StaleAfter())
+	if f.Stale {
+		args = append(args, staleCut.UTC())
+		where = append(where, fmt.Sprintf("h.last_report < $%d", len(args)))
 	}
 	whereSQL := " WHERE " + strings.Join(where, " AND ")
 	var total int
@@ -138,6 +173,7 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 		if err != nil {
 			return nil, 0, fmt.Errorf("list hosts: %w", err)
 		}
+		h.Stale = h.LastReport.Before(staleCut)
 		hosts = append(hosts, h)
 	}
 	if err := rows.Err(); err != nil {
@@ -157,6 +193,7 @@ func (s *Store) Host(ctx context.Context, sc Scope, hostname string) (model.Host
 	if err != nil {
 		return model.Host{}, fmt.Errorf("host %s: %w", hostname, err)
 	}
+	h.Stale = h.LastReport.Before(s.now().Add(-s.StaleAfter()))
 	hs := []model.Host{h}
 	err = s.fillDataStates(ctx, hs)
 	return hs[0], err
@@ -221,13 +258,15 @@ func (s *Store) HostReports(ctx context.Context, sc Scope, hostname string, limi
 type SiteCount struct {
 	Name  string `json:"name"`
 	Hosts int    `json:"hosts"`
+	Stale int    `json:"stale"` // hosts that did not report for the stale period
 }
 
 // Sites lists the sites in scope with their host counts, by name.
 func (s *Store) Sites(ctx context.Context, sc Scope) ([]SiteCount, error) {
-	cond, args := s.scopeSQL(sc, "s", 1)
-	rows, err := s.r.QueryContext(ctx, `SELECT s.name, COUNT(h.id) FROM sites s
-		LEFT JOIN hosts h ON h.site_id = s.id WHERE `+cond+` GROUP BY s.name ORDER BY s.name`, args...)
+	cond, args := s.scopeSQL(sc, "s", 2)
+	rows, err := s.r.QueryContext(ctx, `SELECT s.name, COUNT(h.id), COUNT(CASE WHEN h.last_report < $1 THEN 1 END) FROM sites s
+		LEFT JOIN hosts h ON h.site_id = s.id AND h.removed_at IS NULL WHERE `+cond+` GROUP BY s.name ORDER BY s.name`,
+		append([]any{s.now().Add(-s.StaleAfter()).UTC()}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("sites: %w", err)
 	}
@@ -235,7 +274,7 @@ func (s *Store) Sites(ctx context.Context, sc Scope) ([]SiteCount, error) {
 	out := []SiteCount{}
 	for rows.Next() {
 		var c SiteCount
-		if err := rows.Scan(&c.Name, &c.Hosts); err != nil {
+		if err := rows.Scan(&c.Name, &c.Hosts, &c.Stale); err != nil {
 			return nil, err
 		}
 		out = append(out, c)

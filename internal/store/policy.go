@@ -18,6 +18,7 @@ type PolicySnapshot struct {
 	exceptions map[cvePackage][]Exception     // (CVE, package) -> exceptions, by id
 	all        map[string]map[string]struct{} // tag -> its CVEs, for filters
 	loadedAt   time.Time
+	gen        string // Generation (livepolicy.go)
 }
 
 type cvePackage struct{ cve, pkg string }
@@ -61,6 +62,7 @@ func NewPolicySnapshot(tags []CVETag, es []Exception, loadedAt time.Time) *Polic
 	for k := range p.exceptions {
 		sort.Slice(p.exceptions[k], func(i, j int) bool { return p.exceptions[k][i].ID < p.exceptions[k][j].ID })
 	}
+	p.gen = p.generation(loadedAt)
 	return p
 }
 

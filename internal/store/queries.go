@@ -8,7 +8,7 @@ const (
 		LEFT JOIN reports r ON r.id = (SELECT MAX(id) FROM reports WHERE host_id = h.id)
 		WHERE h.hostname = $1`
 
-	qTouchHostFull = `UPDATE hosts SET last_report = $1, reporter_addr = $2, raw_hash = $3
+	qTouchHostFull = `UPDATE hosts SET last_report = $1, reporter_addr = $2, raw_hash = $3, removed_at = NULL
 		WHERE id = $4`
 
 	qUpsertHost = `INSERT INTO hosts (hostname, site_id, tag, os, os_id, os_version_id, arch,
@@ -21,11 +21,11 @@ const (
 		reboot_required = excluded.reboot_required, reporter_addr = excluded.reporter_addr,
 		protocol = excluded.protocol, package_set_id = excluded.package_set_id,
 		header_hash = excluded.header_hash, raw_hash = excluded.raw_hash, os_group = excluded.os_group,
-		last_report = excluded.last_report
+		last_report = excluded.last_report, removed_at = NULL
 		RETURNING id`
 
 	qTouchHostRaw = `UPDATE hosts SET last_report = $1, reporter_addr = $2
-		WHERE hostname = $3 AND raw_hash = $4 RETURNING id, package_set_id`
+		WHERE hostname = $3 AND raw_hash = $4 AND removed_at IS NULL RETURNING id, package_set_id`
 
 	qExtendLastRecord = `UPDATE reports SET last_received = $1, count = count + 1, reporter_addr = $2
 		WHERE id = (SELECT MAX(id) FROM reports WHERE host_id = $3)`

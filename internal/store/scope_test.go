@@ -464,6 +464,81 @@ var scopeReads = []scopeRead{
 		},
 	},
 	{
+		method: "HostFindingsView", name: "findings by view",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, name := range scopeNames() {
+				for _, history := range []bool{false, true} {
+					v := store.FindingsOpen
+					if history {
+						v = store.FindingsAll
+					}
+					fs, err := s.HostFindingsView(ctx, sc, name, v)
+					if err != nil {
+						return nil, err
+					}
+					for _, f := range fs {
+						out = append(out, fmt.Sprintf("%s history=%v %s %s %s", name, history, f.Package, f.AdvisoryID, f.CVE))
+					}
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			"SITE-A": concat(
+				findingLines("a1.example.org", "openssl", "DSA-5343-1", dsa5343),
+				findingLines("a1.example.org", "libssl1.1", "DSA-5343-1", dsa5343),
+				findingLines("a1.example.org", "linux-image-5.10.0-20-amd64", "DSA-5324-1", dsa5324),
+				findingLines("a2.example.org", "openssl", "DSA-5343-1", dsa5343)),
+			"SITE-B": concat(
+				findingLines("b1.example.org", "libssl1.1", "DSA-5343-1", dsa5343),
+				findingLines("b1.example.org", "libgnutls30", "DSA-5349-1", dsa5349),
+				findingLines("b1.example.org", "linux-image-5.10.0-19-amd64", "DSA-5324-1", dsa5324)),
+		},
+	},
+	{
+		method: "HostsNotReportedSince", name: "hosts not reported since",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			return s.HostsNotReportedSince(ctx, sc, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
+		},
+		want: map[string][]string{
+			"SITE-A": {"a1.example.org", "a2.example.org"},
+			"SITE-B": {"b1.example.org"},
+		},
+	},
+	{
+		method: "FindingHistory", name: "finding history",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			since, now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+			for _, name := range scopeNames() {
+				h, err := s.FindingHistory(ctx, sc, name, "", since, now)
+				if err != nil {
+					return nil, err
+				}
+				if h.Open > 0 {
+					out = append(out, fmt.Sprintf("%s open=%d", name, h.Open))
+				}
+			}
+			for _, site := range []string{"SITE-A", "SITE-B"} {
+				h, err := s.FindingHistory(ctx, sc, "", site, since, now)
+				if err != nil {
+					return nil, err
+				}
+				if h.Open > 0 {
+					out = append(out, fmt.Sprintf("site %s open=%d", site, h.Open))
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			// distinct open CVEs: a1 DSA-5343-1 (5) + DSA-5324-1 (13, running kernel); a2 DSA-5343-1;
+			// b1 DSA-5343-1 (5) + DSA-5349-1 (1) + DSA-5324-1 (13)
+			"SITE-A": {"a1.example.org open=18", "a2.example.org open=5", "site SITE-A open=18"},
+			"SITE-B": {"b1.example.org open=19", "site SITE-B open=19"},
+		},
+	},
+	{
 		method: "HostIdleKernels", name: "idle kernels",
 		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
 			var out []string
@@ -665,7 +740,13 @@ var unscoped = map[string]string{
 	"LearnBinarySources": "matcher write", "LookupBinarySources": "matcher: binary -> source map",
 	"SaveEvaluations": "matcher write", "Invalidate": "matcher write", "InvalidateBasis": "matcher write",
 	"EvaluatedGroups": "matcher internal (OS group names only)", "SetSeverity": "configuration, no read",
-	"ForgetEvaluations": "matcher write", "RefreshFindings": "matcher write (by host id)",
+	"ForgetEvaluations": "matcher write",
+	"WriteFindings":     "matcher write (by host id)", "HostsOnSet": "matcher's read of the hosts of a set to evaluate",
+	"SetVerdicts": "matcher: verdicts of a package set, no host data", "SetPackagesKeyed": "matcher: packages of a set",
+	"DataDates": "vendor data dates, no host data", "SetPolicy": "configuration", "Policy": "configuration",
+	"EnqueueGroup": "matcher write", "ClaimEvalWork": "matcher: evaluation queue (group, set ids)",
+	"FinishEvalWork": "matcher write", "FailEvalWork": "matcher write", "EvalQueueDepth": "counts only",
+	"SetClock": "configuration", "SetStaleAfter": "configuration", "StaleAfter": "configuration",
 	"AcquireLease": "jobs: leases, no host data", "ReleaseLease": "jobs: leases", "Leases": "jobs: leases",
 	"GC": "admin: deletes unused rows, returns counts only", "Queue": "intake queue depth: counts only",
 	"Enqueue": "intake: writes a validated report", "ClaimQueued": "intake workers: raw reports, never shown",
@@ -696,6 +777,7 @@ var unscoped = map[string]string{
 // itself, with their own tests.
 var scopeHelpers = map[string]string{
 	"ResolveScope": "resolves site names to ids once per request (scope_ids_test.go)",
+	"DeleteHost":   "a write within the scope: TestDeleteHostScope",
 }
 
 // TestScopeTableComplete checks that every exported Store method that takes

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // ErrNotFound is returned when the asked-for row does not exist or lies
@@ -32,10 +34,14 @@ type Store struct {
 
 	stmts map[string]*sql.Stmt // prepared on w at Open, by query text; read-only after
 
-	severity SeverityOf     // ranks vendor severity words (SetSeverity); nil: all alike
-	coverage CoverageConfig // how data states are worked out (SetCoverage)
-	file     *fileWatch     // the SQLite file opened; nil on PostgreSQL
-	health   health
+	severity   SeverityOf                       // ranks vendor severity words (SetSeverity); nil: all alike
+	coverage   CoverageConfig                   // how data states are worked out (SetCoverage)
+	policy     atomic.Pointer[FindingPolicy]    // tags and exceptions the findings writer applies (SetPolicy)
+	facts      factsCache                       // finding_facts ids by digest
+	clock      atomic.Pointer[func() time.Time] // SetClock; nil: time.Now
+	staleAfter atomic.Int64                     // the stale period in ns (SetStaleAfter); 0: DefaultStaleAfter
+	file       *fileWatch                       // the SQLite file opened; nil on PostgreSQL
+	health     health
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its

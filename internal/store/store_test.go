@@ -183,7 +183,7 @@ func TestScopeAndFilters(t *testing.T) {
 		t.Errorf("packages outside scope: %d", len(p))
 	}
 	sites, _ := s.Sites(ctx, AllSites())
-	if diff := cmp.Diff([]SiteCount{{"A", 2}, {"B", 1}, {"N/A", 1}}, sites); diff != "" {
+	if diff := cmp.Diff([]SiteCount{{"A", 2, 0}, {"B", 1, 0}, {"N/A", 1, 0}}, sites); diff != "" {
 		t.Errorf("sites (-want +got):\n%s", diff)
 	}
 }
@@ -249,16 +249,18 @@ func TestReopenKeepsData(t *testing.T) {
 
 // TestSetEvaluatedMark: the mark that lets known sets skip the search for
 // unevaluated packages is written only when every package is evaluated,
-// and an invalidation of the group removes it.
+// and an invalidation of a package of the set, in the group of its host,
+// removes it.
 func TestSetEvaluatedMark(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
+	const g = "alpine:3.20"
 	in := incoming(t, "testdata/vaultwarden.pakiti5.txt", "h1", "S", t0)
+	in.Host.OSGroup = g
 	saved, err := s.SaveReport(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const g = "alpine:3.20"
 	pending, marked, err := s.Unevaluated(ctx, g, saved.PackageSetID)
 	if err != nil || marked || len(pending) != 26 {
 		t.Fatalf("fresh set: %d pending, marked %v, %v", len(pending), marked, err)
@@ -283,7 +285,7 @@ func TestSetEvaluatedMark(t *testing.T) {
 	if p, m, _ := s.Unevaluated(ctx, g, saved.PackageSetID); !m || len(p) != 0 {
 		t.Fatalf("all evaluated: %d pending, marked %v", len(p), m)
 	}
-	if _, err := s.Invalidate(ctx, []AdvisoryKey{{OSGroup: g, Package: p0.Name}}); err != nil {
+	if _, _, err := s.Invalidate(ctx, []AdvisoryKey{{OSGroup: g, Package: p0.Name}}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if p, m, _ := s.Unevaluated(ctx, g, saved.PackageSetID); m || len(p) != 1 || p[0].ID != p0.ID {

@@ -7,10 +7,9 @@ import (
 	"time"
 )
 
-// StatusUpdateAvailable is the status of an "update available" finding:
-// the release's security suite offers a newer version of an installed
-// binary, whether or not any CVE record names it yet.
-const StatusUpdateAvailable = "update-available"
+// StatusUpdateAvailable (findings_writer.go) is the status of an "update
+// available" finding: the release's security suite offers a newer version
+// of an installed binary, whether or not any CVE record names it yet.
 
 // UpdateCandidate is an installed binary of a host's package set and one
 // version the security suite of its OS group offers under its name.

@@ -17,6 +17,10 @@ func hostQuery(q url.Values) (store.HostFilter, error) {
 		return f, fmt.Errorf("sort must be one of hostname, site, os, cves, last_report (- first for descending)")
 	}
 	var err error
+	if f.Activity, err = store.ParseActivity(q.Get("activity")); err != nil {
+		return f, err
+	}
+	f.Stale = q.Get("stale") == "1"
 	if f.Limit, err = intParam(q, "limit", store.DefaultLimit, 1, store.MaxLimit); err != nil {
 		return f, err
 	}

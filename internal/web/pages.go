@@ -122,10 +122,20 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, r, http.StatusOK, "hosts.html", map[string]any{
+	data := map[string]any{
 		"Title": "Hosts", "Hosts": hosts, "Total": total, "Filter": f, "Sites": sites, "Tagged": tagged,
 		"Pager": newPager(f.Offset, f.Limit, total),
-	})
+	}
+	if f.Site != "" { // a site's page: what changed there
+		hist, err := s.store.FindingHistory(r.Context(), sc, "", f.Site, s.now().Add(-6*24*time.Hour), s.now())
+		if err != nil {
+			s.log.Error("hosts page", "error", err)
+			s.pageError(w, r, http.StatusInternalServerError, "internal error")
+			return
+		}
+		data["History"] = hist
+	}
+	s.render(w, r, http.StatusOK, "hosts.html", data)
 }
 
 func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
@@ -139,8 +149,14 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
+	hist, err := s.store.FindingHistory(r.Context(), scope(r), d.Host.Hostname, "", s.now().Add(-6*24*time.Hour), s.now())
+	if err != nil {
+		s.log.Error("host page", "error", err)
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
+		return
+	}
 	s.render(w, r, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d,
-		"Groups": groupFindings(d.Findings)})
+		"Groups": groupFindings(d.Findings), "History": hist})
 }
 
 // packageFindings are the findings of one installed package.

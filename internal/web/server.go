@@ -100,7 +100,9 @@ func (s *Server) apiRoutes() []apiRoute {
 	return []apiRoute{
 		{"/api/v1/hosts", s.apiHosts},
 		{"/api/v1/hosts/{hostname}", s.apiHost},
+		{"/api/v1/hosts/{hostname}/history", s.apiHostHistory},
 		{"/api/v1/sites", s.apiSites},
+		{"/api/v1/sites/{site}/history", s.apiSiteHistory},
 		{"/api/v1/cves/{id}", s.apiCVE},
 		{"/api/v1/sources", s.apiSources},
 		{"/api/v1/tags", s.apiTags},

@@ -236,7 +236,7 @@ func TestAPIFindingsAndCVE(t *testing.T) {
 	}
 	f := d.Findings[0]
 	for k, want := range map[string]any{"cve": "CVE-2022-2097", "package": "openssl", "installed": "1.1.1n-0+deb11u3",
-		"fixed": "1.1.1n-0+deb11u4", "status": "fixed", "advisory": "DSA-5343-1", "source": "debian-dsa",
+		"fixed": "1.1.1n-0+deb11u4", "status": "open", "vendor_status": "fixed", "advisory": "DSA-5343-1", "source": "debian-dsa",
 		"source_package": "openssl", "basis": "binary-name"} {
 		if f[k] != want {
 			t.Errorf("finding %s = %v, want %v", k, f[k], want)

@@ -24,7 +24,7 @@ type finding struct {
 	Package string `json:"package"`
 	CVE     string `json:"cve"`
 	Fixed   string `json:"fixed"`
-	Status  string `json:"status"`
+	Status  string `json:"vendor_status"` // the vendor's status (the API's "status" is the finding's since issue 11)
 	Advisor string `json:"advisory"`
 	Basis   string `json:"basis"`
 }

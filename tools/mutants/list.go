@@ -28,9 +28,9 @@ var mutants = []mutant{
 	{
 		Name: "resolved-never-reopens",
 		Desc: "a resolved finding never re-opens when the host goes back to a vulnerable version",
-		File: "internal/store/evaluate.go",
-		Orig: "DO UPDATE SET resolved_at = NULL",
-		Repl: "DO UPDATE SET resolved_at = findings.resolved_at",
+		File: "internal/store/findings_writer.go",
+		Orig: "resolution = $7, resolved_at = $8, changed_at = $9",
+		Repl: "resolution = $7, resolved_at = COALESCE($8, findings.resolved_at), changed_at = $9",
 		Pkgs: []string{"./internal/store", "./internal/match"},
 	},
 	{
@@ -61,8 +61,8 @@ var mutants = []mutant{
 		Name: "findings-scope-ignored",
 		Desc: "HostFindings ignores the caller's site scope",
 		File: "internal/store/findings.go",
-		Orig: "cond, args := s.scopeSQL(sc, \"s\", 2)\n\topen",
-		Repl: "cond, args := s.scopeSQL(AllSites(), \"s\", 2)\n\topen",
+		Orig: "cond, args := s.scopeSQL(sc, \"s\", 2)\n\tvar which",
+		Repl: "cond, args := s.scopeSQL(AllSites(), \"s\", 2)\n\tvar which",
 		Pkgs: []string{"./internal/store"},
 	},
 	{
@@ -92,9 +92,9 @@ var mutants = []mutant{
 	{
 		Name: "running-kernel-filter-dropped",
 		Desc: "every installed kernel image counts, not only the running one (RefreshFindings)",
-		File: "internal/store/evaluate.go",
-		Orig: "(v.kernel = '' OR v.kernel = h.kernel)",
-		Repl: "(v.kernel = '' OR v.kernel <> '')",
+		File: "internal/match/target.go",
+		Orig: "if r.Kernel != \"\" && r.Kernel != h.Kernel {",
+		Repl: "if false {",
 		Pkgs: []string{"./internal/store", "./internal/match"},
 	},
 	{
@@ -109,8 +109,8 @@ var mutants = []mutant{
 		Name: "invalidate-keeps-verdicts",
 		Desc: "an import's invalidation keeps the old verdicts (store Invalidate)",
 		File: "internal/store/evaluate.go",
-		Orig: "WHERE os_group = $1 AND source_name = $2)",
-		Repl: "WHERE os_group = $1 AND source_name = $2 AND 1 = 0)",
+		Orig: "`DELETE FROM verdicts WHERE os_group = $1 AND `+",
+		Repl: "`DELETE FROM verdicts WHERE 1 = 0 AND os_group = $1 AND `+",
 		Pkgs: []string{"./internal/store", "./internal/match"},
 	},
 
@@ -225,9 +225,9 @@ var mutants = []mutant{
 	{
 		Name: "findings-never-resolved",
 		Desc: "RefreshFindings never resolves a finding whose verdict is gone",
-		File: "internal/store/evaluate.go",
-		Orig: "WHERE host_id = $1 AND resolved_at IS NULL AND NOT EXISTS",
-		Repl: "WHERE host_id = $1 AND resolved_at IS NULL AND 1 = 0 AND NOT EXISTS",
+		File: "internal/store/findings_writer.go",
+		Orig: "if f.present || f.resolved {",
+		Repl: "if true || f.present || f.resolved {",
 		Pkgs: []string{"./internal/store"},
 	},
 	{
@@ -489,5 +489,55 @@ var mutants = []mutant{
 		Orig: "securityHeaders(csrf.Handler(s.auth.Handler(mux)))",
 		Repl: "securityHeaders(s.auth.Handler(mux))",
 		Pkgs: []string{"./internal/web"},
+	},
+	// Issue 11: set-level incremental evaluation, findings with their
+	// facts, reboot pending, history, removed hosts.
+	{
+		Name: "unused-set-keeps-mark",
+		Desc: "an invalidation keeps the evaluation mark of a set no host is on, so a host taking it back keeps stale verdicts",
+		File: "internal/store/evaluate.go",
+		Orig: "DELETE FROM set_evaluated WHERE os_group = $1 AND set_id NOT IN (",
+		Repl: "DELETE FROM set_evaluated WHERE 1 = 0 AND os_group = $1 AND set_id NOT IN (",
+		Pkgs: []string{"./internal/match"},
+	},
+	{
+		Name: "findings-key-ignores-kernel",
+		Desc: "a host's findings key ignores its running kernel: a reboot into another installed kernel changes nothing",
+		File: "internal/match/target.go",
+		Orig: "Key: t.digest + \"|\" + h.Kernel}",
+		Repl: "Key: t.digest}",
+		Pkgs: []string{"./internal/match"},
+	},
+	{
+		Name: "reboot-pending-never",
+		Desc: "a running kernel's finding fixed by another installed kernel image stays open, not reboot-pending",
+		File: "internal/match/target.go",
+		Orig: "t.scheme.Compare(img.version, r.FixedVersion) >= 0",
+		Repl: "t.scheme.Compare(img.version, r.FixedVersion) > 0 && false",
+		Pkgs: []string{"./internal/match"},
+	},
+	{
+		Name: "time-to-patch-any-resolution",
+		Desc: "time to patch counts findings resolved by a data change or a host removal, not only by a package update",
+		File: "internal/store/history.go",
+		Orig: "if reason == ResolvedPackageUpdated && !r.Before(since) {",
+		Repl: "if !r.Before(since) {",
+		Pkgs: []string{"./internal/match"},
+	},
+	{
+		Name: "delete-host-scope-ignored",
+		Desc: "DeleteHost deletes a host outside the caller's scope",
+		File: "internal/store/hosts_admin.go",
+		Orig: "WHERE h.hostname = $1 AND h.removed_at IS NULL AND `+cond, append([]any{hostname}, args...)...)",
+		Repl: "WHERE h.hostname = $1 AND h.removed_at IS NULL AND `+strings.Repeat(cond, 0)+`1 = 1`, append([]any{hostname}, args[:0]...)...)",
+		Pkgs: []string{"./internal/store"},
+	},
+	{
+		Name: "activity-filter-reversed",
+		Desc: "the activity filter 24h keeps the hosts that did not report within 24 hours",
+		File: "internal/store/hosts.go",
+		Orig: "op := \">=\"",
+		Repl: "op := \"<\"",
+		Pkgs: []string{"./internal/store"},
 	},
 }

@@ -1,0 +1,124 @@
+package match
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/store"
+	"github.com/pakiti-go/pakiti/internal/version"
+)
+
+// setTarget is what the findings of every host on one package set in one
+// OS group should be, before the host's running kernel picks its kernel
+// findings: computed once per (group, set), however many hosts share it.
+type setTarget struct {
+	group     string
+	setID     int64
+	evaluated bool // the group has data; false: the hosts are not evaluated
+	digest    string
+	rows      []store.SetVerdict
+	findings  []store.TargetFinding // one per row, digests computed; status open or unfixed
+	images    []kernelImage         // the kernel images installed in the set
+	scheme    version.Scheme
+	dates     map[string]time.Time
+}
+
+// kernelImage is an installed kernel image: its release (uname -r) and
+// the key it meets the records under.
+type kernelImage struct {
+	release, name, version string
+}
+
+// target evaluates a set in group (when the group has data) and returns
+// its target.
+func (m *Matcher) target(ctx context.Context, d Driver, has bool, group string, setID int64, dates map[string]time.Time) (*setTarget, error) {
+	t := &setTarget{group: group, setID: setID, evaluated: has, dates: dates, digest: "no-data"}
+	if !has {
+		return t, nil
+	}
+	t.scheme = d.Scheme()
+	if err := m.evaluateSet(ctx, d, group, setID); err != nil {
+		return nil, err
+	}
+	rows, err := m.Store.SetVerdicts(ctx, group, setID)
+	if err != nil {
+		return nil, err
+	}
+	t.rows = rows
+	h := sha256.New()
+	var kernelNames []string
+	seen := map[string]bool{}
+	for _, r := range rows {
+		fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\n", r.PackageID, r.CVE, r.Status,
+			r.FixedVersion, r.Severity, r.AdvisoryID, r.Origin, r.Kernel, r.DataGroup, r.Key.SourceName, r.Key.SourceVersion, r.Key.Basis)
+		if r.Kernel != "" && !seen[r.Key.SourceName] {
+			seen[r.Key.SourceName] = true
+			kernelNames = append(kernelNames, r.Key.SourceName)
+		}
+	}
+	if len(kernelNames) > 0 {
+		pkgs, err := m.Store.SetPackagesKeyed(ctx, group, setID, kernelNames)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pkgs {
+			k := Key{Name: p.Key.SourceName, Version: p.Key.SourceVersion, Basis: p.Key.Basis, Arch: p.Package.Arch}
+			if class, release := d.Kernel(p.Package, k); class == KernelImage {
+				t.images = append(t.images, kernelImage{release: release, name: k.Name, version: k.Version})
+				fmt.Fprintf(h, "image\x00%s\x00%s\x00%s\n", release, k.Name, k.Version)
+			}
+		}
+	}
+	t.digest = hex.EncodeToString(h.Sum(nil)[:16])
+	t.findings = make([]store.TargetFinding, len(rows))
+	for i, r := range rows {
+		status := store.StatusUnfixed
+		if r.Status == model.StatusFixed {
+			status = store.StatusOpen
+		}
+		dg := r.DataGroup
+		if dg == "" {
+			dg = group
+		}
+		t.findings[i] = store.TargetFinding{PackageID: r.PackageID, Package: r.Package, CVE: r.CVE,
+			Status: status, Facts: store.FindingFacts{FixedVersion: r.FixedVersion, VendorStatus: r.Status,
+				Severity: r.Severity, AdvisoryID: r.AdvisoryID, Origin: r.Origin, DataGroup: r.DataGroup,
+				SourceName: r.Key.SourceName, SourceVersion: r.Key.SourceVersion, Basis: r.Key.Basis,
+				Kernel: r.Kernel, DataDate: dates[dg]}}.WithDigests()
+	}
+	return t, nil
+}
+
+// forHost returns the findings host h should have: the set's verdicts,
+// kernel images' only for the running kernel; a running kernel's finding
+// whose fix is in another installed kernel image is reboot-pending.
+func (t *setTarget) forHost(h store.HostState) store.HostTarget {
+	ht := store.HostTarget{HostID: h.ID, Hostname: h.Hostname, Site: h.Site, OSGroup: h.OSGroup, SetID: h.SetID,
+		Key: t.digest + "|" + h.Kernel}
+	for i, r := range t.rows {
+		if r.Kernel != "" && r.Kernel != h.Kernel {
+			continue
+		}
+		f := t.findings[i]
+		if r.Kernel != "" && f.Status == store.StatusOpen && t.fixedKernelInstalled(r, h.Kernel) {
+			f.Status = store.StatusRebootPending
+		}
+		ht.Findings = append(ht.Findings, f)
+	}
+	return ht
+}
+
+// fixedKernelInstalled tells whether a kernel image other than the running
+// one, of the same key, is at or past the fix of r.
+func (t *setTarget) fixedKernelInstalled(r store.SetVerdict, running string) bool {
+	for _, img := range t.images {
+		if img.release != running && img.name == r.Key.SourceName && t.scheme.Compare(img.version, r.FixedVersion) >= 0 {
+			return true
+		}
+	}
+	return false
+}
