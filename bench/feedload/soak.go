@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/pakiti-go/pakiti/internal/store"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -202,7 +203,7 @@ func soak(ctx context.Context, c soakConfig, base []model.Package, b *bodies) (*
 	if db == "" {
 		db = "sqlite:" + filepath.Join(c.Dir, "soak.db")
 	}
-	res.DB = db
+	res.DB = store.RedactDSN(db) // printed and written as JSON: no password
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err

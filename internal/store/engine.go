@@ -100,6 +100,9 @@ func engineFor(dsn string) (engine, string, error) {
 	return eng, file, nil
 }
 
+// RedactDSN hides a password in a DSN, for messages and reports.
+func RedactDSN(dsn string) string { return redact(dsn) }
+
 // redact hides a password in a DSN for messages.
 func redact(dsn string) string {
 	u, err := url.Parse(dsn)
