@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -38,11 +40,22 @@ func newHosts(g *globals) *cobra.Command {
 			}
 			defer st.Close()
 			st.SetStaleAfter(staleAfter)
+			out := cmd.OutOrStdout()
+			if format == "csv" && !cmd.Flags().Changed("limit") && !cmd.Flags().Changed("offset") {
+				// The whole view, streamed: never truncated at --limit.
+				cw := csv.NewWriter(out)
+				cw.Write(web.HostColumns)
+				_, err := st.EachHost(cmd.Context(), store.AllSites(), f, func(h model.Host) error {
+					cw.Write(web.HostCSVRow(h))
+					return cw.Error()
+				})
+				cw.Flush()
+				return errors.Join(err, cw.Error())
+			}
 			hosts, total, err := st.ListHosts(cmd.Context(), store.AllSites(), f)
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
 			switch format {
 			case "json":
 				return writeJSON(out, web.HostList{Hosts: hosts, Total: total, Limit: f.Limit, Offset: f.Offset})

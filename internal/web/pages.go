@@ -48,6 +48,7 @@ var funcs = template.FuncMap{
 	},
 	"pathEscape": url.PathEscape,
 	"deref":      func(b *bool) bool { return b != nil && *b },
+	"sevClass":   sevClass,
 }
 
 func loadPages() (*pages, error) {
@@ -163,6 +164,7 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 type packageFindings struct {
 	Package, Version, Arch, Source, SourceVersion, Basis string
 	Fixed                                                string // the highest fixed version among them
+	Severity                                             string // the most severe vendor word among them
 	Findings                                             []model.Finding
 }
 
@@ -176,6 +178,9 @@ func groupFindings(fs []model.Finding) []packageFindings {
 		}
 		g := &out[len(out)-1]
 		g.Findings = append(g.Findings, f)
+		if len(g.Findings) == 1 || sevRank[sevClass(f.Severity)] > sevRank[sevClass(g.Severity)] {
+			g.Severity = f.Severity
+		}
 		if f.FixedVersion != "" && f.FixedVersion > g.Fixed {
 			g.Fixed = f.FixedVersion // display only: the matcher compares properly
 		}
