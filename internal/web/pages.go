@@ -123,9 +123,23 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
+	notEval, err := s.notEvaluatedBeside(r, f)
+	if err != nil {
+		s.log.Error("hosts page", "error", err)
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
+		return
+	}
+	empty := ""
+	if len(hosts) == 0 {
+		if empty, err = s.emptyReason(r, f); err != nil {
+			s.log.Error("hosts page", "error", err)
+			s.pageError(w, r, http.StatusInternalServerError, "internal error")
+			return
+		}
+	}
 	data := map[string]any{
 		"Title": "Hosts", "Hosts": hosts, "Total": total, "Filter": f, "Sites": sites, "Tagged": tagged,
-		"Pager": newPager(f.Offset, f.Limit, total),
+		"Pager": newPager(f.Offset, f.Limit, total), "NotEvaluated": notEval, "Empty": empty,
 	}
 	if f.Site != "" { // a site's page: what changed there
 		hist, err := s.store.FindingHistory(r.Context(), sc, "", f.Site, s.now().Add(-6*24*time.Hour), s.now())
