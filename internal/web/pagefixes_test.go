@@ -9,9 +9,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pakiti-go/pakiti/internal/intake"
+	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/store"
 	"github.com/pakiti-go/pakiti/internal/testdb"
 )
@@ -150,5 +153,39 @@ func TestSevClass(t *testing.T) {
 		if got := sevClass(word); got != want {
 			t.Errorf("sevClass(%q) = %q, want %q", word, got, want)
 		}
+	}
+}
+
+// TestOSGroupsSortNumerically: DSA-4539-1 has records for [stretch]
+// (debian:9) and [buster] (debian:10), DSA-5343-1 for [bullseye]
+// (debian:11): listed as 9, 10, 11, not as text (10, 11, 9).
+func TestOSGroupsSortNumerically(t *testing.T) {
+	st, err := store.Open(context.Background(), testdb.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(), Log: log, Now: time.Now}
+	if _, err := im.Import(context.Background(), "debian", []string{"testdata/DSA-5343-1.txt", "testdata/DSA-4539-1.txt"}, false); err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(Config{Store: st, Feed: intake.New(st, nil, log), Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	_, _, body := get(t, srv.URL+"/api/v1/sources")
+	var list struct {
+		Sources []struct {
+			OSGroups []string `json:"os_groups"`
+		} `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(body), &list); err != nil || len(list.Sources) != 1 {
+		t.Fatalf("%v %s", err, body)
+	}
+	if diff := cmp.Diff([]string{"debian:9", "debian:10", "debian:11"}, list.Sources[0].OSGroups); diff != "" {
+		t.Errorf("os groups (-want +got):\n%s", diff)
 	}
 }
