@@ -98,7 +98,7 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 }
 
 // exportPage is how many hosts EachHost reads at a time.
-const exportPage = 500
+var exportPage = 500 // a variable for tests (SetExportPage)
 
 // EachHost calls fn for every host in scope that passes f, in f's order,
 // whatever f.Limit and f.Offset say: the whole filtered view, read a page
