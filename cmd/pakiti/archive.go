@@ -28,7 +28,7 @@ func newArchive(g *globals) *cobra.Command {
 			if format != "table" && format != "json" {
 				return fmt.Errorf("--format must be table or json, not %q", format)
 			}
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -69,7 +69,7 @@ func newArchive(g *globals) *cobra.Command {
 			if err != nil || id <= 0 {
 				return fmt.Errorf("%q is not an archived report id (pakiti archive list shows them)", args[0])
 			}
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -20,7 +20,7 @@ func newDB(g *globals) *cobra.Command {
 		Short: "Show the engine, the schema version and the rows of every table",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -180,7 +180,7 @@ the import counts: Pakiti 3's -r kept only the last node's).`,
 			if err != nil {
 				return err
 			}
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}

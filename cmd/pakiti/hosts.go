@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -32,17 +34,28 @@ func newHosts(g *globals) *cobra.Command {
 				return err
 			}
 			f.CVE = model.NormalizeID(f.CVE)
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer st.Close()
 			st.SetStaleAfter(staleAfter)
+			out := cmd.OutOrStdout()
+			if format == "csv" && !cmd.Flags().Changed("limit") && !cmd.Flags().Changed("offset") {
+				// The whole view, streamed: never truncated at --limit.
+				cw := csv.NewWriter(out)
+				cw.Write(web.HostColumns)
+				_, err := st.EachHost(cmd.Context(), store.AllSites(), f, func(h model.Host) error {
+					cw.Write(web.HostCSVRow(h))
+					return cw.Error()
+				})
+				cw.Flush()
+				return errors.Join(err, cw.Error())
+			}
 			hosts, total, err := st.ListHosts(cmd.Context(), store.AllSites(), f)
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
 			switch format {
 			case "json":
 				return writeJSON(out, web.HostList{Hosts: hosts, Total: total, Limit: f.Limit, Offset: f.Offset})
@@ -84,7 +97,7 @@ func newHostsDelete(g *globals) *cobra.Command {
 		Short: "Delete hosts: they leave every listing, their open findings resolve as host-removed (kept as history); a new report brings a host back",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -113,7 +126,7 @@ func newHostsPrune(g *globals) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--not-reported-for: %w", err)
 			}
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -158,7 +171,7 @@ func newHost(g *globals) *cobra.Command {
 				return fmt.Errorf("--format must be table or json, not %q", format)
 			}
 			ctx := cmd.Context()
-			st, err := g.open(ctx)
+			st, err := g.openExisting(ctx)
 			if err != nil {
 				return err
 			}
@@ -185,8 +198,12 @@ func newHost(g *globals) *cobra.Command {
 				return writeJSON(out, web.HostDetail{Host: h, Packages: pkgs, Findings: fs, Reports: reps})
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			kernel := h.Kernel // only when the report had a kernel line
+			if kernel == "" {
+				kernel = "unknown (not reported)"
+			}
 			for _, kv := range [][2]string{{"Host", h.Hostname}, {"Site", h.Site}, {"Tag", h.Tag}, {"OS", h.OS},
-				{"Kernel", h.Kernel + " " + h.Arch}, {"Packager", h.Packager}, {"Reported from", h.ReporterAddr},
+				{"Kernel", kernel}, {"Arch", h.Arch}, {"Packager", h.Packager}, {"Reported from", h.ReporterAddr},
 				{"First report", h.FirstReport.Format(time.RFC3339)}, {"Last report", h.LastReport.Format(time.RFC3339)},
 				{"Packages", fmt.Sprint(h.Packages)}, {"OS group", h.OSGroup}, {"Vulnerabilities", vulnSummary(h)}} {
 				fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -89,7 +90,7 @@ func newSources(g *globals) *cobra.Command {
 		Short: "Show what each source has loaded and how old it is",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -181,7 +182,7 @@ func newEvaluate(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -194,6 +195,13 @@ func newEvaluate(g *globals) *cobra.Command {
 			var names []string
 			if len(args) > 0 {
 				names = args
+			}
+			for _, name := range names {
+				if _, err := st.Host(cmd.Context(), store.AllSites(), name); errors.Is(err, store.ErrNotFound) {
+					return fmt.Errorf("no host named %s (pakiti hosts lists them)", name)
+				} else if err != nil {
+					return err
+				}
 			}
 			t := time.Now()
 			m := match.New(st, drivers.Registry(), log)
@@ -228,7 +236,7 @@ func newCVE(g *globals) *cobra.Command {
 		Short: "Show a CVE (or an advisory: DSA-5343-1, USN-6000-1, RHSA-2024:0811): vendor status per release and the affected hosts",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -247,13 +255,14 @@ func newCVE(g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(out, "%s  %s\n%s\n\n", info.ID, info.Severity, info.Description)
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "OS GROUP\tPACKAGE\tSTATUS\tFIXED\tSEVERITY\tADVISORY")
+			fmt.Fprintln(tw, "OS GROUP\tPACKAGE\tVENDOR STATUS\tFIXED\tSEVERITY\tADVISORY")
 			for _, r := range info.Records {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.OSGroup, r.Package, r.Status, r.FixedVersion, r.Severity, r.AdvisoryID)
 			}
-			fmt.Fprintf(tw, "\nAFFECTED HOSTS (%d)\tSITE\tPACKAGE\tINSTALLED\tFIXED\n", len(info.Hosts))
+			// The finding's status (open, unfixed, reboot-pending), not the vendor's.
+			fmt.Fprintf(tw, "\nAFFECTED HOSTS (%d)\tSITE\tPACKAGE\tINSTALLED\tFIXED\tSTATUS\n", info.HostCount)
 			for _, h := range info.Hosts {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.Hostname, h.Site, h.Package, h.Version, h.Fixed)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", h.Hostname, h.Site, h.Package, h.Version, h.Fixed, h.Status)
 			}
 			return tw.Flush()
 		},

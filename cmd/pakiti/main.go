@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -75,6 +76,23 @@ func (g *globals) open(ctx context.Context) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	return g.setUp(st), nil
+}
+
+// openExisting is open for the commands that only read: a missing SQLite
+// file is an error, not a new empty database.
+func (g *globals) openExisting(ctx context.Context) (*store.Store, error) {
+	st, err := store.OpenExisting(ctx, g.db)
+	if errors.Is(err, store.ErrNoDatabase) {
+		return nil, fmt.Errorf("%w (--db or PAKITI_DB)", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return g.setUp(st), nil
+}
+
+func (g *globals) setUp(st *store.Store) *store.Store {
 	st.SetSeverity(drivers.Registry().Severity)
 	st.SetCoverage(coverageConfig(g.dataMaxAge))
 	// CVE tags and exceptions, as the findings writer applies them: a
@@ -82,7 +100,7 @@ func (g *globals) open(ctx context.Context) (*store.Store, error) {
 	st.SetPolicy(store.NewLivePolicy(st, PolicyMaxAge, nil, func(err error) {
 		slog.Warn("policy", "error", err)
 	}))
-	return st, nil
+	return st
 }
 
 // PolicyMaxAge is how long a server keeps a read of the CVE tags and

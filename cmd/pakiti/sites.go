@@ -94,7 +94,7 @@ func newSitesList(g *globals) *cobra.Command {
 		Short: "List sites with their group, networks and host counts, and the groups",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -201,7 +201,7 @@ func newAudit(g *globals) *cobra.Command {
 		Short: "Show the audit log of admin actions (grants, users, tokens, sites), newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -304,7 +304,7 @@ func newUsersTokens(g *globals) *cobra.Command {
 		Short: "List API tokens (ids, dates; never the tokens)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -341,7 +341,7 @@ func newUsersList(g *globals) *cobra.Command {
 		Short: "List users with their roles and grants",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := g.open(cmd.Context())
+			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -54,7 +54,7 @@ func (s *Store) Advisory(ctx context.Context, sc Scope, id string) (AdvisoryInfo
 		if err := rows.Scan(&a.Hostname, &a.Site, &a.OSGroup, &a.Package, &a.Version, &a.Fixed, &st); err != nil {
 			return info, err
 		}
-		a.Status = model.Status(st)
+		a.Vendor = model.Status(st)
 		info.Hosts = append(info.Hosts, a)
 	}
 	if err := rows.Err(); err != nil {

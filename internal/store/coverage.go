@@ -261,6 +261,7 @@ func (s *Store) DataStates(ctx context.Context, sc Scope) ([]GroupDataState, map
 			out[i] = g // a group's evaluated hosts say its state
 		}
 	}
+	slices.SortStableFunc(out, func(a, b GroupDataState) int { return model.CompareOSGroups(a.OSGroup, b.OSGroup) })
 	return out, counts, nil
 }
 

@@ -13,9 +13,10 @@ import (
 type CVEInfo struct {
 	ID          string           `json:"id"`
 	Description string           `json:"description"`
-	Severity    string           `json:"severity"` // the vendor word of the highest severity among its records (SetSeverity ranks them)
-	Records     []model.Advisory `json:"records"`  // per release and package
-	Hosts       []AffectedHost   `json:"hosts"`
+	Severity    string           `json:"severity"`   // the vendor word of the highest severity among its records (SetSeverity ranks them)
+	Records     []model.Advisory `json:"records"`    // per release and package
+	Hosts       []AffectedHost   `json:"hosts"`      // one per host and package: a host can be listed more than once
+	HostCount   int              `json:"host_count"` // distinct hosts among Hosts
 }
 
 // AffectedHost is a host with an open finding of a CVE.
@@ -26,7 +27,8 @@ type AffectedHost struct {
 	Package  string       `json:"package"`
 	Version  string       `json:"installed"`
 	Fixed    string       `json:"fixed"`
-	Status   model.Status `json:"status"`
+	Status   string       `json:"status"`        // the finding's: open, unfixed, reboot-pending
+	Vendor   model.Status `json:"vendor_status"` // what the vendor said: fixed, affected...
 }
 
 // SeverityOf maps a vendor severity word of a record of an OS group to
@@ -67,7 +69,7 @@ func (s *Store) CVE(ctx context.Context, sc Scope, id string) (CVEInfo, error) {
 	}
 	cond, args := s.scopeSQL(sc, "s", 2)
 	rows, err := s.r.QueryContext(ctx, `SELECT h.hostname, s.name, h.os_group, p.name, p.version,
-			COALESCE(ff.fixed_version, ''), COALESCE(ff.vendor_status, '')
+			COALESCE(ff.fixed_version, ''), f.status, COALESCE(ff.vendor_status, '')
 		FROM findings f JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id
 		JOIN packages p ON p.id = f.package_id
 		LEFT JOIN finding_facts ff ON ff.id = f.facts_id
@@ -79,11 +81,14 @@ func (s *Store) CVE(ctx context.Context, sc Scope, id string) (CVEInfo, error) {
 	defer rows.Close()
 	for rows.Next() {
 		var a AffectedHost
-		var st string
-		if err := rows.Scan(&a.Hostname, &a.Site, &a.OSGroup, &a.Package, &a.Version, &a.Fixed, &st); err != nil {
+		var vendor string
+		if err := rows.Scan(&a.Hostname, &a.Site, &a.OSGroup, &a.Package, &a.Version, &a.Fixed, &a.Status, &vendor); err != nil {
 			return info, err
 		}
-		a.Status = model.Status(st)
+		a.Vendor = model.Status(vendor)
+		if n := len(info.Hosts); n == 0 || info.Hosts[n-1].Hostname != a.Hostname {
+			info.HostCount++ // sorted by host name
+		}
 		info.Hosts = append(info.Hosts, a)
 	}
 	if err := rows.Err(); err != nil {

@@ -20,7 +20,7 @@ type HostFilter struct {
 	CVETag  string    // hosts with an open, unexcepted finding of a CVE carrying this enabled tag (AnyTag: any)
 	At      time.Time // when exceptions are judged (CVETag); zero: now
 	OSGroup string
-	Status  string // StatusUpdateAvailable: hosts with an open "update available" finding
+	Status  string // StatusUpdateAvailable: hosts with an open "update available" finding; StatusNotEvaluated: hosts without data
 	Sort    string // one of HostSorts; "" is by host name
 	// Activity keeps the hosts that reported within a period ("24h") or
 	// did not ("-7d"), by Now.
@@ -87,9 +87,44 @@ func scanHost(sc interface{ Scan(...any) error }) (model.Host, error) {
 	return h, err
 }
 
+// StatusNotEvaluated filters the hosts that are not evaluated: no data
+// for their OS group (HostFilter.Status).
+const StatusNotEvaluated = "not-evaluated"
+
 // ListHosts returns one page of the hosts in scope that pass f, sorted by
 // host name, and how many pass f in all.
 func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.Host, int, error) {
+	return s.listHosts(ctx, sc, f, true)
+}
+
+// exportPage is how many hosts EachHost reads at a time.
+var exportPage = 500 // a variable for tests (SetExportPage)
+
+// EachHost calls fn for every host in scope that passes f, in f's order,
+// whatever f.Limit and f.Offset say: the whole filtered view, read a page
+// at a time so that memory stays bounded. It returns how many it passed.
+func (s *Store) EachHost(ctx context.Context, sc Scope, f HostFilter, fn func(model.Host) error) (int, error) {
+	f.Limit = exportPage
+	n := 0
+	for f.Offset = 0; ; f.Offset += exportPage {
+		hosts, _, err := s.listHosts(ctx, sc, f, false)
+		if err != nil {
+			return n, err
+		}
+		for _, h := range hosts {
+			if err := fn(h); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if len(hosts) < exportPage {
+			return n, nil
+		}
+	}
+}
+
+// listHosts is ListHosts; without count, the total is not counted (0).
+func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count bool) ([]model.Host, int, error) {
 	cond, args := s.scopeSQL(sc, "s", 1)
 	where := []string{cond}
 	if f.Site != "" {
@@ -119,8 +154,10 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 	case "":
 	case StatusUpdateAvailable:
 		where = append(where, `EXISTS (SELECT 1 FROM update_findings u WHERE u.host_id = h.id AND u.resolved_at IS NULL)`)
+	case StatusNotEvaluated:
+		where = append(where, "NOT "+evaluatedSQL)
 	default:
-		return nil, 0, fmt.Errorf("unknown status filter %q (known: %s)", f.Status, StatusUpdateAvailable)
+		return nil, 0, fmt.Errorf("unknown status filter %q (known: %s, %s)", f.Status, StatusUpdateAvailable, StatusNotEvaluated)
 	}
 	if f.Query != "" {
 		args = append(args, "%"+likeEscape(strings.ToLower(f.Query))+"%")
@@ -145,8 +182,10 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 	}
 	whereSQL := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*)"+hostFrom+whereSQL, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count hosts: %w", err)
+	if count {
+		if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*)"+hostFrom+whereSQL, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count hosts: %w", err)
+		}
 	}
 	order, ok := HostSorts[f.Sort]
 	if f.Sort == "" {

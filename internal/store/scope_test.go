@@ -292,6 +292,23 @@ var scopeReads = []scopeRead{
 		},
 	},
 	{
+		// One host a page: SITE-A's two hosts cross a page.
+		method: "EachHost", name: "the whole view, a page at a time",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			defer store.SetExportPage(1)()
+			var out []string
+			n, err := s.EachHost(ctx, sc, store.HostFilter{Limit: 1, Sort: "-hostname"}, func(h model.Host) error {
+				out = append(out, h.Hostname+" "+h.Site)
+				return nil
+			})
+			return append(out, times(n, "passed")...), err
+		},
+		want: map[string][]string{
+			"SITE-A": {"a2.example.org SITE-A", "a1.example.org SITE-A", "passed", "passed"},
+			"SITE-B": {"b1.example.org SITE-B", "passed"},
+		},
+	},
+	{
 		// The total counts every host in scope, not the page.
 		method: "ListHosts", name: "host count past one page",
 		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/pakiti-go/pakiti/internal/model"
 )
 
 // SourceStatus is what the database holds of one source.
@@ -61,6 +64,7 @@ func (s *Store) Sources(ctx context.Context) ([]SourceStatus, error) {
 			out[i].OSGroups = append(out[i].OSGroups, g)
 		}
 		groups.Close()
+		slices.SortFunc(out[i].OSGroups, model.CompareOSGroups) // debian:3.0 before debian:10
 	}
 	return s.addSourceHealth(ctx, out)
 }

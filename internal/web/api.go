@@ -39,36 +39,40 @@ type HostDetail struct {
 const reportHistory = 50
 
 func (s *Server) apiHosts(w http.ResponseWriter, r *http.Request) {
-	f, err := hostQuery(r.URL.Query())
+	q := r.URL.Query()
+	f, err := hostQuery(q)
 	if err != nil {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	f.At = s.now()
+	format := q.Get("format")
+	switch {
+	case format == "csv":
+		s.exportHostsCSV(w, r, f)
+		return
+	case format != "" && format != "json":
+		apiError(w, http.StatusBadRequest, "format must be json or csv")
+		return
+	case q.Get("all") == "1":
+		s.exportHostsJSON(w, r, f)
+		return
+	}
 	hosts, total, err := s.store.ListHosts(r.Context(), scope(r), f)
 	if err != nil {
 		s.internal(w, "list hosts", err)
 		return
 	}
-	switch r.URL.Query().Get("format") {
-	case "", "json":
-		names := make([]string, len(hosts))
-		for i, h := range hosts {
-			names[i] = h.Hostname
-		}
-		tagged, err := s.tagCounts(r, names)
-		if err != nil {
-			s.internal(w, "list hosts", err)
-			return
-		}
-		writeJSON(w, http.StatusOK, HostList{Hosts: hosts, Total: total, Limit: f.Limit, Offset: f.Offset, Tagged: tagged})
-	case "csv":
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="hosts.csv"`)
-		WriteHostsCSV(w, hosts)
-	default:
-		apiError(w, http.StatusBadRequest, "format must be json or csv")
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = h.Hostname
 	}
+	tagged, err := s.tagCounts(r, names)
+	if err != nil {
+		s.internal(w, "list hosts", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, HostList{Hosts: hosts, Total: total, Limit: f.Limit, Offset: f.Offset, Tagged: tagged})
 }
 
 func (s *Server) apiHost(w http.ResponseWriter, r *http.Request) {

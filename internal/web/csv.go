@@ -25,20 +25,27 @@ func HostRow(h model.Host) []string {
 		vp, cves, adv, h.DataState, h.DataReason, h.LastReport.UTC().Format(time.RFC3339)}
 }
 
+// HostCSVRow is HostRow with every cell csvSafe: a row of a CSV export.
+func HostCSVRow(h model.Host) []string { return csvRow(HostRow(h)) }
+
 // WriteHostsCSV writes hosts as CSV with a header row. Cells that a
 // spreadsheet would run as a formula are prefixed with a quote.
 func WriteHostsCSV(w io.Writer, hosts []model.Host) error {
 	cw := csv.NewWriter(w)
 	cw.Write(HostColumns)
 	for _, h := range hosts {
-		row := HostRow(h)
-		for i, c := range row {
-			row[i] = csvSafe(c)
-		}
-		cw.Write(row)
+		cw.Write(HostCSVRow(h))
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvRow makes every cell of row csvSafe, in place.
+func csvRow(row []string) []string {
+	for i, c := range row {
+		row[i] = csvSafe(c)
+	}
+	return row
 }
 
 // csvSafe defuses spreadsheet formula injection: host names and OS strings
@@ -53,9 +60,9 @@ func csvSafe(s string) string {
 // WriteAffectedCSV writes the hosts affected by a CVE.
 func WriteAffectedCSV(w io.Writer, hosts []store.AffectedHost) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"hostname", "site", "os_group", "package", "installed", "fixed", "status"})
+	cw.Write([]string{"hostname", "site", "os_group", "package", "installed", "fixed", "status", "vendor_status"})
 	for _, h := range hosts {
-		row := []string{h.Hostname, h.Site, h.OSGroup, h.Package, h.Version, h.Fixed, string(h.Status)}
+		row := []string{h.Hostname, h.Site, h.OSGroup, h.Package, h.Version, h.Fixed, h.Status, string(h.Vendor)}
 		for i, c := range row {
 			row[i] = csvSafe(c)
 		}

@@ -48,6 +48,7 @@ var funcs = template.FuncMap{
 	},
 	"pathEscape": url.PathEscape,
 	"deref":      func(b *bool) bool { return b != nil && *b },
+	"sevClass":   sevClass,
 }
 
 func loadPages() (*pages, error) {
@@ -122,9 +123,23 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
+	notEval, err := s.notEvaluatedBeside(r, f)
+	if err != nil {
+		s.log.Error("hosts page", "error", err)
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
+		return
+	}
+	empty := ""
+	if len(hosts) == 0 {
+		if empty, err = s.emptyReason(r, f); err != nil {
+			s.log.Error("hosts page", "error", err)
+			s.pageError(w, r, http.StatusInternalServerError, "internal error")
+			return
+		}
+	}
 	data := map[string]any{
 		"Title": "Hosts", "Hosts": hosts, "Total": total, "Filter": f, "Sites": sites, "Tagged": tagged,
-		"Pager": newPager(f.Offset, f.Limit, total),
+		"Pager": newPager(f.Offset, f.Limit, total), "NotEvaluated": notEval, "Empty": empty,
 	}
 	if f.Site != "" { // a site's page: what changed there
 		hist, err := s.store.FindingHistory(r.Context(), sc, "", f.Site, s.now().Add(-6*24*time.Hour), s.now())
@@ -163,6 +178,7 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 type packageFindings struct {
 	Package, Version, Arch, Source, SourceVersion, Basis string
 	Fixed                                                string // the highest fixed version among them
+	Severity                                             string // the most severe vendor word among them
 	Findings                                             []model.Finding
 }
 
@@ -176,6 +192,9 @@ func groupFindings(fs []model.Finding) []packageFindings {
 		}
 		g := &out[len(out)-1]
 		g.Findings = append(g.Findings, f)
+		if len(g.Findings) == 1 || sevRank[sevClass(f.Severity)] > sevRank[sevClass(g.Severity)] {
+			g.Severity = f.Severity
+		}
 		if f.FixedVersion != "" && f.FixedVersion > g.Fixed {
 			g.Fixed = f.FixedVersion // display only: the matcher compares properly
 		}

@@ -72,7 +72,7 @@ func New(c Config) (http.Handler, error) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	for _, r := range s.apiRoutes() {
-		mux.HandleFunc("GET "+r.path, r.handler)
+		mux.HandleFunc("GET "+r.path, withFormats(r.path, r.handler))
 	}
 	s.osRuleRoutes(mux)
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
