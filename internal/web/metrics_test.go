@@ -40,9 +40,13 @@ var metricsReports = []struct{ host, site, openssl string }{
 	{"wn1.c.example.org", "SITE-C", "1.1.1n-0+deb11u4"}, // clean
 }
 
-func metricsReport(host, site, openssl string) string {
-	return "#\nhost: " + host + "\nkernel: 5.10.0-20-amd64\nsite: " + site +
-		"\nsystem: Debian GNU/Linux 11\n#\nopenssl\t" + openssl + "\tamd64\n#\n"
+// metricsReport is a protocol 5 report; each package is "name\tversion".
+func metricsReport(host, site, system string, pkgs ...string) string {
+	r := "#\nhost: " + host + "\nkernel: 5.10.0-20-amd64\nsite: " + site + "\nsystem: " + system + "\n#\n"
+	for _, p := range pkgs {
+		r += p + "\tamd64\n"
+	}
+	return r + "#\n"
 }
 
 // newMetricsServer is a server without authentication (everyone admin)
@@ -51,12 +55,27 @@ func metricsReport(host, site, openssl string) string {
 // (unchanged) and one report refused (no host line).
 func newMetricsServer(t *testing.T, mc metrics.Config) (*httptest.Server, *store.Store) {
 	t.Helper()
+	var reports []string
+	for _, r := range metricsReports {
+		reports = append(reports, metricsReport(r.host, r.site, "Debian GNU/Linux 11", "openssl\t"+r.openssl))
+	}
+	srv, st, post := newMetricsFleet(t, mc, "testdata/DSA-5343-1.txt", reports)
+	post(reports[0], http.StatusOK)
+	post("#\nsite: SITE-A\nsystem: Debian GNU/Linux 11\n#\nopenssl\t1\tamd64\n#\n", http.StatusBadRequest)
+	return srv, st
+}
+
+// newMetricsFleet is a server without authentication (everyone admin)
+// with metrics on, the debian data of file loaded and reports fed.
+func newMetricsFleet(t *testing.T, mc metrics.Config, file string, reports []string) (*httptest.Server, *store.Store, func(string, int)) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, testdb.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	st.SetSeverity(drivers.Registry().Severity) // as pakiti's commands open the store
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mc.Store, mc.Log = st, log
 	m := metrics.New(mc)
@@ -70,7 +89,7 @@ func newMetricsServer(t *testing.T, mc metrics.Config) (*httptest.Server, *store
 	t.Cleanup(srv.Close)
 	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(),
 		Eval: match.New(st, drivers.Registry(), log), Log: log, Now: time.Now}
-	if _, err := im.Import(ctx, "debian", []string{"testdata/DSA-5343-1.txt"}, false); err != nil {
+	if _, err := im.Import(ctx, "debian", []string{file}, false); err != nil {
 		t.Fatal(err)
 	}
 	post := func(body string, want int) {
@@ -85,12 +104,10 @@ func newMetricsServer(t *testing.T, mc metrics.Config) (*httptest.Server, *store
 			t.Fatalf("feed: %d %s, want %d", resp.StatusCode, b, want)
 		}
 	}
-	for _, r := range metricsReports {
-		post(metricsReport(r.host, r.site, r.openssl), http.StatusOK)
+	for _, r := range reports {
+		post(r, http.StatusOK)
 	}
-	post(metricsReport(metricsReports[0].host, metricsReports[0].site, metricsReports[0].openssl), http.StatusOK)
-	post("#\nsite: SITE-A\nsystem: Debian GNU/Linux 11\n#\nopenssl\t1\tamd64\n#\n", http.StatusBadRequest)
-	return srv, st
+	return srv, st, post
 }
 
 // scrape reads /metrics (with the headers in hd) and returns its families.
@@ -234,6 +251,42 @@ func TestMetricsScrape(t *testing.T) {
 	}
 }
 
+// Severities from the Debian tracker's urgencies
+// (testdata/vulnerablecode_debian.json, buster): librsync CVE-2014-8242
+// "status": "open", "urgency": "low" (0.9.7-10 in buster); mimetex
+// CVE-2009-1382 and CVE-2009-2459 "fixed_version": "1.50-1.1",
+// "urgency": "medium"; atomicparsley CVE-2021-37231 and CVE-2021-37232
+// "status": "open", "urgency": "not yet assigned" (0.9.6-2). The
+// installed versions are the hosts' (mimetex 1.50-1 is chosen below the
+// fix, 1.76-1 is buster's own, above it).
+func TestMetricsSeverity(t *testing.T) {
+	const buster = "Debian GNU/Linux 10"
+	srv, st, _ := newMetricsFleet(t, metrics.Config{CacheTTL: -1}, "testdata/vulnerablecode_debian.json", []string{
+		metricsReport("low.example.org", "SITE-A", buster, "librsync\t0.9.7-10"),
+		metricsReport("medium.example.org", "SITE-A", buster, "librsync\t0.9.7-10", "mimetex\t1.50-1"),
+		metricsReport("unassigned.example.org", "SITE-A", buster, "atomicparsley\t0.9.6-2"),
+		metricsReport("clean.example.org", "SITE-B", buster, "mimetex\t1.76-1"),
+	})
+	// A tag on the low CVE: the medium host counts under low there (the
+	// tag's CVEs decide, not the host's worst).
+	if err := st.PutTag(context.Background(), store.CVETag{CVE: "CVE-2014-8242", Tag: "T-LOW", Enabled: true, ModifiedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	fams := scrape(t, srv.URL, nil)
+	want := map[string]float64{
+		"severity=critical,site=SITE-A": 0, "severity=high,site=SITE-A": 0, "severity=medium,site=SITE-A": 1,
+		"severity=low,site=SITE-A": 1, "severity=other,site=SITE-A": 1,
+		"severity=critical,site=SITE-B": 0, "severity=high,site=SITE-B": 0, "severity=medium,site=SITE-B": 0,
+		"severity=low,site=SITE-B": 0, "severity=other,site=SITE-B": 0,
+	}
+	if diff := cmp.Diff(want, series(fams, "pakiti_site_exposed_hosts")); diff != "" {
+		t.Errorf("site exposure (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]float64{"severity=low,tag=T-LOW": 2}, series(fams, "pakiti_tag_exposed_hosts")); diff != "" {
+		t.Errorf("tag exposure (-want +got):\n%s", diff)
+	}
+}
+
 // The fleet figures are read at most once per cache period.
 func TestMetricsCache(t *testing.T) {
 	now := time.Now()
@@ -243,7 +296,7 @@ func TestMetricsCache(t *testing.T) {
 		t.Fatalf("(-want +got):\n%s", diff)
 	}
 	resp, err := http.Post(srv.URL+"/feed/?protocol=5", "text/plain",
-		strings.NewReader(metricsReport("wn3.a.example.org", "SITE-A", "1.1.1n-0+deb11u4")))
+		strings.NewReader(metricsReport("wn3.a.example.org", "SITE-A", "Debian GNU/Linux 11", "openssl\t1.1.1n-0+deb11u4")))
 	if err != nil {
 		t.Fatal(err)
 	}
