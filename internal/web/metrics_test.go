@@ -269,8 +269,16 @@ func TestMetricsSeverity(t *testing.T) {
 	})
 	// A tag on the low CVE: the medium host counts under low there (the
 	// tag's CVEs decide, not the host's worst).
-	if err := st.PutTag(context.Background(), store.CVETag{CVE: "CVE-2014-8242", Tag: "T-LOW", Enabled: true, ModifiedAt: time.Now()}); err != nil {
-		t.Fatal(err)
+	// T-MIX tags the low and a medium CVE: a host with both counts once,
+	// under medium.
+	for _, tg := range []store.CVETag{
+		{CVE: "CVE-2014-8242", Tag: "T-LOW", Enabled: true, ModifiedAt: time.Now()},
+		{CVE: "CVE-2014-8242", Tag: "T-MIX", Enabled: true, ModifiedAt: time.Now()},
+		{CVE: "CVE-2009-1382", Tag: "T-MIX", Enabled: true, ModifiedAt: time.Now()},
+	} {
+		if err := st.PutTag(context.Background(), tg); err != nil {
+			t.Fatal(err)
+		}
 	}
 	fams := scrape(t, srv.URL, nil)
 	want := map[string]float64{
@@ -282,7 +290,8 @@ func TestMetricsSeverity(t *testing.T) {
 	if diff := cmp.Diff(want, series(fams, "pakiti_site_exposed_hosts")); diff != "" {
 		t.Errorf("site exposure (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(map[string]float64{"severity=low,tag=T-LOW": 2}, series(fams, "pakiti_tag_exposed_hosts")); diff != "" {
+	if diff := cmp.Diff(map[string]float64{"severity=low,tag=T-LOW": 2,
+		"severity=low,tag=T-MIX": 1, "severity=medium,tag=T-MIX": 1}, series(fams, "pakiti_tag_exposed_hosts")); diff != "" {
 		t.Errorf("tag exposure (-want +got):\n%s", diff)
 	}
 }
