@@ -2,10 +2,13 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -370,5 +373,61 @@ func TestMetricsAccess(t *testing.T) {
 		if got[k] != want {
 			t.Errorf("%s = %v, want %v (%v)", k, got[k], want, got)
 		}
+	}
+}
+
+// Every metric the Grafana dashboard (deploy/grafana/pakiti.json) queries
+// is one pakiti exports.
+func TestGrafanaDashboardMetrics(t *testing.T) {
+	b, err := os.ReadFile("../../deploy/grafana/pakiti.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(b, &dash); err != nil {
+		t.Fatal(err)
+	}
+	// A registry with a child of every family: the fleet of the scrape
+	// test, a tag, one request, report and evaluation.
+	_, st := newMetricsServer(t, metrics.Config{CacheTTL: -1})
+	if err := st.PutTag(context.Background(), store.CVETag{CVE: "CVE-2023-0286", Tag: "T", Enabled: true, ModifiedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	m := metrics.New(metrics.Config{Store: st, CacheTTL: -1})
+	m.Instrument(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	m.Report("stored", http.StatusOK, time.Millisecond)
+	m.Evaluation("report", time.Millisecond)
+	fams, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, f := range fams {
+		have[f.GetName()] = true
+		if f.GetType() == dto.MetricType_HISTOGRAM {
+			have[f.GetName()+"_bucket"] = true
+		}
+	}
+	name := regexp.MustCompile(`pakiti_[a-z_]+`)
+	n := 0
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			for _, used := range name.FindAllString(tg.Expr, -1) {
+				n++
+				if !have[used] {
+					t.Errorf("panel %q queries %s, which pakiti does not export", p.Title, used)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("the dashboard queries no pakiti metric")
 	}
 }
