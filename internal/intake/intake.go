@@ -386,7 +386,7 @@ func outcome(req *request) string {
 		return "queued"
 	case req.mode == ReportOnly:
 		return "checked"
-	case req.saved.Change == store.HostUnchanged:
+	case store.HostUnchanged == req.saved.Change:
 		return "unchanged"
 	}
 	return "stored"
