@@ -39,27 +39,28 @@ import (
 
 // Result is what -json prints.
 type Result struct {
-	Hosts             int     `json:"hosts"`
-	Engine            string  `json:"engine"`
-	DistinctPackages  int     `json:"distinct_packages"`
-	PackageSets       int     `json:"package_sets"`
-	Findings          int     `json:"findings"`
-	ImportS           float64 `json:"import_s"`
-	IntakeReportsPerS float64 `json:"intake_reports_per_s"`
-	FullEvalS         float64 `json:"full_eval_s"`
-	IncrementalEvalS  float64 `json:"incremental_eval_s"`
-	IncrementalHosts  int     `json:"incremental_hosts"`
-	ReevalAllS        float64 `json:"reeval_all_s"` // pakiti evaluate --all on the loaded fleet
-	ReportEvalMs      float64 `json:"report_eval_ms"`
-	HostPageP99Ms     float64 `json:"host_page_p99_ms"`
-	HostAPIP99Ms      float64 `json:"host_api_p99_ms"`
-	CVEFilterP99Ms    float64 `json:"cve_filter_p99_ms"`
-	DBBytes           int64   `json:"db_bytes"`
-	PeakRSSMB         float64 `json:"peak_rss_mb"`
-	TotalS            float64 `json:"total_s"`
-	GOMAXPROCS        int     `json:"gomaxprocs"`
-	UpdateChangedKeys int     `json:"update_changed_keys"`
-	FirstHostOpenCVEs int     `json:"first_host_open_cves"`
+	Hosts              int     `json:"hosts"`
+	Engine             string  `json:"engine"`
+	DistinctPackages   int     `json:"distinct_packages"`
+	PackageSets        int     `json:"package_sets"`
+	Findings           int     `json:"findings"`
+	ImportS            float64 `json:"import_s"`
+	IntakeReportsPerS  float64 `json:"intake_reports_per_s"`
+	FullEvalS          float64 `json:"full_eval_s"`
+	IncrementalEvalS   float64 `json:"incremental_eval_s"`
+	IncrementalHosts   int     `json:"incremental_hosts"`
+	ReevalAllS         float64 `json:"reeval_all_s"` // pakiti evaluate --all on the loaded fleet
+	ReportEvalMs       float64 `json:"report_eval_ms"`
+	HostPageP99Ms      float64 `json:"host_page_p99_ms"`
+	HostAPIP99Ms       float64 `json:"host_api_p99_ms"`
+	CVEFilterP99Ms     float64 `json:"cve_filter_p99_ms"`
+	MetricsScrapeP99Ms float64 `json:"metrics_scrape_p99_ms"`
+	DBBytes            int64   `json:"db_bytes"`
+	PeakRSSMB          float64 `json:"peak_rss_mb"`
+	TotalS             float64 `json:"total_s"`
+	GOMAXPROCS         int     `json:"gomaxprocs"`
+	UpdateChangedKeys  int     `json:"update_changed_keys"`
+	FirstHostOpenCVEs  int     `json:"first_host_open_cves"`
 }
 
 func main() {

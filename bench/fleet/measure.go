@@ -22,6 +22,7 @@ import (
 
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/metrics"
 	"github.com/pakiti-go/pakiti/internal/store"
 	"github.com/pakiti-go/pakiti/internal/web"
 )
@@ -66,7 +67,9 @@ func openDB(ctx context.Context, dsn, dir string) (string, func(), error) {
 // measurePages times the host page, the host API and the hosts listing
 // filtered by CVE, sequential GETs over loopback.
 func measurePages(ctx context.Context, st *store.Store, m *match.Matcher, lg *slog.Logger, fl *fleet, nHosts, nReq int, res *Result, add func(string, string)) error {
-	h, err := web.New(web.Config{Store: st, Feed: intake.New(st, m, lg), Log: lg})
+	// Metrics uncached: every scrape measured reads the fleet figures.
+	h, err := web.New(web.Config{Store: st, Feed: intake.New(st, m, lg), Log: lg,
+		Metrics: metrics.New(metrics.Config{Store: st, Log: lg, CacheTTL: -1})})
 	if err != nil {
 		return err
 	}
@@ -111,6 +114,7 @@ func measurePages(ctx context.Context, st *store.Store, m *match.Matcher, lg *sl
 		{"hosts listing filtered by CVE (API, first 100)", &res.CVEFilterP99Ms, func(i int) string {
 			return base + "/api/v1/hosts?cve=" + url.QueryEscape(cves[i%len(cves)])
 		}},
+		{"/metrics scrape, store read uncached", &res.MetricsScrapeP99Ms, func(int) string { return base + "/metrics" }},
 	}
 	for _, p := range pages {
 		var lat []time.Duration

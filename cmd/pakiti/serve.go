@@ -20,6 +20,8 @@ import (
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/jobs"
 	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/metrics"
+	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/osgroup"
 	"github.com/pakiti-go/pakiti/internal/osrules"
 	"github.com/pakiti-go/pakiti/internal/source"
@@ -31,7 +33,8 @@ func newServe(g *globals) *cobra.Command {
 	var listen, cert, key string
 	var reportKeys []string
 	var maxReport, intakeMemory int64
-	var maxInFlight, maxConns, queueWorkers int
+	var maxInFlight, maxConns, queueWorkers, metricsMaxSites int
+	var metricsCache time.Duration
 	var intakeMode, osRules, tagsFrom string
 	var tagsEvery time.Duration
 	var tagsRemove bool
@@ -82,6 +85,12 @@ func newServe(g *globals) *cobra.Command {
 			st.SetStaleAfter(staleAfter)
 			matcher := match.New(st, drivers.Registry(), log)
 			feed := intake.New(st, matcher, log)
+			if metricsMaxSites < 1 {
+				return errors.New("--metrics-max-sites must be at least 1")
+			}
+			met := metrics.New(metrics.Config{Store: st, Log: log, MaxSites: metricsMaxSites, CacheTTL: metricsCache})
+			feed.Observe = met.Report
+			feed.Eval = timedEvaluator{Evaluator: matcher, m: met}
 			fileRules, err := osgroup.LoadFile(osRules)
 			if err != nil {
 				return fmt.Errorf("--os-rules: %w", err)
@@ -182,18 +191,22 @@ func newServe(g *globals) *cobra.Command {
 				lastPolicy := "unset" // a first pass at start: hosts written under an older policy
 				wg.Go(func() {
 					sched.Run(ctx, "evaluate", evalEvery, func(ctx context.Context) error {
+						t := time.Now()
 						n, err := matcher.Drain(ctx)
 						if n > 0 {
+							met.Evaluation("queue", time.Since(t))
 							log.Info("evaluation queue drained", "hosts", n)
 						}
 						if err != nil {
 							return err
 						}
 						if gen := st.Policy().Generation(); gen != lastPolicy {
+							t := time.Now()
 							n, err := matcher.EvaluateHosts(ctx, nil)
 							if err != nil {
 								return err
 							}
+							met.Evaluation("policy", time.Since(t))
 							lastPolicy = gen
 							log.Info("tags or exceptions changed: hosts written again", "hosts", n)
 						}
@@ -218,7 +231,7 @@ func newServe(g *globals) *cobra.Command {
 				log.Info("intake queue", "workers", queueWorkers, "reports", d.Reports)
 			}
 			log.Info("jobs", "holder", sched.Holder, "lease_ttl", sched.TTL.String(), "lease_renew", sched.Renew.String())
-			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner, Auth: authn, OSRules: rules})
+			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner, Auth: authn, OSRules: rules, Metrics: met})
 			if err != nil {
 				return err
 			}
@@ -287,6 +300,8 @@ func newServe(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&intakeMode, "intake", "sync", "sync: /feed/ stores a report before it answers; async: it validates the report, enqueues it in the database and answers once that is durable, and workers store it (report-only stays synchronous)")
 	cmd.Flags().IntVar(&queueWorkers, "queue-workers", 2, "with --intake async: workers storing queued reports on this server")
 	cmd.Flags().IntVar(&maxConns, "max-connections", 0, fmt.Sprintf("connections held open at once (default %d, and always below the open-file limit)", web.DefaultMaxConnections))
+	cmd.Flags().IntVar(&metricsMaxSites, "metrics-max-sites", metrics.DefaultMaxSites, "/metrics: per-site series kept (the sites with the most exposed hosts); the others are summed under site=\"other\"")
+	cmd.Flags().DurationVar(&metricsCache, "metrics-cache", metrics.DefaultCacheTTL, "/metrics: how long one read of the fleet figures from the database serves scrapes")
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load bundled real demo data (Debian DSA/DLA lists of April 2023, real host inventories) into a temporary database, offline")
 	g.sources.addFlags(cmd.Flags())
 	cmd.Flags().DurationVar(&evalEvery, "evaluate-every", time.Minute, "drain the evaluation queue (package sets an import changed and a dead server left) once per period, on one server (0: only after imports)")
@@ -324,4 +339,18 @@ func updateSources(ctx context.Context, im *source.Importer, log *slog.Logger) e
 			"hosts", res.Hosts, "duration", res.Duration.Round(time.Millisecond))
 	}
 	return errors.Join(errs...)
+}
+
+// timedEvaluator records how long evaluating a host after its report
+// takes (pakiti_evaluation_duration_seconds{kind="report"}).
+type timedEvaluator struct {
+	intake.Evaluator
+	m *metrics.Metrics
+}
+
+func (t timedEvaluator) AfterReport(ctx context.Context, hostname, osGroup string, pkgs []model.Package) error {
+	start := time.Now()
+	err := t.Evaluator.AfterReport(ctx, hostname, osGroup, pkgs)
+	t.m.Evaluation("report", time.Since(start))
+	return err
 }

@@ -92,7 +92,11 @@ type Handler struct {
 	// Guard, when set, checks report tokens, sites, networks, host claims
 	// and the rate of reports (guard.go); nil accepts every report.
 	Guard Guard
-	wake  chan struct{} // an enqueued report for this server's workers
+	// Observe, when set, is told each answered report's outcome
+	// (stored, unchanged, queued, checked; refused or failed with a 4xx
+	// or 5xx status), status and duration: the metrics.
+	Observe func(outcome string, status int, d time.Duration)
+	wake    chan struct{} // an enqueued report for this server's workers
 }
 
 // New returns a Handler with the default limits, the built-in OS group
@@ -170,6 +174,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	ctx := r.Context()
+	status := http.StatusOK
+	if h.Observe != nil {
+		defer func() { h.Observe(outcome(req), status, time.Since(start)) }()
+	}
 	err := h.process(ctx, w, r, req)
 	var lines []string
 	if err == nil {
@@ -182,6 +190,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if ce.retryAfter > 0 {
 				w.Header().Set("Retry-After", strconv.Itoa(int(ce.retryAfter.Seconds())))
 			}
+			status = ce.status
 			h.reply(w, r, req, ce.status, "ERROR: "+ce.msg+"\n")
 			return
 		}
@@ -190,9 +199,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// Not acknowledged: what was written went to a file that is
 			// gone. The client keeps its report and sends it again.
 			w.Header().Set("Retry-After", "300")
+			status = http.StatusServiceUnavailable
 			h.reply(w, r, req, http.StatusServiceUnavailable, "ERROR: "+err.Error()+"\n")
 			return
 		}
+		status = http.StatusInternalServerError
 		h.reply(w, r, req, http.StatusInternalServerError, "ERROR: the server could not store the report; try again later\n")
 		return
 	}
@@ -364,6 +375,21 @@ func packageCount(req *request) int {
 		return req.knownSet.Packages
 	}
 	return len(req.in.Packages)
+}
+
+// outcome names what became of an answered report for Observe: stored
+// (a new or changed host), unchanged, queued (async intake) or checked
+// (report-only: nothing stored).
+func outcome(req *request) string {
+	switch {
+	case req.enqueued:
+		return "queued"
+	case req.mode == ReportOnly:
+		return "checked"
+	case store.HostUnchanged == req.saved.Change:
+		return "unchanged"
+	}
+	return "stored"
 }
 
 func changeName(req *request) string {

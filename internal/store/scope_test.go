@@ -612,6 +612,22 @@ var scopeReads = []scopeRead{
 		},
 	},
 	{
+		// Hosts and exposed hosts per site (metrics): only those in
+		// scope. Every scope host has openssl (source) 1.1.1n-0+deb11u3,
+		// below DSA-5343-1's "[bullseye] - openssl 1.1.1n-0+deb11u4", so
+		// all are exposed; the DSA list gives no severity ("other").
+		method: "Exposure", name: "exposed hosts per site",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			sites, _, err := s.Exposure(ctx, sc)
+			var out []string
+			for _, e := range sites {
+				out = append(out, fmt.Sprintf("%s hosts=%d other=%d", e.Site, e.Hosts, e.Exposed["other"]))
+			}
+			return out, err
+		},
+		want: map[string][]string{"SITE-A": {"SITE-A hosts=2 other=2"}, "SITE-B": {"SITE-B hosts=1 other=1"}},
+	},
+	{
 		// Hosts counted per data state (metrics): only those in scope.
 		method: "DataStates", name: "hosts per data state",
 		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {

@@ -20,6 +20,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/metrics"
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -135,7 +136,9 @@ func newFedServer(t *testing.T, opts ...func(*auth.Config)) *fedServer {
 	}
 	a, err := auth.New(ctx, cfg)
 	must(err)
-	h, err := New(Config{Store: st, Feed: feed, Log: log, Auth: a})
+	// Metrics on, as pakiti serve has them: /metrics is in the access
+	// tests (metrics_test.go).
+	h, err := New(Config{Store: st, Feed: feed, Log: log, Auth: a, Metrics: metrics.New(metrics.Config{Store: st, Log: log})})
 	must(err)
 	fs.srv.Config.Handler = h
 	fs.srv.Start()

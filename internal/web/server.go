@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/auth"
+	"github.com/pakiti-go/pakiti/internal/metrics"
 	"github.com/pakiti-go/pakiti/internal/osrules"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
@@ -40,6 +41,9 @@ type Config struct {
 	// Auth identifies requests and gives each its scope; nil is
 	// auth.NoAuth (--auth none: everyone is admin), for tests.
 	Auth *auth.Auth
+	// Metrics, when set, instruments every request and serves /metrics
+	// to admins and CSIRT members (its fleet series read all sites).
+	Metrics *metrics.Metrics
 }
 
 // New returns the handler of the whole HTTP surface.
@@ -86,7 +90,11 @@ func New(c Config) (http.Handler, error) {
 	mux.HandleFunc("GET /exceptions", s.pageExceptions)
 	mux.HandleFunc("GET /advisories/{id}", s.pageAdvisory)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
-	return securityHeaders(csrf.Handler(s.auth.Handler(mux))), nil
+	if c.Metrics == nil {
+		return securityHeaders(csrf.Handler(s.auth.Handler(mux))), nil
+	}
+	mux.Handle("GET /metrics", requireAllSites(c.Metrics.Handler()))
+	return c.Metrics.Instrument(securityHeaders(csrf.Handler(s.auth.Handler(metrics.Routed(mux))))), nil
 }
 
 // apiRoute is one GET endpoint of the JSON API; openapi.json documents
@@ -118,6 +126,19 @@ func (s *Server) apiRoutes() []apiRoute {
 // scope is the set of sites the caller may see: the scope auth.Handler
 // built from the request's identity (none: nothing).
 func scope(r *http.Request) store.Scope { return auth.Scope(r) }
+
+// requireAllSites lets only the roles that see every site (admin, csirt)
+// through to h: /metrics labels series with every site's name.
+func requireAllSites(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := auth.FromContext(r.Context())
+		if id == nil || id.User.Role != store.RoleAdmin && id.User.Role != store.RoleCSIRT {
+			http.Error(w, "metrics need the admin or csirt role", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
 
 // healthz says whether a report sent now would be stored: the database
 // answers, takes a write (a probe cached for store.HealthTTL) and, on
