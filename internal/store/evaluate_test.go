@@ -267,6 +267,12 @@ func TestForgetEvaluations(t *testing.T) {
 	if diff := cmp.Diff(want, pending); diff != "" || marked {
 		t.Errorf("after ForgetEvaluations: marked %v, pending (-want +got):\n%s", marked, diff)
 	}
+	// No verdict is left behind (SetVerdicts reads them only through the
+	// evaluations, so count the rows themselves).
+	var verdicts int
+	if err := st.s.r.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM verdicts`).Scan(&verdicts); err != nil || verdicts != 0 {
+		t.Errorf("after ForgetEvaluations: %d verdicts left (%v)", verdicts, err)
+	}
 	st.refresh(t, t0.Add(time.Hour), 0, 4)
 	if got := st.open(t); len(got) != 0 {
 		t.Errorf("open findings without verdicts: %v", got)
