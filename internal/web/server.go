@@ -90,11 +90,16 @@ func New(c Config) (http.Handler, error) {
 	mux.HandleFunc("GET /exceptions", s.pageExceptions)
 	mux.HandleFunc("GET /advisories/{id}", s.pageAdvisory)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
-	if c.Metrics == nil {
-		return securityHeaders(csrf.Handler(s.auth.Handler(mux))), nil
+	var h http.Handler = mux
+	if c.Metrics != nil {
+		mux.Handle("GET /metrics", requireAllSites(c.Metrics.Handler()))
+		h = metrics.Routed(mux) // the route pattern, for the request metrics
 	}
-	mux.Handle("GET /metrics", requireAllSites(c.Metrics.Handler()))
-	return c.Metrics.Instrument(securityHeaders(csrf.Handler(s.auth.Handler(metrics.Routed(mux))))), nil
+	h = securityHeaders(csrf.Handler(s.auth.Handler(h)))
+	if c.Metrics != nil {
+		h = c.Metrics.Instrument(h)
+	}
+	return h, nil
 }
 
 // apiRoute is one GET endpoint of the JSON API; openapi.json documents

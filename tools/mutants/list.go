@@ -486,8 +486,8 @@ var mutants = []mutant{
 		Name: "csrf-off",
 		Desc: "forms that change state are taken from any origin",
 		File: "internal/web/server.go",
-		Orig: "securityHeaders(csrf.Handler(s.auth.Handler(mux)))",
-		Repl: "securityHeaders(s.auth.Handler(mux))",
+		Orig: "securityHeaders(csrf.Handler(s.auth.Handler(h)))",
+		Repl: "securityHeaders(s.auth.Handler(h))",
 		Pkgs: []string{"./internal/web"},
 	},
 	// Issue 11: set-level incremental evaluation, findings with their
