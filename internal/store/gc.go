@@ -209,54 +209,33 @@ func (g *gc) setBatch(ctx context.Context, ids []int64) error {
 // reports deletes history records older than the retention, except each
 // host's latest.
 func (g *gc) reports(ctx context.Context) error {
-	s, e := g.s, g.s.engine
-	before := g.opt.ReportsBefore.UTC()
-	batch := max(g.opt.Batch/10, 1)
-	var after int64
-	for {
-		ids, err := queryIDs(ctx, s.r, `SELECT id FROM reports r
+	return g.deleteByID(ctx, "reports", &g.res.Reports, g.opt.ReportsBefore,
+		`SELECT id FROM reports r
 			WHERE id > $1 AND last_received < $2
 			AND id < (SELECT MAX(r2.id) FROM reports r2 WHERE r2.host_id = r.host_id)
-			ORDER BY id LIMIT $3`, after, before, batch)
-		if err != nil {
-			return err
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		after = ids[len(ids)-1]
-		if g.opt.DryRun {
-			g.res.Reports += int64(len(ids))
-		} else {
-			var n int64
-			err := g.tx(ctx, false, func(tx *sql.Tx) error {
-				r, err := tx.ExecContext(ctx, `DELETE FROM reports WHERE `+e.inList("id", 1)+`
-					AND last_received < $2
-					AND id < (SELECT MAX(r2.id) FROM reports r2 WHERE r2.host_id = reports.host_id)`, e.intList(ids), before)
-				if err != nil {
-					return err
-				}
-				n, err = r.RowsAffected()
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			g.res.Reports += n
-		}
-		g.progress("reports", g.res.Reports)
-	}
+			ORDER BY id LIMIT $3`,
+		`AND last_received < $2
+			AND id < (SELECT MAX(r2.id) FROM reports r2 WHERE r2.host_id = reports.host_id)`, "reports")
 }
 
 // archive deletes archived reports received before the retention.
 func (g *gc) archive(ctx context.Context) error {
+	return g.deleteByID(ctx, "archive", &g.res.Archived, g.opt.ArchiveBefore,
+		`SELECT id FROM report_archive WHERE id > $1 AND received_at < $2 ORDER BY id LIMIT $3`,
+		`AND received_at < $2`, "report_archive")
+}
+
+// deleteByID deletes from table, batch by batch in id order, the rows sel
+// finds ($1: the last id seen, $2: before, $3: the batch size); each
+// delete re-checks cond ($2: before) inside its transaction. count is the
+// phase's figure in the result (a dry run counts what sel finds).
+func (g *gc) deleteByID(ctx context.Context, phase string, count *int64, before time.Time, sel, cond, table string) error {
 	s, e := g.s, g.s.engine
-	before := g.opt.ArchiveBefore.UTC()
+	before = before.UTC()
 	batch := max(g.opt.Batch/10, 1)
 	var after int64
 	for {
-		ids, err := queryIDs(ctx, s.r, `SELECT id FROM report_archive WHERE id > $1 AND received_at < $2
-			ORDER BY id LIMIT $3`, after, before, batch)
+		ids, err := queryIDs(ctx, s.r, sel, after, before, batch)
 		if err != nil {
 			return err
 		}
@@ -265,11 +244,11 @@ func (g *gc) archive(ctx context.Context) error {
 		}
 		after = ids[len(ids)-1]
 		if g.opt.DryRun {
-			g.res.Archived += int64(len(ids))
+			*count += int64(len(ids))
 		} else {
 			var n int64
 			err := g.tx(ctx, false, func(tx *sql.Tx) error {
-				r, err := tx.ExecContext(ctx, `DELETE FROM report_archive WHERE `+e.inList("id", 1), e.intList(ids))
+				r, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+e.inList("id", 1)+` `+cond, e.intList(ids), before)
 				if err != nil {
 					return err
 				}
@@ -279,9 +258,9 @@ func (g *gc) archive(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			g.res.Archived += n
+			*count += n
 		}
-		g.progress("archive", g.res.Archived)
+		g.progress(phase, *count)
 	}
 }
 
