@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -37,6 +38,16 @@ type UpdateFinding struct {
 // the same arch (or "all" on either side). Which are newer is the
 // driver's to decide (match.UpdateDriver).
 func (s *Store) UpdateCandidates(ctx context.Context, osGroup string, setID int64) ([]UpdateCandidate, error) {
+	// Most groups have no security suite loaded: one index probe answers
+	// that, instead of a probe per member of the set.
+	var one int
+	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM security_updates WHERE os_group = $1 LIMIT 1`, osGroup).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("update candidates: %w", err)
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT p.name, p.arch, p.version,
 			CASE WHEN p.source_name <> '' THEN p.source_name ELSE u.source_name END, u.arch, u.version
 		FROM package_set_members m JOIN packages p ON p.id = m.package_id
@@ -64,6 +75,11 @@ func (s *Store) UpdateCandidates(ctx context.Context, osGroup string, setID int6
 // resolved: the host installed the update. It returns how many opened and
 // resolved.
 func (s *Store) SyncUpdates(ctx context.Context, hostID int64, osGroup string, found []UpdateFinding, now time.Time) (opened, resolved int, err error) {
+	// The usual case, nothing changed (most often: no update and none
+	// open), costs one read and no write transaction.
+	if same, err := s.updatesUnchanged(ctx, hostID, found); err != nil || same {
+		return 0, 0, err
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		opened, resolved = 0, 0
 		rows, err := tx.QueryContext(ctx, `SELECT id, package, arch, installed, available FROM update_findings
@@ -115,6 +131,36 @@ func (s *Store) SyncUpdates(ctx context.Context, hostID int64, osGroup string, f
 		return nil
 	})
 	return opened, resolved, err
+}
+
+// updatesUnchanged tells whether found is exactly the host's open "update
+// available" findings (same packages, installed and available versions).
+func (s *Store) updatesUnchanged(ctx context.Context, hostID int64, found []UpdateFinding) (bool, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT package, arch, installed, available FROM update_findings
+		WHERE host_id = $1 AND resolved_at IS NULL`, hostID)
+	if err != nil {
+		return false, fmt.Errorf("open updates: %w", err)
+	}
+	defer rows.Close()
+	want := make(map[[4]string]bool, len(found))
+	for _, f := range found {
+		want[[4]string{f.Package, f.Arch, f.Installed, f.Available}] = true
+	}
+	n := 0
+	for rows.Next() {
+		var k [4]string
+		if err := rows.Scan(&k[0], &k[1], &k[2], &k[3]); err != nil {
+			return false, err
+		}
+		if !want[k] {
+			return false, nil
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	return n == len(want) && n == len(found), nil
 }
 
 // HostUpdates lists a host's "update available" findings (resolved ones
