@@ -110,11 +110,21 @@ func (Driver) Kernel(p model.Package, k match.Key) (match.KernelClass, string) {
 // Applies: a Pro channel's record applies only to a package installed
 // from such a channel (see Driver); the release's records to every
 // package.
+//
+// Of the OSV records (osv.go): a Livepatch record applies to nothing (a
+// live patch leaves the kernel's version as it was); a without-Pro
+// record to a package not from a Pro channel whose version is below the
+// Pro fix it names.
 func (Driver) Applies(rec model.Advisory, k match.Key) bool {
 	if !match.Applies(rec, k) {
 		return false
 	}
 	switch ch := Channel(rec.Source); {
+	case rec.Source == OriginWithoutPro:
+		return !esmVersion(k.Version) && !strings.Contains(k.Version, "fips") &&
+			rec.FixedVersion != "" && version.Deb.Compare(k.Version, rec.FixedVersion) < 0
+	case ch == "livepatch":
+		return false
 	case ch == "":
 		return true
 	case strings.HasPrefix(ch, "fips"):

@@ -18,8 +18,10 @@ import (
 const TrackerURL = "https://git.launchpad.net/ubuntu-cve-tracker/snapshot/ubuntu-cve-tracker-master.tar.gz"
 
 // Source is the Ubuntu CVE tracker as a source.Source. It reads a tarball
-// of the tracker (gzip undone by the framework) or one CVE file, telling
-// them apart by content, and apt Packages indexes of the Ubuntu archive.
+// of the tracker (gzip undone by the framework) or one CVE file, Ubuntu's
+// OSV records (a JSON record or array, a zip or tar of them; osv.go),
+// telling them apart by content, and apt Packages indexes of the Ubuntu
+// archive.
 type Source struct{}
 
 // New returns the Ubuntu source.
@@ -53,6 +55,9 @@ func (*Source) Parse(ctx context.Context, doc source.Document, emit func(model.A
 		return err
 	case housekeeping(path.Base(doc.Name)):
 		return nil
+	case isOSVDocument(head):
+		_, err := ParseOSV(ctx, br, doc.Name, emit)
+		return err
 	case isCVEFile(head):
 		_, err := ParseCVEFile(br, emit)
 		return err
@@ -63,7 +68,7 @@ func (*Source) Parse(ctx context.Context, doc source.Document, emit func(model.A
 	if len(line) > 60 {
 		line = line[:60]
 	}
-	return fmt.Errorf("%s: not Ubuntu CVE tracker data (a tarball of active/ retired/ ignored/, or a CVE file): starts %q", doc.Name, line)
+	return fmt.Errorf("%s: not Ubuntu CVE tracker data (a tarball of active/ retired/ ignored/, or a CVE file) nor Ubuntu OSV records (JSON, a zip or tar of them): starts %q", doc.Name, line)
 }
 
 // isTar recognises a POSIX or GNU tar header by its magic at offset 257.
