@@ -1,6 +1,7 @@
 package ubuntu
 
 import (
+	"path"
 	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/source"
@@ -28,7 +29,14 @@ const CompleteMinPackages = 500
 // and CVE from the records of its best origin, the latest fix among them
 // winning (a newer OSV export's fix over an older snapshot's, a fix over
 // "needed").
+//
+// A housekeeping file (a README or PROVENANCE.tsv beside OSV records, the
+// tracker's Makefile) fills a part of its own, empty: it never replaces
+// the tracker's or the OSV records' part.
 func (*Source) Coverage(p source.Parsed) source.Coverage {
+	if housekeeping(path.Base(p.Name)) {
+		return source.Coverage{}
+	}
 	if isOSVDocument(p.Head) || (isTar(p.Head) && osvTar(p.Head)) {
 		if isTar(p.Head) || strings.HasPrefix(string(p.Head), "PK") {
 			return source.Coverage{Part: "osv", Complete: p.GroupsWithAtLeast(CompleteMinPackages)}

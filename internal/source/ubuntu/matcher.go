@@ -24,6 +24,13 @@ import (
 // judged by the release's records only, so a host without Pro is never
 // held to a fix it cannot install, nor shown one.
 //
+// Ubuntu's OSV records give a Pro fix a twin of origin
+// ubuntu-without-pro (osv.go): a package not from a Pro channel and below
+// the Pro fix is affected with no fix it can install — unfixed, the Pro
+// version named — so a host without Pro is never told an esm-only fix is
+// "open", and is not left without a finding either (Ubuntu's OSV files a
+// release out of standard support under its Pro ecosystem only).
+//
 // How a host tells us it has Pro: today only by what it has installed
 // (UsesESM). Verdicts are kept per OS group and installed package, shared
 // by every host that has that package (match.Matcher), so the choice is

@@ -55,12 +55,16 @@ func (s *Source) Plan(ctx context.Context, fleet source.Fleet) (locations, missi
 // function IndexSuite).
 func (*Source) IndexSuite(location string) string { return IndexSuite(location) }
 
-// housekeeping are the tracker's files beside its CVE files that carry no
-// record: a directory of them given file by file is read without error.
+// housekeeping are the files beside the tracker's CVE files or OSV
+// records that carry no record: a directory of them given file by file is
+// read without error.
 func housekeeping(name string) bool {
 	switch {
 	case name == "Makefile", name == "not-for-us.txt", name == "ignore-mistriaged.txt",
-		strings.HasPrefix(name, "00boilerplate"), strings.HasPrefix(name, "10autotriage"):
+		strings.HasPrefix(name, "00boilerplate"), strings.HasPrefix(name, "10autotriage"),
+		// beside OSV records (a checkout of ubuntu-security-notices, a
+		// folder of samples):
+		strings.HasPrefix(name, "README"), strings.HasPrefix(name, "LICENSE"), name == "PROVENANCE.tsv":
 		return true
 	}
 	return false
