@@ -77,3 +77,34 @@ func TestOSVVerdicts(t *testing.T) {
 		})
 	}
 }
+
+// TestTrackerAndOSVOneVerdict: the tracker's active/CVE-2016-2781
+// ("bionic_coreutils: deferred (2017-08-01)", line 35) and Ubuntu's OSV
+// UBUNTU-CVE-2016-2781 ("Ubuntu:Pro:18.04:LTS" coreutils, introduced 0
+// only) both hold records of bionic's coreutils for the CVE, of one origin
+// (ubuntu-tracker): fanal-testdata-dpkg's coreutils 8.28-1ubuntu1 gets one
+// verdict, not two — affected, the more telling of affected and deferred.
+func TestTrackerAndOSVOneVerdict(t *testing.T) {
+	var recs []model.Advisory
+	for _, a := range driverRecords(t) {
+		if a.OSGroup == "ubuntu:18.04" && a.Package == "coreutils" {
+			recs = append(recs, a)
+		}
+	}
+	if _, err := parseOSVFiles(t, func(a model.Advisory) error {
+		if a.OSGroup == "ubuntu:18.04" && a.Package == "coreutils" {
+			recs = append(recs, a)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d records of bionic coreutils, want the tracker's and the OSV's: %+v", len(recs), recs)
+	}
+	got := match.Verdicts(Driver{}, match.Key{Name: "coreutils", Version: "8.28-1ubuntu1"}, recs)
+	want := []store.Verdict{{CVE: "CVE-2016-2781", Status: model.StatusAffected, Severity: "low", Origin: OriginTracker}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
