@@ -242,3 +242,68 @@ func TestUbuntuPro(t *testing.T) {
 		}
 	}
 }
+
+// TestUbuntuJammyOSV: the real Ubuntu 22.04 inventory (linux-check-diff,
+// its dpkg status and os-release) over protocols 6 and 5, against Ubuntu's
+// OSV records of the feeds folder imported as a folder (its
+// PROVENANCE.tsv beside them is passed over). The 2020 tracker snapshot
+// has no 22.04 data; the expectations are written from the OSV files.
+func TestUbuntuJammyOSV(t *testing.T) {
+	shared := sharedDir(t)
+	s := startServer(t)
+	inv := filepath.Join(shared, "data/inventories/ubuntu-22.04/linux-check-diff")
+	root := t.TempDir()
+	for from, to := range map[string]string{"status": "var/lib/dpkg/status", "os-release": "etc/os-release"} {
+		data, err := os.ReadFile(filepath.Join(inv, from))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.MkdirAll(filepath.Join(root, filepath.Dir(to)), 0o755)
+		os.WriteFile(filepath.Join(root, to), data, 0o644)
+	}
+	runPakiti(t, s.db, "import", "--source", "ubuntu", filepath.Join(shared, "data/feeds/ubuntu/osv-samples"))
+	runClient(t, "--url", s.base+"/feed/", "--root", root, "--host", "jammy-p6.example.org", "--site", "E2E", "--protocol", "6")
+	runClient(t, "--url", s.base+"/feed/", "--input", filepath.Join(inv, "linux-check-diff.pakiti5.txt"))
+	p6 := []finding{
+		// UBUNTU-CVE-2016-2781 "Ubuntu:22.04:LTS" coreutils introduced 0 only; installed 8.32-4.1ubuntu1.
+		{"coreutils", "CVE-2016-2781", "", "affected", "", "report"},
+		// UBUNTU-CVE-2023-38545 "Ubuntu:22.04:LTS" curl fixed 7.81.0-1ubuntu1.14; curl, libcurl4,
+		// libcurl3-gnutls 7.81.0-1ubuntu1.4.
+		{"curl", "CVE-2023-38545", "7.81.0-1ubuntu1.14", "fixed", "", "report"},
+		{"libcurl3-gnutls", "CVE-2023-38545", "7.81.0-1ubuntu1.14", "fixed", "", "report"},
+		{"libcurl4", "CVE-2023-38545", "7.81.0-1ubuntu1.14", "fixed", "", "report"},
+		// UBUNTU-CVE-2016-20013 "Ubuntu:22.04:LTS" glibc introduced 0 only, and UBUNTU-CVE-2023-4911
+		// glibc fixed 2.35-0ubuntu3.4; libc-bin and libc6 2.35-0ubuntu3.1.
+		{"libc-bin", "CVE-2016-20013", "", "affected", "", "report"},
+		{"libc-bin", "CVE-2023-4911", "2.35-0ubuntu3.4", "fixed", "", "report"},
+		{"libc6", "CVE-2016-20013", "", "affected", "", "report"},
+		{"libc6", "CVE-2023-4911", "2.35-0ubuntu3.4", "fixed", "", "report"},
+		// UBUNTU-CVE-2024-2236 "Ubuntu:22.04:LTS" libgcrypt20 introduced 0 only (its FIPS-preview and
+		// FIPS-updates entries are for FIPS builds); installed 1.9.4-3ubuntu3.
+		{"libgcrypt20", "CVE-2024-2236", "", "affected", "", "report"},
+		// UBUNTU-CVE-2024-6387 and USN-6859-1 "Ubuntu:22.04:LTS" openssh fixed 1:8.9p1-3ubuntu0.10;
+		// openssh-client 1:8.9p1-3 (one finding; the advisory is checked apart).
+		{"openssh-client", "CVE-2024-6387", "1:8.9p1-3ubuntu0.10", "fixed", "", "report"},
+		// (UBUNTU-CVE-2024-3094 "Ubuntu:22.04:LTS" xz-utils fixed 5.2.5-2ubuntu1: liblzma5 is
+		// 5.2.5-2ubuntu1, no finding.)
+	}
+	// The protocol-5 report came after the protocol-6 one, which taught the
+	// group its binary -> source map: the same findings, by the learned map.
+	for host, want := range map[string][]finding{"jammy-p6.example.org": p6, "inv-ubuntu2204-a.example.org": withBasis(p6, "learned")} {
+		want = append([]finding(nil), want...)
+		sortFindings(want)
+		h := s.findings(t, host, false)
+		got := open(h)
+		for i := range got {
+			if got[i].Package == "openssh-client" {
+				if got[i].Advisor != "" && got[i].Advisor != "USN-6859-1" {
+					t.Errorf("%s: openssh-client advisory %q, want none or USN-6859-1", host, got[i].Advisor)
+				}
+				got[i].Advisor = ""
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" || !h.Host.Evaluated || h.Host.OSGroup != "ubuntu:22.04" {
+			t.Errorf("%s: evaluated %v group %q, findings (-want +got):\n%s", host, h.Host.Evaluated, h.Host.OSGroup, diff)
+		}
+	}
+}
