@@ -40,6 +40,12 @@
 //	product, snap,           no record (not apt releases a host reports)
 //	vivid/ubuntu-core, vivid/stable-phone-overlay
 //
+// Ubuntu's OSV records (osv.go) take the same groups and origins by
+// ecosystem (Ubuntu:18.04:LTS, Ubuntu:Pro:18.04:LTS, Ubuntu:Pro:FIPS:...),
+// plus ubuntu-pro (a Pro channel the record does not name),
+// ubuntu-livepatch (LSN records, applied to nothing) and
+// ubuntu-without-pro (a Pro fix seen from a host without Pro).
+//
 // Pro (ESM) records share the release's OS group but not its origin: a
 // fix published as 1.2-3ubuntu0.1~esm1 in esm-infra cannot be installed by a
 // host without Pro, so a matcher must choose per host between a channel's

@@ -142,7 +142,8 @@ func (Driver) Applies(rec model.Advisory, k match.Key) bool {
 }
 
 // OriginRank: a Pro channel's record (when it applies) before the
-// release's own, before any other origin (OSV records).
+// release's own (tracker or OSV), before the without-Pro view of a Pro fix
+// (osv.go) and any other origin.
 func (Driver) OriginRank(origin string) int {
 	switch {
 	case Channel(origin) != "":

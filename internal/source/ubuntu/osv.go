@@ -80,6 +80,9 @@ func ecosystem(eco, availability string, livepatch bool) (group, origin, skip st
 	if parts[len(parts)-1] == "LTS" {
 		parts = parts[:len(parts)-1]
 	}
+	if len(parts) == 0 {
+		return "", "", skipNotUbuntu
+	}
 	ver := parts[len(parts)-1]
 	var g string
 	for _, r := range releases {

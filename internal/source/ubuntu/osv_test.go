@@ -216,3 +216,33 @@ func TestHousekeepingPart(t *testing.T) {
 		}
 	}
 }
+
+func TestEcosystem(t *testing.T) {
+	for _, c := range []struct {
+		eco, availability      string
+		livepatch              bool
+		group, origin, skipped string
+	}{
+		{"Ubuntu:22.04:LTS", "No subscription required", false, "ubuntu:22.04", OriginTracker, ""},
+		{"Ubuntu:25.10", "", false, "ubuntu:25.10", OriginTracker, ""},
+		{"Ubuntu:Pro:16.04:LTS", "Available with Ubuntu Pro (Infra-only): https://ubuntu.com/pro", false, "ubuntu:16.04", OriginESMInfra, ""},
+		{"Ubuntu:Pro:18.04:LTS", "Available with Ubuntu Pro: https://ubuntu.com/pro", false, "ubuntu:18.04", OriginESMApps, ""},
+		{"Ubuntu:Pro:18.04:LTS", "Livepatch subscription required", false, "ubuntu:18.04", OriginLivepatch, ""},
+		{"Ubuntu:Pro:14.04:LTS", "", true, "ubuntu:14.04", OriginLivepatch, ""},
+		{"Ubuntu:Pro:14.04:LTS", "", false, "ubuntu:14.04", OriginPro, ""},
+		{"Ubuntu:Pro:FIPS:18.04:LTS", "", false, "ubuntu:18.04", OriginFIPS, ""},
+		{"Ubuntu:Pro:FIPS-updates:24.04:LTS", "", false, "ubuntu:24.04", OriginFIPSUpdates, ""},
+		{"Ubuntu:Pro:FIPS-preview:22.04:LTS", "", false, "ubuntu:22.04", OriginFIPSPreview, ""},
+		{"Ubuntu:Pro:Realtime:22.04:LTS", "", false, "", "", `unknown channel "Ubuntu:Pro:Realtime:22.04:LTS"`},
+		{"Ubuntu:99.04", "", false, "", "", `unknown Ubuntu release in ecosystem "Ubuntu:99.04"`},
+		{"Debian:12", "", false, "", "", skipNotUbuntu},
+		{"Ubuntu", "", false, "", "", skipNotUbuntu},
+		{"Ubuntu:LTS", "", false, "", "", skipNotUbuntu},
+		{"Ubuntu::", "", false, "", "", `unknown Ubuntu release in ecosystem "Ubuntu::"`},
+	} {
+		g, o, skip := ecosystem(c.eco, c.availability, c.livepatch)
+		if g != c.group || o != c.origin || skip != c.skipped {
+			t.Errorf("ecosystem(%q, %q, %v) = %q, %q, %q; want %q, %q, %q", c.eco, c.availability, c.livepatch, g, o, skip, c.group, c.origin, c.skipped)
+		}
+	}
+}
