@@ -234,7 +234,7 @@ func TestUbuntuPro(t *testing.T) {
 		"1:4.1.7-4\n", "1:4.1.7-4ubuntu0.1+esm2\n", "1:4.1.7-4\t", "1:4.1.7-4ubuntu0.1+esm2\t").Replace(string(report))
 	s.sendReport(t, pro, "6")
 	for host, want := range map[string][]proFinding{
-		"bionic-nopro.example.org": {{"libnetty-java", "CVE-2022-24823", "1:4.1.7-4ubuntu0.1+esm3", "unfixed", "affected", "ubuntu-without-pro"}},
+		"bionic-nopro.example.org": {{"libnetty-java", "CVE-2022-24823", "1:4.1.7-4ubuntu0.1+esm3", "unfixed", "affected", "ubuntu-without-esm-apps"}},
 		"bionic-pro.example.org":   {{"libnetty-java", "CVE-2022-24823", "1:4.1.7-4ubuntu0.1+esm3", "open", "fixed", "ubuntu-esm-apps"}},
 	} {
 		if diff := cmp.Diff(want, s.proFindings(t, host)); diff != "" {

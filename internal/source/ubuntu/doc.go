@@ -44,7 +44,8 @@
 // ecosystem (Ubuntu:18.04:LTS, Ubuntu:Pro:18.04:LTS, Ubuntu:Pro:FIPS:...),
 // plus ubuntu-pro (a Pro channel the record does not name),
 // ubuntu-livepatch (LSN records, applied to nothing) and
-// ubuntu-without-pro (a Pro fix seen from a host without Pro).
+// ubuntu-without-esm-apps, ubuntu-without-esm-infra, ubuntu-without-pro
+// (a Pro fix seen from a host without that service).
 //
 // Pro (ESM) records share the release's OS group but not its origin: a
 // fix published as 1.2-3ubuntu0.1~esm1 in esm-infra cannot be installed by a

@@ -29,11 +29,11 @@ func checkAdvisory(t testing.TB, a model.Advisory) {
 	if _, ok := Codename(a.OSGroup); !ok {
 		t.Errorf("record with an unknown OS group: %+v", a)
 	}
-	if a.Source != OriginTracker && a.Source != OriginWithoutPro && Channel(a.Source) == "" {
+	if a.Source != OriginTracker && !IsWithoutPro(a.Source) && Channel(a.Source) == "" {
 		t.Errorf("record with an unknown origin: %+v", a)
 	}
 	switch {
-	case a.Source == OriginWithoutPro:
+	case IsWithoutPro(a.Source):
 		if a.Status != model.StatusAffected || !validVersion(a.FixedVersion) {
 			t.Errorf("without-Pro record not affected below a Pro fix: %+v", a)
 		}

@@ -25,7 +25,7 @@ import (
 // held to a fix it cannot install, nor shown one.
 //
 // Ubuntu's OSV records give a Pro fix a twin of origin
-// ubuntu-without-pro (osv.go): a package not from a Pro channel and below
+// ubuntu-without-CHANNEL (osv.go): a package not from a Pro channel and below
 // the Pro fix is affected with no fix it can install — unfixed, the Pro
 // version named — so a host without Pro is never told an esm-only fix is
 // "open", and is not left without a finding either (Ubuntu's OSV files a
@@ -127,7 +127,7 @@ func (Driver) Applies(rec model.Advisory, k match.Key) bool {
 		return false
 	}
 	switch ch := Channel(rec.Source); {
-	case rec.Source == OriginWithoutPro:
+	case IsWithoutPro(rec.Source):
 		return !esmVersion(k.Version) && !strings.Contains(k.Version, "fips") &&
 			rec.FixedVersion != "" && version.Deb.Compare(k.Version, rec.FixedVersion) < 0
 	case ch == "livepatch":

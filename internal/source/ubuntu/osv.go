@@ -28,7 +28,8 @@ import (
 //
 // A Pro entry with a fix gives two records: the channel's (fixed in the
 // +esm version; it applies to packages installed from a Pro channel, see
-// Driver.Applies) and one of origin ubuntu-without-pro, status affected,
+// Driver.Applies) and one of origin ubuntu-without-CHANNEL (WithoutPro:
+// ubuntu-without-esm-apps...), status affected,
 // FixedVersion the Pro fix, for a host that has the release's version:
 // it is vulnerable while below that version, and without Pro it has no
 // fix to install — unfixed, never "open". A Pro entry without a fix
@@ -53,10 +54,19 @@ const (
 	OriginPro = "ubuntu-pro"
 	// OriginLivepatch is a Livepatch (LSN) record: never applied.
 	OriginLivepatch = "ubuntu-livepatch"
-	// OriginWithoutPro is the view of a Pro fix from a host without Pro:
-	// affected below the Pro fix, nothing to install.
-	OriginWithoutPro = "ubuntu-without-pro"
+	// withoutPrefix starts the origin of the view of a Pro fix from a
+	// host without that Pro service (WithoutPro).
+	withoutPrefix = "ubuntu-without-"
 )
+
+// WithoutPro is the origin of the view of a Pro channel's fix from a host
+// without that channel: ubuntu-without-esm-apps, ubuntu-without-esm-infra,
+// ubuntu-without-pro (a Pro channel the record does not name). Such a
+// record is affected below the Pro fix, with nothing to install.
+func WithoutPro(channelOrigin string) string { return withoutPrefix + Channel(channelOrigin) }
+
+// IsWithoutPro tells the origins WithoutPro gives.
+func IsWithoutPro(origin string) bool { return strings.HasPrefix(origin, withoutPrefix) }
 
 // OSVStats counts what an OSV parse read and left out.
 type OSVStats = osv.Stats
@@ -202,7 +212,7 @@ func convertOSV(v *osv.Vuln, st *OSVStats, emit func(model.Advisory) error) erro
 			}
 			// The host without Pro: affected below the Pro fix.
 			np := rec
-			np.Source, np.Status = OriginWithoutPro, model.StatusAffected
+			np.Source, np.Status = WithoutPro(rec.Source), model.StatusAffected
 			np.Note = clip("fixed in "+rec.FixedVersion+" with Ubuntu Pro ("+Channel(rec.Source)+"); no fix without Pro", maxNote)
 			st.Records++
 			return emit(np)

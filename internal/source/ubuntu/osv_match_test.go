@@ -47,7 +47,7 @@ func TestOSVVerdicts(t *testing.T) {
 		// (esm-apps): a release build is below the Pro fix and has nothing to install
 		// without Pro — affected, never fixed ("open").
 		{"release build, pro fix only", "ubuntu:18.04", "netty", "1:4.1.7-4",
-			[]store.Verdict{verdict("CVE-2022-24823", model.StatusAffected, "1:4.1.7-4ubuntu0.1+esm3", OriginWithoutPro, "low", "")}},
+			[]store.Verdict{verdict("CVE-2022-24823", model.StatusAffected, "1:4.1.7-4ubuntu0.1+esm3", WithoutPro(OriginESMApps), "low", "")}},
 		// A build from the Pro channel below the fix: the channel's record, a fix to install.
 		{"pro build below the fix", "ubuntu:18.04", "netty", "1:4.1.7-4ubuntu0.1+esm2",
 			[]store.Verdict{verdict("CVE-2022-24823", model.StatusFixed, "1:4.1.7-4ubuntu0.1+esm3", OriginESMApps, "low", "")}},

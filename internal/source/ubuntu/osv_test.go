@@ -138,8 +138,8 @@ func TestOSVRecords(t *testing.T) {
 		// availability "Available with Ubuntu Pro": esm-apps, and the view without Pro.
 		{"pro fix", "ubuntu:18.04", "netty", "CVE-2022-24823", OriginESMApps,
 			[]rec{{OriginESMApps, "ubuntu:18.04", "netty", "CVE-2022-24823", "1:4.1.7-4ubuntu0.1+esm3", model.StatusFixed, "", "low"}}},
-		{"without pro", "ubuntu:18.04", "netty", "CVE-2022-24823", OriginWithoutPro,
-			[]rec{{OriginWithoutPro, "ubuntu:18.04", "netty", "CVE-2022-24823", "1:4.1.7-4ubuntu0.1+esm3", model.StatusAffected, "", "low"}}},
+		{"without pro", "ubuntu:18.04", "netty", "CVE-2022-24823", "ubuntu-without-esm-apps",
+			[]rec{{"ubuntu-without-esm-apps", "ubuntu:18.04", "netty", "CVE-2022-24823", "1:4.1.7-4ubuntu0.1+esm3", model.StatusAffected, "", "low"}}},
 		// Same file: "Ubuntu:25.10" netty introduced 0 only: a non-LTS release, affected.
 		{"interim release", "ubuntu:25.10", "netty", "CVE-2022-24823", OriginTracker,
 			[]rec{{OriginTracker, "ubuntu:25.10", "netty", "CVE-2022-24823", "", model.StatusAffected, "", "low"}}},
@@ -175,7 +175,7 @@ func TestOSVRecords(t *testing.T) {
 		if !cveID.MatchString(a.CVE) {
 			t.Errorf("record with CVE %q", a.CVE)
 		}
-		if a.Source == OriginWithoutPro && a.Package == "linux-aws" {
+		if IsWithoutPro(a.Source) && a.Package == "linux-aws" {
 			t.Errorf("livepatch record got a without-Pro twin: %+v", a)
 		}
 	}
