@@ -21,10 +21,11 @@ import (
 )
 
 // sourceConfig is how an admin configures the sources: where Debian's
-// default source set reads, and the OSV ecosystem mapping of the generic
+// and Ubuntu's default source sets read, and the OSV ecosystem mapping of the generic
 // osv source.
 type sourceConfig struct {
 	debian     debian.Archive
+	ubuntu     ubuntu.Archive
 	osvMap     []string // "Ecosystem=os_group"
 	osvMapFile string
 }
@@ -37,6 +38,12 @@ func (c *sourceConfig) addFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&c.debian.Arches, "debian-arches", nil, "dpkg architectures whose Packages indexes are read besides those the hosts report (default amd64 when no host reports one)")
 	fs.StringSliceVar(&c.debian.Releases, "debian-releases", nil, "Debian codenames whose indexes are read besides those the hosts run (default "+strings.Join(debian.DefaultReleases, ",")+")")
 	fs.StringSliceVar(&c.debian.Tracker, "debian-tracker", nil, "Debian security data locations (default "+debian.TrackerURL+"; files, URLs or mirror directories of the tracker JSON, DSA/DLA lists, CVE list)")
+	fs.StringVar(&c.ubuntu.Mirror, "ubuntu-mirror", "", "Ubuntu archive the Packages indexes come from: a URL, or a local directory laid out like the archive (dists/SUITE/COMPONENT/binary-ARCH/Packages.xz|.gz) holding every pocket (default "+ubuntu.DefaultMirror+", "+ubuntu.DefaultPortsMirror+" for arches other than amd64 and i386)")
+	fs.StringVar(&c.ubuntu.SecurityMirror, "ubuntu-security-mirror", "", "Ubuntu archive of the -security pocket (default "+ubuntu.DefaultSecurityMirror+" when --ubuntu-mirror is not given, else --ubuntu-mirror)")
+	fs.StringSliceVar(&c.ubuntu.Arches, "ubuntu-arches", nil, "dpkg architectures whose Ubuntu Packages indexes are read besides those the hosts report (default amd64 when no host reports one)")
+	fs.StringSliceVar(&c.ubuntu.Releases, "ubuntu-releases", nil, "Ubuntu codenames whose indexes are read besides those the hosts run (default "+strings.Join(ubuntu.DefaultReleases, ",")+")")
+	fs.StringSliceVar(&c.ubuntu.Components, "ubuntu-components", nil, "Ubuntu archive components read (default "+strings.Join(ubuntu.DefaultComponents, ",")+")")
+	fs.StringSliceVar(&c.ubuntu.Tracker, "ubuntu-tracker", nil, "Ubuntu security data locations (default "+ubuntu.TrackerURL+"; files, URLs or directories of the tracker tarball, CVE files or Ubuntu OSV records)")
 	fs.StringArrayVar(&c.osvMap, "osv-map", nil, "map an OSV ecosystem to an OS group for the osv source, 'Ecosystem=group' (e.g. 'Debian:11=debian:11'); repeatable")
 	fs.StringVar(&c.osvMapFile, "osv-map-file", "", "file of 'Ecosystem = group' lines for the osv source (# comments)")
 }
@@ -88,7 +95,7 @@ func (c *sourceConfig) registry() (*source.Registry, error) {
 		updateinfo.New(),
 		alpine.New(),
 		redhat.New(),
-		ubuntu.New(),
+		ubuntu.NewWith(c.ubuntu),
 		suse.New(),
 		oracle.New(),
 		osv.NewGeneric(m),

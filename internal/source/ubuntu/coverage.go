@@ -1,6 +1,9 @@
 package ubuntu
 
 import (
+	"path"
+	"strings"
+
 	"github.com/pakiti-go/pakiti/internal/source"
 )
 
@@ -16,9 +19,39 @@ const CompleteMinPackages = 500
 // of CompleteMinPackages source packages or more; CVE files given one by
 // one (a directory) are complete for nothing, since no one file can say
 // the directory is the whole tracker.
+//
+// Ubuntu's OSV records fill part "osv", beside the tracker's: importing
+// one keeps the other. A zip or tar of them is complete, by the same
+// rule, for the releases it names enough packages of; records given file
+// by file are complete for nothing. When both parts hold records of one
+// release, nothing is counted twice: they share origins (ubuntu-tracker,
+// ubuntu-esm-infra...), and the matcher decides one verdict per package
+// and CVE from the records of its best origin, the latest fix among them
+// winning (a newer OSV export's fix over an older snapshot's, a fix over
+// "needed").
+//
+// A housekeeping file (a README or PROVENANCE.tsv beside OSV records, the
+// tracker's Makefile) fills a part of its own, empty: it never replaces
+// the tracker's or the OSV records' part.
 func (*Source) Coverage(p source.Parsed) source.Coverage {
+	if housekeeping(path.Base(p.Name)) {
+		return source.Coverage{}
+	}
+	if isOSVDocument(p.Head) || (isTar(p.Head) && osvTar(p.Head)) {
+		if isTar(p.Head) || strings.HasPrefix(string(p.Head), "PK") {
+			return source.Coverage{Part: "osv", Complete: p.GroupsWithAtLeast(CompleteMinPackages)}
+		}
+		return source.Coverage{Part: "osv"}
+	}
 	if isTar(p.Head) {
 		return source.Coverage{Part: "tracker", Complete: p.GroupsWithAtLeast(CompleteMinPackages)}
 	}
 	return source.Coverage{Part: "tracker"}
+}
+
+// osvTar tells a tarball of OSV records from the tracker's by its first
+// member: a .json file or a folder named osv.
+func osvTar(head []byte) bool {
+	name, _, _ := strings.Cut(string(head[:100]), "\x00")
+	return strings.HasSuffix(name, ".json") || strings.HasPrefix(name, "osv/") || strings.Contains(name, "/osv/")
 }

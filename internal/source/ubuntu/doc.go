@@ -1,11 +1,14 @@
 // Package ubuntu turns the Ubuntu CVE tracker's text files
 // (git.launchpad.net/ubuntu-cve-tracker: active/, retired/ and ignored/,
-// one file per CVE) into model.Advisory records, reads apt Packages indexes
-// of the Ubuntu archive into the binary-to-source map, and holds Ubuntu's
-// matching rules: the pure helpers (source keys, Pro channels, kernels) and
-// Driver, the match.Driver of ubuntu:* OS groups (matcher.go, which says
-// how Pro hosts are told apart). Ubuntu's OSV records are read by the
-// generic OSV source.
+// one file per CVE) and Ubuntu's own OSV records (osv.go: UBUNTU-CVE, USN
+// and LSN records, Pro and FIPS ecosystems) into model.Advisory records,
+// reads apt Packages indexes of the Ubuntu archive into the
+// binary-to-source map and the -security pocket's versions (archive.go:
+// the default source set, a mirror URL or directory, the fleet's releases
+// and arches; the index format through the neutral package apt), and
+// holds Ubuntu's matching rules: the pure helpers (source keys, Pro
+// channels, kernels) and Driver, the match.Driver of ubuntu:* OS groups
+// (matcher.go, which says how Pro hosts are told apart).
 //
 // Input: a tarball of the tracker (the framework undoes gzip; members
 // .../active/CVE-*, .../retired/CVE-*, .../ignored/CVE-* at any depth), a
@@ -36,6 +39,13 @@
 //	                         development; the file does not say which)
 //	product, snap,           no record (not apt releases a host reports)
 //	vivid/ubuntu-core, vivid/stable-phone-overlay
+//
+// Ubuntu's OSV records (osv.go) take the same groups and origins by
+// ecosystem (Ubuntu:18.04:LTS, Ubuntu:Pro:18.04:LTS, Ubuntu:Pro:FIPS:...),
+// plus ubuntu-pro (a Pro channel the record does not name),
+// ubuntu-livepatch (LSN records, applied to nothing) and
+// ubuntu-without-esm-apps, ubuntu-without-esm-infra, ubuntu-without-pro
+// (a Pro fix seen from a host without that service).
 //
 // Pro (ESM) records share the release's OS group but not its origin: a
 // fix published as 1.2-3ubuntu0.1~esm1 in esm-infra cannot be installed by a

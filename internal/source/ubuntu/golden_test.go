@@ -29,8 +29,17 @@ func checkAdvisory(t testing.TB, a model.Advisory) {
 	if _, ok := Codename(a.OSGroup); !ok {
 		t.Errorf("record with an unknown OS group: %+v", a)
 	}
-	if a.Source != OriginTracker && Channel(a.Source) == "" {
+	if a.Source != OriginTracker && !IsWithoutPro(a.Source) && Channel(a.Source) == "" {
 		t.Errorf("record with an unknown origin: %+v", a)
+	}
+	switch {
+	case IsWithoutPro(a.Source):
+		if a.Status != model.StatusAffected || !validVersion(a.FixedVersion) {
+			t.Errorf("without-Pro record not affected below a Pro fix: %+v", a)
+		}
+		return
+	case a.Source == OriginLivepatch && a.Status != model.StatusFixed:
+		t.Errorf("livepatch record without a fix: %+v", a)
 	}
 	switch a.Status {
 	case model.StatusFixed:

@@ -107,7 +107,20 @@ func isKernelSupport(binary, source string) bool {
 	// linux-hwe-5.4-headers-5.4.0-150 and the like: a kernel source's
 	// binary with the ABI in its name. linux-firmware, linux-atm... have
 	// no ABI and stay ordinary packages.
-	return strings.HasPrefix(source, "linux-") && strings.HasPrefix(binary, "linux-") && kernelABI.MatchString(binary)
+	if strings.HasPrefix(source, "linux-") && strings.HasPrefix(binary, "linux-") && kernelABI.MatchString(binary) {
+		return true
+	}
+	// The flavour-less tools of a kernel source, named after it:
+	// linux-nvidia-lowlatency-tools-host (USN-7095-1),
+	// linux-hwe-5.4-tools-common, linux-azure-cloud-tools-common.
+	if rest, ok := strings.CutPrefix(binary, source+"-"); ok && strings.HasPrefix(source, "linux-") {
+		for _, p := range []string{"tools-", "cloud-tools-", "headers-", "source-", "doc"} {
+			if strings.HasPrefix(rest, p) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // UnsignedSource maps a signed kernel source to the source the tracker

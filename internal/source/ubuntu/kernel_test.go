@@ -1,12 +1,18 @@
 package ubuntu
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
-	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/model"
+
+	"github.com/pakiti-go/pakiti/internal/source/apt"
 	"github.com/pakiti-go/pakiti/internal/testenv"
 )
 
@@ -95,7 +101,7 @@ func TestClassifyKernelInventories(t *testing.T) {
 			}
 			defer f.Close()
 			var support []string
-			n, err := debian.ParsePackagesIndex(context.Background(), f, func(b debian.Binary) error {
+			n, err := apt.ParsePackagesIndex(context.Background(), f, func(b apt.Binary) error {
 				// The inventories come from containers; their running
 				// kernel is the builder's, here a plausible 18.04 HWE one.
 				switch k := ClassifyKernel(b.Name, b.Source, "5.4.0-150-generic"); k.Role {
@@ -117,5 +123,73 @@ func TestClassifyKernelInventories(t *testing.T) {
 				t.Errorf("kernel support packages %v, want %v", support, tc.support)
 			}
 		})
+	}
+}
+
+// TestKernelFlavoursOfUSN classifies every binary Ubuntu's USN-7095-1
+// (shared osv-samples) lists for its kernel sources (linux-nvidia-6.8 on
+// 22.04; linux-nvidia and linux-nvidia-lowlatency on 24.04): the unsigned
+// images (not their -dbgsym) are images keyed on their own source, at
+// their own release; headers, modules, tools are support. At the fix the
+// USN names, the image meets its records with no CVE left.
+func TestKernelFlavoursOfUSN(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(testenv.SharedDir(t), "data/feeds/ubuntu/osv-samples/USN-7095-1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var usn struct {
+		Affected []struct {
+			Package           struct{ Ecosystem, Name string }
+			EcosystemSpecific struct {
+				Binaries []struct {
+					Name    string `json:"binary_name"`
+					Version string `json:"binary_version"`
+				} `json:"binaries"`
+			} `json:"ecosystem_specific"`
+		}
+	}
+	if err := json.Unmarshal(data, &usn); err != nil {
+		t.Fatal(err)
+	}
+	var recs []model.Advisory
+	if _, err := ParseOSV(context.Background(), bytes.NewReader(data), "USN-7095-1.json", func(a model.Advisory) error {
+		recs = append(recs, a)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	images := 0
+	for _, a := range usn.Affected {
+		group := map[string]string{"Ubuntu:22.04:LTS": "ubuntu:22.04", "Ubuntu:24.04:LTS": "ubuntu:24.04"}[a.Package.Ecosystem]
+		for _, b := range a.EcosystemSpecific.Binaries {
+			p := model.Package{Name: b.Name, Version: b.Version, Arch: "arm64", SourceName: a.Package.Name, SourceVersion: b.Version}
+			k := Driver{}.Key(p, nil)
+			class, release := Driver{}.Kernel(p, k)
+			image := strings.HasPrefix(b.Name, "linux-image-unsigned-") && !strings.HasSuffix(b.Name, "-dbgsym")
+			switch {
+			case image:
+				images++
+				if class != match.KernelImage || release != strings.TrimPrefix(b.Name, "linux-image-unsigned-") || k.Name != a.Package.Name {
+					t.Errorf("%s (%s): class %v release %q key %s; want its own image", b.Name, a.Package.Name, class, release, k.Name)
+				}
+				var mine []model.Advisory
+				for _, r := range recs {
+					if r.OSGroup == group && r.Package == k.Name {
+						mine = append(mine, r)
+					}
+				}
+				if len(mine) == 0 {
+					t.Errorf("%s: no record of %s in %s", b.Name, k.Name, group)
+				}
+				if v := match.Verdicts(Driver{}, k, mine); len(v) != 0 {
+					t.Errorf("%s at the USN's fix: verdicts %v", b.Name, v)
+				}
+			case class != match.KernelSupport:
+				t.Errorf("%s (%s): class %v, want support", b.Name, a.Package.Name, class)
+			}
+		}
+	}
+	if images != 6 { // nvidia and nvidia-64k of each of the three sources
+		t.Errorf("%d images, want 6", images)
 	}
 }

@@ -24,6 +24,13 @@ import (
 // judged by the release's records only, so a host without Pro is never
 // held to a fix it cannot install, nor shown one.
 //
+// Ubuntu's OSV records give a Pro fix a twin of origin
+// ubuntu-without-CHANNEL (osv.go): a package not from a Pro channel and below
+// the Pro fix is affected with no fix it can install — unfixed, the Pro
+// version named — so a host without Pro is never told an esm-only fix is
+// "open", and is not left without a finding either (Ubuntu's OSV files a
+// release out of standard support under its Pro ecosystem only).
+//
 // How a host tells us it has Pro: today only by what it has installed
 // (UsesESM). Verdicts are kept per OS group and installed package, shared
 // by every host that has that package (match.Matcher), so the choice is
@@ -110,11 +117,21 @@ func (Driver) Kernel(p model.Package, k match.Key) (match.KernelClass, string) {
 // Applies: a Pro channel's record applies only to a package installed
 // from such a channel (see Driver); the release's records to every
 // package.
+//
+// Of the OSV records (osv.go): a Livepatch record applies to nothing (a
+// live patch leaves the kernel's version as it was); a without-Pro
+// record to a package not from a Pro channel whose version is below the
+// Pro fix it names.
 func (Driver) Applies(rec model.Advisory, k match.Key) bool {
 	if !match.Applies(rec, k) {
 		return false
 	}
 	switch ch := Channel(rec.Source); {
+	case IsWithoutPro(rec.Source):
+		return !esmVersion(k.Version) && !strings.Contains(k.Version, "fips") &&
+			rec.FixedVersion != "" && version.Deb.Compare(k.Version, rec.FixedVersion) < 0
+	case ch == "livepatch":
+		return false
 	case ch == "":
 		return true
 	case strings.HasPrefix(ch, "fips"):
@@ -125,7 +142,8 @@ func (Driver) Applies(rec model.Advisory, k match.Key) bool {
 }
 
 // OriginRank: a Pro channel's record (when it applies) before the
-// release's own, before any other origin (OSV records).
+// release's own (tracker or OSV), before the without-Pro view of a Pro fix
+// (osv.go) and any other origin.
 func (Driver) OriginRank(origin string) int {
 	switch {
 	case Channel(origin) != "":

@@ -114,6 +114,9 @@ var channels = map[string]string{
 	"fips-updates":     OriginFIPSUpdates,
 	"fips-preview":     OriginFIPSPreview,
 	"ros-esm":          OriginROSESM,
+	// OSV only: a Pro channel the record does not name, and Livepatch.
+	"pro":       OriginPro,
+	"livepatch": OriginLivepatch,
 }
 
 // Channel returns the Pro channel of a record origin ("esm-infra" for

@@ -40,9 +40,11 @@ func trackerMember(name string) bool {
 
 // ParseTar reads a tar stream of the tracker (decompressed: the source
 // framework undoes gzip) and emits the records of every CVE file in
-// active/, retired/ and ignored/, one file in memory at a time. Other
-// members (00boilerplate*, Makefile, scripts, symbolic links) are passed
-// over. A tarball without any CVE file is an error.
+// active/, retired/ and ignored/, one file in memory at a time, and of
+// every OSV record (a member named *.json, at most 4 MiB: a tarball of
+// Ubuntu's OSV export, ParseOSV). Other members (00boilerplate*, Makefile,
+// scripts, symbolic links) are passed over. A tarball without any CVE
+// file or OSV record is an error.
 func ParseTar(ctx context.Context, r io.Reader, emit func(model.Advisory) error) (Stats, error) {
 	var st Stats
 	tr := tar.NewReader(r)
@@ -53,6 +55,21 @@ func ParseTar(ctx context.Context, r io.Reader, emit func(model.Advisory) error)
 		}
 		if err != nil {
 			return st, fmt.Errorf("tar: %w", err)
+		}
+		if h.Typeflag == tar.TypeReg && strings.HasSuffix(strings.ToLower(h.Name), ".json") {
+			// An OSV record (a tarball of Ubuntu's OSV export).
+			ost, err := ParseOSV(ctx, io.LimitReader(tr, maxFile), clip(h.Name, 100), emit)
+			st.OSVFiles++
+			st.Records += ost.Records
+			for k, n := range ost.Skipped {
+				for range n {
+					st.skip(k)
+				}
+			}
+			if err != nil {
+				return st, err
+			}
+			continue
 		}
 		if h.Typeflag != tar.TypeReg || !trackerMember(h.Name) {
 			continue
@@ -71,8 +88,8 @@ func ParseTar(ctx context.Context, r io.Reader, emit func(model.Advisory) error)
 			return st, err
 		}
 	}
-	if st.Files == 0 {
-		return st, fmt.Errorf("no tracker CVE file (active/, retired/ or ignored/CVE-*) in the tar archive")
+	if st.Files == 0 && st.OSVFiles == 0 {
+		return st, fmt.Errorf("no tracker CVE file (active/, retired/ or ignored/CVE-*) nor OSV record (*.json) in the tar archive")
 	}
 	return st, nil
 }

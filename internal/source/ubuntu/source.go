@@ -6,11 +6,12 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source"
-	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/source/apt"
 )
 
 // TrackerURL is a tarball of the Ubuntu CVE tracker's git repository
@@ -18,25 +19,52 @@ import (
 const TrackerURL = "https://git.launchpad.net/ubuntu-cve-tracker/snapshot/ubuntu-cve-tracker-master.tar.gz"
 
 // Source is the Ubuntu CVE tracker as a source.Source. It reads a tarball
-// of the tracker (gzip undone by the framework) or one CVE file, telling
-// them apart by content, and apt Packages indexes of the Ubuntu archive.
-type Source struct{}
+// of the tracker (gzip undone by the framework) or one CVE file, Ubuntu's
+// OSV records (a JSON record or array, a zip or tar of them; osv.go),
+// telling them apart by content, and apt Packages indexes of the Ubuntu
+// archive.
+type Source struct {
+	Archive Archive // where the default source set reads
+}
 
-// New returns the Ubuntu source.
+// New returns the Ubuntu source reading Ubuntu's own archives.
 func New() *Source { return &Source{} }
+
+// NewWith returns the Ubuntu source reading the given archive.
+func NewWith(a Archive) *Source { return &Source{Archive: a} }
 
 // Name is "ubuntu".
 func (*Source) Name() string { return "ubuntu" }
 
-// Locations is the tracker tarball.
-func (*Source) Locations() []string { return []string{TrackerURL} }
+// Locations is the default source set without fleet: the tracker
+// tarball and the Packages indexes of the default releases for the
+// configured arches (DefaultArches when none).
+func (s *Source) Locations() []string {
+	locs, _, _ := s.Archive.Plan(context.Background(), nil)
+	return locs
+}
 
-// housekeeping are the tracker's files beside its CVE files that carry no
-// record: a directory of them given file by file is read without error.
+// Plan is the default source set for the fleet: the tracker, and the
+// Packages indexes of the release, -security and -updates pockets of the
+// default releases and those the fleet runs, for the fleet's arches.
+func (s *Source) Plan(ctx context.Context, fleet source.Fleet) (locations, missing []string, err error) {
+	return s.Archive.Plan(ctx, fleet)
+}
+
+// IndexSuite is the pocket of a Packages index location (see the
+// function IndexSuite).
+func (*Source) IndexSuite(location string) string { return IndexSuite(location) }
+
+// housekeeping are the files beside the tracker's CVE files or OSV
+// records that carry no record: a directory of them given file by file is
+// read without error.
 func housekeeping(name string) bool {
 	switch {
 	case name == "Makefile", name == "not-for-us.txt", name == "ignore-mistriaged.txt",
-		strings.HasPrefix(name, "00boilerplate"), strings.HasPrefix(name, "10autotriage"):
+		strings.HasPrefix(name, "00boilerplate"), strings.HasPrefix(name, "10autotriage"),
+		// beside OSV records (a checkout of ubuntu-security-notices, a
+		// folder of samples):
+		strings.HasPrefix(name, "README"), strings.HasPrefix(name, "LICENSE"), name == "PROVENANCE.tsv":
 		return true
 	}
 	return false
@@ -53,6 +81,9 @@ func (*Source) Parse(ctx context.Context, doc source.Document, emit func(model.A
 		return err
 	case housekeeping(path.Base(doc.Name)):
 		return nil
+	case isOSVDocument(head):
+		_, err := ParseOSV(ctx, br, doc.Name, emit)
+		return err
 	case isCVEFile(head):
 		_, err := ParseCVEFile(br, emit)
 		return err
@@ -63,7 +94,7 @@ func (*Source) Parse(ctx context.Context, doc source.Document, emit func(model.A
 	if len(line) > 60 {
 		line = line[:60]
 	}
-	return fmt.Errorf("%s: not Ubuntu CVE tracker data (a tarball of active/ retired/ ignored/, or a CVE file): starts %q", doc.Name, line)
+	return fmt.Errorf("%s: not Ubuntu CVE tracker data (a tarball of active/ retired/ ignored/, or a CVE file) nor Ubuntu OSV records (JSON, a zip or tar of them): starts %q", doc.Name, line)
 }
 
 // isTar recognises a POSIX or GNU tar header by its magic at offset 257.
@@ -96,6 +127,16 @@ func (*Source) BinaryIndexGroup(location string, head []byte) (string, bool, err
 	if !bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n"), []byte("Package:")) {
 		return "", false, nil
 	}
+	// In an archive layout the release follows "dists/": the directories
+	// above it may hold anything ("/srv/focal-mirror/dists/jammy/...").
+	if i := strings.LastIndex(filepath.ToSlash(location), "/dists/"); i >= 0 {
+		location = location[i+len("/dists/"):]
+	}
+	// In an archive layout the release follows "dists/": the directories
+	// above it may hold anything ("/srv/focal-mirror/dists/jammy/...").
+	if i := strings.LastIndex(filepath.ToSlash(location), "/dists/"); i >= 0 {
+		location = location[i+len("/dists/"):]
+	}
 	for _, part := range strings.FieldsFunc(location, func(r rune) bool { return r == '/' || r == '\\' || r == '_' || r == '-' || r == '.' }) {
 		if g, ok := OSGroup(part); ok {
 			return g, true, nil
@@ -105,10 +146,10 @@ func (*Source) BinaryIndexGroup(location string, head []byte) (string, bool, err
 }
 
 // ParseBinaries reads an apt Packages index: the format is Debian's, and
-// so is the parser.
+// so is the parser (the neutral package apt).
 func (*Source) ParseBinaries(ctx context.Context, doc source.Document, emit func(source.Binary) error) error {
-	_, err := debian.ParsePackagesIndex(ctx, doc.Body, func(b debian.Binary) error {
-		return emit(source.Binary{Name: b.Name, Version: b.Version, SourceName: b.Source, SourceVersion: b.SourceVersion})
+	_, err := apt.ParsePackagesIndex(ctx, doc.Body, func(b apt.Binary) error {
+		return emit(source.Binary{Name: b.Name, Version: b.Version, Arch: b.Arch, SourceName: b.Source, SourceVersion: b.SourceVersion})
 	})
 	return err
 }

@@ -34,7 +34,7 @@ func TestBinaryIndexGroup(t *testing.T) {
 
 // TestParseBinaries reads a real Ubuntu 18.04 dpkg status file, whose
 // stanzas have the Packages index's fields: "Package: libssl1.1",
-// "Source: openssl", "Version: 1.1.1-1ubuntu2.1~18.04.5".
+// "Source: openssl", "Version: 1.1.1-1ubuntu2.1~18.04.5", "Architecture: amd64".
 func TestParseBinaries(t *testing.T) {
 	f, err := os.Open(filepath.Join(testenv.SharedDir(t), "data/inventories/ubuntu-18.04/claircore-texlive/status"))
 	if err != nil {
@@ -48,7 +48,7 @@ func TestParseBinaries(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	want := source.Binary{Name: "libssl1.1", Version: "1.1.1-1ubuntu2.1~18.04.5", SourceName: "openssl", SourceVersion: "1.1.1-1ubuntu2.1~18.04.5"}
+	want := source.Binary{Name: "libssl1.1", Version: "1.1.1-1ubuntu2.1~18.04.5", Arch: "amd64", SourceName: "openssl", SourceVersion: "1.1.1-1ubuntu2.1~18.04.5"}
 	if got["libssl1.1"] != want || len(got) != 357 {
 		t.Errorf("libssl1.1: %+v; %d binaries", got["libssl1.1"], len(got))
 	}

@@ -14,6 +14,8 @@ type Stats struct {
 	Files int `json:"files"`
 	// CVEs counts the files that named a valid CVE id in Candidate.
 	CVEs int `json:"cves"`
+	// OSVFiles counts the OSV records' files read (tar members *.json).
+	OSVFiles int `json:"osv_files,omitempty"`
 	// Lines counts status lines (release_package: status).
 	Lines int `json:"lines"`
 	// Records counts the records emitted.
