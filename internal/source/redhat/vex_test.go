@@ -83,3 +83,59 @@ func TestPlatformGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestVEXRecordsByHand checks records written from the documents' text.
+func TestVEXRecordsByHand(t *testing.T) {
+	type key struct {
+		file, group, pkg, cve, module, fixed string
+		status                               model.Status
+	}
+	want := map[key]model.Advisory{
+		// cve-2023-38545.json: fixed "BaseOS-9.3.0.Z.MAIN:curl-0:7.76.1-26.el9_3.2.x86_64" (and
+		// .aarch64, .ppc64le, .s390x; BaseOS-9.3.0.Z.MAIN is cpe:/o:redhat:enterprise_linux:9::baseos),
+		// vendor_fix 2023-10-13... "url": "https://access.redhat.com/errata/RHSA-2023:6745"
+		// (date 2023-11-07), impact "Important". RHSA-2023:5763's el9_2.4 is a second rhel:9 record.
+		{"cve-2023-38545.json.gz", "rhel:9", "curl", "CVE-2023-38545", "", "0:7.76.1-26.el9_3.2", model.StatusFixed}: {
+			Source: VEXSourceName, OSGroup: "rhel:9", Package: "curl", CVE: "CVE-2023-38545", FixedVersion: "0:7.76.1-26.el9_3.2",
+			Status: model.StatusFixed, Severity: "important", AdvisoryID: "RHSA-2023:6745", Arch: "aarch64|ppc64le|s390x|x86_64",
+			Description: "curl: heap based buffer overflow in the SOCKS5 proxy handshake", Published: day("2023-11-07")},
+		// cve-2023-6237.json: purl "pkg:rpm/redhat/openssl@3.0.7-27.el9?arch=x86_64&epoch=1" (line 722),
+		// fixed "AppStream-9.4.0.GA:openssl-1:3.0.7-27.el9.x86_64", vendor_fix RHSA-2024:2447 (no date:
+		// current_release_date 2024-08-02), impact "Low".
+		{"cve-2023-6237.json", "rhel:9", "openssl", "CVE-2023-6237", "", "1:3.0.7-27.el9", model.StatusFixed}: {
+			Source: VEXSourceName, OSGroup: "rhel:9", Package: "openssl", CVE: "CVE-2023-6237", FixedVersion: "1:3.0.7-27.el9",
+			Status: model.StatusFixed, Severity: "low", AdvisoryID: "RHSA-2024:2447", Arch: "aarch64|ppc64le|s390x|x86_64",
+			Description: "openssl: Excessive time spent checking invalid RSA public keys", Published: day("2024-08-02")},
+		// cve-2023-6240.json: known_affected "red_hat_enterprise_linux_7:kernel" (line 26928),
+		// remediation no_fix_planned "details": "Out of support scope" (line 29008), impact "Moderate",
+		// "current_release_date": "2024-06-20T01:13:21+00:00" (line 40).
+		{"cve-2023-6240.json.gz", "rhel:7", "kernel", "CVE-2023-6240", "", "", model.StatusEndOfLife}: {
+			Source: VEXSourceName, OSGroup: "rhel:7", Package: "kernel", CVE: "CVE-2023-6240", Status: model.StatusEndOfLife,
+			Severity: "moderate", Note: "out of support scope", Published: day("2024-06-20"),
+			Description: "kernel: Marvin vulnerability side-channel leakage in the RSA decryption operation"},
+		// rhsa-2023_3821.json (RHSA-2023:3821 ruby:2.7): fixed "AppStream-8.8.0.Z.MAIN.EUS:ruby-0:2.7.8-139.module+el8.8.0+18745+f1bef313.x86_64",
+		// purl rpmmod=ruby:2.7:8080020230427102918:63b34585; CVE-2023-28755 impact "Moderate"; no vendor_fix
+		// url names another advisory, so the document's id; vendor_fix date 2023-06-27.
+		{"rhsa-2023_3821.json.gz", "rhel:8.8-eus", "ruby", "CVE-2023-28755", "ruby:2.7", "0:2.7.8-139.module+el8.8.0+18745+f1bef313", model.StatusFixed}: {
+			Source: VEXSourceName, OSGroup: "rhel:8.8-eus", Package: "ruby", CVE: "CVE-2023-28755",
+			FixedVersion: "0:2.7.8-139.module+el8.8.0+18745+f1bef313", Status: model.StatusFixed, Severity: "moderate",
+			AdvisoryID: "RHSA-2023:3821", Arch: "aarch64|i686|ppc64le|s390x|x86_64", Module: "ruby:2.7",
+			Description: "ruby: ReDoS vulnerability in URI", Published: day("2023-06-27")},
+	}
+	got := map[key][]model.Advisory{}
+	for _, file := range vexFiles {
+		for _, a := range parseVEXFile(t, filepath.Join("testdata", file)).Records {
+			k := key{file, a.OSGroup, a.Package, a.CVE, a.Module, a.FixedVersion, a.Status}
+			got[k] = append(got[k], a)
+		}
+	}
+	for k, w := range want {
+		if len(got[k]) != 1 {
+			t.Errorf("%v: %d records, want 1", k, len(got[k]))
+			continue
+		}
+		if diff := cmp.Diff(w, got[k][0]); diff != "" {
+			t.Errorf("%v (-want +got):\n%s", k, diff)
+		}
+	}
+}
