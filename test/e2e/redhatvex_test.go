@@ -177,9 +177,24 @@ func TestRedHatVEXEndToEnd(t *testing.T) {
 		}
 	}
 
-	// pakiti sources list names the redhat source, its CSAF parts among its parts.
+	// A later import of Red Hat's OVAL (the real rhel-9 v2 excerpt) is a
+	// part of its own: the CSAF records stay in force beside it. Its
+	// oval:com.redhat.cve:def:20052541 says of CVE-2005-2541 "tar is
+	// installed", resolution "Will not fix", severity Moderate; the host's
+	// tar 2:1.34-3.el9 gets that finding from OVAL. (Its zlib definition is
+	// "Unaffected components": no finding.)
+	runPakiti(t, s.db, "import", "--source", "redhat", filepath.Join(feeds, "oval-v2/rhel-9-including-unpatched.oval.excerpt.xml.bz2"))
+	withOVAL := append([]vexFinding{{"tar", "2:1.34-3.el9", "CVE-2005-2541", "", "will-not-fix", "moderate", "", "redhat-oval"}}, rhel9VEXWant...)
+	sortVEX(withOVAL)
+	for _, host := range []string{"inv-rhel9-a.example.org", "rhel9-p6.example.org"} {
+		if diff := cmp.Diff(withOVAL, s.vexFindings(t, host), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s findings after the OVAL import (-want +got):\n%s", host, diff)
+		}
+	}
+
+	// pakiti sources list names the redhat source, its CSAF parts beside its OVAL part.
 	out := runPakiti(t, s.db, "sources", "list", "--format", "json")
-	for _, want := range []string{`"redhat"`, "csaf cve-2023-38545.json", "csaf rhsa-2024_0811.json"} {
+	for _, want := range []string{`"redhat"`, "csaf cve-2023-38545.json", "csaf rhsa-2024_0811.json", "oval rhel:9"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("sources list lacks %q:\n%.2000s", want, out)
 		}
