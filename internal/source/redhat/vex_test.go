@@ -139,3 +139,16 @@ func TestVEXRecordsByHand(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkParseVEX reads the largest CSAF document of testdata (the
+// kernel's CVE-2023-6240, 1.9 MB) held in memory.
+func BenchmarkParseVEX(b *testing.B) {
+	data := sourcetest.Read(b, filepath.Join("testdata", "cve-2023-6240.json.gz"))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseVEX(bytes.NewReader(data), func(model.Advisory) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
