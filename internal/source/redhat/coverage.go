@@ -16,7 +16,13 @@ import (
 // for the document ("csaf cve-2023-38545.json": the next copy of that
 // file replaces its records), and covers no group completely: it says
 // everything about one CVE, nothing about the others.
+//
+// The bulk VEX archive is one part, "csaf archive": the next archive
+// (another day's name) replaces the records of the last.
 func (*Source) Coverage(p source.Parsed) source.Coverage {
+	if bytes.HasPrefix(p.Head, zstdMagic) {
+		return source.Coverage{Part: "csaf archive"}
+	}
 	if t := bytes.TrimLeft(p.Head, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '{' {
 		return source.Coverage{Part: "csaf " + p.Name}
 	}

@@ -48,7 +48,10 @@
 // CSAF document covers one CVE: it is a part of its own and covers no
 // group completely). Known limit: the newer CSAF Generator 2 format names
 // fixed components by source RPM; those records reach only the binary of
-// the same name.
+// the same name. The documents Red Hat generated before 2024 name unfixed
+// components without purls ("kernel"): the name is taken as it is. The
+// bulk archive (csaf_vex_YYYY-MM-DD.tar.zst, archive.go) is read member by
+// member as it streams; it is one part, "csaf archive".
 //
 // matcher.go holds the drivers (match.Driver): Driver for rhel groups,
 // Rebuilds for centos, scientific and rhcos, which read rhel:N of their

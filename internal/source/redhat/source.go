@@ -34,8 +34,9 @@ func (*Source) Locations() []string {
 	return out
 }
 
-// Parse reads one document: an OVAL v1 or v2 file, or a CSAF document
-// (a VEX file of one CVE, or an advisory of one RHSA).
+// Parse reads one document: an OVAL v1 or v2 file, a CSAF document (a VEX
+// file of one CVE, or an advisory of one RHSA), or the bulk VEX archive
+// (csaf_vex_YYYY-MM-DD.tar.zst).
 func (s *Source) Parse(ctx context.Context, doc source.Document, emit func(model.Advisory) error) error {
 	br := bufio.NewReaderSize(doc.Body, 64<<10)
 	head, _ := br.Peek(4096)
@@ -46,6 +47,11 @@ func (s *Source) Parse(ctx context.Context, doc source.Document, emit func(model
 	case t[0] == '<' && bytes.Contains(head, []byte("oval_definitions")):
 		_, err := ParseOVAL(ctx, br, ParseOptions{Name: doc.Name, TempDir: s.TempDir}, emit)
 		if err != nil {
+			return fmt.Errorf("%s: %w", doc.Name, err)
+		}
+		return nil
+	case bytes.HasPrefix(head, zstdMagic):
+		if _, err := ParseArchive(ctx, br, emit); err != nil {
 			return fmt.Errorf("%s: %w", doc.Name, err)
 		}
 		return nil

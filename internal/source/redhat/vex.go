@@ -94,11 +94,17 @@ type component struct {
 // componentOf reads a component product: its rpm purl
 // (pkg:rpm/redhat/curl@7.76.1-26.el9_3.2?arch=x86_64&epoch=1&rpmmod=ruby:2.7:8080020230427102918:63b34585)
 // gives the binary name, epoch:version-release (epoch 0 written when the
-// purl has none), arch and module stream (name:stream of rpmmod). A
-// purl of another type (rpmmod, oci) is not an RPM.
+// purl has none), arch and module stream (name:stream of rpmmod); a purl
+// of another type (rpmmod, oci, maven) is no RPM. Without a purl (the
+// documents Red Hat generated before 2024 name unfixed components only:
+// "kernel", "vim"), the product's name is read as an RPM's
+// NAME-EPOCH:VERSION-RELEASE.ARCH, or else taken as a bare package name.
 func componentOf(p *csaf.Product) (component, bool) {
-	if p == nil || p.PURL == "" {
+	if p == nil {
 		return component{}, false
+	}
+	if p.PURL == "" {
+		return componentOfName(p.Name)
 	}
 	u, ok := csaf.ParsePURL(p.PURL)
 	if !ok || u.Type != "rpm" {
@@ -119,6 +125,25 @@ func componentOf(p *csaf.Product) (component, bool) {
 		}
 	}
 	return c, true
+}
+
+var (
+	reNEVRA   = regexp.MustCompile(`^([^\s/:]+)-([0-9]+):([^\s/:-]+-[^\s/:-]+)\.([a-z0-9_]+)$`)
+	reRPMName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._+-]*$`)
+)
+
+// componentOfName reads a component named without a purl.
+func componentOfName(name string) (component, bool) {
+	if m := reNEVRA.FindStringSubmatch(name); m != nil {
+		return component{name: m[1], evr: m[2] + ":" + m[3], arch: m[4]}, true
+	}
+	if n, ok := strings.CutSuffix(name, ".src"); ok && reRPMName.MatchString(n) {
+		return component{name: n, arch: "src"}, true
+	}
+	if reRPMName.MatchString(name) {
+		return component{name: name}, true
+	}
+	return component{}, false
 }
 
 // ParseVEX reads one Red Hat CSAF document, a VEX (csaf_vex, one CVE) or

@@ -2,6 +2,7 @@ package redhat
 
 import (
 	"bytes"
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
 )
 
@@ -151,4 +153,66 @@ func BenchmarkParseVEX(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+type archiveGolden = sourcetest.Result[ArchiveStats]
+
+// TestArchiveGolden reads the real bulk VEX archive excerpt (a tar.zst
+// of 2023/cve-*.json as Red Hat serves it) through the source, as an
+// import does, and compares its records with the golden file.
+func TestArchiveGolden(t *testing.T) {
+	path := filepath.Join("testdata", "csaf_vex_2023-10-31.excerpt.tar.zst")
+	g := sourcetest.Records(t, func(emit func(model.Advisory) error) (ArchiveStats, error) {
+		return ParseArchive(context.Background(), sourcetest.Open(t, path), emit)
+	}, checkAdvisory, func(st ArchiveStats) int { return st.Records })
+	if g.Stats.Documents != 5 {
+		t.Errorf("%d documents, want the archive's 5 (2023/cve-2023-0030.json ... cve-2023-0051.json)", g.Stats.Documents)
+	}
+	sourcetest.Golden(t, filepath.Join("testdata", "csaf_vex_2023-10-31.excerpt.golden.json"), g, cmpopts.EquateEmpty())
+	// 2023/cve-2023-0049.json (a 2023 document: components without purls): known_affected
+	// "red_hat_enterprise_linux_9:vim" (line 202), no_fix_planned "details": "Will not fix"
+	// (line 253), impact "Low", title "out-of-bounds read in function build_stl_str_hl",
+	// current_release_date 2023-07-08.
+	want := model.Advisory{Source: VEXSourceName, OSGroup: "rhel:9", Package: "vim", CVE: "CVE-2023-0049",
+		Status: model.StatusWillNotFix, Severity: "low", Note: "will not fix", Published: day("2023-07-08"),
+		Description: "out-of-bounds read in function build_stl_str_hl"}
+	found := false
+	for _, a := range g.Records {
+		if a.OSGroup == want.OSGroup && a.Package == want.Package && a.CVE == want.CVE {
+			found = true
+			if diff := cmp.Diff(want, a); diff != "" {
+				t.Errorf("CVE-2023-0049 vim rhel:9 (-want +got):\n%s", diff)
+			}
+		}
+	}
+	if !found {
+		t.Error("no record of CVE-2023-0049 vim rhel:9")
+	}
+	// Through Parse, told apart by content, the same records.
+	n := 0
+	err := New().Parse(context.Background(), source.Document{Name: "csaf_vex_2023-10-31.tar.zst", Body: sourcetest.Open(t, path)},
+		func(model.Advisory) error { n++; return nil })
+	if err != nil || n != len(g.Records) {
+		t.Errorf("Parse: %d records, %v; want %d", n, err, len(g.Records))
+	}
+	if c := New().Coverage(source.Parsed{Name: "csaf_vex_2023-10-31.tar.zst", Head: sourcetest.Read(t, path)[:16]}); c.Part != "csaf archive" || len(c.Complete) != 0 {
+		t.Errorf("coverage %+v, want part csaf archive, complete for nothing", c)
+	}
+}
+
+// FuzzParseArchive is seeded with the real bulk VEX archive excerpt, whole
+// and cut short.
+func FuzzParseArchive(f *testing.F) {
+	data := sourcetest.Read(f, filepath.Join("testdata", "csaf_vex_2023-10-31.excerpt.tar.zst"))
+	f.Add(data)
+	f.Add(data[:len(data)/2])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n := 0
+		st, err := ParseArchive(context.Background(), bytes.NewReader(data), func(a model.Advisory) error {
+			checkAdvisory(t, a)
+			n++
+			return nil
+		})
+		sourcetest.Fuzzed(t, st.Records, n, nil, err)
+	})
 }
