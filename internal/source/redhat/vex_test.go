@@ -155,8 +155,6 @@ func BenchmarkParseVEX(b *testing.B) {
 	}
 }
 
-type archiveGolden = sourcetest.Result[ArchiveStats]
-
 // TestArchiveGolden reads the real bulk VEX archive excerpt (a tar.zst
 // of 2023/cve-*.json as Red Hat serves it) through the source, as an
 // import does, and compares its records with the golden file.
