@@ -48,9 +48,14 @@ func (Driver) Applies(rec model.Advisory, k match.Key) bool {
 	return rpmmatch.Applies(rec, k, ArchMatches)
 }
 
-// OriginRank: Red Hat's OVAL before an updateinfo file an admin named.
+// OriginRank: Red Hat's OVAL, then its CSAF VEX and advisories (they
+// decide a CVE the OVAL files hold no record of), then an updateinfo
+// file an admin named.
 func (Driver) OriginRank(origin string) int {
-	if origin == SourceName {
+	switch origin {
+	case SourceName:
+		return 3
+	case VEXSourceName:
 		return 2
 	}
 	return 1

@@ -106,3 +106,25 @@ func TestRebuildOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginRank: for one CVE, OVAL's records decide before CSAF's, as
+// SUSE's OVAL before its VEX. The CSAF record is RHSA-2023:6745's real
+// curl fix (vex/cve-2023-38545.json); the OVAL record of the same CVE is
+// constructed (no RHEL 9 OVAL file with CVE-2023-38545 is at hand) with
+// the 9.2 main-stream fix RHSA-2023:5763 names (0:7.76.1-23.el9_2.4).
+func TestOriginRank(t *testing.T) {
+	vex := model.Advisory{Source: VEXSourceName, OSGroup: "rhel:9", Package: "curl", CVE: "CVE-2023-38545",
+		FixedVersion: "0:7.76.1-26.el9_3.2", Status: model.StatusFixed, AdvisoryID: "RHSA-2023:6745"}
+	oval := vex
+	oval.Source, oval.FixedVersion, oval.AdvisoryID = SourceName, "0:7.76.1-23.el9_2.4", "RHSA-2023:5763"
+	k := Driver{}.Key(model.Package{Name: "curl", Version: "0:7.76.1-23.el9_2.4", Arch: "x86_64"}, nil)
+	// With both, OVAL's fix decides: 23.el9_2.4 is installed, no verdict.
+	if got := match.Verdicts(Driver{}, k, []model.Advisory{vex, oval}); len(got) != 0 {
+		t.Errorf("OVAL and CSAF: %+v, want no verdict (OVAL's fix is installed)", got)
+	}
+	// CSAF alone decides a CVE OVAL has no record of.
+	got := match.Verdicts(Driver{}, k, []model.Advisory{vex})
+	if len(got) != 1 || got[0].AdvisoryID != "RHSA-2023:6745" || got[0].Origin != VEXSourceName {
+		t.Errorf("CSAF alone: %+v, want RHSA-2023:6745 from %s", got, VEXSourceName)
+	}
+}

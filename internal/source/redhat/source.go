@@ -34,7 +34,9 @@ func (*Source) Locations() []string {
 	return out
 }
 
-// Parse reads one document: an OVAL v1 or v2 file.
+// Parse reads one document: an OVAL v1 or v2 file, a CSAF document (a VEX
+// file of one CVE, or an advisory of one RHSA), or the bulk VEX archive
+// (csaf_vex_YYYY-MM-DD.tar.zst).
 func (s *Source) Parse(ctx context.Context, doc source.Document, emit func(model.Advisory) error) error {
 	br := bufio.NewReaderSize(doc.Body, 64<<10)
 	head, _ := br.Peek(4096)
@@ -48,10 +50,18 @@ func (s *Source) Parse(ctx context.Context, doc source.Document, emit func(model
 			return fmt.Errorf("%s: %w", doc.Name, err)
 		}
 		return nil
+	case bytes.HasPrefix(head, zstdMagic):
+		if _, err := ParseArchive(ctx, br, emit); err != nil {
+			return fmt.Errorf("%s: %w", doc.Name, err)
+		}
+		return nil
 	case t[0] == '{':
-		return fmt.Errorf("%s: JSON (CSAF VEX?) is not read by the redhat source yet; give it Red Hat's OVAL", doc.Name)
+		if _, err := ParseVEX(br, emit); err != nil {
+			return fmt.Errorf("%s: %w", doc.Name, err)
+		}
+		return nil
 	}
-	return fmt.Errorf("%s: not Red Hat OVAL: starts %q", doc.Name, clip(t))
+	return fmt.Errorf("%s: neither Red Hat OVAL nor CSAF: starts %q", doc.Name, clip(t))
 }
 
 func clip(b []byte) string {
