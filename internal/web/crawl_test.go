@@ -267,3 +267,23 @@ func (f *crawlFixture) checkCoverage(t *testing.T, pages []crawled) {
 func escapedLikeTemplate(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "+", "&#43;").Replace(s)
 }
+
+// TestCrawlIntakeRefuses: the payloads that cannot be host names are
+// refused at the intake (so the crawl's fixture cannot hold them): a
+// closing tag's /, the RTL override, a name longer than DNS's. (A blank
+// is no refusal: the host line lists names, the first one counts.)
+func TestCrawlIntakeRefuses(t *testing.T) {
+	f := newCrawlFixture(t)
+	_, pkgs := vikingDB(t)
+	for _, host := range []string{payloads[0], payloads[3], strings.Repeat("a", 254)} {
+		resp, err := http.Post(f.srv.URL+"/feed/?protocol=6", "text/plain", strings.NewReader(p6Report(host, "S", "Debian GNU/Linux 11", "", pkgs)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "host name") {
+			t.Errorf("host %.40q: %s %.200s, want 400 naming the host name", host, resp.Status, b)
+		}
+	}
+}
