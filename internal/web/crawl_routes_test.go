@@ -25,6 +25,18 @@ var routeSources = []string{".", "../auth"}
 // day it lands.
 func getRoutes(t testing.TB) []string {
 	t.Helper()
+	var out []string
+	for _, r := range allRoutes(t) {
+		if p, ok := strings.CutPrefix(r, "GET "); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// allRoutes lists the patterns with their method ("POST /admin/grants/revoke").
+func allRoutes(t testing.TB) []string {
+	t.Helper()
 	seen := map[string]bool{}
 	fset := token.NewFileSet()
 	for _, dir := range routeSources {
@@ -47,15 +59,20 @@ func getRoutes(t testing.TB) []string {
 					return true
 				}
 				v, err := strconv.Unquote(lit.Value)
-				if err == nil && strings.HasPrefix(v, "GET /") {
-					seen[strings.TrimPrefix(v, "GET ")] = true
+				if err != nil {
+					return true
+				}
+				for _, m := range []string{"GET", "POST", "PUT", "DELETE", "PATCH"} {
+					if strings.HasPrefix(v, m+" /") {
+						seen[v] = true
+					}
 				}
 				return true
 			})
 		}
 	}
 	for _, r := range (&Server{}).apiRoutes() {
-		seen[r.path] = true
+		seen["GET "+r.path] = true
 	}
 	out := make([]string, 0, len(seen))
 	for p := range seen {
