@@ -69,33 +69,53 @@ func exportFleet(tb testing.TB, n int, evaluate bool) (*store.Store, *httptest.S
 	}
 	const rawHash = "exportmem-viking-db"
 	t0 := time.Now().UTC().Add(-time.Hour)
-	var set *store.KnownSet
-	for i := range n {
-		in := store.Incoming{
+	host := func(i int) store.Incoming {
+		return store.Incoming{
 			Host: model.Host{Hostname: fmt.Sprintf("wn%05d.site%02d.example.org", i, i%exportSites), Site: fmt.Sprintf("SITE-%02d", i%exportSites),
 				OS: "Debian GNU/Linux 11", OSGroup: "debian:11", Kernel: "5.10.0-20-amd64", Arch: "x86_64", Packager: "dpkg", Protocol: 5},
 			PackagesHash: rawHash, HeaderHash: fmt.Sprint(i), RawHash: fmt.Sprint(i), ReceivedAt: t0,
 		}
-		if set == nil {
-			in.Packages, in.SetHash = pkgs, report.PackageSetHash(pkgs)
-		} else {
-			in.Set = set
-		}
-		if _, err := st.SaveReport(ctx, in); err != nil {
-			tb.Fatalf("host %d: %v", i, err)
-		}
-		if set == nil {
-			k, ok, err := st.KnownSet(ctx, rawHash)
-			if err != nil || !ok {
-				tb.Fatalf("known set: %v %v", ok, err)
+	}
+	// The first host stores the set; the others name it, four at a time
+	// (PostgreSQL takes them in parallel, SQLite one after the other).
+	in := host(0)
+	in.Packages, in.SetHash = pkgs, report.PackageSetHash(pkgs)
+	if _, err := st.SaveReport(ctx, in); err != nil {
+		tb.Fatal(err)
+	}
+	set, ok, err := st.KnownSet(ctx, rawHash)
+	if err != nil || !ok {
+		tb.Fatalf("known set: %v %v", ok, err)
+	}
+	t1 := time.Now()
+	next := atomic.Int64{}
+	next.Store(1)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				in := host(i)
+				in.Set = &set
+				if _, err := st.SaveReport(ctx, in); err != nil {
+					errs <- fmt.Errorf("host %d: %w", i, err)
+					return
+				}
 			}
-			set = &k
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			tb.Fatal(err)
 		}
 	}
+	tb.Logf("%d hosts stored in %s", n, time.Since(t1).Round(time.Millisecond))
+	t1 = time.Now()
 	if evaluate {
 		if _, err := eval.EvaluateHosts(ctx, nil); err != nil {
 			tb.Fatal(err)
 		}
+		tb.Logf("%d hosts evaluated in %s", n, time.Since(t1).Round(time.Millisecond))
 	}
 	h, err := New(Config{Store: st, Feed: http.NotFoundHandler(), Log: log})
 	if err != nil {
@@ -224,15 +244,18 @@ func exportLinks(t *testing.T, srv *httptest.Server, q string) []string {
 
 // TestExportTenThousandHosts: 10,000 hosts exported in full as CSV and
 // JSON, from the API and from the hosts page's links, whole and filtered
-// by site, every host present once, the heap bounded.
+// (by site, by a name search), every host present once, the heap
+// bounded.
 func TestExportTenThousandHosts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("10,000 hosts: not with -short")
 	}
-	t.Parallel() // 30 s of seeding: beside the browser tests
-	start := time.Now()
-	_, srv := exportFleet(t, exportHosts, true)
-	t.Logf("%d hosts stored and evaluated in %s", exportHosts, time.Since(start).Round(time.Millisecond))
+	t.Parallel() // seconds of seeding: beside the browser tests
+	// Not evaluated: the export streams hosts the same way with or without
+	// findings, and evaluating 10,000 hosts (50,000 findings) would double
+	// the test's time; BenchmarkExportHosts and the journey (125 hosts)
+	// export evaluated hosts, filtered by CVE.
+	_, srv := exportFleet(t, exportHosts, false)
 	site := "SITE-07" // hosts i with i%25 == 7: 400 of them
 	paths := []struct {
 		path string
@@ -241,7 +264,7 @@ func TestExportTenThousandHosts(t *testing.T) {
 		{"/api/v1/hosts?format=csv", exportHosts},
 		{"/api/v1/hosts?all=1", exportHosts},
 		{"/api/v1/hosts?format=csv&site=" + site, exportHosts / exportSites},
-		{"/api/v1/hosts?all=1&cve=CVE-2023-0286&sort=-hostname", exportHosts},
+		{"/api/v1/hosts?all=1&q=site1&sort=-hostname", exportHosts / exportSites * 10}, // site10..site19
 	}
 	for _, l := range exportLinks(t, srv, "") {
 		paths = append(paths, struct {
