@@ -82,10 +82,6 @@ func allRoutes(t testing.TB) []string {
 	return out
 }
 
-// hasRoute tells whether the server registers GET pattern p: the journeys
-// of pages that are not there yet wait for it.
-func hasRoute(t testing.TB, p string) bool { return slices.Contains(getRoutes(t), p) }
-
 // fill turns a route pattern into the paths to fetch: each wildcard takes
 // every value the fixture has for it (host names, sites, ids...).
 func (f *crawlFixture) fill(pattern string) []string {
