@@ -261,9 +261,8 @@ func (f *crawlFixture) checkCoverage(t *testing.T, pages []crawled) {
 	}
 }
 
-// escapedLikeTemplate escapes s as html/template does in text (it writes
-// &#34; and &#39; where html.EscapeString writes &#34; and &#39; too, but
-// also &#43; for +).
+// escapedLikeTemplate escapes s as html/template does in text: as
+// html.EscapeString, and + as &#43; too.
 func escapedLikeTemplate(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "+", "&#43;").Replace(s)
 }

@@ -250,7 +250,6 @@ func TestExportTenThousandHosts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("10,000 hosts: not with -short")
 	}
-	t.Parallel() // seconds of seeding: beside the browser tests
 	// Not evaluated: the export streams hosts the same way with or without
 	// findings, and evaluating 10,000 hosts (50,000 findings) would double
 	// the test's time; BenchmarkExportHosts and the journey (125 hosts)
