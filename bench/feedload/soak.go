@@ -215,6 +215,9 @@ func soak(ctx context.Context, c soakConfig, base []model.Package, b *bodies) (*
 	}
 	defer srv.stop()
 	feed := srv.base() + "/feed/"
+	// The soak's time runs from the first send: building the binary and
+	// starting the server can take longer than the soak on a busy machine.
+	start = time.Now()
 
 	// The killer: SIGKILL every KillEvery, restart at once. Senders see
 	// refused connections meanwhile and re-send.
