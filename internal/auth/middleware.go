@@ -169,6 +169,12 @@ func (a *Auth) identity(ctx context.Context, u store.User, err error, method str
 		return nil, http.StatusUnauthorized, "unknown, expired or revoked token"
 	}
 	if err == nil {
+		var disabled bool
+		if disabled, err = a.c.Store.UserDisabled(ctx, u.ID); err == nil && disabled {
+			return nil, http.StatusForbidden, fmt.Sprintf("user %s is disabled: ask an admin", u.Name)
+		}
+	}
+	if err == nil {
 		var sc store.Scope
 		if sc, err = a.c.Store.UserScope(ctx, u); err == nil {
 			return &Identity{User: u, Method: method, Scope: sc}, 0, ""
