@@ -132,7 +132,9 @@ func adminForms(tagsURL string) []adminForm {
 		{path: "/admin/tokens/add", form: url.Values{"user": {"nobody"}, "expires": {"30d"}}, want: 200, action: "token.add",
 			after: func(t *testing.T, fs *fedServer, body string) { me(t, fs, secret(t, body), http.StatusOK) }},
 		{path: "/admin/tokens/revoke", form: url.Values{"user": {"two-sites"}}, want: 303, action: "token.revoke",
-			after: func(t *testing.T, fs *fedServer, _ string) { me(t, fs, fs.tokens["two-sites"], http.StatusUnauthorized) }},
+			after: func(t *testing.T, fs *fedServer, _ string) {
+				me(t, fs, fs.tokens["two-sites"], http.StatusUnauthorized)
+			}},
 		{path: "/admin/users/delete", form: url.Values{"user": {"egi-csirt"}, "confirm": {"egi-csirt"}}, want: 303, action: "user.remove",
 			after: func(t *testing.T, fs *fedServer, _ string) {
 				if _, _, err := fs.st.UserByName(ctx, "egi-csirt"); !errors.Is(err, store.ErrNotFound) {
