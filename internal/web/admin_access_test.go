@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pakiti-go/pakiti/internal/auth"
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -348,5 +349,45 @@ func TestAdminFormRefusals(t *testing.T) {
 	}
 	if _, _, err := fs.st.UserByName(context.Background(), "x"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a refused user add made the user: %v", err)
+	}
+}
+
+// TestDisabledUser: a disabled user cannot log in, its session ends and
+// its API token and proxy header are refused; enabled again, it can.
+func TestDisabledUser(t *testing.T) {
+	fs := newFedServer(t, withModes(auth.Local, auth.Header))
+	ctx := context.Background()
+	login := func() (int, *http.Cookie, string) {
+		hd, body := form(url.Values{"username": {"fzu"}, "password": {"password of fzu"}})
+		code, rh, page := fs.call(t, "POST", "/login", hd, body)
+		return code, sessionCookie(rh), page
+	}
+	code, c, _ := login()
+	if code != http.StatusSeeOther || c == nil {
+		t.Fatalf("login: %d %v", code, c)
+	}
+	session := map[string]string{"Cookie": c.Name + "=" + c.Value}
+	if err := fs.st.SetUserDisabled(ctx, "fzu", true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if code, c, page := login(); code != http.StatusForbidden || c != nil || !strings.Contains(page, "This user is disabled") {
+		t.Errorf("disabled login: %d %v %.200s", code, c, page)
+	}
+	for name, hd := range map[string]map[string]string{
+		"session": session, "token": {"Authorization": "Bearer " + fs.tokens["fzu"]}, "header": {"X-Remote-User": "fzu"},
+	} {
+		want := http.StatusForbidden
+		if name == "session" {
+			want = http.StatusUnauthorized // disabling ended it
+		}
+		if code, _, body := fs.call(t, "GET", "/api/v1/me", hd, nil); code != want {
+			t.Errorf("disabled user's %s: %d, want %d (%.100s)", name, code, want, body)
+		}
+	}
+	if err := fs.st.SetUserDisabled(ctx, "fzu", false, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := fs.call(t, "GET", "/api/v1/me", map[string]string{"Authorization": "Bearer " + fs.tokens["fzu"]}, nil); code != http.StatusOK {
+		t.Errorf("enabled again: %d", code)
 	}
 }
