@@ -58,8 +58,8 @@ func TestFeedAuthFlags(t *testing.T) {
 		f := &accessFlags{auth: "none", feedAuth: c.feedAuth, feedCA: c.feedCA}
 		_, g, err := f.build(context.Background(), st, "127.0.0.1:0", log)
 		if err == nil {
-			var conf any
-			conf, err = f.tlsConfig(c.tlsCert)
+			conf, terr := f.tlsConfig(c.tlsCert)
+			err = terr
 			if err == nil && c.feedCA != "" && conf == nil {
 				t.Errorf("%+v: no TLS configuration for the client certificates", c)
 			}
