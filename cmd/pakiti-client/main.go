@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -71,6 +72,10 @@ Sending:
                          the server), sent as Authorization: Bearer; put it
                          in the config file (token = ...) to keep it out of
                          the process list
+  --cert FILE            a client certificate (PEM) to present to the
+                         server over https: one registered for the site
+                         (pakiti sites cert add SITE on the server)
+  --key FILE             its private key (PEM; default: in --cert's file)
   --encrypt CERT         S/MIME-encrypt the report (and --output) for the
                          server holding CERT's private key, as openssl smime
                          -encrypt -binary -aes-256-cbc -outform DER does;
@@ -103,6 +108,7 @@ var ignoredCommands = []string{"curl", "wget", "dpkg-query", "hostname", "lsb_re
 type options struct {
 	url, site, tag, host, mode, output, input, config   string
 	root, rpm, expect, encrypt, token                   string
+	cert, key                                           string
 	protocol, rndsleep                                  int
 	timeout                                             secondsOrDuration
 	debug, help, insecure, noProtocol, allCVEs, version bool
@@ -136,6 +142,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 	str(&o.expect, "expect")
 	str(&o.encrypt, "encrypt")
 	str(&o.token, "token")
+	str(&o.cert, "cert")
+	str(&o.key, "key")
 	fs.IntVar(&o.protocol, "protocol", o.protocol, "")
 	fs.IntVar(&o.rndsleep, "rndsleep", o.rndsleep, "")
 	fs.IntVar(&o.rndsleep, "r", o.rndsleep, "")
@@ -279,6 +287,8 @@ func pakiti(ctx context.Context, o *options, explicit map[string]bool, stdin io.
 		return usageError{errors.New("--timeout: want a positive duration")}
 	case o.input != "" && o.root != "":
 		return usageError{errors.New("--input and --root cannot go together")}
+	case o.key != "" && o.cert == "":
+		return usageError{errors.New("--key goes with --cert")}
 	}
 	debugf := func(string, ...any) {}
 	if o.debug {
@@ -390,7 +400,20 @@ func pakiti(ctx context.Context, o *options, explicit map[string]bool, stdin io.
 	if o.url == "" {
 		return nil
 	}
+	var clientCert *tls.Certificate
+	if o.cert != "" {
+		key := o.key
+		if key == "" {
+			key = o.cert
+		}
+		c, err := tls.LoadX509KeyPair(o.cert, key)
+		if err != nil {
+			return fmt.Errorf("--cert %s: %w", o.cert, err)
+		}
+		clientCert = &c
+	}
 	answer, err := collect.Send(ctx, o.url, body, collect.SendOptions{
+		ClientCert:      clientCert,
 		Protocol:        sendProtocol,
 		NoProtocolParam: o.noProtocol,
 		Mode:            o.mode,

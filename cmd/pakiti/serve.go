@@ -231,7 +231,15 @@ func newServe(g *globals) *cobra.Command {
 				log.Info("intake queue", "workers", queueWorkers, "reports", d.Reports)
 			}
 			log.Info("jobs", "holder", sched.Holder, "lease_ttl", sched.TTL.String(), "lease_renew", sched.Renew.String())
-			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner, Auth: authn, OSRules: rules, Metrics: met})
+			// A tag or exception changed on the admin pages is read at once;
+			// the evaluate job then writes the hosts again.
+			policyChanged := func(context.Context) {
+				if lp, ok := st.Policy().(*store.LivePolicy); ok {
+					lp.Refresh()
+				}
+			}
+			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner, Auth: authn, OSRules: rules, Metrics: met,
+				PolicyChanged: policyChanged})
 			if err != nil {
 				return err
 			}

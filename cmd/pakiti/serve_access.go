@@ -28,7 +28,9 @@ type accessFlags struct {
 	rate                   int
 	sessionTTL             time.Duration
 	oidc                   auth.OIDCConfig
-	clientCA               string
+	clientCA, feedCA       string
+	// The CA pools read from clientCA and feedCA (build).
+	userCAs, feedCAs *x509.CertPool
 }
 
 func (f *accessFlags) register(cmd *cobra.Command) {
@@ -47,7 +49,8 @@ func (f *accessFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.oidc.GroupsClaim, "oidc-groups-claim", "groups", "the claim listing the user's groups: groups naming a site or group (NGI) are the user's grants")
 	fl.StringVar(&f.oidc.AdminGroup, "oidc-admin-group", "", "members of this group (in the groups claim) are admins")
 	fl.StringVar(&f.oidc.CSIRTGroup, "oidc-csirt-group", "", "members of this group (in the groups claim) are csirt")
-	fl.StringVar(&f.feedAuth, "feed-auth", "none", "none: reports need no token (one that is sent is checked); token: every report needs its site's token (pakiti sites token SITE)")
+	fl.StringVar(&f.feedAuth, "feed-auth", "none", "none: reports need no credential (one that is sent is checked); token: every report needs its site's token (pakiti sites token SITE); cert: a client certificate registered for its site (pakiti sites cert add, --feed-client-ca); token,cert: either")
+	fl.StringVar(&f.feedCA, "feed-client-ca", "", "with --tls-cert: CA certificates (PEM) of the hosts' client certificates; the server asks for (does not require) one, and a report sent with a certificate registered for a site (pakiti sites cert add) must be for that site")
 	fl.BoolVar(&f.lockHosts, "feed-lock-hosts", false, "refuse a report that would move a host to another site (an admin moves it: pakiti sites move-host); on with --feed-auth=token")
 	fl.IntVar(&f.rate, "feed-rate-limit", 0, "reports a minute from one address, beyond which /feed/ answers 429 (0: no limit; mind NAT and proxies)")
 }
@@ -79,8 +82,18 @@ func (f *accessFlags) build(ctx context.Context, st *store.Store, listen string,
 		}
 		proxies = append(proxies, pr)
 	}
+	if f.userCAs, err = readCAs("--tls-client-ca", f.clientCA); err != nil {
+		return nil, nil, err
+	}
+	if f.feedCAs, err = readCAs("--feed-client-ca", f.feedCA); err != nil {
+		return nil, nil, err
+	}
+	userCAs := f.userCAs
+	if f.feedCAs != nil && userCAs == nil {
+		userCAs = x509.NewCertPool() // the feed's certificates name no user
+	}
 	a, err := auth.New(ctx, auth.Config{Store: st, Modes: modes, Header: f.header, TrustedProxies: proxies,
-		SessionTTL: f.sessionTTL, Log: log, OIDC: oidcConfig(modes, &f.oidc)})
+		SessionTTL: f.sessionTTL, Log: log, OIDC: oidcConfig(modes, &f.oidc), UserCAs: userCAs})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -90,13 +103,20 @@ func (f *accessFlags) build(ctx context.Context, st *store.Store, listen string,
 		}
 		log.Warn("NO AUTHENTICATION: everyone who reaches this server sees every host and may change everything (--auth none)", "listen", listen)
 	}
-	g := &auth.FeedGuard{Store: st, LockHosts: f.lockHosts, Log: log}
-	switch f.feedAuth {
-	case "none":
-	case "token":
-		g.RequireToken, g.LockHosts = true, true
-	default:
-		return nil, nil, fmt.Errorf("--feed-auth must be none or token, not %q", f.feedAuth)
+	g := &auth.FeedGuard{Store: st, LockHosts: f.lockHosts, Log: log, CertCAs: f.feedCAs}
+	for m := range strings.SplitSeq(f.feedAuth, ",") {
+		switch strings.TrimSpace(m) {
+		case "none":
+		case "token":
+			g.RequireToken, g.LockHosts = true, true
+		case "cert":
+			g.RequireCert, g.LockHosts = true, true
+		default:
+			return nil, nil, fmt.Errorf("--feed-auth must be none, token, cert or token,cert, not %q", f.feedAuth)
+		}
+	}
+	if g.RequireCert && f.feedCAs == nil {
+		return nil, nil, errors.New("--feed-auth=cert needs --feed-client-ca FILE (and --tls-cert, --tls-key): the CAs of the hosts' certificates")
 	}
 	if f.rate < 0 {
 		return nil, nil, errors.New("--feed-rate-limit must be 0 or more")
@@ -104,28 +124,49 @@ func (f *accessFlags) build(ctx context.Context, st *store.Store, listen string,
 	if f.rate > 0 {
 		g.Limiter = auth.NewRateLimiter(f.rate)
 	}
-	log.Info("access", "auth", f.auth, "feed_auth", f.feedAuth, "feed_lock_hosts", g.LockHosts, "feed_rate_limit", f.rate)
+	log.Info("access", "auth", f.auth, "feed_auth", f.feedAuth, "feed_client_ca", f.feedCA, "feed_lock_hosts", g.LockHosts, "feed_rate_limit", f.rate)
 	return a, g, nil
 }
 
 // tlsConfig is the server's TLS configuration for client certificates
-// (nil without --tls-client-ca).
+// (nil without --tls-client-ca and --feed-client-ca): it asks for one
+// and verifies it against either's CAs; auth and the feed guard each
+// check it against their own.
 func (f *accessFlags) tlsConfig(cert string) (*tls.Config, error) {
-	if f.clientCA == "" {
+	if f.userCAs == nil && f.feedCAs == nil {
 		return nil, nil
 	}
 	if cert == "" {
-		return nil, errors.New("--tls-client-ca needs --tls-cert and --tls-key: client certificates come over TLS")
+		return nil, errors.New("--tls-client-ca and --feed-client-ca need --tls-cert and --tls-key: client certificates come over TLS")
 	}
-	pem, err := os.ReadFile(f.clientCA)
+	pool := x509.NewCertPool()
+	for _, file := range []string{f.clientCA, f.feedCA} {
+		if file == "" {
+			continue
+		}
+		pem, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		pool.AppendCertsFromPEM(pem)
+	}
+	return &tls.Config{ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven, MinVersion: tls.VersionTLS12}, nil
+}
+
+// readCAs reads a PEM file of CA certificates (nil for no file).
+func readCAs(flag, file string) (*x509.CertPool, error) {
+	if file == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(file)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("--tls-client-ca %s: no PEM certificate in it", f.clientCA)
+		return nil, fmt.Errorf("%s %s: no PEM certificate in it", flag, file)
 	}
-	return &tls.Config{ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven, MinVersion: tls.VersionTLS12}, nil
+	return pool, nil
 }
 
 // oidcConfig is the OIDC configuration where --auth has oidc.

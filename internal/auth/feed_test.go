@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -237,5 +238,25 @@ func TestFeedGuardAsync(t *testing.T) {
 	}
 	if d, err := st.Queue(ctx); err != nil || d.Reports != 1 {
 		t.Errorf("queued reports: %d %v, want 1 (the accepted one)", d.Reports, err)
+	}
+}
+
+// TestFeedClaimSites: the sites a report's credentials allow are those
+// every credential sent allows.
+func TestFeedClaimSites(t *testing.T) {
+	for _, c := range []struct {
+		claim auth.FeedClaim
+		want  []string
+	}{
+		{auth.FeedClaim{}, nil},
+		{auth.FeedClaim{TokenSite: "FZU"}, []string{"FZU"}},
+		{auth.FeedClaim{CertDN: "/CN=wn", CertSites: []string{"FZU"}}, []string{"FZU"}},
+		{auth.FeedClaim{CertDN: "/CN=proxy", CertSites: []string{"DESY-HH", "FZU"}, CertProxy: true}, []string{"DESY-HH", "FZU"}},
+		{auth.FeedClaim{TokenSite: "FZU", CertDN: "/CN=proxy", CertSites: []string{"DESY-HH", "FZU"}, CertProxy: true}, []string{"FZU"}},
+		{auth.FeedClaim{TokenSite: "GSI-LCG2", CertDN: "/CN=wn", CertSites: []string{"FZU"}}, nil},
+	} {
+		if got := c.claim.Sites(); !slices.Equal(got, c.want) {
+			t.Errorf("%+v: %v, want %v", c.claim, got, c.want)
+		}
 	}
 }

@@ -75,6 +75,15 @@ func (a *Auth) login(w http.ResponseWriter, r *http.Request) {
 		a.renderLogin(w, r, http.StatusUnauthorized, "Wrong user name or password.")
 		return
 	}
+	if disabled, err := a.c.Store.UserDisabled(r.Context(), u.ID); err != nil {
+		a.c.Log.Error("login", "error", err)
+		a.renderLogin(w, r, http.StatusServiceUnavailable, "The user database is unavailable; try again later.")
+		return
+	} else if disabled {
+		a.c.Log.Warn("login refused: user disabled", "user", name, "addr", r.RemoteAddr)
+		a.renderLogin(w, r, http.StatusForbidden, "This user is disabled: ask an admin.")
+		return
+	}
 	if err := a.startSession(w, r, u); err != nil {
 		a.c.Log.Error("login", "error", err)
 		a.renderLogin(w, r, http.StatusServiceUnavailable, "The session could not be saved; try again later.")

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,10 +28,14 @@ type Config struct {
 	// verified by this server's TLS is read as a DN too.
 	Header         string
 	TrustedProxies []netip.Prefix
-	SessionTTL     time.Duration // default 12 h
-	OIDC           *OIDCConfig   // with mode oidc
-	Log            *slog.Logger
-	Now            func() time.Time
+	// UserCAs, when set, are the CAs of the users' client certificates: a
+	// certificate TLS verified against another CA the server takes (the
+	// feed's, --feed-client-ca) names no user. nil: any verified one does.
+	UserCAs    *x509.CertPool
+	SessionTTL time.Duration // default 12 h
+	OIDC       *OIDCConfig   // with mode oidc
+	Log        *slog.Logger
+	Now        func() time.Time
 }
 
 // Auth identifies the requests of the web UI and the API.
@@ -164,6 +169,12 @@ func (a *Auth) identity(ctx context.Context, u store.User, err error, method str
 		return nil, http.StatusUnauthorized, "unknown, expired or revoked token"
 	}
 	if err == nil {
+		var disabled bool
+		if disabled, err = a.c.Store.UserDisabled(ctx, u.ID); err == nil && disabled {
+			return nil, http.StatusForbidden, fmt.Sprintf("user %s is disabled: ask an admin", u.Name)
+		}
+	}
+	if err == nil {
 		var sc store.Scope
 		if sc, err = a.c.Store.UserScope(ctx, u); err == nil {
 			return &Identity{User: u, Method: method, Scope: sc}, 0, ""
@@ -185,7 +196,7 @@ func bearer(r *http.Request) (string, bool) {
 // headerUser returns the user a trusted proxy names in the header, or the
 // DN of the client certificate this server verified, and how.
 func (a *Auth) headerUser(r *http.Request) (string, string) {
-	if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 {
+	if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && a.userCert(r.TLS.PeerCertificates) {
 		return CertificateDN(r.TLS.VerifiedChains[0][0]), "certificate"
 	}
 	v := strings.TrimSpace(r.Header.Get(a.c.Header))
@@ -197,6 +208,21 @@ func (a *Auth) headerUser(r *http.Request) (string, string) {
 		return "", ""
 	}
 	return v, "header"
+}
+
+// userCert tells whether a verified client certificate chain is a user's:
+// it chains to UserCAs, when they are set.
+func (a *Auth) userCert(chain []*x509.Certificate) bool {
+	if a.c.UserCAs == nil {
+		return true
+	}
+	inter := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		inter.AddCert(c)
+	}
+	_, err := chain[0].Verify(x509.VerifyOptions{Roots: a.c.UserCAs, Intermediates: inter,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	return err == nil
 }
 
 // trusted tells whether the request's peer is a trusted proxy.

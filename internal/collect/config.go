@@ -21,7 +21,7 @@ var ConfigKeys = []string{
 	"svmon", "uname", "wget",
 	// Ours. The Perl client's own parser only knows names made of letters,
 	// digits and _; names with - are ours (and the Perl client's flags).
-	"disable-tls-checks", "no-protocol-version", "protocol", "root", "timeout", "token",
+	"cert", "disable-tls-checks", "key", "no-protocol-version", "protocol", "root", "timeout", "token",
 }
 
 var configKeySet = func() map[string]bool {

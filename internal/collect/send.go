@@ -99,6 +99,10 @@ type SendOptions struct {
 	// "Authorization: Bearer TOKEN" to the feed URL's host only (never to
 	// another host a redirect names).
 	Token string
+	// ClientCert, when set, is presented to the server over https
+	// (pakiti-client --cert, --key): a certificate registered for the
+	// site.
+	ClientCert *tls.Certificate
 	// Client, when set, sends the requests (tests); its CheckRedirect is
 	// ignored: Send follows redirects itself.
 	Client *http.Client
@@ -284,6 +288,12 @@ func (o *SendOptions) httpClient() *http.Client {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		if o.InsecureTLS {
 			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by --disable-tls-checks
+		}
+		if o.ClientCert != nil {
+			if tr.TLSClientConfig == nil {
+				tr.TLSClientConfig = &tls.Config{}
+			}
+			tr.TLSClientConfig.Certificates = []tls.Certificate{*o.ClientCert}
 		}
 		c.Transport = tr
 	}

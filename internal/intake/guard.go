@@ -11,18 +11,25 @@ import (
 )
 
 // Guard protects /feed/ (auth.FeedGuard is one): Admit runs before the
-// body is read (rate limit, report token), Check once the report's site
-// and host name are known, before anything is stored. Their errors are
-// Refusals (errors with a Status) and answered as a 4xx "ERROR:" line;
-// other errors are the server's (500).
+// body is read (rate limit, report token, client certificate), Check once
+// the report's site and host name are known, before anything is stored.
+// Their errors are Refusals (errors with a Status) and answered as a 4xx
+// "ERROR:" line; other errors are the server's (500).
 type Guard interface {
-	// Admit returns the site the request's report token belongs to ("" for
-	// a request without a token, where tokens are optional).
-	Admit(r *http.Request, addr string) (tokenSite string, err error)
-	// Check decides whether a report of host, from addr, may be stored
-	// (stores) or evaluated.
-	Check(ctx context.Context, tokenSite string, host model.Host, addr string, stores bool) error
+	// Admit returns what the request's credentials prove (nil for a
+	// request without any, where they are optional).
+	Admit(r *http.Request, addr string) (Claim, error)
+	// Check decides whether a report of host, from addr, sent with claim,
+	// may be stored (stores) or evaluated.
+	Check(ctx context.Context, claim Claim, host model.Host, addr string, stores bool) error
 }
+
+// Claim is what a request's credentials (a site's report token, a client
+// certificate registered for sites) prove: the Guard that made it reads it
+// back in Check; the pipeline only carries it. Its Sites are the sites
+// the sender may report for. (An alias of a type literal, so that a
+// Guard's package need not import this one: auth.Claim is the same type.)
+type Claim = interface{ Sites() []string }
 
 // Refusal is an error of a Guard that refuses a report: answered with
 // Status and "ERROR: " and its text; RetryAfter, when above 0, is sent
@@ -50,7 +57,7 @@ func (h *Handler) guardCheck(ctx context.Context, req *request) error {
 	if req.checked == req.in.Host.Site+"\x00"+req.in.Host.Hostname {
 		return nil // guardTouch checked this site and host name
 	}
-	return refused(h.Guard.Check(ctx, req.tokenSite, req.in.Host, req.addr, req.mode != ReportOnly))
+	return refused(h.Guard.Check(ctx, req.claim, req.in.Host, req.addr, req.mode != ReportOnly))
 }
 
 // guardTouch checks a report before the unchanged fast path refreshes its
@@ -72,7 +79,7 @@ func (h *Handler) guardTouch(ctx context.Context, req *request) (ok bool, err er
 	if host.Site == "" {
 		host.Site = model.DefaultSite
 	}
-	if err := h.Guard.Check(ctx, req.tokenSite, host, req.addr, true); err != nil {
+	if err := h.Guard.Check(ctx, req.claim, host, req.addr, true); err != nil {
 		return true, refused(err)
 	}
 	req.checked = host.Site + "\x00" + host.Hostname

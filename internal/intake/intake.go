@@ -89,7 +89,7 @@ type Handler struct {
 	// Archive keeps every stored report as received, compressed, in the
 	// database (store.RawReport; pakiti serve --archive-reports).
 	Archive bool
-	// Guard, when set, checks report tokens, sites, networks, host claims
+	// Guard, when set, checks report tokens, client certificates, sites, networks, host claims
 	// and the rate of reports (guard.go); nil accepts every report.
 	Guard Guard
 	// Observe, when set, is told each answered report's outcome
@@ -147,9 +147,10 @@ type request struct {
 	in       store.Incoming
 	saved    store.Saved
 	legacy   *legacy // protocol 4 form or GLPI message; nil for text reports
-	// tokenSite is the site of the request's report token (Guard);
+	// claim is what the request's credentials prove (Guard.Admit);
 	// checked is the site and host name the Guard passed ("site\x00host").
-	tokenSite, checked string
+	claim   Claim
+	checked string
 	// Asynchronous intake (queue.go): enqueued, the report is stored
 	// later (store-and-report answers as report-only does); queued is the
 	// queue row a worker stores, at its receive time.
@@ -224,11 +225,11 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 		return err
 	}
 	if h.Guard != nil {
-		site, err := h.Guard.Admit(r, req.addr)
+		claim, err := h.Guard.Admit(r, req.addr)
 		if err != nil {
 			return refused(err)
 		}
-		req.tokenSite = site
+		req.claim = claim
 	}
 	lease, err := h.Admission.admit(ctx)
 	if err != nil {

@@ -804,6 +804,10 @@ var unscoped = map[string]string{
 	"MoveHost":      "admin write (pakiti sites move-host)", "SyncDirectory": "admin write (pakiti sites import-gocdb)",
 	"SyncUser": "login write: an OIDC user from its claims",
 	"Audit":    "admin write: the audit log", "AuditLog": "the audit log (admin only), no host data",
+	"AddFeedCert": "admin write (pakiti sites cert add)", "RemoveFeedCert": "admin write (pakiti sites cert remove)",
+	"FeedCerts": "the certificates registered for sites (admin pages, CLI), no host data",
+	"CertSites": "feed: the sites of a client certificate", "SetUserDisabled": "admin write (pakiti users disable)",
+	"UserDisabled": "login: whether one user is disabled", "DisabledUsers": "user names (admin pages), no host data",
 }
 
 // scopeHelpers take a Scope without reading hosts: they work on the scope

@@ -138,7 +138,20 @@ func newFedServer(t *testing.T, opts ...func(*auth.Config)) *fedServer {
 	must(err)
 	// Metrics on, as pakiti serve has them: /metrics is in the access
 	// tests (metrics_test.go).
-	h, err := New(Config{Store: st, Feed: feed, Log: log, Auth: a, Metrics: metrics.New(metrics.Config{Store: st, Log: log})})
+	// The CVE tags and exceptions as pakiti serve applies them: a live
+	// policy, re-read after an admin form changed them; here the hosts
+	// are written again at once (serve's evaluate job does it).
+	live := store.NewLivePolicy(st, time.Hour, nil, nil)
+	st.SetPolicy(live)
+	evaluator := match.New(st, drivers.Registry(), log)
+	policyChanged := func(ctx context.Context) {
+		live.Refresh()
+		if _, err := evaluator.EvaluateHosts(ctx, nil); err != nil {
+			t.Errorf("evaluate after a policy change: %v", err)
+		}
+	}
+	h, err := New(Config{Store: st, Feed: feed, Log: log, Auth: a, Metrics: metrics.New(metrics.Config{Store: st, Log: log}),
+		PolicyChanged: policyChanged})
 	must(err)
 	fs.srv.Config.Handler = h
 	fs.srv.Start()

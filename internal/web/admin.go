@@ -7,9 +7,12 @@ import (
 	"github.com/pakiti-go/pakiti/internal/store"
 )
 
-// Admin pages: users and grants, the audit log. Each needs the admin role
-// (auth.RequireAdmin); each form that changes state is a POST, which
-// http.CrossOriginProtection refuses from another origin.
+// Admin pages: users, grants and API tokens (admin_users.go), sites
+// (admin_sites.go), host deletion (admin_hosts.go), the audit log; the
+// CVE tags and exceptions forms are in admin_policy.go. Each needs the
+// admin role (auth.RequireAdmin); each form that changes state is a POST,
+// which http.CrossOriginProtection refuses from another origin, and is
+// recorded in the audit log.
 
 // auditPage is how many audit entries the page and the API show.
 const auditPage = 200
@@ -17,7 +20,22 @@ const auditPage = 200
 func (s *Server) adminRoutes(mux *http.ServeMux) {
 	admin := func(h http.HandlerFunc) http.Handler { return auth.RequireAdmin(h) }
 	mux.Handle("GET /admin/users", admin(s.pageUsers))
+	mux.Handle("POST /admin/users/add", admin(s.addUser))
+	mux.Handle("POST /admin/users/disable", admin(s.setUserDisabled))
+	mux.Handle("POST /admin/users/delete", admin(s.deleteUser))
+	mux.Handle("POST /admin/users/password", admin(s.setPassword))
+	mux.Handle("POST /admin/tokens/add", admin(s.addAPIToken))
+	mux.Handle("POST /admin/tokens/revoke", admin(s.revokeAPIToken))
+	mux.Handle("POST /admin/grants/add", admin(s.addGrant))
 	mux.Handle("POST /admin/grants/revoke", admin(s.revokeGrant))
+	mux.Handle("GET /admin/sites", admin(s.pageSites))
+	mux.Handle("POST /admin/sites/add", admin(s.addSite))
+	mux.Handle("POST /admin/groups/set", admin(s.setGroup))
+	mux.Handle("POST /admin/sites/token", admin(s.rotateFeedToken))
+	mux.Handle("POST /admin/sites/cert/add", admin(s.addSiteCert))
+	mux.Handle("POST /admin/sites/cert/remove", admin(s.removeSiteCert))
+	mux.Handle("GET /admin/hosts/{hostname}/delete", admin(s.confirmDeleteHost))
+	mux.Handle("POST /admin/hosts/{hostname}/delete", admin(s.deleteHost))
 	mux.Handle("GET /audit", admin(s.pageAudit))
 }
 
@@ -40,7 +58,24 @@ func (s *Server) pageUsers(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, r, http.StatusOK, "users.html", map[string]any{"Title": "Users", "Users": users, "Groups": groups, "Sites": sites})
+	tokens, err := s.store.APITokens(r.Context(), "")
+	if err != nil {
+		s.internalPage(w, r, "users", err)
+		return
+	}
+	byUser := map[string][]store.APIToken{}
+	for _, t := range tokens {
+		if t.RevokedAt == nil {
+			byUser[t.User] = append(byUser[t.User], t)
+		}
+	}
+	disabled, err := s.store.DisabledUsers(r.Context())
+	if err != nil {
+		s.internalPage(w, r, "users", err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "users.html", map[string]any{"Title": "Users", "Users": users, "Groups": groups, "Sites": sites,
+		"Tokens": byUser, "Disabled": disabled, "Roles": []string{store.RoleViewer, store.RoleCSIRT, store.RoleAdmin}})
 }
 
 // revokeGrant removes a user's grant (a form of the users page).
@@ -50,11 +85,7 @@ func (s *Server) revokeGrant(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	me := auth.FromContext(r.Context())
-	if err := s.store.Audit(r.Context(), store.AuditEntry{Actor: me.Name(), Action: "grant.revoke", Target: user, Detail: target}); err != nil {
-		s.log.Error("audit", "error", err)
-	}
-	s.log.Info("grant revoked", "by", me.Name(), "user", user, "target", target)
+	s.audited(r, "grant.revoke", user, target)
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 }
 

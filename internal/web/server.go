@@ -26,6 +26,8 @@ type Server struct {
 	now     func() time.Time
 	osRules *osrules.Service
 	auth    *auth.Auth
+	// onPolicy is Config.PolicyChanged.
+	onPolicy func(context.Context)
 }
 
 // Config wires a Server.
@@ -44,6 +46,10 @@ type Config struct {
 	// Metrics, when set, instruments every request and serves /metrics
 	// to admins and CSIRT members (its fleet series read all sites).
 	Metrics *metrics.Metrics
+	// PolicyChanged, when set, is called after an admin form changed the
+	// CVE tags or exceptions, before the answer: pakiti serve re-reads
+	// them (its evaluate job then writes the hosts again).
+	PolicyChanged func(context.Context)
 }
 
 // New returns the handler of the whole HTTP surface.
@@ -52,7 +58,8 @@ func New(c Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now, osRules: c.OSRules, auth: c.Auth}
+	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now, osRules: c.OSRules, auth: c.Auth,
+		onPolicy: c.PolicyChanged}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -73,6 +80,7 @@ func New(c Config) (http.Handler, error) {
 	}
 	s.auth.Routes(mux)
 	s.adminRoutes(mux)
+	s.policyRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	for _, r := range s.apiRoutes() {
