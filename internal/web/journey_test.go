@@ -242,6 +242,8 @@ func formValue(name string) string {
 		return "https://security-tracker.debian.org/tracker/" + crawlCVE
 	case n == "scope":
 		return crawlGoodHost
+	case n == "scope_kind":
+		return "host"
 	}
 	return ""
 }
@@ -256,7 +258,10 @@ func TestJourneyForms(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			route := ""
 			for _, r := range routes {
-				if strings.HasPrefix(r, "POST /") && !strings.HasPrefix(r, "POST /api/") && strings.Contains(r, kind) {
+				// The form that adds one: a route ending in /add when there
+				// is one (remove, enable and import forms name the kind too).
+				if strings.HasPrefix(r, "POST /") && !strings.HasPrefix(r, "POST /api/") && strings.Contains(r, kind) &&
+					(route == "" || strings.HasSuffix(r, "/add")) {
 					route = strings.TrimPrefix(r, "POST ")
 				}
 			}
@@ -282,7 +287,7 @@ func TestJourneyForms(t *testing.T) {
 			f.browserLogin(t, j.ctx)
 			j.do(chromedp.Navigate(f.srv.URL + page))
 			form := fmt.Sprintf(`form[action^=%q]`, action)
-			fields := j.eval(fmt.Sprintf(`[...document.querySelectorAll(%q)].map(e => e.name)`, form+` input[name], `+form+` textarea[name]`))
+			fields := j.eval(fmt.Sprintf(`[...document.querySelectorAll(%q)].map(e => e.name)`, form+` input[name], `+form+` textarea[name], `+form+` select[name]`))
 			for _, nm := range fields.([]any) {
 				if v := formValue(nm.(string)); v != "" {
 					j.do(chromedp.SetValue(chromedp.CSS(fmt.Sprintf(`%s [name=%q]`, form, nm)), v))
