@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -51,11 +52,11 @@ func (s *Store) Stats(ctx context.Context, sc Scope) (Stats, error) {
 	}{
 		{"sites", `SELECT COUNT(*) FROM sites s WHERE ` + cond, args, []any{&st.Sites}},
 		{"hosts", `SELECT COUNT(CASE WHEN h.removed_at IS NULL THEN 1 END), COUNT(CASE WHEN h.removed_at IS NOT NULL THEN 1 END),
-			COUNT(DISTINCT CASE WHEN h.removed_at IS NULL THEN h.os END), COUNT(DISTINCT CASE WHEN h.removed_at IS NULL THEN h.os_group END)
+			COUNT(DISTINCT CASE WHEN h.removed_at IS NULL THEN h.os END), COUNT(DISTINCT CASE WHEN h.removed_at IS NULL AND h.os_group <> '' THEN h.os_group END)
 			FROM hosts h JOIN sites s ON s.id = h.site_id WHERE ` + cond, args,
 			[]any{&st.Hosts, &st.RemovedHosts, &st.OSes, &st.OSGroups}},
-		{"reports", `SELECT COUNT(*), SUM(r.count), MIN(r.first_received) FROM reports r JOIN hosts h ON h.id = r.host_id
-			JOIN sites s ON s.id = h.site_id WHERE ` + cond, args, []any{&st.ReportRecords, &received, &first}},
+		{"reports", `SELECT COUNT(*), SUM(r.count) FROM reports r JOIN hosts h ON h.id = r.host_id
+			JOIN sites s ON s.id = h.site_id WHERE ` + cond, args, []any{&st.ReportRecords, &received}},
 		{"packages", `SELECT COUNT(*) FROM packages`, nil, []any{&st.Packages}},
 		{"package sets", `SELECT COUNT(*) FROM package_sets`, nil, []any{&st.PackageSets}},
 		{"cves", `SELECT COUNT(*) FROM (SELECT cve FROM advisories WHERE cve <> '' UNION SELECT id FROM cves) c`, nil, []any{&st.CVEs}},
@@ -71,6 +72,12 @@ func (s *Store) Stats(ctx context.Context, sc Scope) (Stats, error) {
 		}
 	}
 	st.ReportsReceived = received.Int64
+	// The column itself, not MIN of it: SQLite's aggregates lose its type.
+	err := s.r.QueryRowContext(ctx, `SELECT r.first_received FROM reports r JOIN hosts h ON h.id = r.host_id
+		JOIN sites s ON s.id = h.site_id WHERE `+cond+` ORDER BY r.first_received LIMIT 1`, args...).Scan(&first)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("stats first report: %w", err)
+	}
 	if first.Valid {
 		st.FirstReport = first.Time.UTC()
 	}

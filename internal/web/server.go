@@ -26,6 +26,8 @@ type Server struct {
 	now     func() time.Time
 	osRules *osrules.Service
 	auth    *auth.Auth
+	metrics *metrics.Metrics // nil: none (the stats page's counters since start)
+	started time.Time
 }
 
 // Config wires a Server.
@@ -52,7 +54,8 @@ func New(c Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now, osRules: c.OSRules, auth: c.Auth}
+	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now, osRules: c.OSRules, auth: c.Auth,
+		metrics: c.Metrics, started: time.Now().UTC()}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -80,9 +83,11 @@ func New(c Config) (http.Handler, error) {
 	}
 	s.osRuleRoutes(mux)
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/hosts", http.StatusFound)
-	})
+	mux.HandleFunc("GET /{$}", s.pageDashboard)
+	mux.HandleFunc("GET /sites", s.pageSites)
+	mux.HandleFunc("GET /sites/{site}", s.pageSite)
+	mux.Handle("POST /sites/{site}", auth.RequireAdmin(http.HandlerFunc(s.postSiteInfo)))
+	mux.HandleFunc("GET /stats", s.pageStats)
 	mux.HandleFunc("GET /hosts", s.pageHosts)
 	mux.HandleFunc("GET /hosts/{hostname}", s.pageHost)
 	mux.HandleFunc("GET /cves/{id}", s.pageCVE)
@@ -114,7 +119,10 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"/api/v1/hosts", s.apiHosts},
 		{"/api/v1/hosts/{hostname}", s.apiHost},
 		{"/api/v1/hosts/{hostname}/history", s.apiHostHistory},
-		{"/api/v1/sites", s.apiSites},
+		{"/api/v1/sites", s.apiSiteList},
+		{"/api/v1/sites/{site}", s.apiSite},
+		{"/api/v1/dashboard", s.apiDashboard},
+		{"/api/v1/stats", s.apiStats},
 		{"/api/v1/sites/{site}/history", s.apiSiteHistory},
 		{"/api/v1/cves/{id}", s.apiCVE},
 		{"/api/v1/sources", s.apiSources},
