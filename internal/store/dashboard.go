@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -113,12 +114,14 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, now time.Time) (Dashboa
 	if d.TopCVEs, err = s.topCVEs(ctx, sc, topCVEs); err != nil {
 		return d, err
 	}
-	var at sql.NullTime
-	if err := s.r.QueryRowContext(ctx, `SELECT MAX(taken_at) FROM exposure_runs`).Scan(&at); err != nil {
+	// The column itself, not MAX of it: SQLite's aggregates lose its type.
+	var at time.Time
+	err = s.r.QueryRowContext(ctx, `SELECT taken_at FROM exposure_runs ORDER BY taken_at DESC LIMIT 1`).Scan(&at)
+	switch {
+	case err == nil:
+		d.SnapshotAt = at.UTC()
+	case !errors.Is(err, sql.ErrNoRows):
 		return d, fmt.Errorf("latest snapshot: %w", err)
-	}
-	if at.Valid {
-		d.SnapshotAt = at.Time.UTC()
 	}
 	return d, nil
 }
