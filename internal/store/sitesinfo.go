@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -144,15 +143,4 @@ func (s *Store) SetSiteInfo(ctx context.Context, site, contact, link, note strin
 		return fmt.Errorf("no site is named %q: %w", site, ErrNotFound)
 	}
 	return nil
-}
-
-// SiteTimeToPatch is the time to patch of a site's findings resolved by a
-// package update within the last days, per CVE tag and "all" (from the
-// findings history).
-func (s *Store) SiteTimeToPatch(ctx context.Context, sc Scope, site string, days int, now time.Time) (map[string]TTP, error) {
-	h, err := s.FindingHistory(ctx, sc, "", site, now.Add(-time.Duration(days-1)*24*time.Hour), now)
-	if err != nil {
-		return nil, err
-	}
-	return h.TimeToPatch, nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pakiti-go/pakiti/internal/auth"
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -81,9 +82,11 @@ func (s *Server) siteDetail(r *http.Request, name string) (SiteDetail, error) {
 		return SiteDetail{}, store.ErrNotFound
 	}
 	d := SiteDetail{Site: sites[0], TTPDays: ttpDays}
-	if d.TimeToPatch, err = s.store.SiteTimeToPatch(r.Context(), scope(r), name, ttpDays, s.now()); err != nil {
+	h, err := s.store.FindingHistory(r.Context(), scope(r), "", name, s.now().Add(-(ttpDays-1)*24*time.Hour), s.now())
+	if err != nil {
 		return d, err
 	}
+	d.TimeToPatch = h.TimeToPatch
 	d.History, err = s.exposureHistory(r, name, days)
 	return d, err
 }
