@@ -39,7 +39,7 @@ func newServe(g *globals) *cobra.Command {
 	var tagsEvery time.Duration
 	var tagsRemove bool
 	var demoMode bool
-	var snapshotEvery time.Duration
+	var snapshotEvery, dashboardCache time.Duration
 	var every, gcEvery, jobTTL, jobRenew, testJobEvery, osRulesCheck, evalEvery, staleAfter time.Duration
 	keep := newRetention(DefaultReportHistory)
 	archiveKeep := newRetention(DefaultArchiveRetention)
@@ -237,7 +237,8 @@ func newServe(g *globals) *cobra.Command {
 				log.Info("intake queue", "workers", queueWorkers, "reports", d.Reports)
 			}
 			log.Info("jobs", "holder", sched.Holder, "lease_ttl", sched.TTL.String(), "lease_renew", sched.Renew.String())
-			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner, Auth: authn, OSRules: rules, Metrics: met})
+			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner, Auth: authn, OSRules: rules, Metrics: met,
+				DashboardCache: dashboardCache})
 			if err != nil {
 				return err
 			}
@@ -313,6 +314,7 @@ func newServe(g *globals) *cobra.Command {
 	cmd.Flags().DurationVar(&evalEvery, "evaluate-every", time.Minute, "drain the evaluation queue (package sets an import changed and a dead server left) once per period, on one server (0: only after imports)")
 	cmd.Flags().DurationVar(&staleAfter, "stale-after", store.DefaultStaleAfter, "a host that did not report for this long is stale")
 	cmd.Flags().DurationVar(&every, "update-every", 6*time.Hour, "import every source from its vendor URL once per period of this length, aligned to midnight UTC, by one of the servers on the database (0: never)")
+	cmd.Flags().DurationVar(&dashboardCache, "dashboard-cache", 30*time.Second, "keep the dashboard's counts per set of sites this long (0: count at every view); the page says when they were counted")
 	cmd.Flags().DurationVar(&snapshotEvery, "snapshot-every", 24*time.Hour, "take the dashboard's exposure snapshot (plots, top CVEs, newly exposed hosts) once per period of this length, by one of the servers on the database (0: never; pakiti dashboard snapshot takes one on demand)")
 	cmd.Flags().DurationVar(&gcEvery, "gc-every", time.Hour, "delete unused package sets and catalogue packages, and report history older than --report-history, once per period of this length, by one of the servers on the database (0: never)")
 	cmd.Flags().BoolVar(&archiveReports, "archive-reports", false, "keep every stored report as received (after decryption), compressed, in the database, for forensics (pakiti archive list|show); the gc job deletes them after --archive-retention")

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -14,8 +15,9 @@ import (
 
 // The dashboard reads two kinds of numbers:
 //
-//   - live ones, from the hosts' counters (kept by the findings writer),
-//     the data states and Exposure: one aggregate over the hosts in scope;
+//   - live ones, from the hosts' counters (kept by the findings writer)
+//     and the data states: aggregates over the hosts in scope, no finding
+//     read;
 //   - snapshot ones, from the tables the exposure-snapshot job fills once a
 //     day (SnapshotExposure, migration 0018): the exposure per day for the
 //     plots, the top CVEs and since when each host is exposed.
@@ -83,24 +85,11 @@ const topCVEs = 10
 func (s *Store) Dashboard(ctx context.Context, sc Scope, now time.Time) (DashboardData, error) {
 	var d DashboardData
 	var err error
-	if d.Totals, err = s.fleetTotals(ctx, sc, now); err != nil {
+	if d.Totals, d.BySeverity, err = s.fleetTotals(ctx, sc, now); err != nil {
 		return d, err
 	}
-	sites, tags, err := s.Exposure(ctx, sc)
-	if err != nil {
+	if d.ByTag, err = s.taggedHosts(ctx, sc); err != nil {
 		return d, err
-	}
-	d.BySeverity = map[string]int{"critical": 0, "high": 0, "medium": 0, "low": 0, "other": 0}
-	for _, st := range sites {
-		for k, v := range st.Exposed {
-			d.BySeverity[k] += v
-		}
-	}
-	d.ByTag = map[string]int{}
-	for _, t := range tags {
-		for _, v := range t.Exposed {
-			d.ByTag[t.Tag] += v
-		}
 	}
 	cond, args := s.scopeSQL(sc, "s", 3)
 	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(CASE WHEN e.exposed_since >= $1 THEN 1 END),
@@ -126,30 +115,69 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, now time.Time) (Dashboa
 	return d, nil
 }
 
-// fleetTotals counts the hosts in scope from their counters.
-func (s *Store) fleetTotals(ctx context.Context, sc Scope, now time.Time) (FleetTotals, error) {
+// fleetTotals counts the hosts in scope from their counters, and the
+// exposed ones by their worst severity as Exposure does (one scan of the
+// hosts, no findings read).
+func (s *Store) fleetTotals(ctx context.Context, sc Scope, now time.Time) (FleetTotals, map[string]int, error) {
 	var t FleetTotals
+	var c, h, m, l, o int
 	cond, args := s.scopeSQL(sc, "s", 2)
 	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*),
 			COUNT(CASE WHEN h.cves > 0 THEN 1 END),
 			COUNT(CASE WHEN h.reboot_pending > 0 THEN 1 END),
-			COUNT(CASE WHEN h.last_report < $1 THEN 1 END)
+			COUNT(CASE WHEN h.last_report < $1 THEN 1 END),
+			COUNT(CASE WHEN h.sev_critical > 0 THEN 1 END),
+			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high > 0 THEN 1 END),
+			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium > 0 THEN 1 END),
+			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium = 0 AND h.sev_low > 0 THEN 1 END),
+			COUNT(CASE WHEN h.cves > 0 AND h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium = 0 AND h.sev_low = 0 THEN 1 END)
 		FROM hosts h JOIN sites s ON s.id = h.site_id AND h.removed_at IS NULL WHERE `+cond,
-		append([]any{now.Add(-s.StaleAfter()).UTC()}, args...)...).Scan(&t.Hosts, &t.Exposed, &t.RebootPending, &t.StaleHosts)
+		append([]any{now.Add(-s.StaleAfter()).UTC()}, args...)...).
+		Scan(&t.Hosts, &t.Exposed, &t.RebootPending, &t.StaleHosts, &c, &h, &m, &l, &o)
 	if err != nil {
-		return t, fmt.Errorf("fleet totals: %w", err)
+		return t, nil, fmt.Errorf("fleet totals: %w", err)
 	}
+	bySev := map[string]int{"critical": c, "high": h, "medium": m, "low": l, "other": o}
 	// Evaluated per OS group and package set once (DataStates), not per host.
 	_, t.DataStates, err = s.DataStates(ctx, sc)
 	if err != nil {
-		return t, err
+		return t, nil, err
 	}
 	t.NotEvaluated = t.DataStates[model.DataNone]
 	t.Evaluated = t.Hosts - t.NotEvaluated
 	// A host not evaluated has no findings, so every exposed host is an
 	// evaluated one.
 	t.Clean = max(t.Evaluated-t.Exposed, 0)
-	return t, nil
+	return t, bySev, nil
+}
+
+// taggedHosts counts the hosts in scope with an open CVE carrying each
+// enabled tag, from the hosts' tag counters (WriteFindings).
+func (s *Store) taggedHosts(ctx context.Context, sc Scope) (map[string]int, error) {
+	cond, args := s.scopeSQL(sc, "s", 1)
+	rows, err := s.r.QueryContext(ctx, `SELECT h.tagged FROM hosts h JOIN sites s ON s.id = h.site_id
+		WHERE h.removed_at IS NULL AND h.tagged <> '' AND `+cond, args...)
+	if err != nil {
+		return nil, fmt.Errorf("tagged hosts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var tagged string
+		if err := rows.Scan(&tagged); err != nil {
+			return nil, err
+		}
+		var m map[string]int
+		if json.Unmarshal([]byte(tagged), &m) != nil { // written by WriteFindings
+			continue
+		}
+		for t, n := range m {
+			if n > 0 {
+				out[t]++
+			}
+		}
+	}
+	return out, rows.Err()
 }
 
 // topCVEs sums the latest snapshot's hosts per CVE over the sites in
@@ -440,4 +468,22 @@ func worstSeverity(h model.Host) string {
 // SeriesTagName returns the tag of a tag series, and whether series is one.
 func SeriesTagName(series string) (string, bool) {
 	return strings.CutPrefix(series, SeriesTag)
+}
+
+// Key names the sites sc sees, for keeping a read per scope (a cache):
+// two scopes with one key see the same sites.
+func (sc Scope) Key() string {
+	switch {
+	case sc.all:
+		return "*"
+	case sc.resolved:
+		ids := make([]string, len(sc.ids))
+		for i, id := range sc.ids {
+			ids[i] = fmt.Sprint(id)
+		}
+		return "ids:" + strings.Join(ids, ",")
+	}
+	names := append([]string(nil), sc.sites...)
+	sort.Strings(names)
+	return "names:" + strings.Join(names, "\x00")
 }

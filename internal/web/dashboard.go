@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -22,6 +23,9 @@ const plotDays = 90
 // Dashboard is the answer of GET /api/v1/dashboard.
 type Dashboard struct {
 	store.DashboardData
+	// ComputedAt is when the numbers were read (they are kept for
+	// --dashboard-cache per set of sites).
+	ComputedAt time.Time `json:"computed_at"`
 	// StaleSources are the sources not current (stale or failing).
 	StaleSources []SourceState `json:"stale_sources"`
 	// KnownExploited is false: no known-exploited (KEV) data is imported,
@@ -103,7 +107,7 @@ func (s *Server) dashboard(r *http.Request) (Dashboard, error) {
 		return Dashboard{}, errBadRequest{err}
 	}
 	d := Dashboard{StaleSources: []SourceState{}}
-	if d.DashboardData, err = s.store.Dashboard(r.Context(), scope(r), s.now()); err != nil {
+	if d.DashboardData, d.ComputedAt, err = s.dashCache.get(r, s); err != nil {
 		return d, err
 	}
 	srcs, err := s.store.Sources(r.Context())
@@ -117,6 +121,46 @@ func (s *Server) dashboard(r *http.Request) (Dashboard, error) {
 	}
 	d.History, err = s.exposureHistory(r, "", days)
 	return d, err
+}
+
+// dashCache keeps store.Dashboard per scope for ttl (0: not at all): at
+// 100,000 hosts its scans of the hosts take longer than a page should.
+type dashCache struct {
+	ttl time.Duration
+	mu  sync.Mutex
+	m   map[string]dashEntry
+}
+
+type dashEntry struct {
+	at time.Time
+	d  store.DashboardData
+}
+
+// dashCacheMax bounds the scopes kept (each a few kilobytes).
+const dashCacheMax = 512
+
+func (c *dashCache) get(r *http.Request, s *Server) (store.DashboardData, time.Time, error) {
+	sc, now := scope(r), s.now()
+	key := sc.Key()
+	if c.ttl > 0 {
+		c.mu.Lock()
+		e, ok := c.m[key]
+		c.mu.Unlock()
+		if ok && now.Sub(e.at) < c.ttl {
+			return e.d, e.at, nil
+		}
+	}
+	d, err := s.store.Dashboard(r.Context(), sc, now)
+	if err != nil || c.ttl <= 0 {
+		return d, now, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= dashCacheMax {
+		c.m = map[string]dashEntry{} // rare: start again rather than track ages
+	}
+	c.m[key] = dashEntry{at: now, d: d}
+	return d, now, nil
 }
 
 // errBadRequest is a request's own fault: answered 400 with its text.

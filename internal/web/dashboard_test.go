@@ -44,7 +44,7 @@ var (
 )
 
 // newStoreServer is a server with no authentication on an empty store
-// holding DSA-5343-1, and the store.
+// holding DSA-5343-1 and applying the CVE tags in force, and the store.
 func newStoreServer(t *testing.T) (*httptest.Server, *store.Store) {
 	t.Helper()
 	st, err := store.Open(context.Background(), testdb.DSN(t))
@@ -52,6 +52,9 @@ func newStoreServer(t *testing.T) (*httptest.Server, *store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	// The CVE tags and exceptions in force as pakiti serve applies them
+	// (read again at every write here): the hosts' tag counters follow.
+	st.SetPolicy(store.NewLivePolicy(st, 0, nil, nil))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h, err := New(Config{Store: st, Feed: intake.New(st, match.New(st, drivers.Registry(), log), log), Log: log})
 	if err != nil {
@@ -87,6 +90,11 @@ func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 func TestDashboard(t *testing.T) {
 	srv, st := newStoreServer(t)
 	ctx := context.Background()
+	// A CSIRT's tag (constructed: a decision, not vendor data) on one of
+	// the five CVEs.
+	if err := st.PutTag(ctx, store.CVETag{CVE: "CVE-2023-0286", Tag: "EGI-Critical", Enabled: true, Author: "csirt", ModifiedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range []string{repOld, repFixed, repWN1, repHostile} {
 		post(t, srv.URL, "5", r)
 	}
@@ -102,6 +110,9 @@ func TestDashboard(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]int{"critical": 0, "high": 0, "medium": 0, "low": 0, "other": 1}, d.BySeverity); diff != "" {
 		t.Errorf("by severity (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]int{"EGI-Critical": 1}, d.ByTag); diff != "" {
+		t.Errorf("by tag (-want +got):\n%s", diff)
 	}
 	if !d.SnapshotAt.IsZero() || len(d.TopCVEs) != 0 || len(d.History.Days) != 0 || d.KnownExploited {
 		t.Errorf("no snapshot taken, no KEV data, yet: %+v", d)
@@ -139,7 +150,7 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("newly exposed %d in 24 h, %d in 7 days; want 1, 2", d.NewlyExposed24h, d.NewlyExposed7d)
 	}
 	wantHist := ExposureHistory{Days: []string{day(t1), day(t2)}, Exposed: []int{1, 2},
-		ByTag: map[string][]int{}, BySite: map[string][]int{"SITE-B": {1, 2}},
+		ByTag: map[string][]int{"EGI-Critical": {1, 2}}, BySite: map[string][]int{"SITE-B": {1, 2}},
 		BySeverity: map[string][]int{"critical": {0, 0}, "high": {0, 0}, "medium": {0, 0}, "low": {0, 0}, "other": {1, 2}}}
 	if diff := cmp.Diff(wantHist, d.History); diff != "" {
 		t.Errorf("history (-want +got):\n%s", diff)
@@ -179,6 +190,7 @@ func TestDashboard(t *testing.T) {
 		`<a href="/hosts?cve=CVE-2022-2097">1</a>`,
 		`<a href="/cves/CVE-2022-2097">CVE-2022-2097</a>`,
 		`No known-exploited data loaded`,
+		`<td>EGI-Critical</td><td class="num"><a href="/hosts?cve_tag=EGI-Critical">1</a></td>`,
 		`<figure class="plot" id="plot-exposed">`, `<figure class="plot" id="plot-sites">`,
 		`<title id="plot-exposed-t">Exposed hosts</title>`, `<summary>Data table</summary>`,
 	} {
@@ -213,5 +225,35 @@ func TestDashboardPlotsSites(t *testing.T) {
 	}
 	if strings.Contains(body, "<script>") {
 		t.Error("unescaped site name")
+	}
+}
+
+// TestDashboardCache: with a cache, a second view within its time shows
+// the first view's counts (and says when they were read); without one, a
+// new report shows at once.
+func TestDashboardCache(t *testing.T) {
+	_, st := newStoreServer(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	h, err := New(Config{Store: st, Feed: intake.New(st, match.New(st, drivers.Registry(), log), log), Log: log,
+		Now: clock, DashboardCache: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	post(t, srv.URL, "5", repOld)
+	if d := getDashboard(t, srv.URL); d.Totals.Exposed != 1 || !d.ComputedAt.Equal(now) {
+		t.Fatalf("first view: %+v at %v", d.Totals, d.ComputedAt)
+	}
+	post(t, srv.URL, "6", repTwo)
+	now = now.Add(59 * time.Second)
+	if d := getDashboard(t, srv.URL); d.Totals.Exposed != 1 || !d.ComputedAt.Equal(now.Add(-59*time.Second)) {
+		t.Errorf("within the minute: %+v at %v, want the first view's", d.Totals, d.ComputedAt)
+	}
+	now = now.Add(time.Second)
+	if d := getDashboard(t, srv.URL); d.Totals.Exposed != 2 || !d.ComputedAt.Equal(now) {
+		t.Errorf("after the minute: %+v at %v, want 2 exposed now", d.Totals, d.ComputedAt)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -20,7 +21,11 @@ import (
 // time to patch of SITE-B once old is fixed, the CSV with the hostile
 // site's name defused, and the answers against openapi.json.
 func TestSitesPagesAndAPI(t *testing.T) {
-	srv, _ := newStoreServer(t)
+	srv, st := newStoreServer(t)
+	// A CSIRT's tag (constructed: a decision, not vendor data).
+	if err := st.PutTag(context.Background(), store.CVETag{CVE: "CVE-2022-4450", Tag: "EGI-High", Enabled: true, ModifiedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range []string{repOld, repFixed, repWN1, repHostile} {
 		post(t, srv.URL, "5", r)
 	}
@@ -38,7 +43,8 @@ func TestSitesPagesAndAPI(t *testing.T) {
 	want := []store.SiteSummary{
 		{Name: hostileSite, Hosts: 1, BySeverity: none, Tagged: map[string]int{}},
 		{Name: "SITE-A", Hosts: 2, BySeverity: none, Tagged: map[string]int{}},
-		{Name: "SITE-B", Hosts: 2, Exposed: 2, BySeverity: map[string]int{"critical": 0, "high": 0, "medium": 0, "low": 0, "other": 2}, Tagged: map[string]int{}},
+		{Name: "SITE-B", Hosts: 2, Exposed: 2, BySeverity: map[string]int{"critical": 0, "high": 0, "medium": 0, "low": 0, "other": 2},
+			Tagged: map[string]int{"EGI-High": 2}, TaggedHosts: 2},
 	}
 	if diff := cmp.Diff(want, list.Sites); diff != "" {
 		t.Errorf("sites (-want +got):\n%s", diff)
@@ -54,7 +60,7 @@ func TestSitesPagesAndAPI(t *testing.T) {
 		// are prefixed): kept as it is.
 		{hostileSite, "", "1", "0", "0", "0", "0", "0", "0", "0", "0", "", "", ""},
 		{"SITE-A", "", "2", "0", "0", "0", "0", "0", "0", "0", "0", "", "", ""},
-		{"SITE-B", "", "2", "2", "0", "0", "0", "0", "2", "0", "0", "", "", ""}}
+		{"SITE-B", "", "2", "2", "0", "0", "0", "0", "2", "2", "0", "", "", ""}}
 	if diff := cmp.Diff(wantRows, rows); diff != "" {
 		t.Errorf("csv (-want +got):\n%s", diff)
 	}
