@@ -71,11 +71,22 @@ func benchFleet(b *testing.B) *store.Store {
 		n = v
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.DSN(b))
+	// PAKITI_BENCH_DB keeps the fleet in that SQLite file, built once.
+	dsn, keep := testdb.DSN(b), os.Getenv("PAKITI_BENCH_DB")
+	if keep != "" {
+		dsn = "sqlite:" + keep
+	}
+	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
+	if keep != "" {
+		if _, total, err := st.ListHosts(ctx, store.AllSites(), store.HostFilter{Limit: 1}); err == nil && total > 0 {
+			b.Logf("%d hosts in %s", total, keep)
+			return st
+		}
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m := match.New(st, drivers.Registry(), log)
 	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(), Eval: m, Log: log, Now: time.Now}

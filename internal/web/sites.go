@@ -173,12 +173,33 @@ func hours(h float64) string {
 }
 
 // postSiteInfo sets a site's contact, URL and note (admins; the form of
-// the site's page).
+// the site's page). A field the form lacks keeps its value; a form that
+// cannot be read changes nothing.
 func (s *Server) postSiteInfo(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("site")
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	contact, link, note := r.PostFormValue("contact"), r.PostFormValue("url"), r.PostFormValue("note")
-	err := s.store.SetSiteInfo(r.Context(), name, contact, link, note)
+	if err := r.ParseForm(); err != nil {
+		s.pageError(w, r, http.StatusBadRequest, "The form could not be read: "+err.Error())
+		return
+	}
+	cur, err := s.store.SiteSummaries(r.Context(), scope(r), name)
+	if err != nil {
+		s.log.Error("site info", "error", err)
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
+		return
+	}
+	if len(cur) != 1 {
+		s.pageError(w, r, http.StatusNotFound, "No site is named "+name+".")
+		return
+	}
+	field := func(key, old string) string {
+		if v, ok := r.PostForm[key]; ok && len(v) > 0 {
+			return v[0]
+		}
+		return old
+	}
+	contact, link, note := field("contact", cur[0].Contact), field("url", cur[0].URL), field("note", cur[0].Note)
+	err = s.store.SetSiteInfo(r.Context(), name, contact, link, note)
 	if errors.Is(err, store.ErrNotFound) {
 		s.pageError(w, r, http.StatusNotFound, "No site is named "+name+".")
 		return

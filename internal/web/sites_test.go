@@ -156,6 +156,18 @@ func TestSiteInfoForm(t *testing.T) {
 	if d.Site.Contact != "security@fzu.example.org" || d.Site.URL != "https://fzu.example.org/security" || d.Site.Note != note {
 		t.Errorf("after a report: %+v", d.Site)
 	}
+	// A form too big to read changes nothing; a form with the note alone
+	// keeps the contact and URL.
+	if code, body := form("root", url.Values{"contact": {strings.Repeat("x", 70<<10)}}, nil); code != http.StatusBadRequest {
+		t.Errorf("a 70 KiB form: %d %.200s", code, body)
+	}
+	if code, body := form("root", url.Values{"note": {note}}, nil); code != http.StatusSeeOther {
+		t.Errorf("the note alone: %d %.200s", code, body)
+	}
+	code, body = fs.as(t, "fzu", "/api/v1/sites/FZU")
+	if err := json.Unmarshal([]byte(body), &d); code != 200 || err != nil || d.Site.Contact != "security@fzu.example.org" || d.Site.URL != "https://fzu.example.org/security" {
+		t.Errorf("after a refused big form and a note-only form: %d %v %+v", code, err, d.Site)
+	}
 	code, body = fs.as(t, "fzu", "/sites/FZU")
 	for _, s := range []string{`<dd id="contact">security@fzu.example.org</dd>`,
 		`<a href="https://fzu.example.org/security" rel="noopener noreferrer">`,

@@ -2,11 +2,13 @@ package web
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/pakiti-go/pakiti/internal/metrics"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
 
@@ -51,5 +53,27 @@ func TestStats(t *testing.T) {
 		if !strings.Contains(body, s) {
 			t.Errorf("stats page (%d) lacks %s", code, s)
 		}
+	}
+}
+
+// TestStatsIntakeCounters: with metrics on, the stats count the reports
+// /feed/ answered since start by outcome: old stored, old sent again
+// unchanged, one without a host line refused.
+func TestStatsIntakeCounters(t *testing.T) {
+	srv, _, post := newMetricsFleet(t, metrics.Config{CacheTTL: -1}, "testdata/DSA-5343-1.txt", nil)
+	post(repOld, http.StatusOK)
+	post(repOld, http.StatusOK)
+	post("#\nsite: SITE-A\nsystem: Debian GNU/Linux 11\n#\nopenssl\t1\tamd64\n#\n", http.StatusBadRequest)
+	code, _, body := get(t, srv.URL+"/api/v1/stats")
+	var got StatsAnswer
+	if err := json.Unmarshal([]byte(body), &got); code != 200 || err != nil {
+		t.Fatalf("%d %v %s", code, err, body)
+	}
+	checkSchema(t, "GET /api/v1/stats", []byte(body))
+	if diff := cmp.Diff(map[string]float64{"stored": 1, "unchanged": 1, "refused": 1}, got.Intake); diff != "" || got.Started.IsZero() {
+		t.Errorf("intake since %v (-want +got):\n%s", got.Started, diff)
+	}
+	if _, _, page := get(t, srv.URL+"/stats"); !strings.Contains(page, "<th>Reports unchanged since this server started") {
+		t.Errorf("stats page lacks the counters:\n%s", page)
 	}
 }
