@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -108,7 +107,9 @@ func (s *Server) dashboard(r *http.Request) (Dashboard, error) {
 		return Dashboard{}, errBadRequest{err}
 	}
 	d := Dashboard{StaleSources: []SourceState{}}
-	if d.DashboardData, d.ComputedAt, err = s.dashCache.get(r, s); err != nil {
+	if d.DashboardData, d.ComputedAt, err = s.dashCache.get(r, s, func(ctx context.Context, sc store.Scope, now time.Time) (store.DashboardData, error) {
+		return s.store.Dashboard(ctx, sc, now)
+	}); err != nil {
 		return d, err
 	}
 	srcs, err := s.store.Sources(r.Context())
@@ -122,85 +123,6 @@ func (s *Server) dashboard(r *http.Request) (Dashboard, error) {
 	}
 	d.History, err = s.exposureHistory(r, "", days)
 	return d, err
-}
-
-// dashCache keeps store.Dashboard per scope for ttl (0: not at all): at
-// 100,000 hosts its scans of the hosts take longer than a page should. A
-// view after ttl gets the kept counts (dated) while they are read again in
-// the background, so that only the first view of a scope waits for them.
-type dashCache struct {
-	ttl        time.Duration
-	mu         sync.Mutex
-	m          map[string]dashEntry
-	refreshing map[string]bool
-}
-
-type dashEntry struct {
-	at time.Time
-	d  store.DashboardData
-}
-
-// dashCacheMax bounds the scopes kept (each a few kilobytes).
-const dashCacheMax = 512
-
-// dashRefreshTimeout bounds a background read.
-const dashRefreshTimeout = 5 * time.Minute
-
-func (c *dashCache) get(r *http.Request, s *Server) (store.DashboardData, time.Time, error) {
-	sc, now := scope(r), s.now()
-	if c.ttl <= 0 {
-		d, err := s.store.Dashboard(r.Context(), sc, now)
-		return d, now, err
-	}
-	key := sc.Key()
-	c.mu.Lock()
-	e, ok := c.m[key]
-	if ok && now.Sub(e.at) >= c.ttl && !c.refreshing[key] {
-		if c.refreshing == nil {
-			c.refreshing = map[string]bool{}
-		}
-		c.refreshing[key] = true
-		go c.refresh(s, sc, key)
-	}
-	c.mu.Unlock()
-	if ok {
-		return e.d, e.at, nil
-	}
-	d, err := s.store.Dashboard(r.Context(), sc, now)
-	if err != nil {
-		return d, now, err
-	}
-	c.put(key, dashEntry{at: now, d: d})
-	return d, now, nil
-}
-
-// refresh reads the counts of sc again, in the background.
-func (c *dashCache) refresh(s *Server, sc store.Scope, key string) {
-	defer func() {
-		c.mu.Lock()
-		delete(c.refreshing, key)
-		c.mu.Unlock()
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), dashRefreshTimeout)
-	defer cancel()
-	now := s.now()
-	d, err := s.store.Dashboard(ctx, sc, now)
-	if err != nil {
-		s.log.Error("dashboard refresh", "error", err)
-		return
-	}
-	c.put(key, dashEntry{at: now, d: d})
-}
-
-func (c *dashCache) put(key string, e dashEntry) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= dashCacheMax {
-		c.m = map[string]dashEntry{} // rare: start again rather than track ages
-	}
-	if old, ok := c.m[key]; !ok || e.at.After(old.at) {
-		c.m[key] = e
-	}
 }
 
 // errBadRequest is a request's own fault: answered 400 with its text.

@@ -28,8 +28,10 @@ type Server struct {
 	auth    *auth.Auth
 	metrics *metrics.Metrics // nil: none (the stats page's counters since start)
 	started time.Time
-	// dashCache keeps the dashboard's numbers per scope (dashboard.go).
-	dashCache *dashCache
+	// Fleet-wide reads kept per scope (dashboard_cache.go).
+	dashCache  *scopeCache[store.DashboardData]
+	sitesCache *scopeCache[[]store.SiteSummary]
+	statsCache *scopeCache[store.Stats]
 }
 
 // Config wires a Server.
@@ -45,8 +47,9 @@ type Config struct {
 	// Auth identifies requests and gives each its scope; nil is
 	// auth.NoAuth (--auth none: everyone is admin), for tests.
 	Auth *auth.Auth
-	// DashboardCache is how long the dashboard's numbers are kept per set
-	// of sites (0: read at every request).
+	// DashboardCache is how long the dashboard's, the sites listing's and
+	// the stats' numbers are kept per set of sites (0: read at every
+	// request).
 	DashboardCache time.Duration
 	// Metrics, when set, instruments every request and serves /metrics
 	// to admins and CSIRT members (its fleet series read all sites).
@@ -60,7 +63,8 @@ func New(c Config) (http.Handler, error) {
 		return nil, err
 	}
 	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now, osRules: c.OSRules, auth: c.Auth,
-		metrics: c.Metrics, started: time.Now().UTC(), dashCache: &dashCache{ttl: c.DashboardCache}}
+		metrics: c.Metrics, started: time.Now().UTC(), dashCache: &scopeCache[store.DashboardData]{ttl: c.DashboardCache},
+		sitesCache: &scopeCache[[]store.SiteSummary]{ttl: c.DashboardCache}, statsCache: &scopeCache[store.Stats]{ttl: c.DashboardCache}}
 	if s.now == nil {
 		s.now = time.Now
 	}

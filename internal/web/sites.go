@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"html/template"
@@ -48,8 +49,15 @@ func siteRow(x store.SiteSummary) []string {
 		x.Contact, x.URL, x.Note})
 }
 
+// siteList reads (or keeps) the sites in scope.
+func (s *Server) siteList(r *http.Request) ([]store.SiteSummary, time.Time, error) {
+	return s.sitesCache.get(r, s, func(ctx context.Context, sc store.Scope, _ time.Time) ([]store.SiteSummary, error) {
+		return s.store.SiteSummaries(ctx, sc, "")
+	})
+}
+
 func (s *Server) apiSiteList(w http.ResponseWriter, r *http.Request) {
-	sites, err := s.store.SiteSummaries(r.Context(), scope(r), "")
+	sites, _, err := s.siteList(r)
 	if err != nil {
 		s.internal(w, "sites", err)
 		return
@@ -108,13 +116,13 @@ func (s *Server) apiSite(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pageSites(w http.ResponseWriter, r *http.Request) {
-	sites, err := s.store.SiteSummaries(r.Context(), scope(r), "")
+	sites, at, err := s.siteList(r)
 	if err != nil {
 		s.log.Error("sites page", "error", err)
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, r, http.StatusOK, "sites.html", map[string]any{"Title": "Sites", "Sites": sites})
+	s.render(w, r, http.StatusOK, "sites.html", map[string]any{"Title": "Sites", "Sites": sites, "At": at})
 }
 
 func (s *Server) pageSite(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"sort"
 	"time"
@@ -23,14 +24,19 @@ type StatsAnswer struct {
 	Intake map[string]float64 `json:"intake_since_start,omitempty"`
 	// Started is when the counters of Intake started.
 	Started time.Time `json:"started,omitzero"`
+	// CountedAt is when the counts were read (kept per set of sites for
+	// the server's --dashboard-cache).
+	CountedAt time.Time `json:"counted_at"`
 }
 
 func (s *Server) stats(r *http.Request) (StatsAnswer, error) {
-	st, err := s.store.Stats(r.Context(), scope(r))
+	st, at, err := s.statsCache.get(r, s, func(ctx context.Context, sc store.Scope, _ time.Time) (store.Stats, error) {
+		return s.store.Stats(ctx, sc)
+	})
 	if err != nil {
 		return StatsAnswer{}, err
 	}
-	a := StatsAnswer{Stats: st}
+	a := StatsAnswer{Stats: st, CountedAt: at}
 	if s.metrics != nil {
 		a.Intake, a.Started = map[string]float64{}, s.started
 		mfs, err := s.metrics.Registry().Gather()
