@@ -57,7 +57,7 @@ pakiti-client to /feed/) and shows them in a web UI, a JSON API and this CLI.`,
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
 	root.PersistentFlags().DurationVar(&g.dataMaxAge, "data-max-age", store.DefaultDataMaxAge,
 		"how long after its last successful check a source's data stays current: older data makes hosts stale and /readyz fail")
-	root.AddCommand(newServe(g), newHosts(g), newHost(g), newCVE(g), newImport(g), newSources(g), newEvaluate(g), newDB(g), newArchive(g), newVercmp(), newOSRules(g), newTags(g), newExceptions(g), newUsers(g), newSites(g), newAudit(g))
+	root.AddCommand(newServe(g), newHosts(g), newHost(g), newCVE(g), newImport(g), newSources(g), newEvaluate(g), newDB(g), newArchive(g), newVercmp(), newOSRules(g), newTags(g), newExceptions(g), newUsers(g), newSites(g), newAudit(g), newDashboard(g))
 	return root
 }
 

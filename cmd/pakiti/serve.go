@@ -39,6 +39,7 @@ func newServe(g *globals) *cobra.Command {
 	var tagsEvery time.Duration
 	var tagsRemove bool
 	var demoMode bool
+	var snapshotEvery, dashboardCache time.Duration
 	var every, gcEvery, jobTTL, jobRenew, testJobEvery, osRulesCheck, evalEvery, staleAfter time.Duration
 	keep := newRetention(DefaultReportHistory)
 	archiveKeep := newRetention(DefaultArchiveRetention)
@@ -166,6 +167,11 @@ func newServe(g *globals) *cobra.Command {
 					sched.Run(ctx, "gc", gcEvery, func(ctx context.Context) error { return collect(ctx, st, log, keep, archiveKeep) })
 				})
 			}
+			if snapshotEvery > 0 {
+				wg.Go(func() {
+					sched.Run(ctx, "exposure-snapshot", snapshotEvery, func(ctx context.Context) error { return snapshotExposure(ctx, st, log) })
+				})
+			}
 			if tagsFrom != "" && tagsEvery > 0 {
 				wg.Go(func() {
 					sched.Run(ctx, "tags-import", tagsEvery, func(ctx context.Context) error {
@@ -239,7 +245,7 @@ func newServe(g *globals) *cobra.Command {
 				}
 			}
 			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner, Auth: authn, OSRules: rules, Metrics: met,
-				PolicyChanged: policyChanged})
+				PolicyChanged: policyChanged, DashboardCache: dashboardCache})
 			if err != nil {
 				return err
 			}
@@ -315,6 +321,8 @@ func newServe(g *globals) *cobra.Command {
 	cmd.Flags().DurationVar(&evalEvery, "evaluate-every", time.Minute, "drain the evaluation queue (package sets an import changed and a dead server left) once per period, on one server (0: only after imports)")
 	cmd.Flags().DurationVar(&staleAfter, "stale-after", store.DefaultStaleAfter, "a host that did not report for this long is stale")
 	cmd.Flags().DurationVar(&every, "update-every", 6*time.Hour, "import every source from its vendor URL once per period of this length, aligned to midnight UTC, by one of the servers on the database (0: never)")
+	cmd.Flags().DurationVar(&dashboardCache, "dashboard-cache", 30*time.Second, "keep the dashboard's counts per set of sites this long (0: count at every view); the page says when they were counted")
+	cmd.Flags().DurationVar(&snapshotEvery, "snapshot-every", 24*time.Hour, "take the dashboard's exposure snapshot (plots, top CVEs, newly exposed hosts) once per period of this length, by one of the servers on the database (0: never; pakiti dashboard snapshot takes one on demand)")
 	cmd.Flags().DurationVar(&gcEvery, "gc-every", time.Hour, "delete unused package sets and catalogue packages, and report history older than --report-history, once per period of this length, by one of the servers on the database (0: never)")
 	cmd.Flags().BoolVar(&archiveReports, "archive-reports", false, "keep every stored report as received (after decryption), compressed, in the database, for forensics (pakiti archive list|show); the gc job deletes them after --archive-retention")
 	cmd.Flags().Var(archiveKeep, "archive-retention", "keep archived raw reports this long (30d, 720h; 0: for ever)")

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -703,6 +704,102 @@ var scopeReads = []scopeRead{
 			},
 		},
 	},
+	{
+		// The dashboard (dashboard.go) after a snapshot: hosts, exposed
+		// hosts by severity (the DSA list gives none: other), data states,
+		// newly exposed (the snapshot saw every host first), and the hosts
+		// of DSA-5343-1's 2022 CVEs among the top CVEs: on every host, and
+		// first in every scope (most hosts, then by id: b1 alone has 19
+		// CVEs on one host each, and CVE-2022-2097, -4304 and -4450 are
+		// among the first ten of them by id).
+		method: "Dashboard", name: "dashboard",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+			if _, err := s.SnapshotExposure(ctx, at); err != nil {
+				return nil, err
+			}
+			d, err := s.Dashboard(ctx, sc, at.Add(time.Hour))
+			if err != nil {
+				return nil, err
+			}
+			out := concat(times(d.Totals.Hosts, "host"), times(d.Totals.Exposed, "exposed"), times(d.Totals.Evaluated, "evaluated"),
+				times(d.NewlyExposed24h, "new in 24 h"), times(d.NewlyExposed7d, "new in 7 days"))
+			for sev, n := range d.BySeverity {
+				out = append(out, times(n, "severity "+sev)...)
+			}
+			for st, n := range d.Totals.DataStates {
+				out = append(out, times(n, "data "+st)...)
+			}
+			for _, c := range d.TopCVEs {
+				if slices.Contains(dsa5343[:3], c.CVE) {
+					out = append(out, times(c.Hosts, "top "+c.CVE)...)
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			"SITE-A": concat(times(2, "host"), times(2, "exposed"), times(2, "evaluated"), times(2, "new in 24 h"), times(2, "new in 7 days"),
+				times(2, "severity other"), times(2, "data partial"), concat(prefixedTimes(2, "top", dsa5343[:3])...)),
+			"SITE-B": concat([]string{"host", "exposed", "evaluated", "new in 24 h", "new in 7 days", "severity other", "data partial"},
+				prefixed("top", dsa5343[:3])),
+		},
+	},
+	{
+		// The daily snapshot's values (every host exposed; none stale, a1
+		// and b1 run a kernel DSA-5324-1 fixes but no fixed one is
+		// installed: no reboot pending).
+		method: "ExposureHistory", name: "exposure snapshots",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+			if _, err := s.SnapshotExposure(ctx, at); err != nil {
+				return nil, err
+			}
+			_, pts, err := s.ExposureHistory(ctx, sc, "", at.Add(-24*time.Hour))
+			var out []string
+			for _, p := range pts {
+				out = append(out, fmt.Sprintf("%s %s %s %d", p.Day, p.Site, p.Series, p.Hosts))
+			}
+			return out, err
+		},
+		want: map[string][]string{
+			"SITE-A": {"2026-11-25 SITE-A exposed 2", "2026-11-25 SITE-A hosts 2", "2026-11-25 SITE-A sev:other 2"},
+			"SITE-B": {"2026-11-25 SITE-B exposed 1", "2026-11-25 SITE-B hosts 1", "2026-11-25 SITE-B sev:other 1"},
+		},
+	},
+	{
+		method: "SiteSummaries", name: "sites with their counts",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			sites, err := s.SiteSummaries(ctx, sc, "")
+			var out []string
+			for _, x := range sites {
+				out = append(out, fmt.Sprintf("%s hosts=%d exposed=%d other=%d", x.Name, x.Hosts, x.Exposed, x.BySeverity["other"]))
+			}
+			return out, err
+		},
+		want: map[string][]string{"SITE-A": {"SITE-A hosts=2 exposed=2 other=2"}, "SITE-B": {"SITE-B hosts=1 exposed=1 other=1"}},
+	},
+	{
+		// The counts of the hosts in scope (stats.go): one report each.
+		method: "Stats", name: "stats",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			st, err := s.Stats(ctx, sc)
+			return concat(times(st.Sites, "site"), times(st.Hosts, "host"), times(st.ReportRecords, "report"),
+				times(int(st.ReportsReceived), "received")), err
+		},
+		want: map[string][]string{
+			"SITE-A": concat([]string{"site"}, times(2, "host"), times(2, "report"), times(2, "received")),
+			"SITE-B": {"site", "host", "report", "received"},
+		},
+	},
+}
+
+// prefixedTimes is, for each x, n lines "prefix x".
+func prefixedTimes(n int, prefix string, xs []string) [][]string {
+	var out [][]string
+	for _, x := range xs {
+		out = append(out, times(n, prefix+" "+x))
+	}
+	return out
 }
 
 // findingLines are the open findings of one package from one advisory:
@@ -808,6 +905,9 @@ var unscoped = map[string]string{
 	"FeedCerts": "the certificates registered for sites (admin pages, CLI), no host data",
 	"CertSites": "feed: the sites of a client certificate", "SetUserDisabled": "admin write (pakiti users disable)",
 	"UserDisabled": "login: whether one user is disabled", "DisabledUsers": "user names (admin pages), no host data",
+	// The dashboard (dashboard.go, sitesinfo.go).
+	"SnapshotExposure": "job: writes the daily snapshot of every site; its reads (Dashboard, ExposureHistory) are scoped",
+	"SetSiteInfo":      "admin write (a site's contact, URL and note)",
 }
 
 // scopeHelpers take a Scope without reading hosts: they work on the scope

@@ -28,7 +28,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/tokens/revoke", admin(s.revokeAPIToken))
 	mux.Handle("POST /admin/grants/add", admin(s.addGrant))
 	mux.Handle("POST /admin/grants/revoke", admin(s.revokeGrant))
-	mux.Handle("GET /admin/sites", admin(s.pageSites))
+	mux.Handle("GET /admin/sites", admin(s.pageAdminSites))
 	mux.Handle("POST /admin/sites/add", admin(s.addSite))
 	mux.Handle("POST /admin/groups/set", admin(s.setGroup))
 	mux.Handle("POST /admin/sites/token", admin(s.rotateFeedToken))

@@ -13,7 +13,7 @@ import (
 // parent, rotate a site's report token (shown once), register client
 // certificates for its reports.
 
-func (s *Server) pageSites(w http.ResponseWriter, r *http.Request) {
+func (s *Server) pageAdminSites(w http.ResponseWriter, r *http.Request) {
 	sites, err := s.store.SiteList(r.Context(), scope(r))
 	if err != nil {
 		s.internalPage(w, r, "sites", err)

@@ -155,15 +155,6 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"sources": src})
 }
 
-func (s *Server) apiSites(w http.ResponseWriter, r *http.Request) {
-	sites, err := s.store.Sites(r.Context(), scope(r))
-	if err != nil {
-		s.internal(w, "sites", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"sites": sites})
-}
-
 // internal logs err and answers 500 without details.
 func (s *Server) internal(w http.ResponseWriter, what string, err error) {
 	s.log.Error("request failed", "what", what, "error", err)

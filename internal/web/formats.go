@@ -12,6 +12,7 @@ var apiFormats = map[string][]string{
 	"/api/v1/cves/{id}":       {"json", "csv"},
 	"/api/v1/advisories/{id}": {"json", "csv"},
 	"/api/v1/exceptions":      {"json", "csv"},
+	"/api/v1/sites":           {"json", "csv"},
 }
 
 // withFormats answers 400, naming the formats path has, when a request

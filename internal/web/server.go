@@ -28,6 +28,12 @@ type Server struct {
 	auth    *auth.Auth
 	// onPolicy is Config.PolicyChanged.
 	onPolicy func(context.Context)
+	metrics  *metrics.Metrics // nil: none (the stats page's counters since start)
+	started  time.Time
+	// Fleet-wide reads kept per scope (dashboard_cache.go).
+	dashCache  *scopeCache[store.DashboardData]
+	sitesCache *scopeCache[[]store.SiteSummary]
+	statsCache *scopeCache[store.Stats]
 }
 
 // Config wires a Server.
@@ -43,6 +49,10 @@ type Config struct {
 	// Auth identifies requests and gives each its scope; nil is
 	// auth.NoAuth (--auth none: everyone is admin), for tests.
 	Auth *auth.Auth
+	// DashboardCache is how long the dashboard's, the sites listing's and
+	// the stats' numbers are kept per set of sites (0: read at every
+	// request).
+	DashboardCache time.Duration
 	// Metrics, when set, instruments every request and serves /metrics
 	// to admins and CSIRT members (its fleet series read all sites).
 	Metrics *metrics.Metrics
@@ -59,7 +69,8 @@ func New(c Config) (http.Handler, error) {
 		return nil, err
 	}
 	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now, osRules: c.OSRules, auth: c.Auth,
-		onPolicy: c.PolicyChanged}
+		onPolicy: c.PolicyChanged, metrics: c.Metrics, started: time.Now().UTC(), dashCache: &scopeCache[store.DashboardData]{ttl: c.DashboardCache},
+		sitesCache: &scopeCache[[]store.SiteSummary]{ttl: c.DashboardCache}, statsCache: &scopeCache[store.Stats]{ttl: c.DashboardCache}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -88,9 +99,11 @@ func New(c Config) (http.Handler, error) {
 	}
 	s.osRuleRoutes(mux)
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/hosts", http.StatusFound)
-	})
+	mux.HandleFunc("GET /{$}", s.pageDashboard)
+	mux.HandleFunc("GET /sites", s.pageSites)
+	mux.HandleFunc("GET /sites/{site}", s.pageSite)
+	mux.Handle("POST /sites/{site}", auth.RequireAdmin(http.HandlerFunc(s.postSiteInfo)))
+	mux.HandleFunc("GET /stats", s.pageStats)
 	mux.HandleFunc("GET /hosts", s.pageHosts)
 	mux.HandleFunc("GET /hosts/{hostname}", s.pageHost)
 	mux.HandleFunc("GET /cves/{id}", s.pageCVE)
@@ -122,7 +135,10 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"/api/v1/hosts", s.apiHosts},
 		{"/api/v1/hosts/{hostname}", s.apiHost},
 		{"/api/v1/hosts/{hostname}/history", s.apiHostHistory},
-		{"/api/v1/sites", s.apiSites},
+		{"/api/v1/sites", s.apiSiteList},
+		{"/api/v1/sites/{site}", s.apiSite},
+		{"/api/v1/dashboard", s.apiDashboard},
+		{"/api/v1/stats", s.apiStats},
 		{"/api/v1/sites/{site}/history", s.apiSiteHistory},
 		{"/api/v1/cves/{id}", s.apiCVE},
 		{"/api/v1/sources", s.apiSources},

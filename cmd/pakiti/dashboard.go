@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/pakiti-go/pakiti/internal/store"
+	"github.com/spf13/cobra"
+)
+
+// snapshotExposure takes the day's exposure snapshot and logs what it saw
+// (the job "exposure-snapshot").
+func snapshotExposure(ctx context.Context, st *store.Store, log *slog.Logger) error {
+	res, err := st.SnapshotExposure(ctx, time.Now())
+	if err != nil {
+		return err
+	}
+	log.Info("exposure snapshot taken", "day", res.Day, "hosts", res.Hosts, "exposed", res.Exposed,
+		"finding_reads", res.Reads, "duration", res.Duration.Round(time.Millisecond))
+	return nil
+}
+
+func newDashboard(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "dashboard",
+		Short: "The dashboard's daily exposure snapshots",
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "snapshot",
+		Short: "Take today's exposure snapshot now (the dashboard's plots, top CVEs, newly exposed hosts)",
+		Long: `Records, per site, the hosts, the exposed hosts (by worst severity and per CVE
+tag), the stale and reboot-pending hosts, the hosts per open CVE and since when
+each host is exposed, as of now: the snapshot pakiti serve takes every
+--snapshot-every. A second snapshot on one day (UTC) replaces the first.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := g.openExisting(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			res, err := st.SnapshotExposure(cmd.Context(), time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "snapshot of %s: %d hosts, %d exposed (%d finding reads, %s)\n",
+				res.Day, res.Hosts, res.Exposed, res.Reads, res.Duration.Round(time.Millisecond))
+			return nil
+		},
+	})
+	return cmd
+}

@@ -1,0 +1,489 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+)
+
+// The dashboard reads two kinds of numbers:
+//
+//   - live ones, from the hosts' counters (kept by the findings writer)
+//     and the data states: aggregates over the hosts in scope, no finding
+//     read;
+//   - snapshot ones, from the tables the exposure-snapshot job fills once a
+//     day (SnapshotExposure, migration 0018): the exposure per day for the
+//     plots, the top CVEs and since when each host is exposed.
+//
+// Why a snapshot: exposed hosts per day over 90 days cannot be rebuilt
+// from the findings history of 100,000 hosts at every page view (millions
+// of rows), while 90 x sites x series small rows read in a millisecond.
+// The snapshot reads the fleet only through store functions (EachHost,
+// HostFindings), never the findings table itself, so it survives a change
+// of how findings are stored.
+
+// Snapshot series names (exposure_daily.series).
+const (
+	SeriesHosts   = "hosts"   // the site's hosts
+	SeriesExposed = "exposed" // hosts with an open CVE
+	SeriesStale   = "stale"   // hosts that did not report for the stale period
+	SeriesReboot  = "reboot"  // hosts with a reboot-pending CVE
+	SeriesSev     = "sev:"    // + severity: hosts by the worst of their open CVEs
+	SeriesTag     = "tag:"    // + CVE tag: hosts with an open CVE carrying the tag
+)
+
+// FleetTotals are the dashboard's host counts, in scope.
+type FleetTotals struct {
+	Hosts         int `json:"hosts"`
+	Evaluated     int `json:"evaluated"`
+	NotEvaluated  int `json:"not_evaluated"`
+	Exposed       int `json:"exposed"` // evaluated or not, hosts with an open CVE
+	Clean         int `json:"clean"`   // evaluated, no open CVE
+	RebootPending int `json:"reboot_pending"`
+	StaleHosts    int `json:"stale_hosts"`
+	// DataStates counts the hosts per data state: complete, partial,
+	// stale, none (coverage.go).
+	DataStates map[string]int `json:"data_states"`
+}
+
+// CVEHosts is a CVE with the number of hosts it is open on.
+type CVEHosts struct {
+	CVE   string `json:"cve"`
+	Hosts int    `json:"hosts"`
+}
+
+// DashboardData is what the dashboard shows, in scope.
+type DashboardData struct {
+	Totals FleetTotals `json:"totals"`
+	// BySeverity counts the exposed hosts by the worst severity of their
+	// open CVEs (critical, high, medium, low, other).
+	BySeverity map[string]int `json:"exposed_by_severity"`
+	// ByTag counts the hosts with an open finding of a CVE carrying each
+	// enabled tag.
+	ByTag map[string]int `json:"exposed_by_tag"`
+	// Newly exposed hosts: exposed now, and not yet at a snapshot before
+	// the period (snapshot resolution).
+	NewlyExposed24h int `json:"newly_exposed_24h"`
+	NewlyExposed7d  int `json:"newly_exposed_7d"`
+	// TopCVEs are the CVEs open on the most hosts at the latest snapshot.
+	TopCVEs []CVEHosts `json:"top_cves"`
+	// SnapshotAt is when the latest snapshot was taken (zero: never).
+	SnapshotAt time.Time `json:"snapshot_at,omitzero"`
+}
+
+// topCVEs is how many CVEs the dashboard lists.
+const topCVEs = 10
+
+// Dashboard returns the dashboard's numbers for the hosts in scope, at now.
+func (s *Store) Dashboard(ctx context.Context, sc Scope, now time.Time) (DashboardData, error) {
+	var d DashboardData
+	var err error
+	if d.Totals, d.BySeverity, err = s.fleetTotals(ctx, sc, now); err != nil {
+		return d, err
+	}
+	if d.ByTag, err = s.taggedHosts(ctx, sc); err != nil {
+		return d, err
+	}
+	cond, args := s.scopeSQL(sc, "s", 3)
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(CASE WHEN e.exposed_since >= $1 THEN 1 END),
+			COUNT(CASE WHEN e.exposed_since >= $2 THEN 1 END)
+		FROM exposure_hosts e JOIN hosts h ON h.hostname = e.hostname AND h.removed_at IS NULL AND h.cves > 0
+		JOIN sites s ON s.id = h.site_id WHERE `+cond,
+		append([]any{now.Add(-24 * time.Hour).UTC(), now.Add(-7 * 24 * time.Hour).UTC()}, args...)...).
+		Scan(&d.NewlyExposed24h, &d.NewlyExposed7d); err != nil {
+		return d, fmt.Errorf("newly exposed: %w", err)
+	}
+	if d.TopCVEs, err = s.topCVEs(ctx, sc, topCVEs); err != nil {
+		return d, err
+	}
+	// The column itself, not MAX of it: SQLite's aggregates lose its type.
+	var at time.Time
+	err = s.r.QueryRowContext(ctx, `SELECT taken_at FROM exposure_runs ORDER BY taken_at DESC LIMIT 1`).Scan(&at)
+	switch {
+	case err == nil:
+		d.SnapshotAt = at.UTC()
+	case !errors.Is(err, sql.ErrNoRows):
+		return d, fmt.Errorf("latest snapshot: %w", err)
+	}
+	return d, nil
+}
+
+// fleetTotals counts the hosts in scope from their counters, and the
+// exposed ones by their worst severity as Exposure does (one scan of the
+// hosts, no findings read).
+func (s *Store) fleetTotals(ctx context.Context, sc Scope, now time.Time) (FleetTotals, map[string]int, error) {
+	var t FleetTotals
+	var c, h, m, l, o int
+	cond, args := s.scopeSQL(sc, "s", 2)
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*),
+			COUNT(CASE WHEN h.cves > 0 THEN 1 END),
+			COUNT(CASE WHEN h.reboot_pending > 0 THEN 1 END),
+			COUNT(CASE WHEN h.last_report < $1 THEN 1 END),
+			COUNT(CASE WHEN h.sev_critical > 0 THEN 1 END),
+			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high > 0 THEN 1 END),
+			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium > 0 THEN 1 END),
+			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium = 0 AND h.sev_low > 0 THEN 1 END),
+			COUNT(CASE WHEN h.cves > 0 AND h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium = 0 AND h.sev_low = 0 THEN 1 END)
+		FROM hosts h JOIN sites s ON s.id = h.site_id AND h.removed_at IS NULL WHERE `+cond,
+		append([]any{now.Add(-s.StaleAfter()).UTC()}, args...)...).
+		Scan(&t.Hosts, &t.Exposed, &t.RebootPending, &t.StaleHosts, &c, &h, &m, &l, &o)
+	if err != nil {
+		return t, nil, fmt.Errorf("fleet totals: %w", err)
+	}
+	bySev := map[string]int{"critical": c, "high": h, "medium": m, "low": l, "other": o}
+	// Evaluated per OS group and package set once (DataStates), not per host.
+	_, t.DataStates, err = s.DataStates(ctx, sc)
+	if err != nil {
+		return t, nil, err
+	}
+	t.NotEvaluated = t.DataStates[model.DataNone]
+	t.Evaluated = t.Hosts - t.NotEvaluated
+	// A host not evaluated has no findings, so every exposed host is an
+	// evaluated one.
+	t.Clean = max(t.Evaluated-t.Exposed, 0)
+	return t, bySev, nil
+}
+
+// taggedHosts counts the hosts in scope with an open CVE carrying each
+// enabled tag, from the hosts' tag counters (WriteFindings).
+func (s *Store) taggedHosts(ctx context.Context, sc Scope) (map[string]int, error) {
+	cond, args := s.scopeSQL(sc, "s", 1)
+	rows, err := s.r.QueryContext(ctx, `SELECT h.tagged FROM hosts h JOIN sites s ON s.id = h.site_id
+		WHERE h.removed_at IS NULL AND h.tagged <> '' AND `+cond, args...)
+	if err != nil {
+		return nil, fmt.Errorf("tagged hosts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var tagged string
+		if err := rows.Scan(&tagged); err != nil {
+			return nil, err
+		}
+		var m map[string]int
+		if json.Unmarshal([]byte(tagged), &m) != nil { // written by WriteFindings
+			continue
+		}
+		for t, n := range m {
+			if n > 0 {
+				out[t]++
+			}
+		}
+	}
+	return out, rows.Err()
+}
+
+// topCVEs sums the latest snapshot's hosts per CVE over the sites in
+// scope (a host is in one site: counted once).
+func (s *Store) topCVEs(ctx context.Context, sc Scope, n int) ([]CVEHosts, error) {
+	cond, args := s.scopeSQL(sc, "s", 2)
+	rows, err := s.r.QueryContext(ctx, `SELECT c.cve, SUM(c.hosts) FROM exposure_cves c JOIN sites s ON s.id = c.site_id
+		WHERE `+cond+` GROUP BY c.cve ORDER BY 2 DESC, c.cve LIMIT $1`, append([]any{n}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("top cves: %w", err)
+	}
+	defer rows.Close()
+	out := []CVEHosts{}
+	for rows.Next() {
+		var c CVEHosts
+		if err := rows.Scan(&c.CVE, &c.Hosts); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ExposurePoint is one value of a snapshot: a site's hosts of a series on
+// a day.
+type ExposurePoint struct {
+	Day    string `json:"day"`
+	Site   string `json:"site"`
+	Series string `json:"series"`
+	Hosts  int    `json:"hosts"`
+}
+
+// ExposureHistory returns the days a snapshot was taken since since
+// (oldest first) and the snapshots' values of the sites in scope (of site
+// alone, when not ""), by day, site and series.
+func (s *Store) ExposureHistory(ctx context.Context, sc Scope, site string, since time.Time) ([]string, []ExposurePoint, error) {
+	from := since.UTC().Format(time.DateOnly)
+	rows, err := s.r.QueryContext(ctx, `SELECT day FROM exposure_runs WHERE day >= $1 ORDER BY day`, from)
+	if err != nil {
+		return nil, nil, fmt.Errorf("exposure days: %w", err)
+	}
+	days := []string{}
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		days = append(days, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	cond, args := s.scopeSQL(sc, "s", 3)
+	rows, err = s.r.QueryContext(ctx, `SELECT e.day, s.name, e.series, e.hosts FROM exposure_daily e JOIN sites s ON s.id = e.site_id
+		WHERE e.day >= $1 AND ($2 = '' OR s.name = $2) AND `+cond+` ORDER BY e.day, s.name, e.series`,
+		append([]any{from, site}, args...)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("exposure history: %w", err)
+	}
+	defer rows.Close()
+	pts := []ExposurePoint{}
+	for rows.Next() {
+		var p ExposurePoint
+		if err := rows.Scan(&p.Day, &p.Site, &p.Series, &p.Hosts); err != nil {
+			return nil, nil, err
+		}
+		pts = append(pts, p)
+	}
+	return days, pts, rows.Err()
+}
+
+// SnapshotResult says what a snapshot saw.
+type SnapshotResult struct {
+	Day      string        `json:"day"`
+	Hosts    int           `json:"hosts"`
+	Exposed  int           `json:"exposed"`
+	Reads    int           `json:"finding_reads"` // HostFindings calls (one per distinct host state)
+	Duration time.Duration `json:"duration"`
+}
+
+// snapshotKeep is how long daily snapshots are kept.
+const snapshotKeep = 400 * 24 * time.Hour
+
+// hostState is what makes two hosts' open CVEs the same: same site (site
+// exceptions), package set, OS group and running kernel, and the same
+// counters (a host exception changes them). Hosts alike are read once.
+type hostState struct {
+	site, set, group, kernel string
+	cves, excepted, reboot   int
+	crit, high, med, low     int
+}
+
+// SnapshotExposure records the fleet's exposure on now's day (UTC),
+// replacing that day's snapshot if there is one: per site, the hosts,
+// exposed, stale and reboot-pending hosts, exposed hosts by worst severity
+// and per CVE tag; the hosts per open CVE (top CVEs); since when each
+// exposed host is exposed. It reads every host (EachHost) and the open
+// findings of one host per distinct state (HostFindings).
+func (s *Store) SnapshotExposure(ctx context.Context, now time.Time) (SnapshotResult, error) {
+	start := time.Now()
+	now = now.UTC()
+	res := SnapshotResult{Day: now.Format(time.DateOnly)}
+	type key struct{ site, series string }
+	counts := map[key]int{}
+	exposed := map[string]bool{} // host names
+	members := map[hostState][]string{}
+	sites := map[string]bool{}
+	_, err := s.EachHost(ctx, AllSites(), HostFilter{Now: now}, func(h model.Host) error {
+		res.Hosts++
+		sites[h.Site] = true
+		counts[key{h.Site, SeriesHosts}]++
+		if h.Stale {
+			counts[key{h.Site, SeriesStale}]++
+		}
+		if h.RebootPending > 0 {
+			counts[key{h.Site, SeriesReboot}]++
+		}
+		if h.CVEs == 0 {
+			return nil
+		}
+		res.Exposed++
+		exposed[h.Hostname] = true
+		counts[key{h.Site, SeriesExposed}]++
+		counts[key{h.Site, SeriesSev + worstSeverity(h)}]++
+		for t, n := range h.TaggedCVEs {
+			if n > 0 {
+				counts[key{h.Site, SeriesTag + t}]++
+			}
+		}
+		st := hostState{site: h.Site, set: h.PackageSetHash, group: h.OSGroup, kernel: h.Kernel, cves: h.CVEs,
+			excepted: h.Excepted, reboot: h.RebootPending, crit: h.BySeverity["critical"], high: h.BySeverity["high"],
+			med: h.BySeverity["medium"], low: h.BySeverity["low"]}
+		members[st] = append(members[st], h.Hostname)
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("snapshot: %w", err)
+	}
+	type siteCVE struct{ site, cve string }
+	cveHosts := map[siteCVE]int{}
+	for st, names := range members {
+		fs, err := s.HostFindings(ctx, AllSites(), names[0], false)
+		if err != nil {
+			return res, fmt.Errorf("snapshot: %w", err)
+		}
+		res.Reads++
+		seen := map[string]bool{}
+		for _, f := range fs {
+			if (f.Status == StatusOpen || f.Status == StatusUnfixed) && !seen[f.CVE] {
+				seen[f.CVE] = true
+				cveHosts[siteCVE{st.site, f.CVE}] += len(names)
+			}
+		}
+	}
+	ids, err := s.siteIDs(ctx)
+	if err != nil {
+		return res, err
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM exposure_daily WHERE day = $1 OR day < $2`,
+			res.Day, now.Add(-snapshotKeep).Format(time.DateOnly)); err != nil {
+			return err
+		}
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO exposure_daily (day, site_id, series, hosts) VALUES ($1, $2, $3, $4)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for k, n := range counts {
+			id, ok := ids[k.site]
+			if !ok {
+				continue // a site made since the ids were read: next snapshot
+			}
+			if _, err := ins.ExecContext(ctx, res.Day, id, k.series, n); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM exposure_cves`); err != nil {
+			return err
+		}
+		insC, err := tx.PrepareContext(ctx, `INSERT INTO exposure_cves (site_id, cve, hosts) VALUES ($1, $2, $3)`)
+		if err != nil {
+			return err
+		}
+		defer insC.Close()
+		for k, n := range cveHosts {
+			if id, ok := ids[k.site]; ok {
+				if _, err := insC.ExecContext(ctx, id, k.cve, n); err != nil {
+					return err
+				}
+			}
+		}
+		if err := syncExposedHosts(ctx, tx, exposed, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM exposure_runs WHERE day = $1 OR day < $2`,
+			res.Day, now.Add(-snapshotKeep).Format(time.DateOnly)); err != nil {
+			return err
+		}
+		res.Duration = time.Since(start)
+		_, err = tx.ExecContext(ctx, `INSERT INTO exposure_runs (day, taken_at, hosts, duration_ms) VALUES ($1, $2, $3, $4)`,
+			res.Day, now, res.Hosts, res.Duration.Milliseconds())
+		return err
+	})
+	if err != nil {
+		return res, fmt.Errorf("snapshot: %w", err)
+	}
+	return res, nil
+}
+
+// syncExposedHosts keeps a row per exposed host: new ones exposed since
+// now, the others keep their time; hosts no longer exposed lose theirs.
+func syncExposedHosts(ctx context.Context, tx *sql.Tx, exposed map[string]bool, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT hostname FROM exposure_hosts`)
+	if err != nil {
+		return err
+	}
+	var gone []string
+	had := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		had[n] = true
+		if !exposed[n] {
+			gone = append(gone, n)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range gone {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM exposure_hosts WHERE hostname = $1`, n); err != nil {
+			return err
+		}
+	}
+	fresh := make([]string, 0, len(exposed))
+	for n := range exposed {
+		if !had[n] {
+			fresh = append(fresh, n)
+		}
+	}
+	sort.Strings(fresh)
+	for _, n := range fresh {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exposure_hosts (hostname, exposed_since) VALUES ($1, $2)`, n, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// siteIDs maps every site's name to its id.
+func (s *Store) siteIDs(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, name FROM sites`)
+	if err != nil {
+		return nil, fmt.Errorf("site ids: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var n string
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[n] = id
+	}
+	return out, rows.Err()
+}
+
+// worstSeverity names the worst severity among a host's open CVEs as
+// Exposure does: critical, high, medium, low, or other (negligible or
+// unassigned only).
+func worstSeverity(h model.Host) string {
+	for _, sev := range []string{"critical", "high", "medium", "low"} {
+		if h.BySeverity[sev] > 0 {
+			return sev
+		}
+	}
+	return "other"
+}
+
+// SeriesTagName returns the tag of a tag series, and whether series is one.
+func SeriesTagName(series string) (string, bool) {
+	return strings.CutPrefix(series, SeriesTag)
+}
+
+// Key names the sites sc sees, for keeping a read per scope (a cache):
+// two scopes with one key see the same sites.
+func (sc Scope) Key() string {
+	switch {
+	case sc.all:
+		return "*"
+	case sc.resolved:
+		ids := make([]string, len(sc.ids))
+		for i, id := range sc.ids {
+			ids[i] = fmt.Sprint(id)
+		}
+		return "ids:" + strings.Join(ids, ",")
+	}
+	names := append([]string(nil), sc.sites...)
+	sort.Strings(names)
+	return "names:" + strings.Join(names, "\x00")
+}
