@@ -29,7 +29,7 @@ func (s *Server) pageAdminSites(w http.ResponseWriter, r *http.Request) {
 		s.internalPage(w, r, "sites", err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "admin_sites.html", map[string]any{"Title": "Sites", "Sites": sites, "Groups": groups, "Certs": certs})
+	s.render(w, r, http.StatusOK, "admin_sites.html", map[string]any{"Title": "Site administration", "Sites": sites, "Groups": groups, "Certs": certs})
 }
 
 func (s *Server) addSite(w http.ResponseWriter, r *http.Request) {
