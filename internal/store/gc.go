@@ -290,7 +290,8 @@ func (g *gc) packages(ctx context.Context) error {
 	cands, err := queryIDs(ctx, s.r, `SELECT p.id FROM packages p
 		LEFT JOIN (`+members+`) m ON m.package_id = p.id
 		WHERE m.package_id IS NULL AND p.id < (SELECT MAX(id) FROM packages)
-		AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.package_id = p.id)
+		AND NOT EXISTS (SELECT 1 FROM target_findings f WHERE f.package_id = p.id)
+		AND NOT EXISTS (SELECT 1 FROM findings_legacy f WHERE f.package_id = p.id)
 		ORDER BY p.id`)
 	if err != nil {
 		return fmt.Errorf("candidates: %w", err)
@@ -367,7 +368,8 @@ func (g *gc) packageBatch(ctx context.Context, ids []int64, maxSet int64, groups
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM packages p WHERE `+e.inList("id", 1)+`
 			AND id NOT IN (SELECT package_id FROM package_set_members WHERE set_id > $2)
-			AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.package_id = p.id)`+e.skipLocked(),
+			AND NOT EXISTS (SELECT 1 FROM target_findings f WHERE f.package_id = p.id)
+			AND NOT EXISTS (SELECT 1 FROM findings_legacy f WHERE f.package_id = p.id)`+e.skipLocked(),
 			e.intList(ids), maxSet)
 		if err != nil {
 			return err

@@ -242,9 +242,9 @@ func tagFilterSQL(tag string, now time.Time, next int) (string, []any) {
 		next++
 	}
 	exc, eargs := exceptedSQL("f", "h", "p", now, next)
-	return `EXISTS (SELECT 1 FROM findings f JOIN cve_tags t ON t.cve = f.cve AND t.enabled
+	return `EXISTS (SELECT 1 FROM target_findings f JOIN cve_tags t ON t.cve = f.cve AND t.enabled
 		JOIN packages p ON p.id = f.package_id
-		WHERE f.host_id = h.id AND f.resolved_at IS NULL` + cond + ` AND NOT ` + exc + `)`, append(args, eargs...)
+		WHERE f.target_id = h.target_id AND f.status <> 'excepted'` + cond + ` AND NOT ` + exc + `)`, append(args, eargs...)
 }
 
 // HostTagCounts are a host's open findings by tag, excepted ones left
@@ -267,9 +267,9 @@ func (s *Store) TaggedCounts(ctx context.Context, sc Scope, hostnames []string, 
 	args = append([]any{s.engine.stringList(hostnames)}, args...)
 	exc, eargs := exceptedSQL("f", "h", "p", now, len(args)+1)
 	args = append(args, eargs...)
-	base := ` FROM findings f JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id
+	base := ` FROM target_findings f JOIN hosts h ON h.target_id = f.target_id JOIN sites s ON s.id = h.site_id
 		JOIN packages p ON p.id = f.package_id
-		WHERE ` + s.engine.inList("h.hostname", 1) + ` AND ` + cond + ` AND f.resolved_at IS NULL`
+		WHERE ` + s.engine.inList("h.hostname", 1) + ` AND ` + cond + ` AND f.status <> 'excepted'`
 	rows, err := s.r.QueryContext(ctx, `SELECT h.hostname, t.tag, COUNT(DISTINCT f.cve)`+
 		strings.Replace(base, "JOIN packages p", "JOIN cve_tags t ON t.cve = f.cve AND t.enabled JOIN packages p", 1)+
 		` AND NOT `+exc+` GROUP BY h.hostname, t.tag`, args...)
