@@ -37,13 +37,12 @@ const (
 type WriteStats struct {
 	Opened, Changed, Resolved int
 	Moved                     int // hosts moved to another target
-	NewTargets                int // targets created
 }
 
 // counters are a target's (and so its hosts') counts.
 type counters struct {
 	findings, cves, pkgs, crit, high, medium, low, unfixed, reboot, excepted, advisories int
-	tagged                                                                              string
+	tagged                                                                               string
 }
 
 // findingKey names a finding of a host: its package and CVE (or
@@ -72,7 +71,7 @@ type targetCache struct {
 	mu       sync.Mutex
 	byDigest map[string]targetInfo
 	rows     map[int64][]targetRow
-	base     map[string]string
+	base     map[string]*baseContent
 	sets     map[int64]map[int64]bool // package set -> its packages (sets never change)
 }
 
@@ -110,18 +109,18 @@ func (c *targetCache) putRows(id int64, r []targetRow) {
 	c.rows[id] = r
 }
 
-func (c *targetCache) getBase(k string) (string, bool) {
+func (c *targetCache) getBase(k string) (*baseContent, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d, ok := c.base[k]
 	return d, ok
 }
 
-func (c *targetCache) putBase(k, d string) {
+func (c *targetCache) putBase(k string, d *baseContent) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.base == nil || len(c.base) > 100000 {
-		c.base = map[string]string{}
+	if c.base == nil || len(c.base) > 10000 {
+		c.base = map[string]*baseContent{}
 	}
 	c.base[k] = d
 }
@@ -162,56 +161,99 @@ func (c *factsCache) add(m map[string]int64) {
 // and the digest that names them.
 type hostContent struct {
 	h        HostTarget
-	status   []string // per h.Findings
-	tags     []string
-	excepted []bool
+	tags     []string // per h.Findings; shared, never changed
+	excepted []bool   // per h.Findings; nil: none
 	digest   string
+}
+
+// baseContent is what the hosts of one (set, kernel) share under one
+// policy: the tags of each finding, which findings an exception may
+// cover (the others need no asking per host), and the digest of the
+// findings before host- and site-scoped exceptions.
+type baseContent struct {
+	digest string
+	tags   []string
+	cand   []int
+}
+
+// exceptionCandidates is implemented by policies that can tell at once
+// which findings no exception can cover.
+type exceptionCandidates interface {
+	mayExcept(cve, pkg string) bool
+}
+
+func (p *PolicySnapshot) mayExcept(cve, pkg string) bool {
+	return len(p.exceptions[cvePackage{cve, pkg}]) > 0
+}
+
+func (NoPolicy) mayExcept(string, string) bool { return false }
+
+// base computes (or finds) h's base content.
+func (s *Store) base(h HostTarget, pol FindingPolicy, gen string) *baseContent {
+	key := ""
+	if h.Key != "" {
+		key = h.OSGroup + "|" + h.Key + "|" + gen
+		if b, ok := s.targets.getBase(key); ok {
+			return b
+		}
+	}
+	b := &baseContent{tags: make([]string, len(h.Findings))}
+	mc, _ := pol.(exceptionCandidates)
+	hh := sha256.New()
+	fmt.Fprintf(hh, "%s\n", h.OSGroup)
+	for i, t := range h.Findings {
+		b.tags[i] = strings.Join(pol.Tags(t.CVE), ",")
+		if mc == nil || mc.mayExcept(t.CVE, t.Package.Name) {
+			b.cand = append(b.cand, i)
+		}
+		d := t.Digest
+		if d == "" {
+			d = t.Facts.digest()
+		}
+		fmt.Fprintf(hh, "%d\x00%s\x00%s\x00%s\x00%s\n", t.PackageID, t.CVE, t.Status, b.tags[i], d)
+	}
+	b.digest = hex.EncodeToString(hh.Sum(nil)[:16])
+	if key != "" {
+		s.targets.putBase(key, b)
+	}
+	return b
 }
 
 // content applies the policy to h's findings and names the result.
 func (s *Store) content(h HostTarget, pol FindingPolicy, gen string, now time.Time) hostContent {
-	c := hostContent{h: h, status: make([]string, len(h.Findings)), tags: make([]string, len(h.Findings)),
-		excepted: make([]bool, len(h.Findings))}
+	b := s.base(h, pol, gen)
+	c := hostContent{h: h, tags: b.tags, digest: b.digest}
 	hs := HostSite{Hostname: h.Hostname, Site: h.Site}
 	var mask strings.Builder
-	for i, t := range h.Findings {
-		c.status[i], c.tags[i] = t.Status, strings.Join(pol.Tags(t.CVE), ",")
+	for _, i := range b.cand {
+		t := h.Findings[i]
 		if ex, _ := pol.Exception(t.finding(), hs, h.OSGroup, now); ex {
-			c.status[i], c.excepted[i] = StatusExcepted, true
+			if c.excepted == nil {
+				c.excepted = make([]bool, len(h.Findings))
+			}
+			c.excepted[i] = true
 			fmt.Fprintf(&mask, "%d\x00%s\n", t.PackageID, t.CVE)
 		}
 	}
-	base, ok := "", false
-	key := ""
-	if h.Key != "" {
-		key = h.OSGroup + "|" + h.Key + "|" + gen
-		base, ok = s.targets.getBase(key)
-	}
-	if !ok {
+	if mask.Len() > 0 {
 		hh := sha256.New()
-		fmt.Fprintf(hh, "%s\n", h.OSGroup)
-		for i, t := range h.Findings {
-			d := t.Digest
-			if d == "" {
-				d = t.Facts.digest()
-			}
-			fmt.Fprintf(hh, "%d\x00%s\x00%s\x00%s\x00%s\n", t.PackageID, t.CVE, t.Status, c.tags[i], d)
-		}
-		base = hex.EncodeToString(hh.Sum(nil)[:16])
-		if key != "" {
-			s.targets.putBase(key, base)
-		}
-	}
-	if mask.Len() == 0 {
-		c.digest = base
-	} else {
-		hh := sha256.New()
-		hh.Write([]byte(base))
+		hh.Write([]byte(b.digest))
 		hh.Write([]byte(mask.String()))
 		c.digest = hex.EncodeToString(hh.Sum(nil)[:16])
 	}
 	return c
 }
+
+// status is the status of finding i of c.
+func (c hostContent) status(i int) string {
+	if c.excepted != nil && c.excepted[i] {
+		return StatusExcepted
+	}
+	return c.h.Findings[i].Status
+}
+
+// isExcepted tells whether finding i of c is excepted.
+func (c hostContent) isExcepted(i int) bool { return c.excepted != nil && c.excepted[i] }
 
 // WriteFindings moves hosts to the targets of their findings in one
 // transaction: a host whose findings are those of its target already is
@@ -225,6 +267,9 @@ func (s *Store) WriteFindings(ctx context.Context, hosts []HostTarget, now time.
 	}
 	now = now.UTC()
 	pol := s.Policy()
+	if lp, ok := pol.(*LivePolicy); ok {
+		pol = lp.current() // one snapshot for the whole write
+	}
 	gen := pol.Generation()
 	cs := make([]hostContent, len(hosts))
 	ids := make([]int64, len(hosts))
@@ -427,7 +472,7 @@ func (w *targetWriter) insertRows(ctx context.Context, id int64, c hostContent) 
 		if err != nil {
 			return err
 		}
-		vals = append(vals, id, t.PackageID, t.CVE, fid, c.status[i], c.tags[i])
+		vals = append(vals, id, t.PackageID, t.CVE, fid, c.status(i), c.tags[i])
 		if len(vals) == per*cols {
 			if err := flush(); err != nil {
 				return err
@@ -491,7 +536,7 @@ func (w *targetWriter) diff(ctx context.Context, c hostContent, oldID int64, st 
 	}
 	now := make(map[findingKey]bool, len(c.h.Findings))
 	for i, t := range c.h.Findings {
-		now[findingKey{t.PackageID, t.CVE}] = c.excepted[i]
+		now[findingKey{t.PackageID, t.CVE}] = c.isExcepted(i)
 	}
 	was := make(map[findingKey]bool, len(old))
 	for _, r := range old {
@@ -625,7 +670,7 @@ func (s *Store) countersOf(c hostContent) counters {
 			cves[t.CVE] = cs
 		}
 		cs.sev = max(cs.sev, sev)
-		switch c.status[i] {
+		switch c.status(i) {
 		case StatusOpen:
 			cs.open = true
 			pkgs[t.PackageID] = true
@@ -637,7 +682,7 @@ func (s *Store) countersOf(c hostContent) counters {
 		case StatusExcepted:
 			cs.excepted = true
 		}
-		if c.tags[i] != "" && c.status[i] != StatusExcepted {
+		if c.tags[i] != "" && !c.isExcepted(i) {
 			for _, tag := range strings.Split(c.tags[i], ",") {
 				if tagged[tag] == nil {
 					tagged[tag] = map[string]bool{}
