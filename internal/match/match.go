@@ -195,7 +195,7 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 		// apart from CVE findings, per host (updates.go).
 		if d, ok := m.Drivers.For(h.OSGroup); ok {
 			if ud, ok := d.(UpdateDriver); ok {
-				if err := m.refreshUpdates(ctx, ud, h); err != nil {
+				if err := m.refreshUpdates(ctx, ud, t, h); err != nil {
 					return i, err
 				}
 			}

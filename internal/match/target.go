@@ -28,6 +28,10 @@ type setTarget struct {
 	// byKernel holds the findings of the set's hosts by running kernel:
 	// shared by them, never changed.
 	byKernel map[string][]store.TargetFinding
+	// updates are the set's "update available" findings (updates.go),
+	// once updatesDone.
+	updates     []store.UpdateFinding
+	updatesDone bool
 }
 
 // kernelImage is an installed kernel image: its release (uname -r) and

@@ -267,9 +267,11 @@ func (s *Store) TaggedCounts(ctx context.Context, sc Scope, hostnames []string, 
 	args = append([]any{s.engine.stringList(hostnames)}, args...)
 	exc, eargs := exceptedSQL("f", "h", "p", now, len(args)+1)
 	args = append(args, eargs...)
-	base := ` FROM target_findings f JOIN hosts h ON h.target_id = f.target_id JOIN sites s ON s.id = h.site_id
+	// The hosts first, then their targets' findings (CROSS JOIN keeps
+	// SQLite's planner from starting at target_findings).
+	base := ` FROM hosts h CROSS JOIN target_findings f JOIN sites s ON s.id = h.site_id
 		JOIN packages p ON p.id = f.package_id
-		WHERE ` + s.engine.inList("h.hostname", 1) + ` AND ` + cond + ` AND f.status <> 'excepted'`
+		WHERE f.target_id = h.target_id AND ` + s.engine.inList("h.hostname", 1) + ` AND ` + cond + ` AND f.status <> 'excepted'`
 	rows, err := s.r.QueryContext(ctx, `SELECT h.hostname, t.tag, COUNT(DISTINCT f.cve)`+
 		strings.Replace(base, "JOIN packages p", "JOIN cve_tags t ON t.cve = f.cve AND t.enabled JOIN packages p", 1)+
 		` AND NOT `+exc+` GROUP BY h.hostname, t.tag`, args...)
