@@ -72,7 +72,8 @@ type targetCache struct {
 	byDigest map[string]targetInfo
 	rows     map[int64][]targetRow
 	base     map[string]*baseContent
-	sets     map[int64]map[int64]bool // package set -> its packages (sets never change)
+	sets     map[int64]map[int64]bool  // package set -> its packages (sets never change)
+	pkgs     map[int64][]model.Finding // target -> its findings' CVE and package (tags.go)
 }
 
 func (c *targetCache) info(d string) (targetInfo, bool) {
@@ -129,7 +130,7 @@ func (c *targetCache) putBase(k string, d *baseContent) {
 func (c *targetCache) forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.byDigest, c.rows = nil, nil
+	c.byDigest, c.rows, c.pkgs = nil, nil, nil
 }
 
 // factsCache maps facts digests to their ids; rows are never changed or
