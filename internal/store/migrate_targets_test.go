@@ -51,10 +51,10 @@ func TestMigrationCarriesFindingsOver(t *testing.T) {
 	}
 	first := t0.Add(-48 * time.Hour)
 	for _, f := range []struct {
-		pkg               int64
-		cve               string
-		first             time.Time
-		resolved          any
+		pkg                int64
+		cve                string
+		first              time.Time
+		resolved           any
 		status, resolution string
 	}{
 		{ids[0], "CVE-2023-0286", first, nil, StatusOpen, ""},
