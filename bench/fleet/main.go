@@ -43,7 +43,10 @@ type Result struct {
 	Engine             string  `json:"engine"`
 	DistinctPackages   int     `json:"distinct_packages"`
 	PackageSets        int     `json:"package_sets"`
-	Findings           int     `json:"findings"`
+	Findings           int     `json:"findings"` // rows of target_findings: findings stored once per shared target
+	Targets            int     `json:"targets"`
+	Epochs             int     `json:"epochs"`          // host_targets rows: hosts' history
+	UpdateFindings     int     `json:"update_findings"` // per-host "update available" rows
 	ImportS            float64 `json:"import_s"`
 	IntakeReportsPerS  float64 `json:"intake_reports_per_s"`
 	FullEvalS          float64 `json:"full_eval_s"`

@@ -153,8 +153,14 @@ func measureDB(ctx context.Context, st *store.Store, dsn string, res *Result) er
 			res.DistinctPackages = int(t.Rows)
 		case "package_sets":
 			res.PackageSets = int(t.Rows)
-		case "findings":
+		case "target_findings":
 			res.Findings = int(t.Rows)
+		case "targets":
+			res.Targets = int(t.Rows)
+		case "host_targets":
+			res.Epochs = int(t.Rows)
+		case "update_findings":
+			res.UpdateFindings = int(t.Rows)
 		}
 	}
 	if file, ok := strings.CutPrefix(dsn, "sqlite:"); ok {

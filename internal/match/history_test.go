@@ -77,3 +77,38 @@ func TestDeletedHostComesBack(t *testing.T) {
 		t.Errorf("back: findings (-want +got):\n%s", diff)
 	}
 }
+
+// TestHistoryKeepsCloseOfReopened: a finding that resolves and re-opens
+// counts both events. openssl at 1.1.1n-0+deb11u3 opens DSA-5343-1's ten
+// findings at t0 (two binaries, five CVEs); the fix 1.1.1n-0+deb11u4 a day
+// later resolves them as package-updated; going back to the vulnerable
+// version a day after that opens them again. The close of the second day
+// stays counted (one row per finding used to lose it when it re-opened).
+func TestHistoryKeepsCloseOfReopened(t *testing.T) {
+	f := newFixture(t)
+	f.importDebian(testdata(t, "DSA-list.excerpt.txt"))
+	f.report("h1.example.org", "5.10.0-19-amd64", openssl("1.1.1n-0+deb11u3"))
+	f.now = t0.Add(24 * time.Hour)
+	f.report("h1.example.org", "5.10.0-19-amd64", openssl("1.1.1n-0+deb11u4"))
+	f.now = t0.Add(48 * time.Hour)
+	f.report("h1.example.org", "5.10.0-19-amd64", openssl("1.1.1n-0+deb11u3"))
+	now := t0.Add(50 * time.Hour)
+	h, err := f.s.FindingHistory(f.ctx, store.AllSites(), "h1.example.org", "", t0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(d time.Time) string { return d.Format(time.DateOnly) }
+	want := store.History{Open: 5, Since: t0.Truncate(24 * time.Hour),
+		Days: []store.HistoryDay{{Day: day(t0), Opened: 10}, {Day: day(t0.Add(24 * time.Hour)), Closed: 10},
+			{Day: day(t0.Add(48 * time.Hour)), Opened: 10}},
+		Last24h:     store.HistoryChange{Opened: 10, ByReason: map[string]int{}},
+		Last7d:      store.HistoryChange{Opened: 20, Closed: 10, ByReason: map[string]int{store.ResolvedPackageUpdated: 10}},
+		TimeToPatch: map[string]store.TTP{"all": {Findings: 10, MedianHours: 24, P90Hours: 24}}}
+	if diff := cmp.Diff(want, h); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+	// The findings keep their first sighting.
+	if diff := cmp.Diff(dsa5343Findings("report", t0, nil, false), f.findings("h1.example.org", true), cmpOpts...); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}

@@ -35,7 +35,7 @@ func New(s *store.Store, drivers *Registry, log *slog.Logger) *Matcher {
 // EvaluateHost evaluates what is new in a host's package set and writes
 // its findings.
 func (m *Matcher) EvaluateHost(ctx context.Context, h store.HostState) error {
-	_, err := m.refresh(ctx, []store.HostState{h})
+	_, err := m.refresh(ctx, []store.HostState{h}, store.CauseReport)
 	return err
 }
 
@@ -51,11 +51,17 @@ func (m *Matcher) hasData(ctx context.Context, d Driver, group string) (bool, er
 
 // EvaluateHosts evaluates the named hosts (all when names is nil).
 func (m *Matcher) EvaluateHosts(ctx context.Context, names []string) (int, error) {
+	return m.evaluateNamed(ctx, names, store.CauseEvaluation)
+}
+
+// evaluateNamed evaluates the named hosts (all when names is nil), their
+// moves recorded with cause.
+func (m *Matcher) evaluateNamed(ctx context.Context, names []string, cause string) (int, error) {
 	hosts, err := m.Store.HostStates(ctx, names, nil)
 	if err != nil {
 		return 0, err
 	}
-	return m.refresh(ctx, hosts)
+	return m.refresh(ctx, hosts, cause)
 }
 
 // AfterImport re-evaluates what an import changed: the packages whose
@@ -127,7 +133,7 @@ func (m *Matcher) Drain(ctx context.Context) (int, error) {
 			hosts, err := m.Store.HostsOnSet(ctx, w.OSGroup, w.SetID)
 			if err == nil {
 				var n int
-				n, err = m.refresh(ctx, hosts)
+				n, err = m.refresh(ctx, hosts, store.CauseEvaluation)
 				total += n
 			}
 			if err != nil {
@@ -146,7 +152,7 @@ func (m *Matcher) Drain(ctx context.Context) (int, error) {
 // refresh evaluates the package sets of hosts (each distinct (OS group,
 // set) once) and writes the findings of the hosts whose target changed,
 // in batches. It returns how many hosts it looked at.
-func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState) (int, error) {
+func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause string) (int, error) {
 	sort.SliceStable(hosts, func(i, j int) bool {
 		if hosts[i].OSGroup != hosts[j].OSGroup {
 			return hosts[i].OSGroup < hosts[j].OSGroup
@@ -189,12 +195,13 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState) (int, er
 		// apart from CVE findings, per host (updates.go).
 		if d, ok := m.Drivers.For(h.OSGroup); ok {
 			if ud, ok := d.(UpdateDriver); ok {
-				if err := m.refreshUpdates(ctx, ud, h); err != nil {
+				if err := m.refreshUpdates(ctx, ud, t, h); err != nil {
 					return i, err
 				}
 			}
 		}
 		ht := t.forHost(h)
+		ht.Cause = cause
 		if ht.Key+"|"+gen == h.FindingsKey || (!t.evaluated && h.CVEs == 0 && h.FindingsKey == "") {
 			// unchanged; or no data and never any finding: nothing to write
 		} else {

@@ -25,7 +25,7 @@ func (m *Matcher) AfterReport(ctx context.Context, hostname, group string, pkgs 
 			return err
 		}
 	}
-	_, err := m.EvaluateHosts(ctx, []string{hostname})
+	_, err := m.evaluateNamed(ctx, []string{hostname}, store.CauseReport)
 	return err
 }
 

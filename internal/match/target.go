@@ -25,6 +25,13 @@ type setTarget struct {
 	images    []kernelImage         // the kernel images installed in the set
 	scheme    version.Scheme
 	dates     map[string]time.Time
+	// byKernel holds the findings of the set's hosts by running kernel:
+	// shared by them, never changed.
+	byKernel map[string][]store.TargetFinding
+	// updates are the set's "update available" findings (updates.go),
+	// once updatesDone.
+	updates     []store.UpdateFinding
+	updatesDone bool
 }
 
 // kernelImage is an installed kernel image: its release (uname -r) and
@@ -99,6 +106,10 @@ func (m *Matcher) target(ctx context.Context, d Driver, has bool, group string, 
 func (t *setTarget) forHost(h store.HostState) store.HostTarget {
 	ht := store.HostTarget{HostID: h.ID, Hostname: h.Hostname, Site: h.Site, OSGroup: h.OSGroup, SetID: h.SetID,
 		Key: t.digest + "|" + h.Kernel}
+	if fs, ok := t.byKernel[h.Kernel]; ok {
+		ht.Findings = fs
+		return ht
+	}
 	for i, r := range t.rows {
 		if r.Kernel != "" && r.Kernel != h.Kernel {
 			continue
@@ -109,6 +120,10 @@ func (t *setTarget) forHost(h store.HostState) store.HostTarget {
 		}
 		ht.Findings = append(ht.Findings, f)
 	}
+	if t.byKernel == nil {
+		t.byKernel = map[string][]store.TargetFinding{}
+	}
+	t.byKernel[h.Kernel] = ht.Findings
 	return ht
 }
 

@@ -17,12 +17,17 @@ type UpdateDriver interface {
 
 // refreshUpdates brings a host's "update available" findings in line with
 // its package set and the security suite's binaries (store.SecurityUpdate).
-func (m *Matcher) refreshUpdates(ctx context.Context, ud UpdateDriver, h store.HostState) error {
-	cands, err := m.Store.UpdateCandidates(ctx, h.OSGroup, h.SetID)
-	if err != nil {
-		return err
+// The suite's offers are worked out once per package set (t.updates) and
+// shared by its hosts.
+func (m *Matcher) refreshUpdates(ctx context.Context, ud UpdateDriver, t *setTarget, h store.HostState) error {
+	if !t.updatesDone {
+		cands, err := m.Store.UpdateCandidates(ctx, h.OSGroup, h.SetID)
+		if err != nil {
+			return err
+		}
+		t.updates, t.updatesDone = ud.SecurityUpdates(cands), true
 	}
-	if _, _, err := m.Store.SyncUpdates(ctx, h.ID, h.OSGroup, ud.SecurityUpdates(cands), m.Now().UTC()); err != nil {
+	if _, _, err := m.Store.SyncUpdates(ctx, h.ID, h.OSGroup, t.updates, m.Now().UTC()); err != nil {
 		return fmt.Errorf("updates of %s: %w", h.Hostname, err)
 	}
 	return nil

@@ -39,10 +39,10 @@ func (s *Store) Advisory(ctx context.Context, sc Scope, id string) (AdvisoryInfo
 	cond, args := s.scopeSQL(sc, "s", 2)
 	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT h.hostname, s.name, h.os_group, p.name, p.version,
 			v.fixed_version, v.status
-		FROM findings f JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id
+		FROM target_findings f JOIN hosts h ON h.target_id = f.target_id JOIN sites s ON s.id = h.site_id
 		JOIN packages p ON p.id = f.package_id
 		JOIN verdicts v ON v.os_group = h.os_group AND v.package_id = f.package_id AND v.cve = f.cve
-		WHERE v.advisory_id = $1 AND f.resolved_at IS NULL AND `+cond+`
+		WHERE v.advisory_id = $1 AND f.status <> 'excepted' AND `+cond+`
 		ORDER BY h.hostname, p.name, p.version`, append([]any{id}, args...)...)
 	if err != nil {
 		return info, fmt.Errorf("hosts of %s: %w", id, err)

@@ -70,10 +70,10 @@ func (s *Store) CVE(ctx context.Context, sc Scope, id string) (CVEInfo, error) {
 	cond, args := s.scopeSQL(sc, "s", 2)
 	rows, err := s.r.QueryContext(ctx, `SELECT h.hostname, s.name, h.os_group, p.name, p.version,
 			COALESCE(ff.fixed_version, ''), f.status, COALESCE(ff.vendor_status, '')
-		FROM findings f JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id
+		FROM target_findings f JOIN hosts h ON h.target_id = f.target_id JOIN sites s ON s.id = h.site_id
 		JOIN packages p ON p.id = f.package_id
 		LEFT JOIN finding_facts ff ON ff.id = f.facts_id
-		WHERE f.cve = $1 AND f.resolved_at IS NULL AND h.removed_at IS NULL AND `+cond+`
+		WHERE f.cve = $1 AND f.status <> 'excepted' AND h.removed_at IS NULL AND `+cond+`
 		ORDER BY h.hostname, p.name`, append([]any{id}, args...)...)
 	if err != nil {
 		return info, fmt.Errorf("hosts of %s: %w", id, err)

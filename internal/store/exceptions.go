@@ -351,9 +351,9 @@ func (s *Store) AuditExceptions(ctx context.Context, sc Scope, now time.Time) ([
 	args = append([]any{now.UTC()}, args...)
 	rows, err := s.r.QueryContext(ctx, `SELECT x.id, h.hostname, COUNT(*)
 		FROM cve_exceptions x
-		JOIN findings f ON f.cve = x.cve AND f.resolved_at IS NULL
+		JOIN target_findings f ON f.cve = x.cve AND f.status <> 'excepted'
 		JOIN packages p ON p.id = f.package_id AND p.name = x.package
-		JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id
+		JOIN hosts h ON h.target_id = f.target_id JOIN sites s ON s.id = h.site_id
 		WHERE (x.version = '' OR x.version = p.version OR '0:' || x.version = p.version)
 		AND (x.arch = '' OR x.arch = p.arch)
 		AND (x.expires_at IS NULL OR x.expires_at > $1)

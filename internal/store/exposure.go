@@ -67,10 +67,10 @@ func (s *Store) Exposure(ctx context.Context, sc Scope) ([]SiteExposure, []TagEx
 func (s *Store) tagExposure(ctx context.Context, sc Scope) ([]TagExposure, error) {
 	cond, args := s.scopeSQL(sc, "s", 1)
 	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT h.id, t.tag, h.os_group, COALESCE(ff.data_group, ''), COALESCE(ff.severity, '')
-		FROM findings f JOIN cve_tags t ON t.cve = f.cve AND t.enabled
-		JOIN hosts h ON h.id = f.host_id AND h.removed_at IS NULL JOIN sites s ON s.id = h.site_id
+		FROM target_findings f JOIN cve_tags t ON t.cve = f.cve AND t.enabled
+		JOIN hosts h ON h.target_id = f.target_id AND h.removed_at IS NULL JOIN sites s ON s.id = h.site_id
 		LEFT JOIN finding_facts ff ON ff.id = f.facts_id
-		WHERE `+cond+` AND f.resolved_at IS NULL AND f.status IN ('`+StatusOpen+`', '`+StatusUnfixed+`')`, args...)
+		WHERE `+cond+` AND f.status IN ('`+StatusOpen+`', '`+StatusUnfixed+`')`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("tag exposure: %w", err)
 	}

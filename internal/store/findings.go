@@ -3,41 +3,55 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 )
 
-const findingColumns = `f.cve, p.name, p.version, p.arch, COALESCE(ff.source_name, ''), COALESCE(ff.source_version, ''),
-	COALESCE(ff.basis, ''), COALESCE(ff.fixed_version, ''), COALESCE(ff.vendor_status, ''), COALESCE(ff.severity, ''),
-	COALESCE(ff.advisory_id, ''), COALESCE(ff.origin, ''), COALESCE(ff.data_group, ''), ff.data_date,
-	COALESCE(ff.kernel, ''), f.status, f.tags, f.first_seen, f.resolved_at, f.resolution`
+// targetFindingColumns are what a target's finding row holds, from
+// target_findings f.
+const targetFindingColumns = `f.package_id, f.cve, p.name, p.version, p.arch, COALESCE(ff.source_name, ''),
+	COALESCE(ff.source_version, ''), COALESCE(ff.basis, ''), COALESCE(ff.fixed_version, ''),
+	COALESCE(ff.vendor_status, ''), COALESCE(ff.severity, ''), COALESCE(ff.advisory_id, ''), COALESCE(ff.origin, ''),
+	COALESCE(ff.data_group, ''), ff.data_date, COALESCE(ff.kernel, ''), f.status, f.tags`
 
-// findingFrom joins what findingColumns reads, for findings f.
-const findingFrom = ` JOIN packages p ON p.id = f.package_id LEFT JOIN finding_facts ff ON ff.id = f.facts_id`
+// targetFindingFrom joins what targetFindingColumns reads.
+const targetFindingFrom = ` FROM target_findings f JOIN packages p ON p.id = f.package_id
+	LEFT JOIN finding_facts ff ON ff.id = f.facts_id`
 
-func scanFinding(rows interface{ Scan(...any) error }, extra ...any) (model.Finding, error) {
+// scanTargetFinding reads a row of targetFindingColumns.
+func scanTargetFinding(rows interface{ Scan(...any) error }, extra ...any) (findingKey, model.Finding, error) {
+	var k findingKey
 	var f model.Finding
-	var resolved, dataDate sql.NullTime
+	var dataDate sql.NullTime
 	var vendor, tags string
-	err := rows.Scan(append([]any{&f.CVE, &f.Package, &f.Version, &f.Arch, &f.SourcePackage, &f.SourceVersion, &f.Basis,
-		&f.FixedVersion, &vendor, &f.Severity, &f.AdvisoryID, &f.Origin, &f.DataGroup, &dataDate, &f.Kernel,
-		&f.Status, &tags, &f.FirstSeen, &resolved, &f.Resolution}, extra...)...)
+	err := rows.Scan(append([]any{&k.pkg, &k.cve, &f.Package, &f.Version, &f.Arch, &f.SourcePackage,
+		&f.SourceVersion, &f.Basis, &f.FixedVersion, &vendor, &f.Severity, &f.AdvisoryID, &f.Origin, &f.DataGroup,
+		&dataDate, &f.Kernel, &f.Status, &tags}, extra...)...)
+	f.CVE = k.cve
 	f.VendorStatus = model.Status(vendor)
 	f.Tags = sortedTags(tags)
-	f.FirstSeen = f.FirstSeen.UTC()
 	if dataDate.Valid {
 		t := dataDate.Time.UTC()
 		f.DataDate = &t
 	}
-	if resolved.Valid {
-		t := resolved.Time.UTC()
+	return k, f, err
+}
+
+// withState sets a finding's history fields from its replayed state.
+func withState(f model.Finding, st *findingState) model.Finding {
+	f.FirstSeen = st.first
+	f.Resolution = st.resolution
+	if st.resolvedAt != nil {
+		t := *st.resolvedAt
 		f.ResolvedAt = &t
 		if f.Resolution != ResolvedExcepted {
 			f.Status = StatusResolved
 		}
 	}
-	return f, err
+	return f
 }
 
 // FindingsView selects the findings a read returns.
@@ -60,34 +74,85 @@ func (s *Store) HostFindings(ctx context.Context, sc Scope, hostname string, his
 	return s.HostFindingsView(ctx, sc, hostname, v)
 }
 
-// HostFindingsView returns a host's findings of view v.
+// HostFindingsView returns a host's findings of view v: those of its
+// target, and with history those of its earlier targets, each with its
+// first sighting and resolution replayed from its epochs.
 func (s *Store) HostFindingsView(ctx context.Context, sc Scope, hostname string, v FindingsView) ([]model.Finding, error) {
 	cond, args := s.scopeSQL(sc, "s", 2)
-	var which string
-	switch v {
-	case FindingsOpen:
-		which = " AND f.resolved_at IS NULL"
-	case FindingsExcepted:
-		which = " AND (f.resolved_at IS NULL OR f.resolution = 'excepted')"
+	var id int64
+	err := s.r.QueryRowContext(ctx, `SELECT h.id FROM hosts h JOIN sites s ON s.id = h.site_id
+		WHERE h.hostname = $1 AND h.removed_at IS NULL AND `+cond, append([]any{hostname}, args...)...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return []model.Finding{}, nil
 	}
-	// The host first (by its unique name), then its findings by the
-	// primary key's prefix: a plan the engines cannot get wrong.
-	rows, err := s.r.QueryContext(ctx, `SELECT `+findingColumns+`
-		FROM findings f`+findingFrom+`
-		WHERE f.host_id = (SELECT h.id FROM hosts h JOIN sites s ON s.id = h.site_id
-			WHERE h.hostname = $1 AND h.removed_at IS NULL AND `+cond+`)`+which+`
-		ORDER BY p.name, p.version, f.cve`, append([]any{hostname}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("findings of %s: %w", hostname, err)
 	}
-	defer rows.Close()
+	eps, err := s.hostEpochs(ctx, []int64{id})
+	if err != nil {
+		return nil, fmt.Errorf("findings of %s: %w", hostname, err)
+	}
+	state, err := s.replay(ctx, eps[id], nil)
+	if err != nil {
+		return nil, fmt.Errorf("findings of %s: %w", hostname, err)
+	}
+	// The findings wanted, by the target whose row describes them.
+	byTarget := map[int64]map[findingKey]*findingState{}
+	for k, st := range state {
+		want := false
+		switch v {
+		case FindingsOpen:
+			want = st.present && st.resolvedAt == nil
+		case FindingsExcepted:
+			want = st.resolvedAt == nil && st.present || st.resolution == ResolvedExcepted
+		case FindingsAll:
+			want = true
+		}
+		if want {
+			if byTarget[st.target] == nil {
+				byTarget[st.target] = map[findingKey]*findingState{}
+			}
+			byTarget[st.target][k] = st
+		}
+	}
 	out := []model.Finding{}
+	for t, keys := range byTarget {
+		got, err := s.targetFindings(ctx, t, keys)
+		if err != nil {
+			return nil, fmt.Errorf("findings of %s: %w", hostname, err)
+		}
+		out = append(out, got...)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Package != b.Package {
+			return a.Package < b.Package
+		}
+		if a.Version != b.Version {
+			return a.Version < b.Version
+		}
+		return a.CVE < b.CVE
+	})
+	return out, nil
+}
+
+// targetFindings returns the findings of target t named by keys, with
+// their states.
+func (s *Store) targetFindings(ctx context.Context, t int64, keys map[findingKey]*findingState) ([]model.Finding, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+targetFindingColumns+targetFindingFrom+` WHERE f.target_id = $1`, t)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.Finding
 	for rows.Next() {
-		f, err := scanFinding(rows)
+		k, f, err := scanTargetFinding(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, f)
+		if st := keys[k]; st != nil {
+			out = append(out, withState(f, st))
+		}
 	}
 	return out, rows.Err()
 }

@@ -67,6 +67,7 @@ type GCResult struct {
 	Packages  int64         `json:"packages"`
 	Reports   int64         `json:"reports"`
 	Archived  int64         `json:"archived_reports"`
+	Targets   int64         `json:"targets"` // shared targets no host is or was on
 	Batches   int           `json:"batches"`
 	LongestTx time.Duration `json:"longest_tx"` // the longest delete transaction, from begin to commit
 	Duration  time.Duration `json:"duration"`
@@ -92,6 +93,9 @@ func (s *Store) GC(ctx context.Context, opt GCOptions) (GCResult, error) {
 		if err := g.archive(ctx); err != nil {
 			return g.res, fmt.Errorf("collect archived reports: %w", err)
 		}
+	}
+	if err := g.targets(ctx); err != nil {
+		return g.res, fmt.Errorf("collect targets: %w", err)
 	}
 	if err := g.packages(ctx); err != nil {
 		return g.res, fmt.Errorf("collect catalogue packages: %w", err)
@@ -290,7 +294,8 @@ func (g *gc) packages(ctx context.Context) error {
 	cands, err := queryIDs(ctx, s.r, `SELECT p.id FROM packages p
 		LEFT JOIN (`+members+`) m ON m.package_id = p.id
 		WHERE m.package_id IS NULL AND p.id < (SELECT MAX(id) FROM packages)
-		AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.package_id = p.id)
+		AND NOT EXISTS (SELECT 1 FROM target_findings f WHERE f.package_id = p.id)
+		AND NOT EXISTS (SELECT 1 FROM findings_legacy f WHERE f.package_id = p.id)
 		ORDER BY p.id`)
 	if err != nil {
 		return fmt.Errorf("candidates: %w", err)
@@ -367,7 +372,8 @@ func (g *gc) packageBatch(ctx context.Context, ids []int64, maxSet int64, groups
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM packages p WHERE `+e.inList("id", 1)+`
 			AND id NOT IN (SELECT package_id FROM package_set_members WHERE set_id > $2)
-			AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.package_id = p.id)`+e.skipLocked(),
+			AND NOT EXISTS (SELECT 1 FROM target_findings f WHERE f.package_id = p.id)
+			AND NOT EXISTS (SELECT 1 FROM findings_legacy f WHERE f.package_id = p.id)`+e.skipLocked(),
 			e.intList(ids), maxSet)
 		if err != nil {
 			return err
@@ -433,4 +439,46 @@ func queryIDs(ctx context.Context, q queryer, query string, args ...any) ([]int6
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// targets deletes the targets no host is on and none was (no epoch names
+// them: history keeps every target a host was on), with their findings,
+// and forgets this server's cached targets.
+func (g *gc) targets(ctx context.Context) error {
+	const unused = ` NOT EXISTS (SELECT 1 FROM host_targets e WHERE e.target_id = t.id)
+		AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.target_id = t.id)`
+	ids, err := queryIDs(ctx, g.s.r, `SELECT t.id FROM targets t WHERE`+unused+` ORDER BY t.id`)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	if g.opt.DryRun {
+		g.res.Targets = int64(len(ids))
+		return nil
+	}
+	e := g.s.engine
+	for len(ids) > 0 {
+		n := min(len(ids), max(1, g.opt.Batch/2000))
+		err := g.tx(ctx, false, func(tx *sql.Tx) error {
+			gone, err := queryIDs(ctx, tx, `SELECT t.id FROM targets t WHERE `+e.inList("t.id", 1)+` AND`+unused,
+				e.intList(ids[:n]))
+			if err != nil || len(gone) == 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM target_findings WHERE `+e.inList("target_id", 1), e.intList(gone)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM targets WHERE `+e.inList("id", 1), e.intList(gone)); err != nil {
+				return err
+			}
+			g.res.Targets += int64(len(gone))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		ids = ids[n:]
+		g.progress("targets", g.res.Targets)
+	}
+	g.s.targets.forget()
+	return nil
 }

@@ -85,19 +85,48 @@ type findingRow struct {
 
 func allFindings(t *testing.T, s *Store) []findingRow {
 	t.Helper()
-	rows, err := s.r.Query(`SELECT h.hostname, p.name, p.version, f.cve, f.resolved_at IS NOT NULL
-		FROM findings f JOIN hosts h ON h.id = f.host_id JOIN packages p ON p.id = f.package_id`)
+	ctx := context.Background()
+	hosts := map[int64]string{}
+	rows, err := s.r.Query(`SELECT id, hostname FROM hosts`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var out []findingRow
 	for rows.Next() {
-		var f findingRow
-		if err := rows.Scan(&f.Host, &f.Package, &f.Version, &f.CVE, &f.Resolved); err != nil {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, f)
+		hosts[id] = name
+	}
+	rows.Close()
+	var out []findingRow
+	for id, name := range hosts {
+		eps, err := s.hostEpochs(ctx, []int64{id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		state, err := s.replay(ctx, eps[id], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byTarget := map[int64]map[findingKey]*findingState{}
+		for k, st := range state {
+			if byTarget[st.target] == nil {
+				byTarget[st.target] = map[findingKey]*findingState{}
+			}
+			byTarget[st.target][k] = st
+		}
+		for tid, keys := range byTarget {
+			fs, err := s.targetFindings(ctx, tid, keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range fs {
+				out = append(out, findingRow{Host: name, Package: f.Package, Version: f.Version, CVE: f.CVE,
+					Resolved: f.ResolvedAt != nil})
+			}
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return fmt.Sprint(out[i]) < fmt.Sprint(out[j]) })
 	return out

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -56,22 +55,16 @@ func (s *Store) FindingHistory(ctx context.Context, sc Scope, host, site string,
 	}
 	h := History{Since: since, TimeToPatch: map[string]TTP{},
 		Last24h: HistoryChange{ByReason: map[string]int{}}, Last7d: HistoryChange{ByReason: map[string]int{}}}
-	cond, args := s.scopeSQL(sc, "s", 3)
+	cond, args := s.scopeSQL(sc, "s", 2)
 	who, key := "h.hostname = $1", host
 	if host == "" {
 		who, key = "s.name = $1", site
 	}
-	// The hosts first, then their findings by the primary key's prefix (a
-	// plan no engine gets wrong: from findings, it would scan them all).
-	rows, err := s.r.QueryContext(ctx, `SELECT f.cve, f.status, f.tags, f.first_seen, f.resolved_at, f.resolution
-		FROM findings f WHERE f.host_id IN (SELECT h.id FROM hosts h JOIN sites s ON s.id = h.site_id
-			WHERE `+who+` AND `+cond+`)
-		AND (f.resolved_at IS NULL OR f.resolved_at >= $2 OR f.first_seen >= $2)`,
-		append([]any{key, since}, args...)...)
+	ids, err := queryIDs(ctx, s.r, `SELECT h.id FROM hosts h JOIN sites s ON s.id = h.site_id
+		WHERE `+who+` AND `+cond+` ORDER BY h.id`, append([]any{key}, args...)...)
 	if err != nil {
 		return h, fmt.Errorf("history: %w", err)
 	}
-	defer rows.Close()
 	days := map[string]*HistoryDay{}
 	for d := since; !d.After(now); d = d.Add(24 * time.Hour) {
 		day := d.Format(time.DateOnly)
@@ -82,58 +75,70 @@ func (s *Store) FindingHistory(ctx context.Context, sc Scope, host, site string,
 	}
 	open, reboot, excepted := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	ttp := map[string][]float64{}
-	for rows.Next() {
-		var cve, status, tags, reason string
-		var first time.Time
-		var resolved sql.NullTime
-		if err := rows.Scan(&cve, &status, &tags, &first, &resolved, &reason); err != nil {
-			return h, err
-		}
-		first = first.UTC()
-		if !first.Before(since) {
-			if d := days[first.Format(time.DateOnly)]; d != nil {
-				d.Opened++
-			}
-		}
+	// Every event counts: a finding that re-opens after it resolved
+	// counts as opened again, its earlier resolution stays counted.
+	emit := func(ev findingEvent) {
+		at := ev.at
 		for _, c := range []struct {
 			ch  *HistoryChange
 			cut time.Time
 		}{{&h.Last24h, now.Add(-24 * time.Hour)}, {&h.Last7d, now.Add(-7 * 24 * time.Hour)}} {
-			if !first.Before(c.cut) {
+			if at.Before(c.cut) {
+				continue
+			}
+			if ev.reason == "" {
 				c.ch.Opened++
-			}
-			if resolved.Valid && !resolved.Time.Before(c.cut) {
+			} else {
 				c.ch.Closed++
-				c.ch.ByReason[reason]++
+				c.ch.ByReason[ev.reason]++
 			}
 		}
-		switch {
-		case !resolved.Valid && (status == StatusOpen || status == StatusUnfixed):
-			open[cve] = true
-		case !resolved.Valid && status == StatusRebootPending:
-			reboot[cve] = true
-		case resolved.Valid && reason == ResolvedExcepted:
-			excepted[cve] = true
+		if at.Before(since) {
+			return
 		}
-		if !resolved.Valid {
-			continue
+		d := days[at.Format(time.DateOnly)]
+		if ev.reason == "" {
+			if d != nil {
+				d.Opened++
+			}
+			return
 		}
-		r := resolved.Time.UTC()
-		if d := days[r.Format(time.DateOnly)]; d != nil && !r.Before(since) {
+		if d != nil {
 			d.Closed++
 		}
-		if reason == ResolvedPackageUpdated && !r.Before(since) {
-			hours := r.Sub(first).Hours()
+		if ev.reason == ResolvedPackageUpdated {
+			hours := at.Sub(ev.opened).Hours()
 			ttp["all"] = append(ttp["all"], hours)
-			if tags != "" {
-				for _, t := range strings.Split(tags, ",") {
+			if ev.row.tags != "" {
+				for _, t := range strings.Split(ev.row.tags, ",") {
 					ttp[t] = append(ttp[t], hours)
 				}
 			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return h, err
+	for len(ids) > 0 {
+		n := min(len(ids), 1000)
+		eps, err := s.hostEpochs(ctx, ids[:n])
+		if err != nil {
+			return h, fmt.Errorf("history: %w", err)
+		}
+		for _, id := range ids[:n] {
+			state, err := s.replay(ctx, eps[id], emit)
+			if err != nil {
+				return h, fmt.Errorf("history: %w", err)
+			}
+			for k, st := range state {
+				switch {
+				case st.present && st.resolvedAt == nil && (st.row.status == StatusOpen || st.row.status == StatusUnfixed):
+					open[k.cve] = true
+				case st.present && st.resolvedAt == nil && st.row.status == StatusRebootPending:
+					reboot[k.cve] = true
+				case st.resolution == ResolvedExcepted:
+					excepted[k.cve] = true
+				}
+			}
+		}
+		ids = ids[n:]
 	}
 	h.Open, h.RebootPending, h.Excepted = len(open), len(reboot), len(excepted)
 	for t, hs := range ttp {

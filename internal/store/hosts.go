@@ -133,9 +133,10 @@ func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count boo
 	}
 	if f.CVE != "" {
 		args = append(args, f.CVE)
-		// The CVE's findings once (findings_cve), not once per host.
-		where = append(where, fmt.Sprintf(`h.id IN (SELECT f.host_id FROM findings f
-			WHERE f.cve = $%d AND f.resolved_at IS NULL)`, len(args)))
+		// The CVE's targets once (target_findings_cve), then their hosts
+		// (hosts_target).
+		where = append(where, fmt.Sprintf(`h.target_id IN (SELECT f.target_id FROM target_findings f
+			WHERE f.cve = $%d AND f.status <> 'excepted')`, len(args)))
 	}
 	if f.CVETag != "" {
 		at := f.At

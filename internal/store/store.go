@@ -38,6 +38,7 @@ type Store struct {
 	coverage   CoverageConfig                   // how data states are worked out (SetCoverage)
 	policy     atomic.Pointer[FindingPolicy]    // tags and exceptions the findings writer applies (SetPolicy)
 	facts      factsCache                       // finding_facts ids by digest
+	targets    targetCache                      // shared targets by digest, their rows by id (targets.go)
 	clock      atomic.Pointer[func() time.Time] // SetClock; nil: time.Now
 	staleAfter atomic.Int64                     // the stale period in ns (SetStaleAfter); 0: DefaultStaleAfter
 	file       *fileWatch                       // the SQLite file opened; nil on PostgreSQL

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/pakiti-go/pakiti/internal/model"
 )
 
 // CVETag marks a CVE as mattering to a site or a CSIRT (Pakiti 3's CVE
@@ -242,9 +244,9 @@ func tagFilterSQL(tag string, now time.Time, next int) (string, []any) {
 		next++
 	}
 	exc, eargs := exceptedSQL("f", "h", "p", now, next)
-	return `EXISTS (SELECT 1 FROM findings f JOIN cve_tags t ON t.cve = f.cve AND t.enabled
+	return `EXISTS (SELECT 1 FROM target_findings f JOIN cve_tags t ON t.cve = f.cve AND t.enabled
 		JOIN packages p ON p.id = f.package_id
-		WHERE f.host_id = h.id AND f.resolved_at IS NULL` + cond + ` AND NOT ` + exc + `)`, append(args, eargs...)
+		WHERE f.target_id = h.target_id AND f.status <> 'excepted'` + cond + ` AND NOT ` + exc + `)`, append(args, eargs...)
 }
 
 // HostTagCounts are a host's open findings by tag, excepted ones left
@@ -263,59 +265,120 @@ func (s *Store) TaggedCounts(ctx context.Context, sc Scope, hostnames []string, 
 	if len(hostnames) == 0 {
 		return out, nil
 	}
+	// The hosts, then the findings of their targets once per target
+	// (cached: targets never change), then the tags and exceptions of
+	// those CVEs: each host's counts are worked out in Go.
 	cond, args := s.scopeSQL(sc, "s", 2)
-	args = append([]any{s.engine.stringList(hostnames)}, args...)
-	exc, eargs := exceptedSQL("f", "h", "p", now, len(args)+1)
-	args = append(args, eargs...)
-	base := ` FROM findings f JOIN hosts h ON h.id = f.host_id JOIN sites s ON s.id = h.site_id
-		JOIN packages p ON p.id = f.package_id
-		WHERE ` + s.engine.inList("h.hostname", 1) + ` AND ` + cond + ` AND f.resolved_at IS NULL`
-	rows, err := s.r.QueryContext(ctx, `SELECT h.hostname, t.tag, COUNT(DISTINCT f.cve)`+
-		strings.Replace(base, "JOIN packages p", "JOIN cve_tags t ON t.cve = f.cve AND t.enabled JOIN packages p", 1)+
-		` AND NOT `+exc+` GROUP BY h.hostname, t.tag`, args...)
+	rows, err := s.r.QueryContext(ctx, `SELECT h.hostname, h.target_id, h.os_group, s.name
+		FROM hosts h JOIN sites s ON s.id = h.site_id
+		WHERE h.target_id IS NOT NULL AND `+s.engine.inList("h.hostname", 1)+` AND `+cond,
+		append([]any{s.engine.stringList(hostnames)}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("tag counts: %w", err)
 	}
+	type hostRow struct {
+		name, group, site string
+		target            int64
+	}
+	var hosts []hostRow
 	for rows.Next() {
-		var host, tag string
-		var n int
-		if err := rows.Scan(&host, &tag, &n); err != nil {
+		var h hostRow
+		if err := rows.Scan(&h.name, &h.target, &h.group, &h.site); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		c := out[host]
-		if c.ByTag == nil {
-			c.ByTag = map[string]int{}
-		}
-		c.ByTag[tag] = n
-		out[host] = c
+		hosts = append(hosts, h)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("tag counts: %w", err)
 	}
-	// Distinct tagged CVEs (a CVE with two tags counts once), and the
-	// excepted findings.
-	rows, err = s.r.QueryContext(ctx, `SELECT h.hostname,
-			COUNT(DISTINCT CASE WHEN NOT `+exc+` AND EXISTS (SELECT 1 FROM cve_tags t WHERE t.cve = f.cve AND t.enabled)
-				THEN f.cve END),
-			SUM(CASE WHEN `+exc+` THEN 1 ELSE 0 END)`+base+` GROUP BY h.hostname`, args...)
+	byTarget := map[int64][]model.Finding{}
+	cveSet := map[string]bool{}
+	for _, h := range hosts {
+		if _, ok := byTarget[h.target]; ok {
+			continue
+		}
+		fs, err := s.targetPackages(ctx, h.target)
+		if err != nil {
+			return nil, fmt.Errorf("tag counts: %w", err)
+		}
+		byTarget[h.target] = fs
+		for _, f := range fs {
+			cveSet[f.CVE] = true
+		}
+	}
+	cves := make([]string, 0, len(cveSet))
+	for c := range cveSet {
+		cves = append(cves, c)
+	}
+	pol, err := s.PolicyFor(ctx, cves, now)
 	if err != nil {
 		return nil, fmt.Errorf("tag counts: %w", err)
 	}
+	for _, h := range hosts {
+		var c HostTagCounts
+		tagged := map[string]bool{}
+		byTag := map[string]map[string]bool{}
+		for _, f := range byTarget[h.target] {
+			if ex, _ := pol.Exception(f, HostSite{Hostname: h.name, Site: h.site}, h.group, now); ex {
+				c.Excepted++
+				continue
+			}
+			for _, tag := range pol.Tags(f.CVE) {
+				tagged[f.CVE] = true
+				if byTag[tag] == nil {
+					byTag[tag] = map[string]bool{}
+				}
+				byTag[tag][f.CVE] = true
+			}
+		}
+		if len(byTag) > 0 {
+			c.ByTag = map[string]int{}
+			for tag, cs := range byTag {
+				c.ByTag[tag] = len(cs)
+			}
+		}
+		c.TaggedCVEs = len(tagged)
+		if c.TaggedCVEs > 0 || c.Excepted > 0 {
+			out[h.name] = c
+		}
+	}
+	return out, nil
+}
+
+// targetPackages returns the findings of a target not written as
+// excepted, with their CVE and package (name, version, arch) only:
+// what deciding tags and exceptions needs. Cached: targets never change.
+func (s *Store) targetPackages(ctx context.Context, target int64) ([]model.Finding, error) {
+	s.targets.mu.Lock()
+	fs, ok := s.targets.pkgs[target]
+	s.targets.mu.Unlock()
+	if ok {
+		return fs, nil
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT f.cve, p.name, p.version, p.arch
+		FROM target_findings f JOIN packages p ON p.id = f.package_id
+		WHERE f.target_id = $1 AND f.status <> 'excepted'`, target)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
 	for rows.Next() {
-		var host string
-		var tagged, excepted int
-		if err := rows.Scan(&host, &tagged, &excepted); err != nil {
+		var f model.Finding
+		if err := rows.Scan(&f.CVE, &f.Package, &f.Version, &f.Arch); err != nil {
 			return nil, err
 		}
-		if tagged == 0 && excepted == 0 {
-			continue
-		}
-		c := out[host]
-		c.TaggedCVEs, c.Excepted = tagged, excepted
-		out[host] = c
+		fs = append(fs, f)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	s.targets.mu.Lock()
+	if s.targets.pkgs == nil || len(s.targets.pkgs) > 500 {
+		s.targets.pkgs = map[int64][]model.Finding{}
+	}
+	s.targets.pkgs[target] = fs
+	s.targets.mu.Unlock()
+	return fs, nil
 }

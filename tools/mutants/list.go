@@ -28,9 +28,9 @@ var mutants = []mutant{
 	{
 		Name: "resolved-never-reopens",
 		Desc: "a resolved finding never re-opens when the host goes back to a vulnerable version",
-		File: "internal/store/findings_writer.go",
-		Orig: "resolution = $7, resolved_at = $8, changed_at = $9",
-		Repl: "resolution = $7, resolved_at = COALESCE($8, findings.resolved_at), changed_at = $9",
+		File: "internal/store/epochs.go",
+		Orig: "open(r.findingKey, st, e.since)\n\t\t\t\tif r.excepted {",
+		Repl: "if st.resolvedAt == nil {\n\t\t\t\t\topen(r.findingKey, st, e.since)\n\t\t\t\t}\n\t\t\t\tif r.excepted {",
 		Pkgs: []string{"./internal/store", "./internal/match"},
 	},
 	{
@@ -61,8 +61,8 @@ var mutants = []mutant{
 		Name: "findings-scope-ignored",
 		Desc: "HostFindings ignores the caller's site scope",
 		File: "internal/store/findings.go",
-		Orig: "cond, args := s.scopeSQL(sc, \"s\", 2)\n\tvar which",
-		Repl: "cond, args := s.scopeSQL(AllSites(), \"s\", 2)\n\tvar which",
+		Orig: "cond, args := s.scopeSQL(sc, \"s\", 2)\n\tvar id int64",
+		Repl: "cond, args := s.scopeSQL(AllSites(), \"s\", 2)\n\tvar id int64",
 		Pkgs: []string{"./internal/store"},
 	},
 	{
@@ -225,10 +225,10 @@ var mutants = []mutant{
 	{
 		Name: "findings-never-resolved",
 		Desc: "RefreshFindings never resolves a finding whose verdict is gone",
-		File: "internal/store/findings_writer.go",
-		Orig: "if f.present || f.resolved {",
-		Repl: "if true || f.present || f.resolved {",
-		Pkgs: []string{"./internal/store"},
+		File: "internal/store/epochs.go",
+		Orig: "if st.resolvedAt != nil {\n\t\t\t\tcontinue // excepted: stays so",
+		Repl: "if true || st.resolvedAt != nil {\n\t\t\t\tcontinue // excepted: stays so",
+		Pkgs: []string{"./internal/store", "./internal/match"},
 	},
 	{
 		Name: "signed-kernel-not-linux",
@@ -560,8 +560,8 @@ var mutants = []mutant{
 		Name: "time-to-patch-any-resolution",
 		Desc: "time to patch counts findings resolved by a data change or a host removal, not only by a package update",
 		File: "internal/store/history.go",
-		Orig: "if reason == ResolvedPackageUpdated && !r.Before(since) {",
-		Repl: "if !r.Before(since) {",
+		Orig: "if ev.reason == ResolvedPackageUpdated {",
+		Repl: "if ev.reason != \"\" {",
 		Pkgs: []string{"./internal/match"},
 	},
 	{
