@@ -26,6 +26,10 @@ type Server struct {
 	now     func() time.Time
 	osRules *osrules.Service
 	auth    *auth.Auth
+	// saved are the hosts page's saved filters (--saved-filters).
+	saved *savedFilters
+	// instance names this server in exports (Pakiti 3's modifier).
+	instance string
 }
 
 // Config wires a Server.
@@ -44,6 +48,12 @@ type Config struct {
 	// Metrics, when set, instruments every request and serves /metrics
 	// to admins and CSIRT members (its fleet series read all sites).
 	Metrics *metrics.Metrics
+	// SavedFilters is a JSON file of named host views shown on the hosts
+	// page (SavedFilter), read again when it changes; "": none.
+	SavedFilters string
+	// InstanceName names this server in the tags and exceptions XML
+	// exports (Pakiti 3's modifier); "": each record's author.
+	InstanceName string
 }
 
 // New returns the handler of the whole HTTP surface.
@@ -52,7 +62,8 @@ func New(c Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now, osRules: c.OSRules, auth: c.Auth}
+	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now, osRules: c.OSRules, auth: c.Auth,
+		saved: newSavedFilters(c.SavedFilters, c.Log), instance: c.InstanceName}
 	if s.now == nil {
 		s.now = time.Now
 	}
