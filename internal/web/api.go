@@ -152,7 +152,7 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, "sources", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"sources": src})
+	writeJSON(w, http.StatusOK, map[string]any{"sources": src, "total": len(src)})
 }
 
 func (s *Server) apiSites(w http.ResponseWriter, r *http.Request) {
@@ -161,7 +161,7 @@ func (s *Server) apiSites(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, "sites", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"sites": sites})
+	writeJSON(w, http.StatusOK, map[string]any{"sites": sites, "total": len(sites)})
 }
 
 // internal logs err and answers 500 without details.

@@ -86,9 +86,15 @@ func New(c Config) (http.Handler, error) {
 	s.adminRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
+	csvs := s.csvListings()
 	for _, r := range s.apiRoutes() {
-		mux.HandleFunc("GET "+r.path, withFormats(r.path, r.handler))
+		h := r.handler
+		if c, ok := csvs[r.path]; ok {
+			h = csvOr(c, h)
+		}
+		mux.HandleFunc("GET "+r.path, withFormats(r.path, h))
 	}
+	s.oldAPIRoutes(mux)
 	s.osRuleRoutes(mux)
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -97,6 +103,8 @@ func New(c Config) (http.Handler, error) {
 	mux.HandleFunc("GET /hosts", s.pageHosts)
 	mux.HandleFunc("GET /hosts/{hostname}", s.pageHost)
 	mux.HandleFunc("GET /cves/{id}", s.pageCVE)
+	mux.HandleFunc("GET /cves", s.pageVulns)
+	mux.HandleFunc("GET /packages", s.pagePackages)
 	mux.HandleFunc("GET /sources", s.pageSources)
 	mux.HandleFunc("GET /exceptions", s.pageExceptions)
 	mux.HandleFunc("GET /advisories/{id}", s.pageAdvisory)
@@ -136,6 +144,10 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"/api/v1/os-rules/{id}", s.apiOSRule},
 		{"/api/v1/me", s.apiMe},
 		{"/api/v1/audit", s.apiAudit},
+		{"/api/v1/cves", s.apiVulns},
+		{"/api/v1/packages", s.apiPackages},
+		{"/api/v1/hosts/{hostname}/packages", s.apiHostPackages},
+		{"/api/v1/hosts/{hostname}/findings", s.apiHostFindings},
 	}
 }
 
