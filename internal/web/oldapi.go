@@ -218,4 +218,3 @@ func (s *Server) oldExceptions(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("old api exceptions", "error", err)
 	}
 }
-

@@ -153,4 +153,3 @@ func (s *Server) pageVulns(w http.ResponseWriter, r *http.Request) {
 		"Filter": f, "Sites": sites, "Pager": p, "Links": links, "Columns": cols, "Severities": vulnSeverities,
 		"Statuses": store.VulnStatuses, "Empty": empty})
 }
-
