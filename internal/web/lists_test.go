@@ -200,6 +200,16 @@ func TestVulnerabilities(t *testing.T) {
 	if !strings.Contains(page, `No CVE matches this filter`) {
 		t.Errorf("/cves?site=SITE-A: no empty state")
 	}
+	// A hostile tag name: escaped on the page, in its link too.
+	const evilTag = `"><svg/onload=alert(1)>`
+	if err := st.PutTag(ctx, store.CVETag{CVE: "CVE-2023-0215", Tag: evilTag, Enabled: true, Author: "csirt", ModifiedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, page = get(t, srv.URL+"/cves?q=CVE-2023-0215")
+	if strings.Contains(page, "<svg") || !strings.Contains(page, `&#34;&gt;&lt;svg/onload=alert(1)&gt;`) ||
+		!strings.Contains(page, `href="/hosts?cve_tag=%22%3e%3csvg%2fonload%3dalert%281%29%3e"`) {
+		t.Errorf("hostile tag not escaped: %s", page)
+	}
 	for _, bad := range []string{"?sort=nope", "?severity=awful", "?status=fixed", "?limit=0"} {
 		if code, _, _ := get(t, srv.URL+"/api/v1/cves"+bad); code != http.StatusBadRequest {
 			t.Errorf("%s: %d, want 400", bad, code)
