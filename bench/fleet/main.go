@@ -58,6 +58,9 @@ type Result struct {
 	HostAPIP99Ms       float64 `json:"host_api_p99_ms"`
 	CVEFilterP99Ms     float64 `json:"cve_filter_p99_ms"`
 	MetricsScrapeP99Ms float64 `json:"metrics_scrape_p99_ms"`
+	VulnsP99Ms         float64 `json:"vulns_p99_ms"`
+	PackageSearchP99Ms float64 `json:"package_search_p99_ms"`
+	HostsByOSP99Ms     float64 `json:"hosts_by_os_p99_ms"`
 	DBBytes            int64   `json:"db_bytes"`
 	PeakRSSMB          float64 `json:"peak_rss_mb"`
 	TotalS             float64 `json:"total_s"`

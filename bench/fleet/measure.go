@@ -115,6 +115,9 @@ func measurePages(ctx context.Context, st *store.Store, m *match.Matcher, lg *sl
 			return base + "/api/v1/hosts?cve=" + url.QueryEscape(cves[i%len(cves)])
 		}},
 		{"/metrics scrape, store read uncached", &res.MetricsScrapeP99Ms, func(int) string { return base + "/metrics" }},
+		{"vulnerabilities listing (API, first 100)", &res.VulnsP99Ms, func(int) string { return base + "/api/v1/cves" }},
+		{"hosts with package openssl (API, first 1000)", &res.PackageSearchP99Ms, func(int) string { return base + "/api/v1/packages?name=openssl" }},
+		{"hosts page sorted by OS", &res.HostsByOSP99Ms, func(int) string { return base + "/hosts?sort=os" }},
 	}
 	for _, p := range pages {
 		var lat []time.Duration

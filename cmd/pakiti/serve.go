@@ -36,6 +36,7 @@ func newServe(g *globals) *cobra.Command {
 	var maxInFlight, maxConns, queueWorkers, metricsMaxSites int
 	var metricsCache time.Duration
 	var intakeMode, osRules, tagsFrom string
+	var savedFilters, instanceName string
 	var tagsEvery time.Duration
 	var tagsRemove bool
 	var demoMode bool
@@ -53,6 +54,11 @@ func newServe(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (cert == "") != (key == "") {
 				return errors.New("--tls-cert and --tls-key go together")
+			}
+			if savedFilters != "" {
+				if err := web.CheckSavedFilters(savedFilters); err != nil {
+					return fmt.Errorf("--saved-filters %s: %w", savedFilters, err)
+				}
 			}
 			log, err := g.logger()
 			if err != nil {
@@ -245,7 +251,8 @@ func newServe(g *globals) *cobra.Command {
 				}
 			}
 			h, err := web.New(web.Config{Store: st, Feed: feed, Log: log, Banner: banner, Auth: authn, OSRules: rules, Metrics: met,
-				PolicyChanged: policyChanged, DashboardCache: dashboardCache})
+				PolicyChanged: policyChanged, DashboardCache: dashboardCache,
+				SavedFilters: savedFilters, InstanceName: instanceName})
 			if err != nil {
 				return err
 			}
@@ -305,6 +312,8 @@ func newServe(g *globals) *cobra.Command {
 	gocdbJob.register(cmd)
 	cmd.Flags().StringVar(&osRules, "os-rules", "", "file of OS group rules (REGEXP => GROUP a line, see pakiti os-rules list) tried before the built-in ones")
 	cmd.Flags().DurationVar(&osRulesCheck, "os-rules-check-every", osrules.DefaultCheckEvery, "how often, at most, to look for OS group rule changes made by another server or pakiti os-rules (one small read; 0: at every report)")
+	cmd.Flags().StringVar(&savedFilters, "saved-filters", "", `JSON file of named host views shown as links on the hosts page: [{"name": "EGI-Critical, reported today", "query": "cve_tag=EGI-Critical&activity=24h"}]; read again when it changes`)
+	cmd.Flags().StringVar(&instanceName, "instance-name", "", "this server's name, written as the modifier of the tags and exceptions XML exports (Pakiti 3's api/exportCvesTags.php; default: each record's author)")
 	cmd.Flags().StringVar(&cert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	cmd.Flags().StringVar(&key, "tls-key", "", "TLS private key file (PEM)")
 	cmd.Flags().StringArrayVar(&reportKeys, "report-key", nil, "PEM RSA private key (with its certificate, optionally) that decrypts S/MIME-encrypted reports (pakiti-client --encrypt CERT); repeat for key rotation")

@@ -25,23 +25,40 @@ type HostFilter struct {
 	// Activity keeps the hosts that reported within a period ("24h") or
 	// did not ("-7d"), by Now.
 	Activity Activity
-	Stale    bool      // only the stale hosts (no report for the stale period)
-	Now      time.Time // the clock of Activity, Stale and each host's stale flag; zero: time.Now
-	Limit    int       // 0: DefaultLimit; capped at MaxLimit
-	Offset   int
+	Stale    bool // only the stale hosts (no report for the stale period)
+	// DataState keeps the hosts whose data state (model.DataComplete,
+	// DataPartial, DataStale, DataNone) is this one.
+	DataState string
+	Now       time.Time // the clock of Activity, Stale and each host's stale flag; zero: time.Now
+	Limit     int       // 0: DefaultLimit; capped at MaxLimit
+	Offset    int
 }
 
 // HostSorts are the orders a host listing takes: a column, "-" first for
-// descending. Ties fall back to the host name.
+// descending. Ties fall back to the host name (unique, so pages are
+// stable). "os" orders by OS group with release numbers compared as
+// numbers (hostOSOrder), then by OS string.
 var HostSorts = map[string]string{
 	"hostname":     "h.hostname",
 	"-hostname":    "h.hostname DESC",
 	"site":         "s.name, h.hostname",
+	"-site":        "s.name DESC, h.hostname",
+	"tag":          "h.tag, h.hostname",
+	"-tag":         "h.tag DESC, h.hostname",
+	"os":           osSortMark,
+	"-os":          osSortMark + " DESC",
+	"kernel":       "h.kernel, h.hostname",
+	"-kernel":      "h.kernel DESC, h.hostname",
+	"arch":         "h.arch, h.hostname",
+	"-arch":        "h.arch DESC, h.hostname",
+	"packages":     "ps.package_count, h.hostname",
+	"-packages":    "ps.package_count DESC, h.hostname",
+	"vulnerable":   "h.vulnerable_packages, h.hostname",
+	"-vulnerable":  "h.vulnerable_packages DESC, h.hostname",
 	"-cves":        "h.cves DESC, h.vulnerable_packages DESC, h.hostname",
-	"cves":         "h.cves, h.hostname",
+	"cves":         "h.cves, h.vulnerable_packages, h.hostname",
 	"-last_report": "h.last_report DESC, h.hostname",
 	"last_report":  "h.last_report, h.hostname",
-	"os":           "h.os_group, h.os, h.hostname",
 }
 
 // Listing limits shared by the API, the pages and the CLI.
@@ -181,6 +198,14 @@ func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count boo
 		args = append(args, staleCut.UTC())
 		where = append(where, fmt.Sprintf("h.last_report < $%d", len(args)))
 	}
+	if f.DataState != "" {
+		cond, dargs, err := s.dataStateSQL(ctx, f.DataState, len(args)+1)
+		if err != nil {
+			return nil, 0, err
+		}
+		args = append(args, dargs...)
+		where = append(where, cond)
+	}
 	whereSQL := " WHERE " + strings.Join(where, " AND ")
 	var total int
 	if count {
@@ -194,6 +219,13 @@ func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count boo
 	}
 	if !ok {
 		return nil, 0, fmt.Errorf("unknown sort %q", f.Sort)
+	}
+	if strings.HasPrefix(order, osSortMark) {
+		osOrder, oargs, err := s.hostOSOrder(ctx, strings.HasSuffix(order, " DESC"), len(args)+1)
+		if err != nil {
+			return nil, 0, err
+		}
+		order, args = osOrder, append(args, oargs...)
 	}
 	limit := f.Limit
 	if limit <= 0 {

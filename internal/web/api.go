@@ -152,7 +152,7 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, "sources", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"sources": src})
+	writeJSON(w, http.StatusOK, map[string]any{"sources": src, "total": len(src)})
 }
 
 // internal logs err and answers 500 without details.

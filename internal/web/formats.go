@@ -12,7 +12,14 @@ var apiFormats = map[string][]string{
 	"/api/v1/cves/{id}":       {"json", "csv"},
 	"/api/v1/advisories/{id}": {"json", "csv"},
 	"/api/v1/exceptions":      {"json", "csv"},
+	"/api/v1/cves":            {"json", "csv"},
+	"/api/v1/packages":        {"json", "csv"},
 	"/api/v1/sites":           {"json", "csv"},
+	"/api/v1/sources":         {"json", "csv"},
+	"/api/v1/tags":            {"json", "csv"},
+
+	"/api/v1/hosts/{hostname}/packages": {"json", "csv"},
+	"/api/v1/hosts/{hostname}/findings": {"json", "csv"},
 }
 
 // withFormats answers 400, naming the formats path has, when a request

@@ -3,7 +3,9 @@ package web
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -12,9 +14,13 @@ import (
 // hostQuery reads the host-listing parameters shared by the API and the
 // page: site, q, limit, offset.
 func hostQuery(q url.Values) (store.HostFilter, error) {
-	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: model.NormalizeID(q.Get("cve")), CVETag: q.Get("cve_tag"), OSGroup: q.Get("os_group"), Status: q.Get("status"), Sort: q.Get("sort")}
+	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: model.NormalizeID(q.Get("cve")), CVETag: q.Get("cve_tag"),
+		OSGroup: q.Get("os_group"), Status: q.Get("status"), Sort: q.Get("sort"), DataState: q.Get("data_state")}
 	if _, ok := store.HostSorts[f.Sort]; f.Sort != "" && !ok {
-		return f, fmt.Errorf("sort must be one of hostname, site, os, cves, last_report (- first for descending)")
+		return f, fmt.Errorf("sort must be one of %s (- first for descending)", strings.Join(hostSortKeys, ", "))
+	}
+	if f.DataState != "" && !slices.Contains(store.DataStateNames, f.DataState) {
+		return f, fmt.Errorf("data_state must be one of %s", strings.Join(store.DataStateNames, ", "))
 	}
 	var err error
 	if f.Activity, err = store.ParseActivity(q.Get("activity")); err != nil {
@@ -43,4 +49,119 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 		return 0, fmt.Errorf("%s must be a whole number from %d to %d", name, lo, hi)
 	}
 	return n, nil
+}
+
+// hostSortKeys are the columns a host listing sorts on, ascending.
+var hostSortKeys = []string{"hostname", "site", "tag", "os", "kernel", "arch", "packages", "vulnerable", "cves", "last_report"}
+
+// hostFilterKeys are the query parameters that make a host view: kept by
+// the sort, paging and export links.
+var hostFilterKeys = []string{"site", "q", "cve", "cve_tag", "os_group", "status", "activity", "stale", "data_state", "sort", "limit"}
+
+// column is a header of a listing table: its label, and when it sorts,
+// the link that sorts by it and the state a screen reader and the arrow
+// tell (aria-sort: ascending, descending, none).
+type column struct {
+	Label, Title string
+	Num          bool
+	URL          string // "": the column does not sort
+	Aria, Arrow  string
+}
+
+// viewValues keeps the parameters of q among keys, non-empty.
+func viewValues(q url.Values, keys []string) url.Values {
+	v := url.Values{}
+	for _, k := range keys {
+		if s := q.Get(k); s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// withParams returns path?v with the given key/value pairs set ("" drops
+// a key).
+func withParams(path string, v url.Values, kv ...string) string {
+	out := url.Values{}
+	for k, s := range v {
+		out[k] = append([]string(nil), s...)
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			out.Del(kv[i])
+		} else {
+			out.Set(kv[i], kv[i+1])
+		}
+	}
+	if len(out) == 0 {
+		return path
+	}
+	return path + "?" + out.Encode()
+}
+
+// sortColumns returns the headers of a listing sorted by current (a key,
+// "-" first for descending; "" is def). A column's first click sorts
+// ascending, numbers and dates descending (firstDesc); a click on the
+// sorted column turns its direction.
+func sortColumns(path string, v url.Values, current, def string, cols []column, keys []string, firstDesc map[string]bool) []column {
+	if current == "" {
+		current = def
+	}
+	out := make([]column, len(cols))
+	for i, c := range cols {
+		key := keys[i]
+		if key == "" {
+			out[i] = c
+			continue
+		}
+		next := key
+		if firstDesc[key] {
+			next = "-" + key
+		}
+		c.Aria = "none"
+		switch current {
+		case key:
+			c.Aria, c.Arrow, next = "ascending", "▲", "-"+key
+		case "-" + key:
+			c.Aria, c.Arrow, next = "descending", "▼", key
+		}
+		c.URL = withParams(path, v, "sort", next, "offset", "")
+		out[i] = c
+	}
+	return out
+}
+
+// hostTableColumns are the hosts table's headers and their sort keys.
+var hostTableColumns = []column{{Label: "Host"}, {Label: "Site"}, {Label: "Tag"}, {Label: "OS"}, {Label: "Kernel"},
+	{Label: "Packages", Num: true}, {Label: "Vulnerable", Num: true, Title: "installed packages with an open finding"},
+	{Label: "CVEs", Num: true}, {Label: "Tagged", Num: true, Title: "open findings of CVEs carrying an enabled tag, excepted ones left out"},
+	{Label: "Last report"}}
+
+var hostTableKeys = []string{"hostname", "site", "tag", "os", "kernel", "packages", "vulnerable", "cves", "", "last_report"}
+
+var descFirst = map[string]bool{"packages": true, "vulnerable": true, "cves": true, "last_report": true, "hosts": true, "severity": true}
+
+// hostListing returns what the hosts page needs beyond the listing: the
+// sortable headers, the export and paging links of the view q.
+func hostListing(q url.Values, f store.HostFilter, total int) map[string]any {
+	v := viewValues(q, hostFilterKeys)
+	export := viewValues(q, hostFilterKeys)
+	export.Del("limit")
+	p := newPager(f.Offset, f.Limit, total)
+	links := map[string]string{
+		"CSV":  withParams("/api/v1/hosts", export, "format", "csv"),
+		"JSON": withParams("/api/v1/hosts", export, "all", "1"),
+	}
+	if p.HasPrev {
+		links["Prev"] = withParams("/hosts", v, "offset", strconv.Itoa(p.PrevOffset))
+	}
+	if p.HasNext {
+		links["Next"] = withParams("/hosts", v, "offset", strconv.Itoa(p.NextOff))
+	}
+	return map[string]any{
+		"Columns":    sortColumns("/hosts", v, f.Sort, "hostname", hostTableColumns, hostTableKeys, descFirst),
+		"Links":      links,
+		"DataStates": store.DataStateNames,
+		"Activity":   q.Get("activity"),
+	}
 }

@@ -132,8 +132,9 @@ func TestEmptyNoHost(t *testing.T) {
 func TestFormatsNamed(t *testing.T) {
 	srv := newTestServer(t)
 	for _, tt := range []struct{ path, want string }{
-		{"/api/v1/sources?format=csv", "/api/v1/sources answers format json, not csv"},
-		{"/api/v1/sites?format=xml", "/api/v1/sites answers format json or csv, not xml"}, // sites.go: CSV since issue 13
+		{"/api/v1/sources?format=xml", "/api/v1/sources answers format json or csv, not xml"},
+		{"/api/v1/sites?format=xml", "/api/v1/sites answers format json or csv, not xml"},
+		{"/api/v1/me?format=csv", "/api/v1/me answers format json, not csv"},
 		{"/api/v1/cves/CVE-2023-0286?format=xml", "answers format json or csv, not xml"},
 	} {
 		code, _, body := get(t, srv.URL+tt.path)

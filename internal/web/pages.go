@@ -140,6 +140,10 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 	data := map[string]any{
 		"Title": "Hosts", "Hosts": hosts, "Total": total, "Filter": f, "Sites": sites, "Tagged": tagged,
 		"Pager": newPager(f.Offset, f.Limit, total), "NotEvaluated": notEval, "Empty": empty,
+		"Saved": savedFilterLinks(s.saved.List(s.now()), r.URL.Query()),
+	}
+	for k, v := range hostListing(r.URL.Query(), f, total) {
+		data[k] = v
 	}
 	if f.Site != "" { // a site's page: what changed there
 		hist, err := s.store.FindingHistory(r.Context(), sc, "", f.Site, s.now().Add(-6*24*time.Hour), s.now())

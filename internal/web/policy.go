@@ -15,11 +15,13 @@ import (
 // audit.
 type ExceptionList struct {
 	Exceptions []store.ExceptionCoverage `json:"exceptions"`
+	Total      int                       `json:"total"`
 }
 
 // TagList is the answer of GET /api/v1/tags.
 type TagList struct {
-	Tags []store.CVETag `json:"cve_tags"`
+	Tags  []store.CVETag `json:"cve_tags"`
+	Total int            `json:"total"`
 }
 
 // ExceptionColumns are the columns of the exceptions audit as CSV and as
@@ -62,7 +64,7 @@ func (s *Server) apiExceptions(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.URL.Query().Get("format") {
 	case "", "json":
-		writeJSON(w, http.StatusOK, ExceptionList{Exceptions: cov})
+		writeJSON(w, http.StatusOK, ExceptionList{Exceptions: cov, Total: len(cov)})
 	case "csv":
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="exceptions.csv"`)
@@ -84,7 +86,7 @@ func (s *Server) apiTags(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, "tags", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, TagList{Tags: tags})
+	writeJSON(w, http.StatusOK, TagList{Tags: tags, Total: len(tags)})
 }
 
 func (s *Server) pageExceptions(w http.ResponseWriter, r *http.Request) {

@@ -34,6 +34,10 @@ type Server struct {
 	dashCache  *scopeCache[store.DashboardData]
 	sitesCache *scopeCache[[]store.SiteSummary]
 	statsCache *scopeCache[store.Stats]
+	// saved are the hosts page's saved filters (--saved-filters).
+	saved *savedFilters
+	// instance names this server in exports (Pakiti 3's modifier).
+	instance string
 }
 
 // Config wires a Server.
@@ -60,6 +64,12 @@ type Config struct {
 	// CVE tags or exceptions, before the answer: pakiti serve re-reads
 	// them (its evaluate job then writes the hosts again).
 	PolicyChanged func(context.Context)
+	// SavedFilters is a JSON file of named host views shown on the hosts
+	// page (SavedFilter), read again when it changes; "": none.
+	SavedFilters string
+	// InstanceName names this server in the tags and exceptions XML
+	// exports (Pakiti 3's modifier); "": each record's author.
+	InstanceName string
 }
 
 // New returns the handler of the whole HTTP surface.
@@ -70,7 +80,8 @@ func New(c Config) (http.Handler, error) {
 	}
 	s := &Server{store: c.Store, log: c.Log, pages: p, banner: c.Banner, now: c.Now, osRules: c.OSRules, auth: c.Auth,
 		onPolicy: c.PolicyChanged, metrics: c.Metrics, started: time.Now().UTC(), dashCache: &scopeCache[store.DashboardData]{ttl: c.DashboardCache},
-		sitesCache: &scopeCache[[]store.SiteSummary]{ttl: c.DashboardCache}, statsCache: &scopeCache[store.Stats]{ttl: c.DashboardCache}}
+		sitesCache: &scopeCache[[]store.SiteSummary]{ttl: c.DashboardCache}, statsCache: &scopeCache[store.Stats]{ttl: c.DashboardCache},
+		saved: newSavedFilters(c.SavedFilters, c.Log), instance: c.InstanceName}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -94,9 +105,15 @@ func New(c Config) (http.Handler, error) {
 	s.policyRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
+	csvs := s.csvListings()
 	for _, r := range s.apiRoutes() {
-		mux.HandleFunc("GET "+r.path, withFormats(r.path, r.handler))
+		h := r.handler
+		if c, ok := csvs[r.path]; ok {
+			h = csvOr(c, h)
+		}
+		mux.HandleFunc("GET "+r.path, withFormats(r.path, h))
 	}
+	s.oldAPIRoutes(mux)
 	s.osRuleRoutes(mux)
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
 	mux.HandleFunc("GET /{$}", s.pageDashboard)
@@ -107,6 +124,8 @@ func New(c Config) (http.Handler, error) {
 	mux.HandleFunc("GET /hosts", s.pageHosts)
 	mux.HandleFunc("GET /hosts/{hostname}", s.pageHost)
 	mux.HandleFunc("GET /cves/{id}", s.pageCVE)
+	mux.HandleFunc("GET /cves", s.pageVulns)
+	mux.HandleFunc("GET /packages", s.pagePackages)
 	mux.HandleFunc("GET /sources", s.pageSources)
 	mux.HandleFunc("GET /exceptions", s.pageExceptions)
 	mux.HandleFunc("GET /advisories/{id}", s.pageAdvisory)
@@ -149,6 +168,10 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"/api/v1/os-rules/{id}", s.apiOSRule},
 		{"/api/v1/me", s.apiMe},
 		{"/api/v1/audit", s.apiAudit},
+		{"/api/v1/cves", s.apiVulns},
+		{"/api/v1/packages", s.apiPackages},
+		{"/api/v1/hosts/{hostname}/packages", s.apiHostPackages},
+		{"/api/v1/hosts/{hostname}/findings", s.apiHostFindings},
 	}
 }
 

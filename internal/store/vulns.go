@@ -1,0 +1,254 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+)
+
+// VulnFilter narrows the vulnerabilities listing. Zero values mean "any".
+type VulnFilter struct {
+	Site     string
+	OSGroup  string
+	Tag      string // CVEs carrying this enabled tag (AnyTag: any enabled tag)
+	Severity string // the CVE's worst severity on the common scale (model.Severity.String)
+	Status   string // the findings' status: open, unfixed, reboot-pending
+	Query    string // substring of the CVE id, any case
+	Sort     string // one of VulnSorts; "" is by affected hosts, most first
+	Limit    int    // 0: DefaultLimit; capped at MaxLimit
+	Offset   int
+}
+
+// VulnSorts are the orders of the vulnerabilities listing; ties fall
+// back to the CVE id.
+var VulnSorts = []string{"cve", "-cve", "hosts", "-hosts", "severity", "-severity"}
+
+// Vuln is one CVE present (an open finding) on at least one host in scope.
+type Vuln struct {
+	CVE string `json:"cve"`
+	// Hosts counts the hosts in scope with an open finding of it, each
+	// once whatever the number of its affected packages.
+	Hosts int `json:"hosts"`
+	// Severity is the worst among the vendor severities of its findings
+	// on the common scale; SeverityWord the vendor's word for it.
+	Severity     string   `json:"severity"`
+	SeverityWord string   `json:"severity_word"`
+	Tags         []string `json:"tags"` // its enabled CVE tags
+}
+
+// VulnStatuses are the finding statuses the listing filters on.
+var VulnStatuses = []string{StatusOpen, StatusUnfixed, StatusRebootPending}
+
+// Vulns returns one page of the CVEs with an open finding on a host in
+// scope that pass f, and how many pass f in all. The SQL counts hosts
+// per CVE and reads the distinct severities per CVE; the worst severity,
+// the severity filter, sorting and paging are done here.
+func (s *Store) Vulns(ctx context.Context, sc Scope, f VulnFilter) ([]Vuln, int, error) {
+	if f.Sort != "" && !slices.Contains(VulnSorts, f.Sort) {
+		return nil, 0, fmt.Errorf("unknown sort %q", f.Sort)
+	}
+	if f.Status != "" && !slices.Contains(VulnStatuses, f.Status) {
+		return nil, 0, fmt.Errorf("unknown status %q (known: %s)", f.Status, strings.Join(VulnStatuses, ", "))
+	}
+	cond, args := s.scopeSQL(sc, "s", 1)
+	where := []string{cond, "f.status <> 'excepted'"}
+	add := func(sqlFmt string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(sqlFmt, len(args)))
+	}
+	if f.Site != "" {
+		add("s.name = $%d", f.Site)
+	}
+	if f.OSGroup != "" {
+		add("h.os_group = $%d", f.OSGroup)
+	}
+	if f.Status != "" {
+		add("f.status = $%d", f.Status)
+	}
+	if f.Query != "" {
+		add(`UPPER(f.cve) LIKE $%d ESCAPE '\'`, "%"+likeEscape(strings.ToUpper(f.Query))+"%")
+	}
+	switch f.Tag {
+	case "":
+	case AnyTag:
+		where = append(where, "f.cve IN (SELECT t.cve FROM cve_tags t WHERE t.enabled)")
+	default:
+		add("f.cve IN (SELECT t.cve FROM cve_tags t WHERE t.enabled AND t.tag = $%d)", f.Tag)
+	}
+	from := ` FROM target_findings f JOIN hosts h ON h.target_id = f.target_id AND h.removed_at IS NULL
+		JOIN sites s ON s.id = h.site_id WHERE ` + strings.Join(where, " AND ")
+	byCVE := map[string]*Vuln{}
+	rank := map[string]model.Severity{}
+	var out []*Vuln
+	err := s.eachRow(ctx, `SELECT f.cve, COUNT(DISTINCT h.id)`+from+` GROUP BY f.cve`, args, func(scan func(...any) error) error {
+		v := &Vuln{Severity: model.SeverityUnknown.String(), Tags: []string{}}
+		if err := scan(&v.CVE, &v.Hosts); err != nil {
+			return err
+		}
+		byCVE[v.CVE] = v
+		out = append(out, v)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("vulnerabilities: %w", err)
+	}
+	err = s.eachRow(ctx, `SELECT DISTINCT f.cve, COALESCE(NULLIF(ff.data_group, ''), h.os_group), COALESCE(ff.severity, '')`+
+		strings.Replace(from, " WHERE ", " LEFT JOIN finding_facts ff ON ff.id = f.facts_id WHERE ", 1), args,
+		func(scan func(...any) error) error {
+			var id, group, word string
+			if err := scan(&id, &group, &word); err != nil {
+				return err
+			}
+			v := byCVE[id]
+			if v == nil {
+				return nil
+			}
+			if r := s.severityOf(model.Advisory{OSGroup: group, Severity: word}); r > rank[id] || v.SeverityWord == "" && word != "" && r == rank[id] {
+				rank[id], v.Severity, v.SeverityWord = r, r.String(), word
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, 0, fmt.Errorf("vulnerability severities: %w", err)
+	}
+	tags, err := s.Tags(ctx, TagFilter{EnabledOnly: true})
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, t := range tags {
+		if v := byCVE[t.CVE]; v != nil {
+			v.Tags = append(v.Tags, t.Tag)
+		}
+	}
+	kept := out[:0]
+	for _, v := range out {
+		slices.Sort(v.Tags)
+		if f.Severity == "" || v.Severity == f.Severity {
+			kept = append(kept, v)
+		}
+	}
+	sortVulns(kept, f.Sort, rank)
+	total := len(kept)
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	lo := min(max(f.Offset, 0), total)
+	hi := min(lo+min(limit, MaxLimit), total)
+	page := make([]Vuln, 0, hi-lo)
+	for _, v := range kept[lo:hi] {
+		page = append(page, *v)
+	}
+	return page, total, nil
+}
+
+// sortVulns orders vs by sort (VulnSorts), the CVE id breaking ties.
+func sortVulns(vs []*Vuln, sort string, rank map[string]model.Severity) {
+	desc := strings.HasPrefix(sort, "-")
+	key := strings.TrimPrefix(sort, "-")
+	if sort == "" {
+		key, desc = "hosts", true
+	}
+	slices.SortFunc(vs, func(a, b *Vuln) int {
+		c := 0
+		switch key {
+		case "hosts":
+			c = cmp.Compare(a.Hosts, b.Hosts)
+		case "severity":
+			c = cmp.Compare(rank[a.CVE], rank[b.CVE])
+		}
+		if desc {
+			c = -c
+		}
+		if c == 0 {
+			c = strings.Compare(a.CVE, b.CVE)
+			if key == "cve" && desc {
+				c = -c
+			}
+		}
+		return c
+	})
+}
+
+// eachRow runs q and calls fn with each row's Scan.
+func (s *Store) eachRow(ctx context.Context, q string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// TaggedFilter narrows TaggedHostCVEs, Pakiti 3's api/hosts.php.
+type TaggedFilter struct {
+	Site     string   // its hostGroup
+	CVE      string   // its cveName
+	Tag      string   // one tag; "" or AnyTag: every enabled tag
+	Activity Activity // reported within, or not
+	Now      time.Time
+}
+
+// TaggedHostCVE is one row of api/hosts.php: a host in scope with an open,
+// unexcepted finding of a CVE carrying an enabled tag, once per (host,
+// CVE, tag).
+type TaggedHostCVE struct {
+	Tag, CVE, Site, Host, OS, Arch string
+	LastReport                     time.Time
+}
+
+// TaggedHostCVEs calls fn for each (tag, CVE, host) of the hosts in scope
+// that pass f, by tag, CVE and host name.
+func (s *Store) TaggedHostCVEs(ctx context.Context, sc Scope, f TaggedFilter, fn func(TaggedHostCVE) error) error {
+	now := f.Now
+	if now.IsZero() {
+		now = s.now()
+	}
+	cond, args := s.scopeSQL(sc, "s", 1)
+	where := []string{cond, "f.status <> 'excepted'"}
+	add := func(sqlFmt string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(sqlFmt, len(args)))
+	}
+	if f.Site != "" {
+		add("s.name = $%d", f.Site)
+	}
+	if f.CVE != "" {
+		add("f.cve = $%d", f.CVE)
+	}
+	if f.Tag != "" && f.Tag != AnyTag {
+		add("t.tag = $%d", f.Tag)
+	}
+	if f.Activity.Within > 0 {
+		op := ">="
+		if f.Activity.Absent {
+			op = "<"
+		}
+		add("h.last_report "+op+" $%d", now.Add(-f.Activity.Within).UTC())
+	}
+	exc, eargs := exceptedSQL("f", "h", "p", now, len(args)+1)
+	args = append(args, eargs...)
+	where = append(where, "NOT "+exc)
+	return s.eachRow(ctx, `SELECT DISTINCT t.tag, f.cve, s.name, h.hostname, h.os, h.arch, h.last_report
+		FROM target_findings f JOIN cve_tags t ON t.cve = f.cve AND t.enabled
+		JOIN hosts h ON h.target_id = f.target_id AND h.removed_at IS NULL JOIN sites s ON s.id = h.site_id
+		JOIN packages p ON p.id = f.package_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY t.tag, f.cve, h.hostname`, args, func(scan func(...any) error) error {
+		var r TaggedHostCVE
+		if err := scan(&r.Tag, &r.CVE, &r.Site, &r.Host, &r.OS, &r.Arch, &r.LastReport); err != nil {
+			return err
+		}
+		r.LastReport = r.LastReport.UTC()
+		return fn(r)
+	})
+}

@@ -1,0 +1,183 @@
+package web
+
+import (
+	"encoding/csv"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/store"
+)
+
+// csvListings are the CSV answers (?format=csv) of the listings whose
+// JSON handler answers JSON only: the route's handler is csvOr'ed with
+// them where the routes are registered.
+func (s *Server) csvListings() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"/api/v1/sites":   s.sitesCSV,
+		"/api/v1/sources": s.sourcesCSV,
+		"/api/v1/tags":    s.tagsCSV,
+	}
+}
+
+// csvOr answers ?format=csv with c, anything else with h.
+func csvOr(c, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("format") == "csv" {
+			c(w, r)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// writeCSV answers a whole CSV document: header, rows (each cell
+// csvSafe), as filename.
+func writeCSV(w http.ResponseWriter, filename string, header []string, rows [][]string) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	cw := csv.NewWriter(w)
+	cw.Write(header)
+	for _, r := range rows {
+		cw.Write(csvRow(r))
+	}
+	cw.Flush()
+}
+
+func csvTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func (s *Server) sitesCSV(w http.ResponseWriter, r *http.Request) {
+	sites, err := s.store.Sites(r.Context(), scope(r))
+	if err != nil {
+		s.internal(w, "sites", err)
+		return
+	}
+	rows := make([][]string, len(sites))
+	for i, c := range sites {
+		rows[i] = []string{c.Name, strconv.Itoa(c.Hosts), strconv.Itoa(c.Stale)}
+	}
+	writeCSV(w, "sites.csv", []string{"name", "hosts", "stale"}, rows)
+}
+
+func (s *Server) sourcesCSV(w http.ResponseWriter, r *http.Request) {
+	src, err := s.store.Sources(r.Context())
+	if err != nil {
+		s.internal(w, "sources", err)
+		return
+	}
+	rows := make([][]string, len(src))
+	for i, c := range src {
+		groups := append([]string(nil), c.OSGroups...)
+		rows[i] = []string{c.Source, c.State, strconv.Itoa(c.Records), strings.Join(groups, " "), csvTime(c.LoadedAt),
+			csvTime(c.CheckedAt), c.LastError, csvTime(c.LastErrorAt), strings.Join(c.Locations, " ")}
+	}
+	writeCSV(w, "sources.csv", []string{"source", "state", "records", "os_groups", "loaded_at", "checked_at", "last_error",
+		"last_error_at", "locations"}, rows)
+}
+
+func (s *Server) tagsCSV(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := store.TagFilter{CVE: q.Get("cve"), Tag: q.Get("tag"), EnabledOnly: q.Get("enabled") == "1"}
+	if len(f.CVE) > 64 || len(f.Tag) > 128 {
+		apiError(w, http.StatusBadRequest, "cve takes at most 64 bytes, tag 128")
+		return
+	}
+	tags, err := s.store.Tags(r.Context(), f)
+	if err != nil {
+		s.internal(w, "tags", err)
+		return
+	}
+	rows := make([][]string, len(tags))
+	for i, t := range tags {
+		rows[i] = []string{t.CVE, t.Tag, t.Reason, t.InfoURL, strconv.FormatBool(t.Enabled), t.Author, csvTime(t.ModifiedAt)}
+	}
+	writeCSV(w, "tags.csv", []string{"cve", "tag", "reason", "info_url", "enabled", "author", "modified_at"}, rows)
+}
+
+// HostPackageList is the answer of GET /api/v1/hosts/{hostname}/packages.
+type HostPackageList struct {
+	Packages []model.Package `json:"packages"`
+	Total    int             `json:"total"`
+}
+
+// HostFindingList is the answer of GET /api/v1/hosts/{hostname}/findings.
+type HostFindingList struct {
+	Findings []model.Finding `json:"findings"`
+	Total    int             `json:"total"`
+}
+
+func (s *Server) apiHostPackages(w http.ResponseWriter, r *http.Request) {
+	name, sc := r.PathValue("hostname"), scope(r)
+	if _, err := s.store.Host(r.Context(), sc, name); errors.Is(err, store.ErrNotFound) {
+		apiError(w, http.StatusNotFound, "no host named "+clip(name))
+		return
+	} else if err != nil {
+		s.internal(w, "host packages", err)
+		return
+	}
+	pkgs, err := s.store.HostPackages(r.Context(), sc, name)
+	if err != nil {
+		s.internal(w, "host packages", err)
+		return
+	}
+	if q := strings.ToLower(r.URL.Query().Get("q")); q != "" { // the host page's package search
+		kept := pkgs[:0]
+		for _, p := range pkgs {
+			if strings.Contains(strings.ToLower(p.Name), q) {
+				kept = append(kept, p)
+			}
+		}
+		pkgs = kept
+	}
+	if r.URL.Query().Get("format") == "csv" {
+		rows := make([][]string, len(pkgs))
+		for i, p := range pkgs {
+			rows[i] = []string{p.Name, p.Version, p.Arch, p.SourceName, p.SourceVersion, p.Module}
+		}
+		writeCSV(w, "packages.csv", []string{"name", "version", "arch", "source", "source_version", "module"}, rows)
+		return
+	}
+	writeJSON(w, http.StatusOK, HostPackageList{Packages: pkgs, Total: len(pkgs)})
+}
+
+// FindingColumns are the columns of a host's findings as CSV.
+var FindingColumns = []string{"cve", "package", "version", "arch", "source", "fixed", "status", "vendor_status", "severity",
+	"advisory", "tags", "first_seen", "resolved_at", "resolution"}
+
+func (s *Server) apiHostFindings(w http.ResponseWriter, r *http.Request) {
+	name, sc := r.PathValue("hostname"), scope(r)
+	if _, err := s.store.Host(r.Context(), sc, name); errors.Is(err, store.ErrNotFound) {
+		apiError(w, http.StatusNotFound, "no host named "+clip(name))
+		return
+	} else if err != nil {
+		s.internal(w, "host findings", err)
+		return
+	}
+	fs, err := s.store.HostFindings(r.Context(), sc, name, r.URL.Query().Get("history") == "1")
+	if err != nil {
+		s.internal(w, "host findings", err)
+		return
+	}
+	if r.URL.Query().Get("format") == "csv" {
+		rows := make([][]string, len(fs))
+		for i, f := range fs {
+			resolved := ""
+			if f.ResolvedAt != nil {
+				resolved = csvTime(*f.ResolvedAt)
+			}
+			rows[i] = []string{f.CVE, f.Package, f.Version, f.Arch, f.SourcePackage, f.FixedVersion, f.Status, string(f.VendorStatus),
+				f.Severity, f.AdvisoryID, strings.Join(f.Tags, " "), csvTime(f.FirstSeen), resolved, f.Resolution}
+		}
+		writeCSV(w, "findings.csv", FindingColumns, rows)
+		return
+	}
+	writeJSON(w, http.StatusOK, HostFindingList{Findings: fs, Total: len(fs)})
+}
