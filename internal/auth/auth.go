@@ -105,9 +105,15 @@ func RequireAdmin(h http.Handler) http.Handler {
 	})
 }
 
+// isAPI tells an API call (ours under /api/, and Pakiti 3's old API
+// under /api/ and /pakiti/api/, which scripts call) from a page.
+func isAPI(path string) bool {
+	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/pakiti/api/")
+}
+
 // deny answers an API call with JSON, a page with text.
 func deny(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	if strings.HasPrefix(r.URL.Path, "/api/") {
+	if isAPI(r.URL.Path) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		fmt.Fprintf(w, "{\"error\": %q}\n", msg)

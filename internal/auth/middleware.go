@@ -117,7 +117,7 @@ func (a *Auth) Handler(h http.Handler) http.Handler {
 		case status != 0:
 			a.c.Log.Warn("request refused", "path", r.URL.Path, "addr", r.RemoteAddr, "status", status, "reason", msg)
 			deny(w, r, status, msg)
-		case strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/metrics" || !a.has(Local) && !a.has(OIDC):
+		case isAPI(r.URL.Path) || r.URL.Path == "/metrics" || !a.has(Local) && !a.has(OIDC):
 			w.Header().Set("WWW-Authenticate", `Bearer realm="pakiti"`)
 			deny(w, r, http.StatusUnauthorized, "authentication required: send Authorization: Bearer TOKEN (pakiti users token NAME)")
 		default:

@@ -366,6 +366,13 @@ func TestAnonymous(t *testing.T) {
 			}
 		}
 	}
+	// Pakiti 3's old API, called by scripts, answers 401 like ours, at
+	// both its paths.
+	for _, p := range []string{"/api/hosts.php", "/pakiti/api/hosts.php", "/pakiti/api/cve.php?cveName=CVE-2023-0286"} {
+		if code, hd, body := fs.call(t, "GET", p, nil, nil); code != http.StatusUnauthorized || hd.Get("WWW-Authenticate") == "" {
+			t.Errorf("old API %s: %d %q %.100s, want 401", p, code, hd.Get("Location"), body)
+		}
+	}
 	for _, p := range []string{"/healthz", "/login", "/static/style.css", "/api/v1/openapi.json"} {
 		if code, _, _ := fs.call(t, "GET", p, nil, nil); code != http.StatusOK && code != http.StatusServiceUnavailable {
 			t.Errorf("public %s: %d", p, code)

@@ -17,7 +17,6 @@ import (
 // them where the routes are registered.
 func (s *Server) csvListings() map[string]http.HandlerFunc {
 	return map[string]http.HandlerFunc{
-		"/api/v1/sites":   s.sitesCSV,
 		"/api/v1/sources": s.sourcesCSV,
 		"/api/v1/tags":    s.tagsCSV,
 	}
@@ -52,19 +51,6 @@ func csvTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-func (s *Server) sitesCSV(w http.ResponseWriter, r *http.Request) {
-	sites, err := s.store.Sites(r.Context(), scope(r))
-	if err != nil {
-		s.internal(w, "sites", err)
-		return
-	}
-	rows := make([][]string, len(sites))
-	for i, c := range sites {
-		rows[i] = []string{c.Name, strconv.Itoa(c.Hosts), strconv.Itoa(c.Stale)}
-	}
-	writeCSV(w, "sites.csv", []string{"name", "hosts", "stale"}, rows)
 }
 
 func (s *Server) sourcesCSV(w http.ResponseWriter, r *http.Request) {

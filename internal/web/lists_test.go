@@ -653,8 +653,6 @@ func TestListingsCSV(t *testing.T) {
 		path string
 		want [][]string // nil: check the header only
 	}{
-		{"/api/v1/sites?format=csv", [][]string{{"name", "hosts", "stale"}, {`'=HYPERLINK("x")`, "1", "0"}, {"SITE-A", "2", "0"},
-			{"SITE-B", "2", "0"}, {"SITE-C", "2", "0"}}},
 		{"/api/v1/tags?format=csv", [][]string{{"cve", "tag", "reason", "info_url", "enabled", "author", "modified_at"},
 			{"CVE-2023-0286", "EGI-Critical", `'=cmd|' /C calc'!A0`, "", "true", "csirt", "2023-02-08T10:00:00Z"}}},
 		{"/api/v1/hosts/two.example.org/packages?format=csv", [][]string{{"name", "version", "arch", "source", "source_version", "module"},
@@ -676,6 +674,28 @@ func TestListingsCSV(t *testing.T) {
 		}
 		if diff := cmp.Diff(tc.want, rows); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tc.path, diff)
+		}
+	}
+	// The sites CSV (sites.go) has more columns than these; its site, hosts
+	// and stale columns, and the formula in a site name made inert.
+	{
+		code, _, body := get(t, srv.URL+"/api/v1/sites?format=csv")
+		if code != 200 {
+			t.Fatalf("/api/v1/sites?format=csv: %d", code)
+		}
+		rows := readCSV(t, body)
+		idx := map[string]int{}
+		for i, c := range rows[0] {
+			idx[c] = i
+		}
+		var got [][]string
+		for _, r := range rows {
+			got = append(got, []string{r[idx["site"]], r[idx["hosts"]], r[idx["stale"]]})
+		}
+		wantSites := [][]string{{"site", "hosts", "stale"}, {`'=HYPERLINK("x")`, "1", "0"}, {"SITE-A", "2", "0"},
+			{"SITE-B", "2", "0"}, {"SITE-C", "2", "0"}}
+		if diff := cmp.Diff(wantSites, got); diff != "" {
+			t.Errorf("/api/v1/sites?format=csv (-want +got):\n%s", diff)
 		}
 	}
 	// old.example.org's findings: the five CVEs of DSA-5343-1 on openssl,

@@ -26,6 +26,7 @@ const ttpDays = 90
 // SiteList is the answer of GET /api/v1/sites.
 type SiteList struct {
 	Sites []store.SiteSummary `json:"sites"`
+	Total int                 `json:"total"` // sites in the list (all of them: it is not paged)
 }
 
 // SiteDetail is the answer of GET /api/v1/sites/{site}.
@@ -73,7 +74,7 @@ func (s *Server) apiSiteList(w http.ResponseWriter, r *http.Request) {
 		cw.Flush()
 		return
 	}
-	writeJSON(w, http.StatusOK, SiteList{Sites: sites})
+	writeJSON(w, http.StatusOK, SiteList{Sites: sites, Total: len(sites)})
 }
 
 // siteDetail reads one site in scope; ErrNotFound when it is not.
