@@ -20,7 +20,11 @@ type HostFilter struct {
 	CVETag  string    // hosts with an open, unexcepted finding of a CVE carrying this enabled tag (AnyTag: any)
 	At      time.Time // when exceptions are judged (CVETag); zero: now
 	OSGroup string
-	Status  string // StatusUpdateAvailable: hosts with an open "update available" finding; StatusNotEvaluated: hosts without data
+	Status  string // one of HostStatuses ("" any)
+	// Severity keeps the exposed hosts whose worst open CVE has this
+	// severity (one of HostSeverities; "other": negligible or unassigned
+	// only), as the dashboard counts them.
+	Severity string
 	Sort    string // one of HostSorts; "" is by host name
 	// Activity keeps the hosts that reported within a period ("24h") or
 	// did not ("-7d"), by Now.
@@ -108,6 +112,26 @@ func scanHost(sc interface{ Scan(...any) error }) (model.Host, error) {
 // for their OS group (HostFilter.Status).
 const StatusNotEvaluated = "not-evaluated"
 
+// HostStatuses are the values of HostFilter.Status: hosts with an open
+// CVE (exposed), evaluated with none (clean), not evaluated, with
+// partial or stale data (as data_state), with a fixed kernel installed
+// and not running (reboot-pending), that stopped reporting (stale-host),
+// with an "update available" finding.
+var HostStatuses = []string{"exposed", "clean", StatusNotEvaluated, "partial-data", "stale-data", StatusRebootPending, "stale-host", StatusUpdateAvailable}
+
+// HostSeverities are the values of HostFilter.Severity.
+var HostSeverities = []string{"critical", "high", "medium", "low", "other"}
+
+// severitySQL is the condition of HostFilter.Severity: the worst
+// severity among a host's open CVEs, from its counters.
+var severitySQL = map[string]string{
+	"critical": "h.sev_critical > 0",
+	"high":     "h.sev_critical = 0 AND h.sev_high > 0",
+	"medium":   "h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium > 0",
+	"low":      "h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium = 0 AND h.sev_low > 0",
+	"other":    "h.cves > 0 AND h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium = 0 AND h.sev_low = 0",
+}
+
 // ListHosts returns one page of the hosts in scope that pass f, sorted by
 // host name, and how many pass f in all.
 func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.Host, int, error) {
@@ -174,8 +198,28 @@ func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count boo
 		where = append(where, `EXISTS (SELECT 1 FROM update_findings u WHERE u.host_id = h.id AND u.resolved_at IS NULL)`)
 	case StatusNotEvaluated:
 		where = append(where, "NOT "+evaluatedSQL)
+	case "exposed":
+		where = append(where, "h.cves > 0")
+	case "clean":
+		where = append(where, "h.cves = 0 AND "+evaluatedSQL)
+	case StatusRebootPending:
+		where = append(where, "h.reboot_pending > 0")
+	case "partial-data", "stale-data":
+		if f.DataState != "" && f.DataState != strings.TrimSuffix(f.Status, "-data") {
+			return nil, 0, fmt.Errorf("status %s and data_state %s exclude each other", f.Status, f.DataState)
+		}
+		f.DataState = strings.TrimSuffix(f.Status, "-data")
+	case "stale-host":
+		f.Stale = true
 	default:
-		return nil, 0, fmt.Errorf("unknown status filter %q (known: %s, %s)", f.Status, StatusUpdateAvailable, StatusNotEvaluated)
+		return nil, 0, fmt.Errorf("unknown status filter %q (known: %s)", f.Status, strings.Join(HostStatuses, ", "))
+	}
+	if f.Severity != "" {
+		cond, ok := severitySQL[f.Severity]
+		if !ok {
+			return nil, 0, fmt.Errorf("unknown severity filter %q (known: %s)", f.Severity, strings.Join(HostSeverities, ", "))
+		}
+		where = append(where, cond)
 	}
 	if f.Query != "" {
 		args = append(args, "%"+likeEscape(strings.ToLower(f.Query))+"%")

@@ -19,6 +19,16 @@ func hostQuery(q url.Values) (store.HostFilter, error) {
 	if _, ok := store.HostSorts[f.Sort]; f.Sort != "" && !ok {
 		return f, fmt.Errorf("sort must be one of %s (- first for descending)", strings.Join(hostSortKeys, ", "))
 	}
+	f.Severity = q.Get("severity")
+	if f.Status != "" && !slices.Contains(store.HostStatuses, f.Status) {
+		return f, fmt.Errorf("status must be one of %s", strings.Join(store.HostStatuses, ", "))
+	}
+	if d := strings.TrimSuffix(f.Status, "-data"); d != f.Status && f.DataState != "" && f.DataState != d {
+		return f, fmt.Errorf("status %s and data_state %s exclude each other", f.Status, f.DataState)
+	}
+	if f.Severity != "" && !slices.Contains(store.HostSeverities, f.Severity) {
+		return f, fmt.Errorf("severity must be one of %s", strings.Join(store.HostSeverities, ", "))
+	}
 	if f.DataState != "" && !slices.Contains(store.DataStateNames, f.DataState) {
 		return f, fmt.Errorf("data_state must be one of %s", strings.Join(store.DataStateNames, ", "))
 	}
@@ -162,6 +172,7 @@ func hostListing(q url.Values, f store.HostFilter, total int) map[string]any {
 		"Columns":    sortColumns("/hosts", v, f.Sort, "hostname", hostTableColumns, hostTableKeys, descFirst),
 		"Links":      links,
 		"DataStates": store.DataStateNames,
+		"Severities": store.HostSeverities,
 		"Activity":   q.Get("activity"),
 	}
 }

@@ -71,7 +71,7 @@ func TestAccessNewListings(t *testing.T) {
 		{"/api/v1/cves?format=csv", namedHosts},
 		{"/api/v1/sites?format=csv", func(t *testing.T, body string) []string {
 			out := []string{}
-			for _, site := range csvColumn("name")(t, body) {
+			for _, site := range csvColumn("site")(t, body) {
 				for h, s := range fedHosts {
 					if s == site {
 						out = append(out, h)
