@@ -25,7 +25,7 @@ type HostFilter struct {
 	// severity (one of HostSeverities; "other": negligible or unassigned
 	// only), as the dashboard counts them.
 	Severity string
-	Sort    string // one of HostSorts; "" is by host name
+	Sort     string // one of HostSorts; "" is by host name
 	// Activity keeps the hosts that reported within a period ("24h") or
 	// did not ("-7d"), by Now.
 	Activity Activity
