@@ -189,7 +189,7 @@ const soakGrace = 3 * time.Minute
 // the sender's hosts with a changed set (changed), or with its last set
 // again (unchanged).
 func soak(ctx context.Context, c soakConfig, base []model.Package, b *bodies) (*SoakResult, error) {
-	start := time.Now()
+	var start time.Time // set at the first send, below
 	res := &SoakResult{Mode: "soak", Senders: c.Senders, DurationS: c.Duration.Seconds(), KillEveryS: c.KillEvery.Seconds(),
 		Packages: len(base), FailedBy: map[string]int64{}}
 	bin := c.Binary
