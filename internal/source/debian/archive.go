@@ -3,13 +3,12 @@ package debian
 import (
 	"context"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/apt"
 )
 
 // The archives the default source set reads its Packages indexes from.
@@ -113,23 +112,11 @@ func (a Archive) IndexLocations(releases, arches []string) (locs, missing []stri
 			for _, comp := range comps {
 				for _, arch := range arches {
 					rel := path.Join("dists", suite, comp, "binary-"+arch)
-					if isURL(base) {
-						locs = append(locs, strings.TrimRight(base, "/")+"/"+rel+"/Packages.xz")
-						continue
+					if loc, ok := apt.IndexLocation(base, rel); ok {
+						locs = append(locs, loc)
+					} else {
+						missing = append(missing, loc)
 					}
-					found := ""
-					for _, name := range []string{"Packages.xz", "Packages.gz", "Packages"} {
-						p := filepath.Join(base, filepath.FromSlash(rel), name)
-						if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-							found = p
-							break
-						}
-					}
-					if found == "" {
-						missing = append(missing, filepath.Join(base, filepath.FromSlash(rel), "Packages"))
-						continue
-					}
-					locs = append(locs, found)
 				}
 			}
 		}
@@ -175,10 +162,6 @@ func (a Archive) Plan(ctx context.Context, fleet source.Fleet) (locs, missing []
 	}
 	idx, missing := a.IndexLocations(releases, arches)
 	return append(slices.Clone(tracker), idx...), missing, nil
-}
-
-func isURL(s string) bool {
-	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }
 
 // IndexSuite names the suite kind of a Packages index from its location:

@@ -3,7 +3,6 @@ package ubuntu
 import (
 	"context"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -103,23 +102,11 @@ func (a Archive) IndexLocations(releases, arches []string) (locs, missing []stri
 						base = sec
 					}
 					dir := path.Join("dists", rel+pocket, comp, "binary-"+arch)
-					if isURL(base) {
-						locs = append(locs, strings.TrimRight(base, "/")+"/"+dir+"/Packages.xz")
-						continue
+					if loc, ok := apt.IndexLocation(base, dir); ok {
+						locs = append(locs, loc)
+					} else {
+						missing = append(missing, loc)
 					}
-					found := ""
-					for _, name := range []string{"Packages.xz", "Packages.gz", "Packages"} {
-						p := filepath.Join(base, filepath.FromSlash(dir), name)
-						if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-							found = p
-							break
-						}
-					}
-					if found == "" {
-						missing = append(missing, filepath.Join(base, filepath.FromSlash(dir), "Packages"))
-						continue
-					}
-					locs = append(locs, found)
 				}
 			}
 		}
@@ -175,10 +162,6 @@ func releaseRank(codename string) int {
 		}
 	}
 	return len(releases)
-}
-
-func isURL(s string) bool {
-	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }
 
 // IndexSuite names the pocket of a Packages index from its location:
