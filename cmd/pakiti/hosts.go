@@ -107,6 +107,9 @@ func newHostsDelete(g *globals) *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("host %s: %w", name, err)
 				}
+				if err := audit(cmd.Context(), st, "host.delete", name, fmt.Sprintf("findings_resolved=%d", n)); err != nil {
+					return err
+				}
 				fmt.Fprintf(cmd.OutOrStdout(), "deleted %s (%d findings resolved)\n", name, n)
 			}
 			return nil
@@ -145,6 +148,9 @@ func newHostsPrune(g *globals) *cobra.Command {
 				n, err := st.DeleteHost(cmd.Context(), store.AllSites(), name, now)
 				if err != nil {
 					return fmt.Errorf("host %s: %w", name, err)
+				}
+				if err := audit(cmd.Context(), st, "host.prune", name, fmt.Sprintf("not_reported_for=%s findings_resolved=%d", age, n)); err != nil {
+					return err
 				}
 				fmt.Fprintf(out, "deleted %s (%d findings resolved)\n", name, n)
 			}

@@ -64,6 +64,11 @@ func newImport(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// A source change by hand is an admin action (the scheduled
+			// update job is not: it logs instead).
+			if err := audit(cmd.Context(), st, "source.import", name, fmt.Sprintf("locations=%q records=%d unchanged=%t", args, res.Records, res.Unchanged)); err != nil {
+				return err
+			}
 			if res.Unchanged {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: unchanged since the last import (%s)\n", name, res.Duration.Round(time.Millisecond))
 			} else {

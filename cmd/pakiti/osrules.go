@@ -17,6 +17,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/osgroup"
 	"github.com/pakiti-go/pakiti/internal/osrules"
+	"github.com/pakiti-go/pakiti/internal/store"
 )
 
 // newOSRules is `pakiti os-rules`: the rules that map a host's OS to its
@@ -44,7 +45,7 @@ func newOSRules(g *globals) *cobra.Command {
 			if format != "table" && format != "json" && format != "rules" {
 				return fmt.Errorf("--format must be table, json or rules, not %q", format)
 			}
-			svc, done, err := g.osRules(cmd.Context(), file, false)
+			svc, _, done, err := g.osRules(cmd.Context(), file, false)
 			if err != nil {
 				return err
 			}
@@ -88,7 +89,7 @@ func newOSRules(g *globals) *cobra.Command {
 		Short: "Print the OS group a report's system: line (and os-release facts) maps to",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, done, err := g.osRules(cmd.Context(), file, false)
+			svc, _, done, err := g.osRules(cmd.Context(), file, false)
 			if err != nil {
 				return err
 			}
@@ -124,13 +125,16 @@ func newOSRules(g *globals) *cobra.Command {
 		if format != "table" && format != "json" {
 			return fmt.Errorf("--format must be table or json, not %q", format)
 		}
-		svc, done, err := g.osRules(cmd.Context(), file, true)
+		svc, st, done, err := g.osRules(cmd.Context(), file, true)
 		if err != nil {
 			return err
 		}
 		defer done()
 		ch, err := do(cmd.Context(), svc)
 		if err != nil {
+			return err
+		}
+		if err := audit(cmd.Context(), st, "osrule."+cmd.Name(), strings.Join(cmd.Flags().Args(), " "), fmt.Sprintf("%+v", ch)); err != nil {
 			return err
 		}
 		if format == "json" {
@@ -231,24 +235,24 @@ func parseRuleID(s string) (int64, error) {
 // (the store opened, with the matcher to evaluate re-mapped hosts), the
 // file's, the built-in ones. A read (write false) on a SQLite file that
 // does not exist lists the file's and built-in rules without creating it.
-func (g *globals) osRules(ctx context.Context, file string, write bool) (*osrules.Service, func(), error) {
+func (g *globals) osRules(ctx context.Context, file string, write bool) (*osrules.Service, *store.Store, func(), error) {
 	fileRules, err := osgroup.LoadFile(file)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	log, err := g.logger()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if !write && sqliteMissing(g.db) {
-		return osrules.New(nil, fileRules, file, nil, log), func() {}, nil
+		return osrules.New(nil, fileRules, file, nil, log), nil, func() {}, nil
 	}
 	st, err := g.open(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	svc := osrules.New(st, fileRules, file, match.New(st, drivers.Registry(), log), log)
-	return svc, func() { st.Close() }, nil
+	return svc, st, func() { st.Close() }, nil
 }
 
 // sqliteMissing tells whether dsn names a SQLite file that does not exist.

@@ -61,7 +61,10 @@ func importTags(ctx context.Context, st *store.Store, loc string, remove bool, a
 		return store.SyncResult{}, 0, fmt.Errorf("%s: %w", loc, err)
 	}
 	res, err := st.ImportTags(ctx, tags, remove)
-	return res, len(tags), err
+	if err != nil {
+		return res, len(tags), err
+	}
+	return res, len(tags), audit(ctx, st, "tag.import", loc, fmt.Sprintf("tags=%d added=%d changed=%d removed=%d", len(tags), res.Added, res.Changed, res.Removed))
 }
 
 // importTagsJob is the serve job "tags-import" (--tags-from, --tags-every).
@@ -101,8 +104,11 @@ func newTags(g *globals) *cobra.Command {
 		Short: "Tag a CVE (or change the reason and info URL of its tag)",
 		Args:  cobra.ExactArgs(2),
 		RunE: withStore(func(ctx context.Context, st *store.Store, args []string, _ io.Writer) error {
-			return st.PutTag(ctx, store.CVETag{CVE: args[0], Tag: args[1], Reason: reason, InfoURL: infoURL,
-				Enabled: !disabled, Author: author, ModifiedAt: time.Now()})
+			if err := st.PutTag(ctx, store.CVETag{CVE: args[0], Tag: args[1], Reason: reason, InfoURL: infoURL,
+				Enabled: !disabled, Author: author, ModifiedAt: time.Now()}); err != nil {
+				return err
+			}
+			return audit(ctx, st, "tag.add", args[0]+" "+args[1], reason)
 		}),
 	}
 	add.Flags().StringVar(&reason, "reason", "", "why the CVE matters")
@@ -118,14 +124,20 @@ func newTags(g *globals) *cobra.Command {
 	remove := &cobra.Command{
 		Use: "remove CVE TAG", Short: "Delete a CVE's tag", Args: cobra.ExactArgs(2),
 		RunE: withStore(func(ctx context.Context, st *store.Store, args []string, _ io.Writer) error {
-			return notFound(st.RemoveTag(ctx, args[0], args[1]), args)
+			if err := notFound(st.RemoveTag(ctx, args[0], args[1]), args); err != nil {
+				return err
+			}
+			return audit(ctx, st, "tag.remove", args[0]+" "+args[1], "")
 		}),
 	}
 	enable := func(use string, on bool) *cobra.Command {
 		return &cobra.Command{
 			Use: use + " CVE TAG", Short: strings.ToUpper(use[:1]) + use[1:] + " a CVE's tag", Args: cobra.ExactArgs(2),
 			RunE: withStore(func(ctx context.Context, st *store.Store, args []string, _ io.Writer) error {
-				return notFound(st.SetTagEnabled(ctx, args[0], args[1], on, author, time.Now()), args)
+				if err := notFound(st.SetTagEnabled(ctx, args[0], args[1], on, author, time.Now()), args); err != nil {
+					return err
+				}
+				return audit(ctx, st, "tag."+use, args[0]+" "+args[1], "")
 			}),
 		}
 	}

@@ -118,7 +118,8 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 
 // changed answers a change, or its error: 400 for a refused rule, 404
 // for a missing one.
-func (s *Server) changed(w http.ResponseWriter, status int, ch osrules.Change, err error) {
+// A change that took is audited as action.
+func (s *Server) changed(w http.ResponseWriter, r *http.Request, action string, status int, ch osrules.Change, err error) {
 	switch {
 	case errors.Is(err, osrules.ErrInvalid) || errors.Is(err, store.ErrBadPosition):
 		apiError(w, http.StatusBadRequest, err.Error())
@@ -127,6 +128,7 @@ func (s *Server) changed(w http.ResponseWriter, status int, ch osrules.Change, e
 	case err != nil:
 		s.internal(w, "OS rule change", err)
 	default:
+		s.audited(r, action, r.URL.Path, fmt.Sprintf("%+v", ch))
 		writeJSON(w, status, ch)
 	}
 }
@@ -137,7 +139,7 @@ func (s *Server) apiAddOSRule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ch, err := s.osRules.Add(r.Context(), sp)
-	s.changed(w, http.StatusCreated, ch, err)
+	s.changed(w, r, "osrule.add", http.StatusCreated, ch, err)
 }
 
 func (s *Server) apiUpdateOSRule(w http.ResponseWriter, r *http.Request) {
@@ -155,7 +157,7 @@ func (s *Server) apiUpdateOSRule(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ch, err := s.osRules.Move(r.Context(), id, *u.Position)
-		s.changed(w, http.StatusOK, ch, err)
+		s.changed(w, r, "osrule.move", http.StatusOK, ch, err)
 		return
 	}
 	es, err := s.osRules.List(r.Context())
@@ -193,7 +195,7 @@ func (s *Server) apiUpdateOSRule(w http.ResponseWriter, r *http.Request) {
 		sp.Position = *u.Position
 	}
 	ch, err := s.osRules.Update(r.Context(), id, *sp)
-	s.changed(w, http.StatusOK, ch, err)
+	s.changed(w, r, "osrule.change", http.StatusOK, ch, err)
 }
 
 func (s *Server) apiRemoveOSRule(w http.ResponseWriter, r *http.Request) {
@@ -202,7 +204,7 @@ func (s *Server) apiRemoveOSRule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ch, err := s.osRules.Remove(r.Context(), id)
-	s.changed(w, http.StatusOK, ch, err)
+	s.changed(w, r, "osrule.remove", http.StatusOK, ch, err)
 }
 
 // pageOSRules lists the rules in force and answers the test box.

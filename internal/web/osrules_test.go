@@ -183,6 +183,25 @@ func TestOSRulesAPI(t *testing.T) {
 	if h := hostState(); h != "debian:11 evaluated=true cves=5" {
 		t.Errorf("refused changes moved the host: %s", h)
 	}
+	// Each change that took is in the audit log, newest first; the
+	// refused ones are not.
+	_, body = send(t, "GET", srv.URL+"/api/v1/audit", "")
+	var log struct {
+		Entries []struct {
+			Action string `json:"action"`
+		} `json:"audit"`
+	}
+	if err := json.Unmarshal([]byte(body), &log); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	var actions []string
+	for _, e := range log.Entries {
+		actions = append(actions, e.Action)
+	}
+	want := []string{"osrule.remove", "osrule.change", "osrule.move", "osrule.change", "osrule.add", "osrule.add"}
+	if diff := cmp.Diff(want, actions); diff != "" {
+		t.Errorf("audit log (-want +got):\n%s\n%s", diff, body)
+	}
 }
 
 // TestOSRulesPage: the page lists the rules and answers the test box,
