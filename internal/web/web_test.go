@@ -192,7 +192,7 @@ func TestPages(t *testing.T) {
 		{"/hosts?sort=-cves&limit=1", 200, []string{"old.example.org", `name="sort" value="-cves"`}},
 		{"/hosts?sort=bogus", 400, []string{"sort must be one of"}},
 		{"/hosts?cve=CVE-2023-0286", 200, []string{"old.example.org", `<span class="count">1</span>`}},
-		{"/hosts/old.example.org", 200, []string{"CVE-2023-0286", "1.1.1n-0&#43;deb11u4", "5</strong> CVEs"}},
+		{"/hosts/old.example.org", 200, []string{"CVE-2023-0286", "1.1.1n-0&#43;deb11u4", "5</strong> CVEs", `href="/api/v1/hosts/old.example.org/findings?format=csv"`, `href="/api/v1/hosts/old.example.org/packages?format=csv"`}},
 		{"/hosts/wn1.example.org", 200, []string{"Not evaluated: there is no vulnerability data for <code>debian:12</code>"}},
 		{"/cves/CVE-2023-0286", 200, []string{"old.example.org", "DSA-5343-1", "debian:11"}},
 		{"/cves/CVE-1999-0001", 404, []string{"Nothing is known of CVE-1999-0001."}},
