@@ -16,7 +16,8 @@ import (
 // set or a package meanwhile keeps it:
 //
 //   - A set is deleted only if no host refers to it when its batch runs
-//     (PostgreSQL: the rows are locked, those a report holds are skipped;
+//     (PostgreSQL: the rows are locked first, those a report holds are
+//     skipped, and the hosts are checked after the lock;
 //     a report that picked a set by its hash just before it went fails on
 //     the hosts foreign key and SaveReport saves it again, see there).
 //   - A catalogue package is deleted only if no set's member and no
@@ -185,8 +186,19 @@ func (g *gc) setBatch(ctx context.Context, ids []int64) error {
 	var n int64
 	err := g.tx(ctx, false, func(tx *sql.Tx) error {
 		n = 0
+		// First lock the candidates (PostgreSQL: skipping those a report
+		// holds), then, in a later statement and so a later snapshot, keep
+		// those no host refers to. In one statement the hosts check would
+		// read the snapshot taken before the lock was granted: a report
+		// that took a set and committed in between (its foreign key check
+		// held the row until then) would be missed, and the delete would
+		// fail on the hosts foreign key (CI, TestGCRacesIntake).
+		locked, err := queryIDs(ctx, tx, `SELECT id FROM package_sets WHERE `+e.inList("id", 1)+e.skipLocked(), e.intList(ids))
+		if err != nil || len(locked) == 0 {
+			return err
+		}
 		gone, err := queryIDs(ctx, tx, `SELECT id FROM package_sets ps WHERE `+e.inList("id", 1)+`
-			AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.package_set_id = ps.id)`+e.skipLocked(), e.intList(ids))
+			AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.package_set_id = ps.id)`, e.intList(locked))
 		if err != nil || len(gone) == 0 {
 			return err
 		}
@@ -370,11 +382,16 @@ func (g *gc) packageBatch(ctx context.Context, ids []int64, maxSet int64, groups
 				return err
 			}
 		}
+		// Lock, then check in a later snapshot (as setBatch does).
+		locked, err := queryIDs(ctx, tx, `SELECT id FROM packages WHERE `+e.inList("id", 1)+e.skipLocked(), e.intList(ids))
+		if err != nil || len(locked) == 0 {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM packages p WHERE `+e.inList("id", 1)+`
 			AND id NOT IN (SELECT package_id FROM package_set_members WHERE set_id > $2)
 			AND NOT EXISTS (SELECT 1 FROM target_findings f WHERE f.package_id = p.id)
-			AND NOT EXISTS (SELECT 1 FROM findings_legacy f WHERE f.package_id = p.id)`+e.skipLocked(),
-			e.intList(ids), maxSet)
+			AND NOT EXISTS (SELECT 1 FROM findings_legacy f WHERE f.package_id = p.id)`,
+			e.intList(locked), maxSet)
 		if err != nil {
 			return err
 		}
