@@ -397,8 +397,8 @@ var mutants = []mutant{
 		Name: "gc-deletes-used-sets",
 		Desc: "a collection batch deletes the scanned sets without checking again that no host uses them",
 		File: "internal/store/gc.go",
-		Orig: "AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.package_set_id = ps.id)`+e.skipLocked()",
-		Repl: "`+e.skipLocked()",
+		Orig: "AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.package_set_id = ps.id)`, e.intList(locked))",
+		Repl: "`, e.intList(locked))",
 		Pkgs: []string{"./internal/store"},
 	},
 	{
