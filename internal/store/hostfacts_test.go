@@ -24,7 +24,7 @@ func TestHostFacts(t *testing.T) {
 	save := func(host string, pro store.HostPro, m store.HostModules) {
 		t.Helper()
 		in := store.Incoming{
-			Host: model.Host{Hostname: host, Site: "S", OS: "Ubuntu 18.04", Packager: "dpkg", Protocol: 6, OSGroup: "ubuntu:18.04"},
+			Host:     model.Host{Hostname: host, Site: "S", OS: "Ubuntu 18.04", Packager: "dpkg", Protocol: 6, OSGroup: "ubuntu:18.04"},
 			Packages: report.SortPackages(pkgs), SetHash: report.PackageSetHash(pkgs), HeaderHash: host + at.String(),
 			ReceivedAt: at, Pro: pro, Modules: m,
 		}
