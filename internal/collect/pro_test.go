@@ -117,3 +117,25 @@ func TestCollectPro(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseProStatus: any status.json gives services the pro: header
+// carries and reads back, seeded with the real files.
+func FuzzParseProStatus(f *testing.F) {
+	for _, name := range []string{"esm_enabled_status.json", "esm_disabled_status.json"} {
+		data, err := os.ReadFile(filepath.Join("testdata/pro", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		services, err := parseProStatus(data)
+		if err != nil {
+			return
+		}
+		back, known, err := report.ParsePro(report.FormatPro(services))
+		if err != nil || !known || !cmp.Equal(back, services) {
+			t.Fatalf("services %q do not survive the header: %q, %v, %v", services, back, known, err)
+		}
+	})
+}
