@@ -272,3 +272,46 @@ func TestModuleStreamsPerHost(t *testing.T) {
 		t.Errorf("alma8-perl526 after enabling perl:5.32 (-want +got):\n%s", diff)
 	}
 }
+
+// TestRedHatModuleStreamsPerHost: RHEA-2020:0330 (nodejs:12, Red Hat's
+// OVAL v1 excerpt, criteria "Module nodejs:12 is enabled") on RHEL 8 hosts
+// whose client could not read the builds' MODULARITYLABEL (rpm prints
+// "(none)") but sent the enabled streams (moduleHost: the dnf module file
+// of nodejs:STREAM): the nodejs:10 build on the nodejs:10 host is not held
+// to nodejs:12's fix; the nodejs:12 build older than the fix on the
+// nodejs:12 host is, both decided with basis module-enabled. The same
+// nodejs:10 host without modules.d meets every stream's records
+// (module-unknown), as before.
+func TestRedHatModuleStreamsPerHost(t *testing.T) {
+	s := startServer(t)
+	const (
+		v12 = "1:12.13.1-1.module+el8.1.0+4889+fe7b9d5f"
+		v10 = "1:10.19.0-1.module+el8.1.0+5726+6ed65f8c"
+	)
+	root12, rpm12 := moduleHost(t, "12", v12, "(none)")
+	runClient(t, "--url", s.base+"/feed/", "--root", root12, "--rpm", rpm12, "--host", "nodejs12-nolabel.example.org", "--site", "E2E", "--protocol", "6")
+	root10, rpm10 := moduleHost(t, "10", v10, "(none)")
+	runClient(t, "--url", s.base+"/feed/", "--root", root10, "--rpm", rpm10, "--host", "nodejs10-nolabel.example.org", "--site", "E2E", "--protocol", "6")
+	if err := os.RemoveAll(filepath.Join(root10, "etc/dnf")); err != nil {
+		t.Fatal(err)
+	}
+	runClient(t, "--url", s.base+"/feed/", "--root", root10, "--rpm", rpm10, "--host", "nodejs10-unsaid.example.org", "--site", "E2E", "--protocol", "6")
+	runPakiti(t, s.db, "import", "--source", "redhat", "testdata/rhel8-v1.excerpt.xml")
+
+	fixed := "1:12.14.1-1.module+el8.1.0+5466+30f75629"
+	var want12, want10 []rpmFinding
+	for _, c := range rhea20200330 {
+		want12 = append(want12, rpmFinding{"nodejs", v12, c, fixed, "low", "RHEA-2020:0330", "module-enabled", ""})
+		want10 = append(want10, rpmFinding{"nodejs", v10, c, fixed, "low", "RHEA-2020:0330", "module-unknown", ""})
+	}
+	for host, want := range map[string][]rpmFinding{
+		"nodejs12-nolabel.example.org": want12,
+		"nodejs10-nolabel.example.org": nil,
+		"nodejs10-unsaid.example.org":  want10,
+	} {
+		_, got := s.rpmFindings(t, host)
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s findings (-want +got):\n%s", host, diff)
+		}
+	}
+}
