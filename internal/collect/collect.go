@@ -132,6 +132,11 @@ func Collect(ctx context.Context, o Options) (*report.Report, error) {
 			h.Modules = report.FormatModules(streams)
 		}
 	}
+	if packager == PackagerDpkg {
+		if services, known := proServices(fsys, osi.ID == "ubuntu", &o); known {
+			h.Pro = report.FormatPro(services)
+		}
+	}
 	o.debugf("packager %s, %d packages, host %q, system %q, kernel %q, arch %q, reboot-required %q",
 		packager, len(pkgs), h.Host, h.System, h.Kernel, h.Arch, h.RebootRequired)
 	return &report.Report{Header: h, Packages: report.SortPackages(pkgs)}, nil

@@ -554,10 +554,14 @@ func (h *Handler) validate(req *request) error {
 	}
 	host.OSGroup = h.groups().Group(osgroup.Facts{System: hd.System, OSID: hd.OSID, OSVersionID: hd.OSVersionID})
 	var modules store.HostModules
+	var pro store.HostPro
 	if req.protocol == report.Protocol6 {
-		// Parse checked the header; an error here leaves the state unknown.
+		// Parse checked the headers; an error here leaves the state unknown.
 		if streams, known, err := report.ParseModules(hd.Modules); err == nil {
 			modules = store.HostModules{Known: known, Streams: streams}
+		}
+		if services, known, err := report.ParsePro(hd.Pro); err == nil {
+			pro = store.HostPro{Known: known, Services: services}
 		}
 	}
 	at := h.Now().UTC()
@@ -579,6 +583,7 @@ func (h *Handler) validate(req *request) error {
 		ThroughProxy: req.proxied,
 		ProxyAddr:    proxyAddr,
 		Modules:      modules,
+		Pro:          pro,
 	}
 	return nil
 }

@@ -32,6 +32,12 @@ type setTarget struct {
 	// once updatesDone.
 	updates     []store.UpdateFinding
 	updatesDone bool
+	// The driver's host rules (hostrules.go); facts nil when it has none.
+	driver      Driver
+	facts       []string
+	findingRule FindingRule
+	recordRule  RecordRule
+	redecided   []redecided
 }
 
 // kernelImage is an installed kernel image: its release (uname -r) and
@@ -83,30 +89,45 @@ func (m *Matcher) target(ctx context.Context, d Driver, has bool, group string, 
 	t.digest = hex.EncodeToString(h.Sum(nil)[:16])
 	t.findings = make([]store.TargetFinding, len(rows))
 	for i, r := range rows {
-		status := store.StatusUnfixed
-		if r.Status == model.StatusFixed {
-			status = store.StatusOpen
-		}
-		dg := r.DataGroup
-		if dg == "" {
-			dg = group
-		}
-		t.findings[i] = store.TargetFinding{PackageID: r.PackageID, Package: r.Package, CVE: r.CVE,
-			Status: status, Facts: store.FindingFacts{FixedVersion: r.FixedVersion, VendorStatus: r.Status,
-				Severity: r.Severity, AdvisoryID: r.AdvisoryID, Origin: r.Origin, DataGroup: r.DataGroup,
-				SourceName: r.Key.SourceName, SourceVersion: r.Key.SourceVersion, Basis: r.Key.Basis,
-				Kernel: r.Kernel, DataDate: dates[dg]}}.WithDigests()
+		t.findings[i] = t.finding(r)
+	}
+	if err := m.prepareRules(ctx, d, t); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
 
+// finding is the finding a verdict of the set gives, digests computed;
+// status open or unfixed.
+func (t *setTarget) finding(r store.SetVerdict) store.TargetFinding {
+	status := store.StatusUnfixed
+	if r.Status == model.StatusFixed {
+		status = store.StatusOpen
+	}
+	dg := r.DataGroup
+	if dg == "" {
+		dg = t.group
+	}
+	return store.TargetFinding{PackageID: r.PackageID, Package: r.Package, CVE: r.CVE,
+		Status: status, Facts: store.FindingFacts{FixedVersion: r.FixedVersion, VendorStatus: r.Status,
+			Severity: r.Severity, AdvisoryID: r.AdvisoryID, Origin: r.Origin, DataGroup: r.DataGroup,
+			SourceName: r.Key.SourceName, SourceVersion: r.Key.SourceVersion, Basis: r.Key.Basis,
+			Kernel: r.Kernel, DataDate: t.dates[dg]}}.WithDigests()
+}
+
 // forHost returns the findings host h should have: the set's verdicts,
 // kernel images' only for the running kernel; a running kernel's finding
-// whose fix is in another installed kernel image is reboot-pending.
+// whose fix is in another installed kernel image is reboot-pending; the
+// driver's host rules then read the host's facts (hostrules.go).
 func (t *setTarget) forHost(h store.HostState) store.HostTarget {
 	ht := store.HostTarget{HostID: h.ID, Hostname: h.Hostname, Site: h.Site, OSGroup: h.OSGroup, SetID: h.SetID,
 		Key: t.digest + "|" + h.Kernel}
-	if fs, ok := t.byKernel[h.Kernel]; ok {
+	cache := h.Kernel
+	if fd := t.factsDigest(h); fd != "" {
+		ht.Key += "|" + fd
+		cache += "|" + fd
+	}
+	if fs, ok := t.byKernel[cache]; ok {
 		ht.Findings = fs
 		return ht
 	}
@@ -120,10 +141,11 @@ func (t *setTarget) forHost(h store.HostState) store.HostTarget {
 		}
 		ht.Findings = append(ht.Findings, f)
 	}
+	ht.Findings = t.applyRules(h, ht.Findings)
 	if t.byKernel == nil {
 		t.byKernel = map[string][]store.TargetFinding{}
 	}
-	t.byKernel[h.Kernel] = ht.Findings
+	t.byKernel[cache] = ht.Findings
 	return ht
 }
 

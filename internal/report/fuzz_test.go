@@ -62,7 +62,7 @@ func FuzzParse(f *testing.F) {
 		// Format writes only the keys it knows, and only the protocol's own.
 		r.Header.Extra = nil
 		if proto == Protocol5 {
-			r.Header.OSID, r.Header.OSVersionID, r.Header.RebootRequired, r.Header.Modules = "", "", "", ""
+			r.Header.OSID, r.Header.OSVersionID, r.Header.RebootRequired, r.Header.Modules, r.Header.Pro = "", "", "", "", ""
 		}
 		if diff := cmp.Diff(r, again); diff != "" {
 			t.Fatalf("round trip changed the report (-first +second):\n%s", diff)

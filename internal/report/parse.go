@@ -189,6 +189,11 @@ func (h *Header) set(line string, lim Limits) error {
 			return err
 		}
 		h.Modules = v
+	case KeyPro:
+		if _, _, err := ParsePro(v); err != nil {
+			return err
+		}
+		h.Pro = v
 	default:
 		if h.Extra == nil {
 			h.Extra = map[string]string{}

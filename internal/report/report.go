@@ -39,6 +39,7 @@ const (
 	KeyOSVersionID    = "os-version-id"   // protocol 6: os-release VERSION_ID
 	KeyRebootRequired = "reboot-required" // protocol 6: yes or no
 	KeyModules        = "modules"         // protocol 6: enabled RPM module streams (modules.go)
+	KeyPro            = "pro"             // protocol 6: enabled Ubuntu Pro services (pro.go)
 )
 
 // Report is one host's report.
@@ -64,6 +65,7 @@ type Header struct {
 	OSVersionID    string
 	RebootRequired string
 	Modules        string            // protocol 6: "name:stream ...", or "none" (ParseModules)
+	Pro            string            // protocol 6: "esm-infra esm-apps ...", or "none" (ParsePro)
 	Extra          map[string]string // keys this package does not know
 }
 
@@ -85,7 +87,7 @@ func (h Header) fields(p6 bool) [][2]string {
 	}
 	if p6 {
 		kv = append(kv, [2]string{KeyOSID, h.OSID}, [2]string{KeyOSVersionID, h.OSVersionID},
-			[2]string{KeyRebootRequired, h.RebootRequired}, [2]string{KeyModules, h.Modules})
+			[2]string{KeyRebootRequired, h.RebootRequired}, [2]string{KeyModules, h.Modules}, [2]string{KeyPro, h.Pro})
 	}
 	out := kv[:0]
 	for _, f := range kv {

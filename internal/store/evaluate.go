@@ -30,13 +30,16 @@ type HostState struct {
 	// FindingsKey names what the findings were last written from
 	// (WriteFindings): a host whose new key is the same is skipped.
 	FindingsKey string
+	// Facts are what the host said of itself that matching reads
+	// (FactPro, FactModules; hostfacts.go); nil when it said none.
+	Facts map[string]string
 }
 
 // HostStates returns the matching state of the named hosts (all hosts when
 // names is nil), or of the hosts in groups when groups is not nil.
 func (s *Store) HostStates(ctx context.Context, names []string, groups []string) ([]HostState, error) {
-	q := `SELECT h.id, h.hostname, h.os_group, h.kernel, h.package_set_id, h.protocol, h.cves, s.name, h.findings_key
-		FROM hosts h JOIN sites s ON s.id = h.site_id WHERE h.removed_at IS NULL`
+	q := `SELECT h.id, h.hostname, h.os_group, h.kernel, h.package_set_id, h.protocol, h.cves, s.name, h.findings_key` +
+		hostFactColumns + ` FROM hosts h JOIN sites s ON s.id = h.site_id` + hostFactJoins + ` WHERE h.removed_at IS NULL`
 	var args []any
 	switch {
 	case names != nil:
@@ -56,8 +59,8 @@ func (s *Store) HostStates(ctx context.Context, names []string, groups []string)
 // package set.
 func (s *Store) HostsOnSet(ctx context.Context, group string, setID int64) ([]HostState, error) {
 	return s.hostStates(ctx, `SELECT h.id, h.hostname, h.os_group, h.kernel, h.package_set_id, h.protocol, h.cves,
-			s.name, h.findings_key
-		FROM hosts h JOIN sites s ON s.id = h.site_id
+			s.name, h.findings_key`+hostFactColumns+`
+		FROM hosts h JOIN sites s ON s.id = h.site_id`+hostFactJoins+`
 		WHERE h.os_group = $1 AND h.package_set_id = $2 AND h.removed_at IS NULL ORDER BY h.id`, group, setID)
 }
 
@@ -70,9 +73,12 @@ func (s *Store) hostStates(ctx context.Context, q string, args ...any) ([]HostSt
 	var out []HostState
 	for rows.Next() {
 		var h HostState
-		if err := rows.Scan(&h.ID, &h.Hostname, &h.OSGroup, &h.Kernel, &h.SetID, &h.Protocol, &h.CVEs, &h.Site, &h.FindingsKey); err != nil {
+		var pro, modules sql.NullString
+		if err := rows.Scan(&h.ID, &h.Hostname, &h.OSGroup, &h.Kernel, &h.SetID, &h.Protocol, &h.CVEs, &h.Site, &h.FindingsKey,
+			&pro, &modules); err != nil {
 			return nil, err
 		}
+		h.setFacts(pro, modules)
 		out = append(out, h)
 	}
 	return out, rows.Err()

@@ -12,7 +12,7 @@ import (
 func refreshFindings(ctx context.Context, s *Store, hostID int64, now time.Time) (opened, resolved int64, err error) {
 	var hs []HostState
 	if hs, err = s.hostStates(ctx, `SELECT h.id, h.hostname, h.os_group, h.kernel, h.package_set_id, h.protocol, h.cves,
-			s.name, h.findings_key FROM hosts h JOIN sites s ON s.id = h.site_id WHERE h.id = $1`, hostID); err != nil {
+			s.name, h.findings_key`+hostFactColumns+` FROM hosts h JOIN sites s ON s.id = h.site_id`+hostFactJoins+` WHERE h.id = $1`, hostID); err != nil {
 		return 0, 0, err
 	}
 	h := hs[0]

@@ -36,6 +36,9 @@ type Incoming struct {
 	// Modules are the host's enabled RPM module streams, when the report
 	// said (protocol 6 modules: header; modules.go).
 	Modules HostModules
+	// Pro are the host's enabled Ubuntu Pro services, when the report
+	// said (protocol 6 pro: header; hostfacts.go).
+	Pro HostPro
 }
 
 // KnownSet is a stored package set.
@@ -183,6 +186,9 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 			}
 		}
 		if err := s.saveHostModules(ctx, tx, out.HostID, out.Change == HostNew, in.Modules); err != nil {
+			return err
+		}
+		if err := s.saveHostPro(ctx, tx, out.HostID, out.Change == HostNew, in.Pro); err != nil {
 			return err
 		}
 		return s.recordReport(ctx, tx, out.HostID, in, lastReportID, lastHeader, lastSetHs)

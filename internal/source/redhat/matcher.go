@@ -141,3 +141,18 @@ func (rebuildOrder) Compare(a, b string) int {
 	}
 	return c
 }
+
+var _ match.RecordRule = Driver{}
+
+// HostFacts: the enabled module streams (rpmmatch.HostRecords).
+func (Driver) HostFacts() []string { return rpmmatch.HostFacts() }
+
+// RedecidedBasis: module builds without their stream.
+func (Driver) RedecidedBasis() string { return rpmmatch.RedecidedBasis() }
+
+// HostRecords: a module build without its stream, on a host that said
+// which streams it enabled, meets the records of those streams only
+// (rpmmatch.HostRecords).
+func (Driver) HostRecords(k match.Key, facts map[string]string) (string, func(model.Advisory) bool, bool) {
+	return rpmmatch.HostRecords(k, facts)
+}

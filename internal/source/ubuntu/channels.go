@@ -7,12 +7,13 @@ import (
 	"github.com/pakiti-go/pakiti/internal/model"
 )
 
-// How a host tells us it is an Ubuntu Pro host: today only by what it has
-// installed — a version with "+esm" (1.2-3ubuntu0.1+esm1) comes from an
-// ESM channel (UsesESM), but it does not say which (esm-infra for main,
-// esm-apps for universe). A protocol-6 report could carry the enabled
-// services exactly (`pro status --format json`: esm-infra, esm-apps,
-// fips-updates...), which PreferChannels takes.
+// How a host tells us it is an Ubuntu Pro host: by what it has installed
+// — a version with "+esm" (1.2-3ubuntu0.1+esm1) comes from an ESM channel
+// (UsesESM), but it does not say which (esm-infra for main, esm-apps for
+// universe) — and, over protocol 6, by its pro: header: the services
+// enabled in the Pro client's status.json (esm-infra, esm-apps,
+// fips-updates...), which the Driver's host rule reads (prohost.go) and
+// PreferChannels takes.
 
 // UsesESM tells whether any installed package (binary or source version)
 // comes from an Ubuntu Pro ESM channel.

@@ -31,20 +31,18 @@ import (
 // "open", and is not left without a finding either (Ubuntu's OSV files a
 // release out of standard support under its Pro ecosystem only).
 //
-// How a host tells us it has Pro: today only by what it has installed
-// (UsesESM). Verdicts are kept per OS group and installed package, shared
-// by every host that has that package (match.Matcher), so the choice is
-// made per package, not per host: on a Pro host, a package still at a
-// release version is judged as on any host — by the release's record (for
-// a release out of standard support, "ignored (end of standard support)":
-// an end-of-life finding without a fix version, where its channel's
-// record would name the +esm fix, and still a finding where the channel
-// says not-affected), and a CVE that only a channel has a record for (the
-// trusty/esm kernels linux-aws, linux-azure, linux-lts-xenial in the 2020
-// snapshot) gives it no finding. Judging a Pro host's release-version
-// packages by its channels needs the host's Pro status (`pro status
-// --format json`, which protocol 6 does not carry yet) and verdicts kept
-// per channel set (PreferChannels chooses the records for that).
+// How a host tells us it has Pro: by what it has installed (above), and,
+// over protocol 6, by the Pro services it says it has enabled (pro:
+// header). Verdicts are kept per OS group and installed package, shared
+// by every host that has that package (match.Matcher); the host's
+// services then turn the without-Pro view of a Pro fix into an open
+// finding on a host with the service and say why it is unfixed on the
+// others (prohost.go, a match.FindingRule). Still per package, not per
+// host: a package at a release version whose release record is "ignored
+// (end of standard support)" and whose channel fix only the tracker's
+// text files give (no without-Pro twin) is judged by the release's record
+// on a Pro host too; PreferChannels picks the records a per-channel
+// verdict would need.
 //
 // Kernels: only the running image counts (KernelImage with its release,
 // matched against uname -r), keyed as its own source with signing undone
