@@ -88,6 +88,16 @@ func (im *Importer) importSource(ctx context.Context, name string, locations []s
 	}
 	var expanded []string
 	for _, l := range locations {
+		if rs, ok := src.(Resolver); ok {
+			ls, ok, err := rs.Resolve(ctx, l)
+			if err != nil {
+				return res, err
+			}
+			if ok {
+				expanded = append(expanded, ls...)
+				continue
+			}
+		}
 		ls, err := Expand(l)
 		if err != nil {
 			return res, err

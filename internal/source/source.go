@@ -124,6 +124,15 @@ type Planner interface {
 	Plan(ctx context.Context, fleet Fleet) (locations, missing []string, err error)
 }
 
+// Resolver is a source some of whose locations stand for others: a
+// feed's pointer file (Red Hat's VEX archive_latest.txt names the day's
+// archive) or a mirror directory laid out like the feed. The importer
+// asks it of each location before expanding it; ok false leaves the
+// location as it is.
+type Resolver interface {
+	Resolve(ctx context.Context, loc string) (locs []string, ok bool, err error)
+}
+
 // IndexSuiter tells which suite a package index location is of:
 // "security" for a release's security suite, whose binaries the importer
 // keeps apart (store.SecurityUpdate) so that hosts with an older version

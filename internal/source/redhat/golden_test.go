@@ -166,7 +166,7 @@ func TestStreamGroups(t *testing.T) {
 
 func TestSourceParse(t *testing.T) {
 	s := New()
-	if s.Name() != "redhat" || len(s.Locations()) != 4 || !strings.HasSuffix(s.Locations()[2], "/RHEL9/rhel-9-including-unpatched.oval.xml.bz2") {
+	if s.Name() != "redhat" || len(s.Locations()) != 5 || s.Locations()[4] != VEXBase+ArchiveLatest || !strings.HasSuffix(s.Locations()[2], "/RHEL9/rhel-9-including-unpatched.oval.xml.bz2") {
 		t.Errorf("name %q locations %v", s.Name(), s.Locations())
 	}
 	n := 0
