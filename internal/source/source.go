@@ -23,6 +23,12 @@ type Document struct {
 	// ("rocky:9=/mirror/updateinfo.xml.gz", see SplitGroup), or "": for
 	// sources whose data does not say which OS group it is for.
 	Group string
+	// Binaries, when set, takes the binary -> source pairs a document
+	// names besides its records, with their OS group (Ubuntu's OSV
+	// records list the binaries each source builds): the importer files
+	// them in the group's binary -> source map (BinaryNames), so that
+	// protocol-5 hosts are keyed by them without a package index.
+	Binaries func(group string, b Binary) error
 }
 
 // groupPrefix is an OS group followed by "=" at the start of a location.

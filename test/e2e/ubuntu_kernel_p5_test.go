@@ -88,3 +88,47 @@ func TestUbuntuKernelProtocol5(t *testing.T) {
 		t.Errorf("jammy over protocol 5: evaluated %v, group %q, findings (-want +got):\n%s", h.Host.Evaluated, h.Host.OSGroup, diff)
 	}
 }
+
+// TestUbuntuOSVBinariesProtocol5: the real Ubuntu 22.04 inventory
+// (linux-check-diff, protocol 5: binary names only) against real Ubuntu
+// OSV records, with no Packages index and no protocol-6 report: the
+// records' ecosystem_specific.binaries map libc6 to glibc, libcurl4 to
+// curl..., so the host is keyed by source (basis advisory-binaries).
+func TestUbuntuOSVBinariesProtocol5(t *testing.T) {
+	shared := sharedDir(t)
+	s := startServer(t)
+	osvDir := filepath.Join(shared, "data/feeds/ubuntu/osv-samples")
+	var files []string
+	for _, f := range []string{"UBUNTU-CVE-2023-4911.json", "UBUNTU-CVE-2023-38545.json", "UBUNTU-CVE-2024-2236.json", "UBUNTU-CVE-2024-3094.json"} {
+		files = append(files, filepath.Join(osvDir, f))
+	}
+	inv, err := os.ReadFile(filepath.Join(shared, "data/inventories/ubuntu-22.04/linux-check-diff/linux-check-diff.pakiti5.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.sendReport(t, string(inv), "5")
+	runPakiti(t, s.db, append([]string{"import", "--source", "ubuntu"}, files...)...)
+	// Installed (the .pakiti5.txt): libc-bin, libc6 2.35-0ubuntu3.1; curl, libcurl3-gnutls,
+	// libcurl4 7.81.0-1ubuntu1.4; libgcrypt20 1.9.4-3ubuntu3; liblzma5 5.2.5-2ubuntu1.
+	want := []finding{
+		// UBUNTU-CVE-2023-4911.json: Ubuntu:22.04:LTS glibc, "fixed": "2.35-0ubuntu3.4",
+		// binaries libc-bin and libc6 (2.35-0ubuntu3.4) among them.
+		{"libc-bin", "CVE-2023-4911", "2.35-0ubuntu3.4", "fixed", "", "advisory-binaries"},
+		{"libc6", "CVE-2023-4911", "2.35-0ubuntu3.4", "fixed", "", "advisory-binaries"},
+		// UBUNTU-CVE-2023-38545.json: Ubuntu:22.04:LTS curl, "fixed": "7.81.0-1ubuntu1.14",
+		// binaries curl, libcurl3-gnutls, libcurl4.
+		{"curl", "CVE-2023-38545", "7.81.0-1ubuntu1.14", "fixed", "", "advisory-binaries"},
+		{"libcurl3-gnutls", "CVE-2023-38545", "7.81.0-1ubuntu1.14", "fixed", "", "advisory-binaries"},
+		{"libcurl4", "CVE-2023-38545", "7.81.0-1ubuntu1.14", "fixed", "", "advisory-binaries"},
+		// UBUNTU-CVE-2024-2236.json: Ubuntu:22.04:LTS libgcrypt20, "introduced": "0" and no fix:
+		// affected (its FIPS entries apply to +Fips builds only).
+		{"libgcrypt20", "CVE-2024-2236", "", "affected", "", "advisory-binaries"},
+		// (UBUNTU-CVE-2024-3094.json: xz-utils "fixed": "5.2.5-2ubuntu1", binary liblzma5:
+		// installed == fixed, no finding.)
+	}
+	sortFindings(want)
+	h := s.findings(t, "inv-ubuntu2204-a.example.org", false)
+	if diff := cmp.Diff(want, open(h)); diff != "" || !h.Host.Evaluated || h.Host.OSGroup != "ubuntu:22.04" {
+		t.Errorf("evaluated %v, group %q, findings (-want +got):\n%s", h.Host.Evaluated, h.Host.OSGroup, diff)
+	}
+}
