@@ -201,7 +201,8 @@ func componentOfName(name string) (component, bool) {
 // WithoutELS): see Driver.Applies.
 //
 // Severity is the impact threat naming the product id (Red Hat's word,
-// lower-cased), else the document's aggregate severity.
+// lower-cased), else the vulnerability's impact threat that names no
+// product, else the document's aggregate severity.
 func ParseVEX(r io.Reader, emit func(model.Advisory) error) (VEXStats, error) {
 	st := VEXStats{ByStatus: map[string]int{}, ByGroup: map[string]int{}}
 	platforms := map[string]platform{}
@@ -298,12 +299,17 @@ const noteSourceOnly = "source RPM fixed; the document lists none of its binarie
 
 func vexRecords(doc *csaf.Document, v *csaf.Vulnerability, st *VEXStats, platformOf func(string) platform, bins map[binKey][]component, emit func(model.Advisory) error) error {
 	severity := map[string]string{}
+	vulnSeverity := "" // an impact naming no product: the vulnerability's (Red Hat's advisories write it so)
 	for _, t := range v.Threats {
 		if t.Category != "impact" {
 			continue
 		}
+		w := strings.ToLower(strings.TrimSpace(t.Details))
+		if len(t.ProductIDs) == 0 {
+			vulnSeverity = w
+		}
 		for _, id := range t.ProductIDs {
-			severity[id] = strings.ToLower(strings.TrimSpace(t.Details))
+			severity[id] = w
 		}
 	}
 	type fix struct {
@@ -331,6 +337,9 @@ func vexRecords(doc *csaf.Document, v *csaf.Vulnerability, st *VEXStats, platfor
 		}
 	}
 	docSeverity := strings.ToLower(strings.TrimSpace(doc.AggregateSeverity))
+	if vulnSeverity != "" {
+		docSeverity = vulnSeverity
+	}
 	published := utcDay(doc.CurrentReleaseDate)
 	desc := vexDescription(v)
 
