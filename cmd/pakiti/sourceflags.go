@@ -28,6 +28,7 @@ type sourceConfig struct {
 	ubuntu     ubuntu.Archive
 	osvMap     []string // "Ecosystem=os_group"
 	osvMapFile string
+	redhatVEX  string
 }
 
 // addFlags registers the source configuration flags on fs (serve, import,
@@ -44,6 +45,7 @@ func (c *sourceConfig) addFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&c.ubuntu.Releases, "ubuntu-releases", nil, "Ubuntu codenames whose indexes are read besides those the hosts run (default "+strings.Join(ubuntu.DefaultReleases, ",")+")")
 	fs.StringSliceVar(&c.ubuntu.Components, "ubuntu-components", nil, "Ubuntu archive components read (default "+strings.Join(ubuntu.DefaultComponents, ",")+")")
 	fs.StringSliceVar(&c.ubuntu.Tracker, "ubuntu-tracker", nil, "Ubuntu security data locations (default "+ubuntu.TrackerURL+"; files, URLs or directories of the tracker tarball, CVE files or Ubuntu OSV records)")
+	fs.StringVar(&c.redhatVEX, "redhat-vex", "", "Red Hat CSAF VEX feed read by default: its directory URL (ending in /) or archive_latest.txt, or a local mirror directory holding archive_latest.txt and the archive it names; '"+redhat.NoVEX+"' leaves it out (default "+redhat.VEXBase+")")
 	fs.StringArrayVar(&c.osvMap, "osv-map", nil, "map an OSV ecosystem to an OS group for the osv source, 'Ecosystem=group' (e.g. 'Debian:11=debian:11'); repeatable")
 	fs.StringVar(&c.osvMapFile, "osv-map-file", "", "file of 'Ecosystem = group' lines for the osv source (# comments)")
 }
@@ -94,7 +96,7 @@ func (c *sourceConfig) registry() (*source.Registry, error) {
 		rocky.New(),
 		updateinfo.New(),
 		alpine.New(),
-		redhat.New(),
+		&redhat.Source{VEX: c.redhatVEX},
 		ubuntu.NewWith(c.ubuntu),
 		suse.New(),
 		oracle.New(),

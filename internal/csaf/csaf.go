@@ -34,6 +34,11 @@ type Document struct {
 	TrackingID         string // CVE-2023-38545, RHSA-2024:0811
 	CurrentReleaseDate string
 	AggregateSeverity  string // document.aggregate_severity.text
+	// Generator is document.tracking.generator's engine, name and
+	// version: "Red Hat SDEngine 4.6.14" (Red Hat's first generator),
+	// "CSAF Generator 2.0.1" (the second, which names fixed components
+	// by source RPM where the first listed every binary).
+	Generator string
 	// Products are the product tree's products by product id: the
 	// branches' leaves and the relationships' full product names.
 	Products map[string]*Product
@@ -238,6 +243,12 @@ func (rd *reader) document() error {
 		Tracking struct {
 			ID                 string `json:"id"`
 			CurrentReleaseDate string `json:"current_release_date"`
+			Generator          struct {
+				Engine struct {
+					Name    string `json:"name"`
+					Version string `json:"version"`
+				} `json:"engine"`
+			} `json:"generator"`
 		} `json:"tracking"`
 	}
 	if err := rd.decode(&d); err != nil {
@@ -246,6 +257,8 @@ func (rd *reader) document() error {
 	rd.doc.Category, rd.doc.Title = d.Category, d.Title
 	rd.doc.AggregateSeverity = d.AggregateSeverity.Text
 	rd.doc.TrackingID, rd.doc.CurrentReleaseDate = d.Tracking.ID, d.Tracking.CurrentReleaseDate
+	e := d.Tracking.Generator.Engine
+	rd.doc.Generator = strings.TrimSpace(e.Name + " " + e.Version)
 	return nil
 }
 

@@ -88,6 +88,16 @@ func (im *Importer) importSource(ctx context.Context, name string, locations []s
 	}
 	var expanded []string
 	for _, l := range locations {
+		if rs, ok := src.(Resolver); ok {
+			ls, ok, err := rs.Resolve(ctx, l)
+			if err != nil {
+				return res, err
+			}
+			if ok {
+				expanded = append(expanded, ls...)
+				continue
+			}
+		}
 		ls, err := Expand(l)
 		if err != nil {
 			return res, err
@@ -198,6 +208,7 @@ func (im *Importer) importSource(ctx context.Context, name string, locations []s
 	}
 
 	prog := newProgress(im.Progress, "importing "+name)
+	var named BinaryNames
 	ir, err := im.Store.ImportParts(ctx, run, func(pl *store.PartLoader) error {
 		for _, d := range docs {
 			rc, err := d.Open()
@@ -207,7 +218,7 @@ func (im *Importer) importSource(ctx context.Context, name string, locations []s
 			t := time.Now()
 			n := 0
 			tl := newTally(d.Name, d.Location, d.Group)
-			err = src.Parse(ctx, Document{Name: d.Name, Body: tl.reader(rc), Group: d.Group}, func(a model.Advisory) error {
+			err = src.Parse(ctx, Document{Name: d.Name, Body: tl.reader(rc), Group: d.Group, Binaries: named.Add}, func(a model.Advisory) error {
 				n++
 				prog.add(1)
 				tl.record(a)
@@ -231,6 +242,14 @@ func (im *Importer) importSource(ctx context.Context, name string, locations []s
 	if err != nil {
 		return res, err
 	}
+	// The binaries the documents named join their groups' maps before
+	// anything is re-evaluated; those groups are re-evaluated whole
+	// (afterIndex), as after a package index.
+	namedGroups, err := named.Store(ctx, im.Store)
+	if err != nil {
+		return res, err
+	}
+	indexGroups = append(indexGroups, namedGroups...)
 	res.Records, res.Changed = res.Records+ir.Records, len(ir.Changed)
 	im.Log.Info("import loaded", "source", name, "records", ir.Records, "changed_packages", len(ir.Changed),
 		"duration", ir.Duration.Round(time.Millisecond))

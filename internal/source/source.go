@@ -23,6 +23,12 @@ type Document struct {
 	// ("rocky:9=/mirror/updateinfo.xml.gz", see SplitGroup), or "": for
 	// sources whose data does not say which OS group it is for.
 	Group string
+	// Binaries, when set, takes the binary -> source pairs a document
+	// names besides its records, with their OS group (Ubuntu's OSV
+	// records list the binaries each source builds): the importer files
+	// them in the group's binary -> source map (BinaryNames), so that
+	// protocol-5 hosts are keyed by them without a package index.
+	Binaries func(group string, b Binary) error
 }
 
 // groupPrefix is an OS group followed by "=" at the start of a location.
@@ -122,6 +128,15 @@ type Fleet interface {
 // logged, not fatal.
 type Planner interface {
 	Plan(ctx context.Context, fleet Fleet) (locations, missing []string, err error)
+}
+
+// Resolver is a source some of whose locations stand for others: a
+// feed's pointer file (Red Hat's VEX archive_latest.txt names the day's
+// archive) or a mirror directory laid out like the feed. The importer
+// asks it of each location before expanding it; ok false leaves the
+// location as it is.
+type Resolver interface {
+	Resolve(ctx context.Context, loc string) (locs []string, ok bool, err error)
 }
 
 // IndexSuiter tells which suite a package index location is of:

@@ -30,13 +30,13 @@ func parseFile(t testing.TB, path string) recordsGolden {
 // checkAdvisory fails on a record the source may not emit.
 func checkAdvisory(t testing.TB, a model.Advisory) {
 	t.Helper()
-	if (a.Source != SourceName && a.Source != VEXSourceName) || a.Package == "" || a.CVE == "" {
+	if (a.Source != SourceName && a.Source != VEXSourceName && a.Source != ELSSourceName && a.Source != WithoutELSSourceName) || a.Package == "" || a.CVE == "" {
 		t.Errorf("record without source, package or id: %+v", a)
 	}
 	if _, ok := Major(a.OSGroup); !ok {
 		t.Errorf("record with OS group %q", a.OSGroup)
 	}
-	if (a.Status == model.StatusFixed) != (a.FixedVersion != "") {
+	if (a.Status == model.StatusFixed || a.Source == WithoutELSSourceName) != (a.FixedVersion != "") {
 		t.Errorf("status %s with fixed version %q", a.Status, a.FixedVersion)
 	}
 	if a.Severity != strings.ToLower(a.Severity) {
@@ -166,7 +166,7 @@ func TestStreamGroups(t *testing.T) {
 
 func TestSourceParse(t *testing.T) {
 	s := New()
-	if s.Name() != "redhat" || len(s.Locations()) != 4 || !strings.HasSuffix(s.Locations()[2], "/RHEL9/rhel-9-including-unpatched.oval.xml.bz2") {
+	if s.Name() != "redhat" || len(s.Locations()) != 5 || s.Locations()[4] != VEXBase+ArchiveLatest || !strings.HasSuffix(s.Locations()[2], "/RHEL9/rhel-9-including-unpatched.oval.xml.bz2") {
 		t.Errorf("name %q locations %v", s.Name(), s.Locations())
 	}
 	n := 0

@@ -43,16 +43,34 @@ func (Driver) Kernel(p model.Package, _ match.Key) (match.KernelClass, string) {
 }
 
 // Applies: the OVAL arch restriction (a "|" list or a pattern,
-// ArchMatches) and the module rules of rpmmatch.Applies.
-func (Driver) Applies(rec model.Advisory, k match.Key) bool {
-	return rpmmatch.Applies(rec, k, ArchMatches)
+// ArchMatches) and the module rules of rpmmatch.Applies; then, of an ELS
+// fix (vex.go), the ELS record to a package at or above the fix (a build
+// only ELS subscribers can install: that host has ELS), its WithoutELS
+// twin to a package below it (affected, the ELS fix named, nothing to
+// install without ELS). So an ELS fix never makes a host without ELS
+// look fixed, nor tells it of a fix it cannot install.
+func (d Driver) Applies(rec model.Advisory, k match.Key) bool {
+	if !rpmmatch.Applies(rec, k, ArchMatches) {
+		return false
+	}
+	switch {
+	case rec.Source == ELSSourceName && rec.Status == model.StatusFixed:
+		return version.RPM.Compare(k.Version, rec.FixedVersion) >= 0
+	case rec.Source == WithoutELSSourceName:
+		return rec.FixedVersion != "" && version.RPM.Compare(k.Version, rec.FixedVersion) < 0
+	}
+	return true
 }
 
-// OriginRank: Red Hat's OVAL, then its CSAF VEX and advisories (they
-// decide a CVE the OVAL files hold no record of), then an updateinfo
-// file an admin named.
+// OriginRank: the ELS records of a release out of maintenance (RHEL 6,
+// 7: the plain release's say "Out of support scope" where ELS ships a
+// fix, and Applies keeps each to the packages it speaks of), then Red
+// Hat's OVAL, then its CSAF VEX and advisories (they decide a CVE the
+// OVAL files hold no record of), then an updateinfo file an admin named.
 func (Driver) OriginRank(origin string) int {
 	switch origin {
+	case ELSSourceName, WithoutELSSourceName:
+		return 4
 	case SourceName:
 		return 3
 	case VEXSourceName:

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source"
@@ -17,6 +18,13 @@ const OVALv2Base = "https://security.access.redhat.com/data/oval/v2/"
 type Source struct {
 	// TempDir holds the OVAL reader's spool ("" = os.TempDir).
 	TempDir string
+	// VEX is where the CSAF VEX feed is read by default (vexfeed.go):
+	// its archive_latest.txt or directory, as a URL or a local mirror
+	// directory; "" is VEXBase, NoVEX leaves it out.
+	VEX string
+	// Client fetches archive_latest.txt (nil: a client with a minute's
+	// timeout).
+	Client *http.Client
 }
 
 // New returns the Red Hat source.
@@ -25,11 +33,16 @@ func New() *Source { return &Source{} }
 // Name is "redhat".
 func (*Source) Name() string { return "redhat" }
 
-// Locations are the OVAL v2 files, unpatched CVEs included, of RHEL 7 to 10.
-func (*Source) Locations() []string {
+// Locations are the OVAL v2 files, unpatched CVEs included, of RHEL 7 to
+// 10, then the CSAF VEX feed's archive_latest.txt (Resolve turns it into
+// the day's archive at import).
+func (s *Source) Locations() []string {
 	var out []string
 	for _, n := range []string{"7", "8", "9", "10"} {
 		out = append(out, OVALv2Base+"RHEL"+n+"/rhel-"+n+"-including-unpatched.oval.xml.bz2")
+	}
+	if f := s.vexFeed(); f != "" {
+		out = append(out, f)
 	}
 	return out
 }

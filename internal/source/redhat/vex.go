@@ -17,15 +17,29 @@ import (
 // advisories); the driver ranks it after OVAL's for the same CVE.
 const VEXSourceName = "redhat-csaf-vex"
 
+// Origins of the records of an ELS platform (Extended Life-cycle Support,
+// cpe:/o:redhat:rhel_els:7), filed under the release's group (rhel:7):
+// ELSSourceName is Red Hat's word as it stands (a fix, an unfixed
+// state), and WithoutELSSourceName the view of an ELS fix from a host
+// without ELS: affected below the fix, FixedVersion naming it, with no
+// fix such a host can install (Driver.Applies, OriginRank).
+const (
+	ELSSourceName        = "redhat-csaf-vex-els"
+	WithoutELSSourceName = "redhat-csaf-vex-without-els"
+)
+
 // VEXStats counts what ParseVEX read.
 type VEXStats struct {
 	Category        string         `json:"category"`
+	Generator       string         `json:"generator,omitempty"` // document.tracking.generator's engine ("CSAF Generator 2.0.1")
 	Vulnerabilities int            `json:"vulnerabilities"`
 	Records         int            `json:"records"`
 	ByStatus        map[string]int `json:"by_status"`
 	ByGroup         map[string]int `json:"by_group"`
-	NoGroup         int            `json:"no_group_products,omitempty"` // product ids of platforms that are no RHEL release (layered products, ELS)
-	Source          int            `json:"source_rpms,omitempty"`       // fixed product ids of source RPMs (the binaries are listed apart)
+	NoGroup         int            `json:"no_group_products,omitempty"` // product ids of platforms that are no RHEL release (layered products)
+	Source          int            `json:"source_rpms,omitempty"`       // fixed product ids of source RPMs: expanded to their binaries (SourceBinaries) where the platform lists none
+	SourceOnly      int            `json:"source_only,omitempty"`       // fixed source RPMs whose binaries the document does not list: filed under the source's name
+	ELS             int            `json:"els_products,omitempty"`      // product ids of an ELS platform (rhel_els:N)
 	Unread          int            `json:"unread_products,omitempty"`   // product ids without an rpm purl or a relationship
 }
 
@@ -55,7 +69,23 @@ var (
 	// of a minor release that is also an EUS one ("AppStream-9.2.0.Z.MAIN.EUS").
 	reMainEUS = regexp.MustCompile(`-([0-9]+)\.([0-9]+)\.[0-9]+\.Z\.MAIN\.EUS$`)
 	reErrata  = regexp.MustCompile(`\b(RH[SBE]A-[0-9]{4}:[0-9]+)\b`)
+	// reELS reads the CPE of an Extended Life-cycle Support platform:
+	// cpe:/o:redhat:rhel_els:7 (products rhel-7-els.els, rhel-7.7.z.els,
+	// 6Server-ELS.EXTENSION).
+	reELS = regexp.MustCompile(`^cpe:/[aoh]:redhat:rhel_els:([0-9]+)(?:[.:]|$)`)
 )
+
+// ELSGroup maps an ELS platform's CPE to the group of its release:
+// cpe:/o:redhat:rhel_els:7 -> rhel:7. ELS (RHEL 6 from 2020-12, RHEL 7
+// from 2024-07) ships fixes only to subscribers of the add-on, as Ubuntu
+// Pro does for ESM: its records keep origins of their own (ELSSourceName).
+func ELSGroup(cpe string) (string, bool) {
+	m := reELS.FindStringSubmatch(cpe)
+	if m == nil {
+		return "", false
+	}
+	return OSGroup(m[1])
+}
 
 // PlatformGroups maps a Red Hat platform product (its id and CPE) to the
 // OS groups whose hosts it describes: enterprise_linux:N -> rhel:N (every
@@ -64,7 +94,8 @@ var (
 // groups the OVAL reader gives the stream files); a main-stream fix
 // Red Hat also ships to that minor's EUS ("AppStream-9.2.0.Z.MAIN.EUS")
 // gives rhel:9 and rhel:9.2-eus. Layered products (Satellite, JBoss Core
-// Services, Software Collections) and ELS (rhel_els) give none.
+// Services, Software Collections) give none, nor does ELS (rhel_els,
+// ELSGroup: its records have origins of their own).
 func PlatformGroups(id, cpe string) []string {
 	m := reCPE.FindStringSubmatch(cpe)
 	if m == nil {
@@ -148,39 +179,54 @@ func componentOfName(name string) (component, bool) {
 
 // ParseVEX reads one Red Hat CSAF document, a VEX (csaf_vex, one CVE) or
 // a security advisory (csaf_security_advisory, one RHSA), and emits a
-// record per (OS group, binary package, CVE, status, fixed version,
-// module stream), the arches of its product ids joined into the record's
-// arch restriction:
+// record per (OS group, origin, binary package, CVE, status, fixed
+// version, module stream), the arches of its product ids joined into the
+// record's arch restriction:
 //
 //   - fixed: FixedVersion is the component's epoch:version-release, the
 //     advisory the vendor_fix remediation's errata (RHSA-2023:6745; the
-//     document's own id for an advisory), source RPMs dropped (their
-//     binaries are listed);
+//     document's own id for an advisory). A fixed source RPM stands for
+//     its binaries (SourceBinaries): the documents of Red Hat's second
+//     generator ("CSAF Generator 2.0.1") often name only the source
+//     ("rhel-8.10.z::appstream:python3.11-0:3.11.9-7.el8_10.src"), where
+//     the first listed every binary of every arch;
 //   - known_affected: affected, or what the none_available /
 //     no_fix_planned remediation's details say (Will not fix, Fix
 //     deferred, Out of support scope -> end-of-life), the details kept as
 //     the record's note;
 //   - known_not_affected: not-affected; under_investigation: undetermined.
 //
+// Records of an ELS platform (cpe:/o:redhat:rhel_els:7, ELSGroup) are
+// filed under the release's group with origins of their own (ELS,
+// WithoutELS): see Driver.Applies.
+//
 // Severity is the impact threat naming the product id (Red Hat's word,
-// lower-cased), else the document's aggregate severity.
+// lower-cased), else the vulnerability's impact threat that names no
+// product, else the document's aggregate severity.
 func ParseVEX(r io.Reader, emit func(model.Advisory) error) (VEXStats, error) {
 	st := VEXStats{ByStatus: map[string]int{}, ByGroup: map[string]int{}}
-	groupsOf := map[string][]string{}
-	platformGroups := func(doc *csaf.Document, id string) []string {
-		if g, ok := groupsOf[id]; ok {
-			return g
+	platforms := map[string]platform{}
+	platformOf := func(doc *csaf.Document, id string) platform {
+		if pl, ok := platforms[id]; ok {
+			return pl
 		}
-		var g []string
+		var pl platform
 		if p := doc.Products[id]; p != nil {
-			g = PlatformGroups(id, p.CPE)
+			pl = platformOfCPE(id, p.CPE)
 		}
-		groupsOf[id] = g
-		return g
+		platforms[id] = pl
+		return pl
+	}
+	var bins map[binKey][]component
+	binaries := func(doc *csaf.Document) map[binKey][]component {
+		if bins == nil {
+			bins = SourceBinaries(doc)
+		}
+		return bins
 	}
 	err := csaf.Read(r, func(doc *csaf.Document, v *csaf.Vulnerability) error {
 		if st.Category == "" {
-			st.Category = doc.Category
+			st.Category, st.Generator = doc.Category, doc.Generator
 			if doc.Category != "csaf_vex" && doc.Category != "csaf_security_advisory" {
 				return fmt.Errorf("CSAF: category %q, want csaf_vex or csaf_security_advisory", doc.Category)
 			}
@@ -189,19 +235,81 @@ func ParseVEX(r io.Reader, emit func(model.Advisory) error) (VEXStats, error) {
 		if !strings.HasPrefix(v.CVE, "CVE-") {
 			return nil
 		}
-		return vexRecords(doc, v, &st, platformGroups, emit)
+		return vexRecords(doc, v, &st, func(id string) platform { return platformOf(doc, id) }, binaries(doc), emit)
 	})
 	return st, err
 }
 
-func vexRecords(doc *csaf.Document, v *csaf.Vulnerability, st *VEXStats, platformGroups func(*csaf.Document, string) []string, emit func(model.Advisory) error) error {
+// platform is what a platform product gives its components' records.
+type platform struct {
+	groups []string
+	els    bool // an ELS platform: records of origins ELSSourceName, WithoutELSSourceName
+}
+
+func platformOfCPE(id, cpe string) platform {
+	if g := PlatformGroups(id, cpe); len(g) > 0 {
+		return platform{groups: g}
+	}
+	if g, ok := ELSGroup(cpe); ok {
+		return platform{groups: []string{g}, els: true}
+	}
+	return platform{}
+}
+
+// binKey is a build's epoch:version-release and module stream.
+type binKey struct{ evr, module string }
+
+// SourceBinaries lists the binary RPMs of a document's product tree by
+// their build (epoch:version-release and module stream), sorted by name
+// and arch. rpmbuild gives every binary of a source RPM the source's
+// epoch:version-release, so a fixed source RPM's binaries are the
+// binaries of its build: the tree of a CSAF document lists them (with
+// their rpm purls) though no relationship ties a binary to its source.
+// Within one document (one CVE, one RHSA) two sources of one exact
+// epoch:version-release and module are not met in Red Hat's data.
+func SourceBinaries(doc *csaf.Document) map[binKey][]component {
+	out := map[binKey][]component{}
+	seen := map[component]bool{}
+	for _, p := range doc.Products {
+		if p.Component != "" || p.Platform != "" {
+			continue
+		}
+		c, ok := componentOf(p)
+		if !ok || c.arch == "src" || c.evr == "" || seen[c] {
+			continue
+		}
+		seen[c] = true
+		k := binKey{c.evr, c.module}
+		out[k] = append(out[k], c)
+	}
+	for _, l := range out {
+		sort.Slice(l, func(i, j int) bool {
+			if l[i].name != l[j].name {
+				return l[i].name < l[j].name
+			}
+			return l[i].arch < l[j].arch
+		})
+	}
+	return out
+}
+
+// noteSourceOnly is the note of a record filed under a fixed source RPM's
+// name because the document lists none of its binaries.
+const noteSourceOnly = "source RPM fixed; the document lists none of its binaries: filed under the source's name"
+
+func vexRecords(doc *csaf.Document, v *csaf.Vulnerability, st *VEXStats, platformOf func(string) platform, bins map[binKey][]component, emit func(model.Advisory) error) error {
 	severity := map[string]string{}
+	vulnSeverity := "" // an impact naming no product: the vulnerability's (Red Hat's advisories write it so)
 	for _, t := range v.Threats {
 		if t.Category != "impact" {
 			continue
 		}
+		w := strings.ToLower(strings.TrimSpace(t.Details))
+		if len(t.ProductIDs) == 0 {
+			vulnSeverity = w
+		}
 		for _, id := range t.ProductIDs {
-			severity[id] = strings.ToLower(strings.TrimSpace(t.Details))
+			severity[id] = w
 		}
 	}
 	type fix struct {
@@ -229,12 +337,15 @@ func vexRecords(doc *csaf.Document, v *csaf.Vulnerability, st *VEXStats, platfor
 		}
 	}
 	docSeverity := strings.ToLower(strings.TrimSpace(doc.AggregateSeverity))
+	if vulnSeverity != "" {
+		docSeverity = vulnSeverity
+	}
 	published := utcDay(doc.CurrentReleaseDate)
 	desc := vexDescription(v)
 
 	type recKey struct {
-		group, name, evr, module, note string
-		status                         model.Status
+		group, origin, name, evr, module, note string
+		status                                 model.Status
 	}
 	type acc struct {
 		a      model.Advisory
@@ -243,6 +354,34 @@ func vexRecords(doc *csaf.Document, v *csaf.Vulnerability, st *VEXStats, platfor
 	}
 	recs := map[recKey]*acc{}
 	var order []recKey
+	// The builds whose binaries a platform lists as fixed: a fixed source
+	// RPM of such a build is not expanded there (the first generator's
+	// documents list every binary beside the source).
+	type platformBuild struct {
+		platform string
+		build    binKey
+	}
+	listed := map[platformBuild]bool{}
+	for _, id := range v.Status["fixed"] {
+		if p := doc.Products[id]; p != nil && p.Platform != "" {
+			if c, ok := componentOf(doc.Products[p.Component]); ok && c.arch != "src" && c.evr != "" {
+				listed[platformBuild{p.Platform, binKey{c.evr, c.module}}] = true
+			}
+		}
+	}
+	add := func(k recKey, c component, mk func() model.Advisory) {
+		r := recs[k]
+		if r == nil {
+			r = &acc{a: mk()}
+			recs[k] = r
+			order = append(order, k)
+		}
+		if c.arch == "" {
+			r.anyArc = true
+		} else if !slices.Contains(r.arches, c.arch) {
+			r.arches = append(r.arches, c.arch)
+		}
+	}
 	lists := slices.Sorted(func(yield func(string) bool) {
 		for k := range v.Status {
 			if !yield(k) {
@@ -261,10 +400,13 @@ func vexRecords(doc *csaf.Document, v *csaf.Vulnerability, st *VEXStats, platfor
 				st.Unread++
 				continue
 			}
-			groups := platformGroups(doc, p.Platform)
-			if len(groups) == 0 {
+			pl := platformOf(p.Platform)
+			if len(pl.groups) == 0 {
 				st.NoGroup++
 				continue
+			}
+			if pl.els {
+				st.ELS++
 			}
 			c, ok := componentOf(doc.Products[p.Component])
 			if !ok {
@@ -272,6 +414,7 @@ func vexRecords(doc *csaf.Document, v *csaf.Vulnerability, st *VEXStats, platfor
 				continue
 			}
 			s, note := status, ""
+			comps := []component{c}
 			if status == model.StatusFixed {
 				if c.evr == "" {
 					st.Unread++
@@ -279,12 +422,19 @@ func vexRecords(doc *csaf.Document, v *csaf.Vulnerability, st *VEXStats, platfor
 				}
 				if c.arch == "src" {
 					st.Source++
-					continue
+					if listed[platformBuild{p.Platform, binKey{c.evr, c.module}}] {
+						continue
+					}
+					if comps = bins[binKey{c.evr, c.module}]; len(comps) == 0 {
+						st.SourceOnly++
+						c.arch, note = "", noteSourceOnly
+						comps = []component{c}
+					}
 				}
 			} else {
-				c.evr = ""
+				comps[0].evr = ""
 				if c.arch == "src" {
-					c.arch = ""
+					comps[0].arch = ""
 				}
 				if status == model.StatusAffected {
 					note = strings.ToLower(noteOf[id])
@@ -297,31 +447,39 @@ func vexRecords(doc *csaf.Document, v *csaf.Vulnerability, st *VEXStats, platfor
 			if sev == "" {
 				sev = docSeverity
 			}
-			for _, g := range groups {
-				k := recKey{g, c.name, c.evr, c.module, note, s}
-				r := recs[k]
-				if r == nil {
-					a := model.Advisory{Source: VEXSourceName, OSGroup: g, Package: c.name, CVE: v.CVE,
-						Status: s, Severity: sev, Module: c.module, Description: desc, Note: note, Published: published}
-					if s == model.StatusFixed {
-						a.FixedVersion = c.evr
-						f := fixOf[id]
-						a.AdvisoryID = f.advisory
-						if a.AdvisoryID == "" && strings.HasPrefix(doc.TrackingID, "RH") {
-							a.AdvisoryID = doc.TrackingID
+			origin := VEXSourceName
+			if pl.els {
+				origin = ELSSourceName
+			}
+			for _, c := range comps {
+				for _, g := range pl.groups {
+					mk := func() model.Advisory {
+						a := model.Advisory{Source: origin, OSGroup: g, Package: c.name, CVE: v.CVE,
+							Status: s, Severity: sev, Module: c.module, Description: desc, Note: note, Published: published}
+						if s == model.StatusFixed {
+							a.FixedVersion = c.evr
+							f := fixOf[id]
+							a.AdvisoryID = f.advisory
+							if a.AdvisoryID == "" && strings.HasPrefix(doc.TrackingID, "RH") {
+								a.AdvisoryID = doc.TrackingID
+							}
+							if !f.date.IsZero() {
+								a.Published = f.date
+							}
 						}
-						if !f.date.IsZero() {
-							a.Published = f.date
-						}
+						return a
 					}
-					r = &acc{a: a}
-					recs[k] = r
-					order = append(order, k)
-				}
-				if c.arch == "" {
-					r.anyArc = true
-				} else if !slices.Contains(r.arches, c.arch) {
-					r.arches = append(r.arches, c.arch)
+					add(recKey{g, origin, c.name, c.evr, c.module, note, s}, c, mk)
+					if pl.els && s == model.StatusFixed {
+						// The view of an ELS fix from a host without ELS:
+						// affected below the fix, nothing to install.
+						wn := "fixed in " + c.evr + " with RHEL Extended Life-cycle Support; no fix without an ELS subscription"
+						add(recKey{g, WithoutELSSourceName, c.name, c.evr, c.module, wn, model.StatusAffected}, c, func() model.Advisory {
+							a := mk()
+							a.Source, a.Status, a.Note = WithoutELSSourceName, model.StatusAffected, wn
+							return a
+						})
+					}
 				}
 			}
 		}

@@ -20,7 +20,8 @@ type vexGolden = sourcetest.Result[VEXStats]
 // vexFiles are the CSAF documents of testdata (PROVENANCE.tsv).
 var vexFiles = []string{"cve-2023-38545.json.gz", "cve-2023-6237.json", "cve-2023-6238.json", "cve-2023-6240.json.gz",
 	"CVE-2022-24834.json.gz", "CVE-2023-28484.json.gz", "CVE-2023-6228.v2-format.json",
-	"rhsa-2023_3821.json.gz", "rhsa-2024_0811.json.gz"}
+	"rhsa-2023_3821.json.gz", "rhsa-2024_0811.json.gz",
+	"CVE-2024-6923.v2-format.json.gz", "CVE-2024-0056.v2-format.json", "rhsa-2025_23414.json.gz"}
 
 func parseVEXFile(t testing.TB, path string) vexGolden {
 	t.Helper()

@@ -136,3 +136,77 @@ func UnsignedSource(source string) string {
 	}
 	return source
 }
+
+// BasisKernelName is the key basis of a kernel image whose source was
+// inferred from its name and version (ImageSource): a protocol-5 report
+// without a Packages index or advisory naming the image.
+const BasisKernelName = "kernel-name"
+
+// imageRelease splits an image's release: 5.15.0-91-generic gives 5,
+// 15 and the flavour generic.
+var imageRelease = regexp.MustCompile(`^(\d+)\.(\d+)\.\d+-\d+-([a-z0-9][a-z0-9-]*)$`)
+
+// ImageSource infers the source package of an Ubuntu kernel image from
+// its name and version alone, for a host that reported no source
+// (protocol 5) and whose OS group has no Packages index naming it:
+//
+//   - the flavour is the release's part after the ABI, its sub-flavours
+//     (-64k, -lpae) dropped: linux-image-5.15.0-91-generic gives generic,
+//     linux-image-unsigned-6.8.0-1017-nvidia-64k gives nvidia;
+//   - generic and lowlatency images come from linux; cloud and other
+//     flavours from linux-FLAVOUR (linux-aws, linux-azure, linux-gcp,
+//     linux-oracle, linux-kvm, linux-raspi, linux-nvidia-lowlatency...);
+//     oem ones from linux-oem-X.Y (focal and later name OEM kernels so);
+//   - a version with "~" (5.15.0-91.101~20.04.1) is a kernel backported
+//     from a later release, whose source carries the kernel's X.Y:
+//     linux-hwe-5.15 for generic and lowlatency (linux-hwe for those
+//     backported to 16.04, and to 18.04 before 5.4), linux-FLAVOUR-X.Y
+//     for the others (linux-nvidia-6.8 of USN-7095-1 on 22.04).
+//
+// The rule is Ubuntu's naming since 18.04; the exceptions it misses
+// (16.04's linux-aws-hwe, 18.04's rolling cloud backports before 5.4;
+// the 22.04 and later lowlatency
+// images, built from linux-lowlatency, which follows linux's fixes)
+// are better served by a Packages index (--ubuntu-mirror). "" when the
+// binary is no image.
+func ImageSource(binary, version string) string {
+	m := ubuntuImage.FindStringSubmatch(binary)
+	if m == nil || strings.HasSuffix(binary, "-dbgsym") {
+		return ""
+	}
+	r := imageRelease.FindStringSubmatch(m[1])
+	if r == nil {
+		return ""
+	}
+	xy, flavour := r[1]+"."+r[2], r[3]
+	for _, sub := range []string{"-64k", "-lpae"} {
+		flavour = strings.TrimSuffix(flavour, sub)
+	}
+	_, to, backport := strings.Cut(version, "~")
+	switch flavour {
+	case "generic", "lowlatency":
+		switch {
+		case !backport:
+			return "linux"
+		case strings.HasPrefix(to, "16.04"), strings.HasPrefix(to, "18.04") && olderThan54(r[1], r[2]):
+			// Xenial's HWE kernels and bionic's before 5.4 came from
+			// one rolling source (retired/CVE-2019-18814
+			// "bionic_linux-hwe: released (5.0.0-23.24~18.04.1)").
+			return "linux-hwe"
+		}
+		return "linux-hwe-" + xy
+	case "oem":
+		if xy == "4.15" {
+			return "linux-oem" // bionic's (retired/CVE-2017-13168 "bionic_linux-oem")
+		}
+		return "linux-oem-" + xy
+	}
+	if backport {
+		return "linux-" + flavour + "-" + xy
+	}
+	return "linux-" + flavour
+}
+
+func olderThan54(major, minor string) bool {
+	return major < "5" || major == "5" && len(minor) == 1 && minor < "4"
+}

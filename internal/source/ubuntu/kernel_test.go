@@ -193,3 +193,38 @@ func TestKernelFlavoursOfUSN(t *testing.T) {
 		t.Errorf("%d images, want 6", images)
 	}
 }
+
+// TestImageSource: kernel images named as the archive names them, each
+// with the source a record names for it.
+func TestImageSource(t *testing.T) {
+	for _, tc := range []struct{ binary, version, want string }{
+		// retired/CVE-2017-13168 of the 2020 snapshot: "bionic_linux: released (4.15.0-39.42)",
+		// "bionic_linux-aws: released (4.15.0-1027.27)", "bionic_linux-gcp", "bionic_linux-oem", "bionic_linux-kvm".
+		{"linux-image-4.15.0-33-generic", "4.15.0-33.36", "linux"},
+		{"linux-image-4.15.0-1021-aws", "4.15.0-1021.21", "linux-aws"},
+		{"linux-image-4.15.0-1019-gcp", "4.15.0-1019.20", "linux-gcp"},
+		{"linux-image-4.15.0-1026-oem", "4.15.0-1026.31", "linux-oem"},
+		{"linux-image-4.15.0-1026-kvm", "4.15.0-1026.26", "linux-kvm"},
+		// retired/CVE-2019-18814: "bionic_linux-hwe: released (5.0.0-23.24~18.04.1)".
+		{"linux-image-5.0.0-23-generic", "5.0.0-23.24~18.04.1", "linux-hwe"},
+		// USN-7095-1 (OSV): Ubuntu:22.04:LTS linux-nvidia-6.8 6.8.0-1017.19~22.04.1, binaries
+		// linux-image-unsigned-6.8.0-1017-nvidia and -nvidia-64k; Ubuntu:24.04:LTS
+		// linux-nvidia-lowlatency 6.8.0-1017.19.1, binary linux-image-unsigned-6.8.0-1017-nvidia-lowlatency-64k.
+		{"linux-image-unsigned-6.8.0-1017-nvidia", "6.8.0-1017.19~22.04.1", "linux-nvidia-6.8"},
+		{"linux-image-unsigned-6.8.0-1017-nvidia-64k", "6.8.0-1017.19~22.04.1", "linux-nvidia-6.8"},
+		{"linux-image-unsigned-6.8.0-1017-nvidia-lowlatency-64k", "6.8.0-1017.19.1", "linux-nvidia-lowlatency"},
+		// Jammy's GA kernel (source linux 5.15.0-91.101) and focal's HWE 5.15 (linux-hwe-5.15).
+		{"linux-image-5.15.0-91-generic", "5.15.0-91.101", "linux"},
+		{"linux-image-5.15.0-91-generic", "5.15.0-91.101~20.04.1", "linux-hwe-5.15"},
+		{"linux-image-5.4.0-150-generic", "5.4.0-150.167~18.04.1", "linux-hwe-5.4"},
+		{"linux-image-5.15.0-1051-azure", "5.15.0-1051.59~20.04.1", "linux-azure-5.15"},
+		// Not images: no source inferred.
+		{"linux-headers-5.15.0-91-generic", "5.15.0-91.101", ""},
+		{"linux-image-generic", "5.15.0.91.88", ""},
+		{"linux-image-5.15.0-91-generic-dbgsym", "5.15.0-91.101", ""},
+	} {
+		if got := ImageSource(tc.binary, tc.version); got != tc.want {
+			t.Errorf("ImageSource(%q, %q) = %q, want %q", tc.binary, tc.version, got, tc.want)
+		}
+	}
+}

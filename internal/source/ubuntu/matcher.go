@@ -72,7 +72,8 @@ func (Driver) LearnsSources() bool { return true }
 // Key is the source package of an installed package: the report's
 // (protocol 6), else the learned or indexed one, else the binary's own
 // name and version. A kernel image is keyed as its unsigned source at the
-// image's own version (linux-signed 4.15.0-99.100 gives linux).
+// image's own version (linux-signed 4.15.0-99.100 gives linux); when
+// nothing names its source, as inferred from its name (ImageSource).
 func (Driver) Key(p model.Package, known *store.BinarySource) match.Key {
 	k := match.Key{Name: p.SourceName, Version: p.SourceVersion, Basis: match.BasisReport, Arch: p.Arch}
 	switch {
@@ -93,6 +94,11 @@ func (Driver) Key(p model.Package, known *store.BinarySource) match.Key {
 	}
 	if c := ClassifyKernel(p.Name, k.Name, ""); isImage(c.Role) && c.Source != "" {
 		k.Name, k.Version = c.Source, p.Version
+		if k.Basis == match.BasisBinaryName {
+			if src := ImageSource(p.Name, p.Version); src != "" {
+				k.Name, k.Basis = src, BasisKernelName
+			}
+		}
 	}
 	return k
 }

@@ -7,7 +7,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/pakiti-go/pakiti/internal/csaf"
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/osv"
 )
 
@@ -137,6 +139,13 @@ func ecosystem(eco, availability string, livepatch bool) (group, origin, skip st
 type ubuntuSpecific struct {
 	Availability   string `json:"availability"`
 	UbuntuPriority string `json:"ubuntu_priority"`
+	// Binaries are the binary packages the source builds, at the
+	// record's fixed version ("binary_name": "openssh-client",
+	// "binary_version": "1:8.9p1-3ubuntu0.10").
+	Binaries []struct {
+		Name    string `json:"binary_name"`
+		Version string `json:"binary_version"`
+	} `json:"binaries"`
 }
 
 // ParseOSV reads Ubuntu OSV records (any form osv.Read takes: one JSON
@@ -144,13 +153,26 @@ type ubuntuSpecific struct {
 // their records (see the comment above). A document that holds no OSV
 // record with an id is an error.
 func ParseOSV(ctx context.Context, r io.Reader, name string, emit func(model.Advisory) error) (OSVStats, error) {
+	return ParseOSVBinaries(ctx, r, name, emit, nil)
+}
+
+// ParseOSVBinaries is ParseOSV that also hands each entry's binaries
+// (ecosystem_specific.binaries: the binary packages its source builds,
+// with their versions) to bin with the entry's OS group, as binary ->
+// source pairs: a protocol-5 host, which names binaries only, is then
+// keyed by its packages' sources without a Packages index, for every
+// package an OSV record names. The source version is the purl's
+// (pkg:deb/ubuntu/openssh@1:8.9p1-3ubuntu0.10?arch=source), else the
+// binary's. Debug symbol packages (-dbgsym) and Livepatch records are
+// left out; bin nil reads no binaries.
+func ParseOSVBinaries(ctx context.Context, r io.Reader, name string, emit func(model.Advisory) error, bin func(group string, b source.Binary) error) (OSVStats, error) {
 	var st OSVStats
 	withID := 0
 	err := osv.Read(ctx, r, name, &st, func(v *osv.Vuln) error {
 		if v.ID != "" {
 			withID++
 		}
-		return convertOSV(v, &st, emit)
+		return convertOSV(v, &st, emit, bin)
 	})
 	if err == nil && withID == 0 {
 		err = fmt.Errorf("%s: %s", name, skipNoOSVRecord)
@@ -159,7 +181,7 @@ func ParseOSV(ctx context.Context, r io.Reader, name string, emit func(model.Adv
 }
 
 // convertOSV emits the records of one Ubuntu OSV record.
-func convertOSV(v *osv.Vuln, st *OSVStats, emit func(model.Advisory) error) error {
+func convertOSV(v *osv.Vuln, st *OSVStats, emit func(model.Advisory) error, bin func(string, source.Binary) error) error {
 	v.Aliases = ubuntuCVEs(v.Aliases)
 	v.Related = ubuntuCVEs(v.Related)
 	v.Upstream = ubuntuCVEs(v.Upstream)
@@ -182,6 +204,11 @@ func convertOSV(v *osv.Vuln, st *OSVStats, emit func(model.Advisory) error) erro
 		if skip != "" {
 			st.Skip(skip)
 			continue
+		}
+		if bin != nil && origin != OriginLivepatch {
+			if err := entryBinaries(a, group, es, bin); err != nil {
+				return err
+			}
 		}
 		if len(a.Severity) == 0 && isPriority(es.UbuntuPriority) {
 			a.Severity = []osv.Severity{{Type: "Ubuntu", Score: es.UbuntuPriority}}
@@ -218,6 +245,27 @@ func convertOSV(v *osv.Vuln, st *OSVStats, emit func(model.Advisory) error) erro
 			return emit(np)
 		})
 		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entryBinaries hands an entry's binaries to bin.
+func entryBinaries(a osv.Affected, group string, es ubuntuSpecific, bin func(string, source.Binary) error) error {
+	srcVersion := ""
+	if p, ok := csaf.ParsePURL(a.Package.Purl); ok && p.Type == "deb" && p.Name == a.Package.Name {
+		srcVersion = p.Version
+	}
+	for _, b := range es.Binaries {
+		if b.Name == "" || b.Version == "" || strings.HasSuffix(b.Name, "-dbgsym") || a.Package.Name == "" {
+			continue
+		}
+		sv := srcVersion
+		if sv == "" {
+			sv = b.Version
+		}
+		if err := bin(group, source.Binary{Name: b.Name, Version: b.Version, SourceName: a.Package.Name, SourceVersion: sv}); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -191,9 +192,14 @@ func FuzzParseOSV(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n := 0
-		st, err := ParseOSV(context.Background(), bytes.NewReader(data), "fuzz.json", func(a model.Advisory) error {
+		st, err := ParseOSVBinaries(context.Background(), bytes.NewReader(data), "fuzz.json", func(a model.Advisory) error {
 			checkAdvisory(t, a)
 			n++
+			return nil
+		}, func(group string, b source.Binary) error {
+			if !strings.HasPrefix(group, osGroupPrefix) || b.Name == "" || b.Version == "" || b.SourceName == "" || b.SourceVersion == "" {
+				t.Errorf("binary %+v of group %q", b, group)
+			}
 			return nil
 		})
 		if err == nil && st.Records != n {

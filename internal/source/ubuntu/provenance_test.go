@@ -49,9 +49,10 @@ func TestExcerptsAreReal(t *testing.T) {
 	files, _ := filepath.Glob("testdata/uct/*/*")
 	more, _ := filepath.Glob("testdata/matcher/*/*")
 	osvFiles, _ := filepath.Glob("testdata/osv/*")
-	more = append(more, osvFiles...)
+	binFiles, _ := filepath.Glob("testdata/osv-binaries/*")
+	more = append(append(more, osvFiles...), binFiles...)
 	if len(files)+len(more) != len(rows) {
-		t.Errorf("%d files in testdata/uct, testdata/matcher and testdata/osv, %d rows in PROVENANCE.tsv", len(files)+len(more), len(rows))
+		t.Errorf("%d files in testdata/uct, testdata/matcher, testdata/osv and testdata/osv-binaries, %d rows in PROVENANCE.tsv", len(files)+len(more), len(rows))
 	}
 	fh, err := os.Open(snapshotPath(t))
 	if err != nil {

@@ -82,7 +82,7 @@ func (*Source) Parse(ctx context.Context, doc source.Document, emit func(model.A
 	case housekeeping(path.Base(doc.Name)):
 		return nil
 	case isOSVDocument(head):
-		_, err := ParseOSV(ctx, br, doc.Name, emit)
+		_, err := ParseOSVBinaries(ctx, br, doc.Name, emit, doc.Binaries)
 		return err
 	case isCVEFile(head):
 		_, err := ParseCVEFile(br, emit)
