@@ -45,7 +45,7 @@ func (c *sourceConfig) addFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&c.ubuntu.Releases, "ubuntu-releases", nil, "Ubuntu codenames whose indexes are read besides those the hosts run (default "+strings.Join(ubuntu.DefaultReleases, ",")+")")
 	fs.StringSliceVar(&c.ubuntu.Components, "ubuntu-components", nil, "Ubuntu archive components read (default "+strings.Join(ubuntu.DefaultComponents, ",")+")")
 	fs.StringSliceVar(&c.ubuntu.Tracker, "ubuntu-tracker", nil, "Ubuntu security data locations (default "+ubuntu.TrackerURL+"; files, URLs or directories of the tracker tarball, CVE files or Ubuntu OSV records)")
-	fs.StringVar(&c.redhatVEX, "redhat-vex", "", "Red Hat CSAF VEX feed read by default: its directory URL (ending in /) or archive_latest.txt, or a local mirror directory holding archive_latest.txt and the archive it names; '"+redhat.NoVEX+"' leaves it out (default "+redhat.VEXBase+")")
+	fs.StringVar(&c.redhatVEX, "redhat-vex", redhat.NoVEX, "Red Hat CSAF VEX feed read beside the OVAL files: its directory URL (ending in /, e.g. "+redhat.VEXBase+") or archive_latest.txt, or a local mirror directory holding archive_latest.txt and the archive it names; '"+redhat.NoVEX+"' leaves it out (the default: the daily archive is large and is imported whole, changes.csv is not read yet)")
 	fs.StringArrayVar(&c.osvMap, "osv-map", nil, "map an OSV ecosystem to an OS group for the osv source, 'Ecosystem=group' (e.g. 'Debian:11=debian:11'); repeatable")
 	fs.StringVar(&c.osvMapFile, "osv-map-file", "", "file of 'Ecosystem = group' lines for the osv source (# comments)")
 }
