@@ -20,6 +20,7 @@ type HostFilter struct {
 	CVETag  string    // hosts with an open, unexcepted finding of a CVE carrying this enabled tag (AnyTag: any)
 	At      time.Time // when exceptions are judged (CVETag); zero: now
 	OSGroup string
+	OS      string // the reported OS string, exactly
 	Status  string // one of HostStatuses ("" any)
 	// Severity keeps the exposed hosts whose worst open CVE has this
 	// severity (one of HostSeverities; "other": negligible or unassigned
@@ -191,6 +192,10 @@ func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count boo
 	if f.OSGroup != "" {
 		args = append(args, f.OSGroup)
 		where = append(where, fmt.Sprintf("h.os_group = $%d", len(args)))
+	}
+	if f.OS != "" {
+		args = append(args, f.OS)
+		where = append(where, fmt.Sprintf("h.os = $%d", len(args)))
 	}
 	switch f.Status {
 	case "":
