@@ -153,3 +153,42 @@ func benchFleet(b *testing.B) *store.Store {
 		evaluated.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond), res)
 	return st
 }
+
+// BenchmarkPagesFleet times the pages a security team opens every day on
+// the fleet of BenchmarkDashboardFleet, every view reading the store
+// (--dashboard-cache 0): p50 and p99 per page.
+//
+//	PAKITI_BENCH_HOSTS=100000 PAKITI_BENCH_DB=/tmp/uifleet.db go test ./internal/web -run '^$' -bench PagesFleet -benchtime 50x
+func BenchmarkPagesFleet(b *testing.B) {
+	st := benchFleet(b)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h, err := New(Config{Store: st, Log: log, Feed: http.NotFoundHandler()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, path := range []string{"/hosts", "/hosts?sort=-cves", "/hosts?sort=site&offset=4900", "/hosts?offset=4900",
+		"/hosts?site=SITE-07", "/hosts?status=exposed", "/hosts?status=not-evaluated", "/hosts?cve=CVE-2023-0286",
+		"/hosts/wn000007.example.org", "/", "/api/v1/dashboard", "/sites", "/sites/SITE-07", "/cves", "/oses", "/stats"} {
+		b.Run(path, func(b *testing.B) {
+			var ds []time.Duration
+			for b.Loop() {
+				t := time.Now()
+				resp, err := http.Get(srv.URL + path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Fatalf("%s: %d", path, resp.StatusCode)
+				}
+				ds = append(ds, time.Since(t))
+			}
+			sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+			b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}
