@@ -99,19 +99,23 @@ func (s *Store) fleetSites(ctx context.Context, sc Scope, site string, staleCut 
 	if len(v.sites) == 0 {
 		return v, nil
 	}
-	ids := make([]int64, len(v.sites))
-	for i, r := range v.sites {
-		ids[i] = r.id
+	// The stale hosts of every site through the last_report index (only
+	// the stale ones are read), kept for the sites in scope: a condition
+	// on the site would take the site's index and read every host.
+	in := map[int64]bool{}
+	for _, r := range v.sites {
+		in[r.id] = true
 	}
-	in := s.engine.inList("h.site_id", 1)
-	err = s.eachRow(ctx, `SELECT h.site_id, COUNT(*) FROM hosts h WHERE h.last_report < $2 AND `+in+`
-		AND h.removed_at IS NULL GROUP BY h.site_id`, []any{s.engine.intList(ids), staleCut.UTC()}, func(scan func(...any) error) error {
-		var id int64
-		var n int
-		err := scan(&id, &n)
-		v.stale[id] = n
-		return err
-	})
+	// Counted here: grouped by site, SQLite scans the site's index instead.
+	err = s.eachRow(ctx, `SELECT h.site_id FROM hosts h WHERE h.last_report < $1 AND h.removed_at IS NULL`,
+		[]any{staleCut.UTC()}, func(scan func(...any) error) error {
+			var id int64
+			err := scan(&id)
+			if in[id] {
+				v.stale[id]++
+			}
+			return err
+		})
 	if err != nil {
 		return nil, fmt.Errorf("fleet stale hosts: %w", err)
 	}
