@@ -30,27 +30,38 @@ type OSGroupCount struct {
 
 // OSGroups returns the OS groups of the hosts in scope, in
 // model.CompareOSGroups order (debian:3.0 before debian:10), each with
-// its OS strings (by OS string), host counts and data state. One scan of
-// the hosts grouped by OS string and group; the data state is decided
+// its OS strings (by OS string), host counts and data state. One read of
+// the hosts grouped by OS string, group and package set; whether those
+// are evaluated is read once per group and set, the data state decided
 // per group (coverage.go).
 func (s *Store) OSGroups(ctx context.Context, sc Scope) ([]OSGroupCount, error) {
 	cond, args := s.scopeSQL(sc, "s", 1)
 	type row struct {
 		os, group      string
+		set            int64
 		evaluated      bool
 		hosts, exposed int
 	}
 	var rs []row
-	err := s.eachRow(ctx, `SELECT h.os, h.os_group, `+evaluatedSQL+`, COUNT(*), COUNT(CASE WHEN h.cves > 0 THEN 1 END)
+	v := &fleetView{targets: map[int64]targetCounts{}, groupData: map[string]bool{}, setEval: map[string]map[int64]bool{}}
+	err := s.eachRow(ctx, `SELECT h.os, h.os_group, h.package_set_id, COUNT(*), COUNT(CASE WHEN h.cves > 0 THEN 1 END)
 		FROM hosts h JOIN sites s ON s.id = h.site_id AND h.removed_at IS NULL WHERE `+cond+`
-		GROUP BY h.os, h.os_group, 3`, args, func(scan func(...any) error) error {
+		GROUP BY h.os, h.os_group, h.package_set_id`, args, func(scan func(...any) error) error {
 		var r row
-		err := scan(&r.os, &r.group, &r.evaluated, &r.hosts, &r.exposed)
+		err := scan(&r.os, &r.group, &r.set, &r.hosts, &r.exposed)
 		rs = append(rs, r)
+		v.cells = append(v.cells, fleetCell{group: r.group, set: r.set})
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("os groups: %w", err)
+	}
+	// Evaluated per OS group and set, read once (fleetcells.go).
+	if err := s.fleetShared(ctx, v); err != nil {
+		return nil, fmt.Errorf("os groups: %w", err)
+	}
+	for i := range rs {
+		rs[i].evaluated = v.evaluated(fleetCell{group: rs[i].group, set: rs[i].set})
 	}
 	cs, err := s.coverageSnapshot(ctx)
 	if err != nil {

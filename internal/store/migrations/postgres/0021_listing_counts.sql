@@ -7,8 +7,9 @@
 -- leaves last_report out so that a report's touch does not move its entry.
 CREATE INDEX hosts_fleet ON hosts (site_id, target_id, os_group, package_set_id, removed_at);
 
--- The hosts listing sorted by CVEs (the worst first), a page at a time.
-CREATE INDEX hosts_cves_order ON hosts (cves, vulnerable_packages, hostname);
+-- The hosts listing sorted by CVEs, the worst first (its default way), a
+-- page at a time: the sort's exact order (ties by host name, ascending).
+CREATE INDEX hosts_cves_order ON hosts (cves DESC, vulnerable_packages DESC, hostname);
 
 -- tagged_cves: the distinct CVEs carrying an enabled tag open on a
 -- target (and its hosts), excepted ones left out: the hosts listing's
