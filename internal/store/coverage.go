@@ -219,50 +219,11 @@ type GroupDataState struct {
 // DataStates gives the data state of every OS group hosts in scope are in,
 // with how many hosts are in each state (the metrics of data states).
 func (s *Store) DataStates(ctx context.Context, sc Scope) ([]GroupDataState, map[string]int, error) {
-	cond, args := s.scopeSQL(sc, "s", 1)
-	rows, err := s.r.QueryContext(ctx, `SELECT h.os_group, `+evaluatedSQL+`, COUNT(*)`+hostFrom+` WHERE `+cond+`
-		GROUP BY h.os_group, 2 ORDER BY h.os_group`, args...)
+	v, err := s.fleetView(ctx, sc, "", s.now().Add(-s.StaleAfter()))
 	if err != nil {
 		return nil, nil, fmt.Errorf("data states: %w", err)
 	}
-	type row struct {
-		group     string
-		evaluated bool
-		n         int
-	}
-	var rs []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.group, &r.evaluated, &r.n); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		rs = append(rs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	cs, err := s.coverageSnapshot(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	counts := map[string]int{model.DataComplete: 0, model.DataPartial: 0, model.DataStale: 0, model.DataNone: 0}
-	var out []GroupDataState
-	at := map[string]int{}
-	for _, r := range rs {
-		st, reason, basis := s.coverage.dataState(cs, r.group, r.evaluated)
-		counts[st] += r.n
-		g := GroupDataState{OSGroup: r.group, State: st, Reason: reason, Sources: basis}
-		if i, ok := at[r.group]; !ok {
-			at[r.group] = len(out)
-			out = append(out, g)
-		} else if r.evaluated {
-			out[i] = g // a group's evaluated hosts say its state
-		}
-	}
-	slices.SortStableFunc(out, func(a, b GroupDataState) int { return model.CompareOSGroups(a.OSGroup, b.OSGroup) })
-	return out, counts, nil
+	return s.dataStatesOf(ctx, v)
 }
 
 // SourceHealth is what SourceStatus says of a source's coverage and

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -85,17 +84,20 @@ const topCVEs = 10
 func (s *Store) Dashboard(ctx context.Context, sc Scope, now time.Time) (DashboardData, error) {
 	var d DashboardData
 	var err error
-	if d.Totals, d.BySeverity, err = s.fleetTotals(ctx, sc, now); err != nil {
+	v, err := s.fleetView(ctx, sc, "", now.Add(-s.StaleAfter()))
+	if err != nil {
 		return d, err
 	}
-	if d.ByTag, err = s.taggedHosts(ctx, sc); err != nil {
+	if d.Totals, d.BySeverity, err = s.fleetTotals(ctx, v); err != nil {
 		return d, err
 	}
+	_, all := v.perSite()
+	d.ByTag = all.byTag
 	cond, args := s.scopeSQL(sc, "s", 3)
 	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(CASE WHEN e.exposed_since >= $1 THEN 1 END),
 			COUNT(CASE WHEN e.exposed_since >= $2 THEN 1 END)
 		FROM exposure_hosts e JOIN hosts h ON h.hostname = e.hostname AND h.removed_at IS NULL AND h.cves > 0
-		JOIN sites s ON s.id = h.site_id WHERE `+cond,
+		JOIN sites s ON s.id = h.site_id WHERE e.exposed_since >= $2 AND `+cond,
 		append([]any{now.Add(-24 * time.Hour).UTC(), now.Add(-7 * 24 * time.Hour).UTC()}, args...)...).
 		Scan(&d.NewlyExposed24h, &d.NewlyExposed7d); err != nil {
 		return d, fmt.Errorf("newly exposed: %w", err)
@@ -115,31 +117,16 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, now time.Time) (Dashboa
 	return d, nil
 }
 
-// fleetTotals counts the hosts in scope from their counters, and the
-// exposed ones by their worst severity as Exposure does (one scan of the
-// hosts, no findings read).
-func (s *Store) fleetTotals(ctx context.Context, sc Scope, now time.Time) (FleetTotals, map[string]int, error) {
+// fleetTotals counts the hosts of v from their targets' counters, and the
+// exposed ones by their worst severity as Exposure does (fleetcells.go:
+// one read of the hosts, no findings read).
+func (s *Store) fleetTotals(ctx context.Context, v *fleetView) (FleetTotals, map[string]int, error) {
 	var t FleetTotals
-	var c, h, m, l, o int
-	cond, args := s.scopeSQL(sc, "s", 2)
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*),
-			COUNT(CASE WHEN h.cves > 0 THEN 1 END),
-			COUNT(CASE WHEN h.reboot_pending > 0 THEN 1 END),
-			COUNT(CASE WHEN h.last_report < $1 THEN 1 END),
-			COUNT(CASE WHEN h.sev_critical > 0 THEN 1 END),
-			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high > 0 THEN 1 END),
-			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium > 0 THEN 1 END),
-			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium = 0 AND h.sev_low > 0 THEN 1 END),
-			COUNT(CASE WHEN h.cves > 0 AND h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium = 0 AND h.sev_low = 0 THEN 1 END)
-		FROM hosts h JOIN sites s ON s.id = h.site_id AND h.removed_at IS NULL WHERE `+cond,
-		append([]any{now.Add(-s.StaleAfter()).UTC()}, args...)...).
-		Scan(&t.Hosts, &t.Exposed, &t.RebootPending, &t.StaleHosts, &c, &h, &m, &l, &o)
-	if err != nil {
-		return t, nil, fmt.Errorf("fleet totals: %w", err)
-	}
-	bySev := map[string]int{"critical": c, "high": h, "medium": m, "low": l, "other": o}
+	_, all := v.perSite()
+	t.Hosts, t.Exposed, t.RebootPending, t.StaleHosts = all.hosts, all.exposed, all.reboot, all.stale
+	var err error
 	// Evaluated per OS group and package set once (DataStates), not per host.
-	_, t.DataStates, err = s.DataStates(ctx, sc)
+	_, t.DataStates, err = s.dataStatesOf(ctx, v)
 	if err != nil {
 		return t, nil, err
 	}
@@ -148,36 +135,7 @@ func (s *Store) fleetTotals(ctx context.Context, sc Scope, now time.Time) (Fleet
 	// A host not evaluated has no findings, so every exposed host is an
 	// evaluated one.
 	t.Clean = max(t.Evaluated-t.Exposed, 0)
-	return t, bySev, nil
-}
-
-// taggedHosts counts the hosts in scope with an open CVE carrying each
-// enabled tag, from the hosts' tag counters (WriteFindings).
-func (s *Store) taggedHosts(ctx context.Context, sc Scope) (map[string]int, error) {
-	cond, args := s.scopeSQL(sc, "s", 1)
-	rows, err := s.r.QueryContext(ctx, `SELECT h.tagged FROM hosts h JOIN sites s ON s.id = h.site_id
-		WHERE h.removed_at IS NULL AND h.tagged <> '' AND `+cond, args...)
-	if err != nil {
-		return nil, fmt.Errorf("tagged hosts: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var tagged string
-		if err := rows.Scan(&tagged); err != nil {
-			return nil, err
-		}
-		var m map[string]int
-		if json.Unmarshal([]byte(tagged), &m) != nil { // written by WriteFindings
-			continue
-		}
-		for t, n := range m {
-			if n > 0 {
-				out[t]++
-			}
-		}
-	}
-	return out, rows.Err()
+	return t, all.bySev, nil
 }
 
 // topCVEs sums the latest snapshot's hosts per CVE over the sites in

@@ -20,6 +20,7 @@ type HostFilter struct {
 	CVETag  string    // hosts with an open, unexcepted finding of a CVE carrying this enabled tag (AnyTag: any)
 	At      time.Time // when exceptions are judged (CVETag); zero: now
 	OSGroup string
+	OS      string // the reported OS string, exactly
 	Status  string // one of HostStatuses ("" any)
 	// Severity keeps the exposed hosts whose worst open CVE has this
 	// severity (one of HostSeverities; "other": negligible or unassigned
@@ -61,6 +62,8 @@ var HostSorts = map[string]string{
 	"-vulnerable":  "h.vulnerable_packages DESC, h.hostname",
 	"-cves":        "h.cves DESC, h.vulnerable_packages DESC, h.hostname",
 	"cves":         "h.cves, h.vulnerable_packages, h.hostname",
+	"tagged":       "h.tagged_cves, h.hostname",
+	"-tagged":      "h.tagged_cves DESC, h.hostname",
 	"-last_report": "h.last_report DESC, h.hostname",
 	"last_report":  "h.last_report, h.hostname",
 }
@@ -80,8 +83,13 @@ const hostColumns = `h.hostname, s.name, h.tag, h.os, h.os_id, h.os_version_id, 
 // or its package set was evaluated for its group against data the group
 // borrows (centos:7 reading rhel:7: the matcher marks a set only when one
 // of the group's data groups has records).
-const evaluatedSQL = `(EXISTS (SELECT 1 FROM os_group_data d WHERE d.os_group = h.os_group)
+// The groups with data are one uncorrelated subquery (read once per
+// query, not once per host).
+const evaluatedSQL = `(h.os_group IN (SELECT d.os_group FROM os_group_data d)
 	OR EXISTS (SELECT 1 FROM set_evaluated se WHERE se.set_id = h.package_set_id AND se.os_group = h.os_group))`
+
+// hostCountFrom is hostFrom for counting: no column of package_sets.
+const hostCountFrom = ` FROM hosts h JOIN sites s ON s.id = h.site_id AND h.removed_at IS NULL`
 
 // hostFrom leaves removed hosts out (DeleteHost).
 const hostFrom = ` FROM hosts h JOIN sites s ON s.id = h.site_id AND h.removed_at IS NULL
@@ -138,34 +146,94 @@ func (s *Store) ListHosts(ctx context.Context, sc Scope, f HostFilter) ([]model.
 	return s.listHosts(ctx, sc, f, true)
 }
 
-// exportPage is how many hosts EachHost reads at a time.
-var exportPage = 500 // a variable for tests (SetExportPage)
-
 // EachHost calls fn for every host in scope that passes f, in f's order,
-// whatever f.Limit and f.Offset say: the whole filtered view, read a page
-// at a time so that memory stays bounded. It returns how many it passed.
+// whatever f.Limit and f.Offset say: the whole filtered view, read with
+// one query whose rows are streamed (never a page by OFFSET, which ran
+// the filter again for every page), so that memory stays bounded. The
+// data states are those of the coverage when it starts. It returns how
+// many it passed.
 func (s *Store) EachHost(ctx context.Context, sc Scope, f HostFilter, fn func(model.Host) error) (int, error) {
-	f.Limit = exportPage
+	q, err := s.hostQuery(ctx, sc, f)
+	if err != nil {
+		return 0, err
+	}
+	cs, err := s.coverageSnapshot(ctx)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := s.r.QueryContext(ctx, "SELECT "+hostColumns+hostFrom+q.where+" ORDER BY "+q.order, q.args...)
+	if err != nil {
+		return 0, fmt.Errorf("each host: %w", err)
+	}
+	defer rows.Close()
 	n := 0
-	for f.Offset = 0; ; f.Offset += exportPage {
-		hosts, _, err := s.listHosts(ctx, sc, f, false)
+	for rows.Next() {
+		h, err := scanHost(rows)
 		if err != nil {
+			return n, fmt.Errorf("each host: %w", err)
+		}
+		h.Stale = h.LastReport.Before(q.staleCut)
+		h.DataState, h.DataReason, h.DataSources = s.coverage.dataState(cs, h.OSGroup, h.Evaluated)
+		if err := fn(h); err != nil {
 			return n, err
 		}
-		for _, h := range hosts {
-			if err := fn(h); err != nil {
-				return n, err
-			}
-			n++
-		}
-		if len(hosts) < exportPage {
-			return n, nil
-		}
+		n++
 	}
+	return n, rows.Err()
+}
+
+// hostSQL is a host listing's query: its WHERE (with " WHERE "), ORDER
+// BY (without), their arguments, and the stale cut.
+type hostSQL struct {
+	where, order string
+	args         []any // of where, then of order
+	whereArgs    int   // how many of args are where's
+	staleCut     time.Time
 }
 
 // listHosts is ListHosts; without count, the total is not counted (0).
 func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count bool) ([]model.Host, int, error) {
+	q, err := s.hostQuery(ctx, sc, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	whereSQL, args, order, staleCut := q.where, q.args, q.order, q.staleCut
+	var total int
+	if count {
+		// Every host has a package set: the count needs no package_sets row.
+		if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*)"+hostCountFrom+whereSQL, args[:q.whereArgs]...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count hosts: %w", err)
+		}
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	args = append(args, limit, max(f.Offset, 0))
+	rows, err := s.r.QueryContext(ctx, "SELECT "+hostColumns+hostFrom+whereSQL+
+		fmt.Sprintf(" ORDER BY %s LIMIT $%d OFFSET $%d", order, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list hosts: %w", err)
+	}
+	defer rows.Close()
+	hosts := []model.Host{}
+	for rows.Next() {
+		h, err := scanHost(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list hosts: %w", err)
+		}
+		h.Stale = h.LastReport.Before(staleCut)
+		hosts = append(hosts, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	return hosts, total, s.fillDataStates(ctx, hosts)
+}
+
+// hostQuery builds the query of the hosts in scope passing f.
+func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL, error) {
 	cond, args := s.scopeSQL(sc, "s", 1)
 	where := []string{cond}
 	if f.Site != "" {
@@ -192,6 +260,10 @@ func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count boo
 		args = append(args, f.OSGroup)
 		where = append(where, fmt.Sprintf("h.os_group = $%d", len(args)))
 	}
+	if f.OS != "" {
+		args = append(args, f.OS)
+		where = append(where, fmt.Sprintf("h.os = $%d", len(args)))
+	}
 	switch f.Status {
 	case "":
 	case StatusUpdateAvailable:
@@ -206,18 +278,18 @@ func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count boo
 		where = append(where, "h.reboot_pending > 0")
 	case "partial-data", "stale-data":
 		if f.DataState != "" && f.DataState != strings.TrimSuffix(f.Status, "-data") {
-			return nil, 0, fmt.Errorf("status %s and data_state %s exclude each other", f.Status, f.DataState)
+			return hostSQL{}, fmt.Errorf("status %s and data_state %s exclude each other", f.Status, f.DataState)
 		}
 		f.DataState = strings.TrimSuffix(f.Status, "-data")
 	case "stale-host":
 		f.Stale = true
 	default:
-		return nil, 0, fmt.Errorf("unknown status filter %q (known: %s)", f.Status, strings.Join(HostStatuses, ", "))
+		return hostSQL{}, fmt.Errorf("unknown status filter %q (known: %s)", f.Status, strings.Join(HostStatuses, ", "))
 	}
 	if f.Severity != "" {
 		cond, ok := severitySQL[f.Severity]
 		if !ok {
-			return nil, 0, fmt.Errorf("unknown severity filter %q (known: %s)", f.Severity, strings.Join(HostSeverities, ", "))
+			return hostSQL{}, fmt.Errorf("unknown severity filter %q (known: %s)", f.Severity, strings.Join(HostSeverities, ", "))
 		}
 		where = append(where, cond)
 	}
@@ -245,57 +317,27 @@ func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count boo
 	if f.DataState != "" {
 		cond, dargs, err := s.dataStateSQL(ctx, f.DataState, len(args)+1)
 		if err != nil {
-			return nil, 0, err
+			return hostSQL{}, err
 		}
 		args = append(args, dargs...)
 		where = append(where, cond)
 	}
-	whereSQL := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if count {
-		if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*)"+hostFrom+whereSQL, args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count hosts: %w", err)
-		}
-	}
+	whereSQL, whereArgs := " WHERE "+strings.Join(where, " AND "), len(args)
 	order, ok := HostSorts[f.Sort]
 	if f.Sort == "" {
 		order, ok = HostSorts["hostname"], true
 	}
 	if !ok {
-		return nil, 0, fmt.Errorf("unknown sort %q", f.Sort)
+		return hostSQL{}, fmt.Errorf("unknown sort %q", f.Sort)
 	}
 	if strings.HasPrefix(order, osSortMark) {
 		osOrder, oargs, err := s.hostOSOrder(ctx, strings.HasSuffix(order, " DESC"), len(args)+1)
 		if err != nil {
-			return nil, 0, err
+			return hostSQL{}, err
 		}
 		order, args = osOrder, append(args, oargs...)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	limit = min(limit, MaxLimit)
-	args = append(args, limit, max(f.Offset, 0))
-	rows, err := s.r.QueryContext(ctx, "SELECT "+hostColumns+hostFrom+whereSQL+
-		fmt.Sprintf(" ORDER BY %s LIMIT $%d OFFSET $%d", order, len(args)-1, len(args)), args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list hosts: %w", err)
-	}
-	defer rows.Close()
-	hosts := []model.Host{}
-	for rows.Next() {
-		h, err := scanHost(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list hosts: %w", err)
-		}
-		h.Stale = h.LastReport.Before(staleCut)
-		hosts = append(hosts, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	return hosts, total, s.fillDataStates(ctx, hosts)
+	return hostSQL{where: whereSQL, order: order, args: args, whereArgs: whereArgs, staleCut: staleCut}, nil
 }
 
 // Host returns one host in scope, or ErrNotFound.
@@ -377,23 +419,40 @@ type SiteCount struct {
 	Stale int    `json:"stale"` // hosts that did not report for the stale period
 }
 
-// Sites lists the sites in scope with their host counts, by name.
+// Sites lists the sites in scope with their host counts, by name
+// (fleetcells.go: the hosts per site read from the index hosts_fleet).
 func (s *Store) Sites(ctx context.Context, sc Scope) ([]SiteCount, error) {
-	cond, args := s.scopeSQL(sc, "s", 2)
-	rows, err := s.r.QueryContext(ctx, `SELECT s.name, COUNT(h.id), COUNT(CASE WHEN h.last_report < $1 THEN 1 END) FROM sites s
-		LEFT JOIN hosts h ON h.site_id = s.id AND h.removed_at IS NULL WHERE `+cond+` GROUP BY s.name ORDER BY s.name`,
-		append([]any{s.now().Add(-s.StaleAfter()).UTC()}, args...)...)
+	v, err := s.fleetSites(ctx, sc, "", s.now().Add(-s.StaleAfter()))
 	if err != nil {
 		return nil, fmt.Errorf("sites: %w", err)
 	}
-	defer rows.Close()
-	out := []SiteCount{}
-	for rows.Next() {
-		var c SiteCount
-		if err := rows.Scan(&c.Name, &c.Hosts, &c.Stale); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
+	out := make([]SiteCount, len(v.sites))
+	at := map[int64]int{}
+	for i, r := range v.sites {
+		out[i] = SiteCount{Name: r.name, Stale: v.stale[r.id]}
+		at[r.id] = i
 	}
-	return out, rows.Err()
+	ids := make([]int64, len(v.sites))
+	for i, r := range v.sites {
+		ids[i] = r.id
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err = s.eachRow(ctx, `SELECT h.site_id, COUNT(*) FROM hosts h WHERE `+s.engine.inList("h.site_id", 1)+`
+		AND h.removed_at IS NULL GROUP BY h.site_id`, []any{s.engine.intList(ids)}, func(scan func(...any) error) error {
+		var id int64
+		var n int
+		if err := scan(&id, &n); err != nil {
+			return err
+		}
+		if i, ok := at[id]; ok {
+			out[i].Hosts = n
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sites: %w", err)
+	}
+	return out, nil
 }

@@ -293,10 +293,9 @@ var scopeReads = []scopeRead{
 		},
 	},
 	{
-		// One host a page: SITE-A's two hosts cross a page.
-		method: "EachHost", name: "the whole view, a page at a time",
+		// The whole view, whatever its limit says.
+		method: "EachHost", name: "the whole view, streamed",
 		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
-			defer store.SetExportPage(1)()
 			var out []string
 			n, err := s.EachHost(ctx, sc, store.HostFilter{Limit: 1, Sort: "-hostname"}, func(h model.Host) error {
 				out = append(out, h.Hostname+" "+h.Site)
@@ -640,6 +639,29 @@ var scopeReads = []scopeRead{
 			return out, err
 		},
 		want: map[string][]string{"SITE-A": {"partial", "partial"}, "SITE-B": {"partial"}},
+	},
+	{
+		// Hosts per OS string and group (OSes page): only those in scope,
+		// all Debian GNU/Linux 11 and exposed (see Exposure).
+		method: "OSGroups", name: "hosts per OS and OS group",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			gs, err := s.OSGroups(ctx, sc)
+			var out []string
+			for _, g := range gs {
+				n, x := 0, 0
+				for _, o := range g.OSes {
+					out = append(out, times(o.Exposed, g.OSGroup+" "+o.OS+" exposed")...)
+					out = append(out, times(o.Hosts-o.Exposed, g.OSGroup+" "+o.OS+" not exposed")...)
+					n, x = n+o.Hosts, x+o.Exposed
+				}
+				if n != g.Hosts || x != g.Exposed {
+					return nil, fmt.Errorf("%s: %d hosts, %d exposed, its OS strings %d, %d", g.OSGroup, g.Hosts, g.Exposed, n, x)
+				}
+			}
+			return out, err
+		},
+		want: map[string][]string{"SITE-A": times(2, "debian:11 Debian GNU/Linux 11 exposed"),
+			"SITE-B": {"debian:11 Debian GNU/Linux 11 exposed"}},
 	},
 	{
 		method: "SiteList", name: "sites with their group, networks and host counts (admin pages)",

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -31,76 +30,20 @@ type SiteSummary struct {
 }
 
 // SiteSummaries returns the sites in scope (only the one named site when
-// not ""), by name.
+// not ""), by name, counted from the cells of their hosts (fleetcells.go).
 func (s *Store) SiteSummaries(ctx context.Context, sc Scope, site string) ([]SiteSummary, error) {
-	cond, args := s.scopeSQL(sc, "s", 3)
-	rows, err := s.r.QueryContext(ctx, `SELECT s.name, COALESCE(g.name, ''), s.contact, s.url, s.note, COUNT(h.id),
-			COUNT(CASE WHEN h.cves > 0 THEN 1 END),
-			COUNT(CASE WHEN h.last_report < $1 THEN 1 END),
-			COUNT(CASE WHEN h.sev_critical > 0 THEN 1 END),
-			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high > 0 THEN 1 END),
-			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium > 0 THEN 1 END),
-			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium = 0 AND h.sev_low > 0 THEN 1 END),
-			COUNT(CASE WHEN h.cves > 0 AND h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium = 0 AND h.sev_low = 0 THEN 1 END)
-		FROM sites s LEFT JOIN site_groups g ON g.id = s.group_id
-		LEFT JOIN hosts h ON h.site_id = s.id AND h.removed_at IS NULL
-		WHERE ($2 = '' OR s.name = $2) AND `+cond+`
-		GROUP BY s.name, g.name, s.contact, s.url, s.note ORDER BY s.name`,
-		append([]any{s.now().Add(-s.StaleAfter()).UTC(), site}, args...)...)
+	v, err := s.fleetView(ctx, sc, site, s.now().Add(-s.StaleAfter()))
 	if err != nil {
 		return nil, fmt.Errorf("site summaries: %w", err)
 	}
-	out := []SiteSummary{}
-	at := map[string]int{}
-	for rows.Next() {
-		var x SiteSummary
-		var c, h, m, l, o int
-		if err := rows.Scan(&x.Name, &x.Group, &x.Contact, &x.URL, &x.Note, &x.Hosts, &x.Exposed, &x.Stale, &c, &h, &m, &l, &o); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		x.BySeverity = map[string]int{"critical": c, "high": h, "medium": m, "low": l, "other": o}
-		x.Tagged = map[string]int{}
-		at[x.Name] = len(out)
-		out = append(out, x)
+	per, _ := v.perSite()
+	out := make([]SiteSummary, 0, len(v.sites))
+	for _, r := range v.sites {
+		c := per[r.id]
+		out = append(out, SiteSummary{Name: r.name, Group: r.group, Contact: r.contact, URL: r.url, Note: r.note,
+			Hosts: c.hosts, Exposed: c.exposed, Stale: c.stale, BySeverity: c.bySev, Tagged: c.byTag, TaggedHosts: c.tagged})
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("site summaries: %w", err)
-	}
-	// Tagged exposure from the hosts' tag counters (open CVEs per tag).
-	cond, args = s.scopeSQL(sc, "s", 2)
-	rows, err = s.r.QueryContext(ctx, `SELECT s.name, h.tagged FROM hosts h JOIN sites s ON s.id = h.site_id
-		WHERE h.removed_at IS NULL AND h.tagged <> '' AND ($1 = '' OR s.name = $1) AND `+cond, append([]any{site}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("site tagged exposure: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var name, tagged string
-		if err := rows.Scan(&name, &tagged); err != nil {
-			return nil, err
-		}
-		var m map[string]int
-		if json.Unmarshal([]byte(tagged), &m) != nil { // written by WriteFindings
-			continue
-		}
-		i, ok := at[name]
-		if !ok {
-			continue
-		}
-		hit := false
-		for t, n := range m {
-			if n > 0 {
-				out[i].Tagged[t]++
-				hit = true
-			}
-		}
-		if hit {
-			out[i].TaggedHosts++
-		}
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Limits of a site's admin-edited fields.

@@ -43,6 +43,7 @@ type WriteStats struct {
 type counters struct {
 	findings, cves, pkgs, crit, high, medium, low, unfixed, reboot, excepted, advisories int
 	tagged                                                                               string
+	taggedCVEs                                                                           int // distinct CVEs in tagged
 }
 
 // findingKey names a finding of a host: its package and CVE (or
@@ -402,9 +403,9 @@ func (w *targetWriter) target(ctx context.Context, c hostContent) (targetInfo, e
 	}
 	var t targetInfo
 	err := w.tx.QueryRowContext(ctx, `SELECT id, findings, cves, vulnerable_packages, sev_critical, sev_high, sev_medium,
-			sev_low, unfixed, reboot_pending, excepted, advisory_findings, tagged FROM targets WHERE digest = $1`, c.digest).Scan(
+			sev_low, unfixed, reboot_pending, excepted, advisory_findings, tagged, tagged_cves FROM targets WHERE digest = $1`, c.digest).Scan(
 		&t.id, &t.c.findings, &t.c.cves, &t.c.pkgs, &t.c.crit, &t.c.high, &t.c.medium, &t.c.low, &t.c.unfixed, &t.c.reboot,
-		&t.c.excepted, &t.c.advisories, &t.c.tagged)
+		&t.c.excepted, &t.c.advisories, &t.c.tagged, &t.c.taggedCVEs)
 	if err == nil {
 		w.created[c.digest] = t
 		return t, nil
@@ -414,10 +415,10 @@ func (w *targetWriter) target(ctx context.Context, c hostContent) (targetInfo, e
 	}
 	t.c = w.s.countersOf(c)
 	err = w.tx.QueryRowContext(ctx, `INSERT INTO targets (os_group, digest, findings, cves, vulnerable_packages,
-			sev_critical, sev_high, sev_medium, sev_low, unfixed, reboot_pending, excepted, advisory_findings, tagged, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+			sev_critical, sev_high, sev_medium, sev_low, unfixed, reboot_pending, excepted, advisory_findings, tagged, created_at, tagged_cves)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 		c.h.OSGroup, c.digest, t.c.findings, t.c.cves, t.c.pkgs, t.c.crit, t.c.high, t.c.medium, t.c.low, t.c.unfixed,
-		t.c.reboot, t.c.excepted, t.c.advisories, t.c.tagged, w.now).Scan(&t.id)
+		t.c.reboot, t.c.excepted, t.c.advisories, t.c.tagged, w.now, t.c.taggedCVEs).Scan(&t.id)
 	if err != nil {
 		return t, fmt.Errorf("target: %w", err)
 	}
@@ -514,12 +515,12 @@ func (w *targetWriter) move(ctx context.Context, c hostContent, oldID int64, key
 	}
 	upd, err := w.prepare(ctx, &w.hostUpd, `UPDATE hosts SET target_id = $2, cves = $3, vulnerable_packages = $4,
 		sev_critical = $5, sev_high = $6, sev_medium = $7, sev_low = $8, unfixed = $9, reboot_pending = $10,
-		excepted = $11, tagged = $12, findings_key = $13, advisory_findings = $14 WHERE id = $1`)
+		excepted = $11, tagged = $12, findings_key = $13, advisory_findings = $14, tagged_cves = $15 WHERE id = $1`)
 	if err != nil {
 		return err
 	}
 	_, err = upd.ExecContext(ctx, c.h.HostID, t.id, t.c.cves, t.c.pkgs, t.c.crit, t.c.high, t.c.medium, t.c.low,
-		t.c.unfixed, t.c.reboot, t.c.excepted, t.c.tagged, key, t.c.advisories)
+		t.c.unfixed, t.c.reboot, t.c.excepted, t.c.tagged, key, t.c.advisories, t.c.taggedCVEs)
 	st.Moved++
 	return err
 }
@@ -714,9 +715,14 @@ func (s *Store) countersOf(c hostContent) counters {
 	out.low = bySev[model.SeverityLow] + bySev[model.SeverityNegligible]
 	if len(tagged) > 0 {
 		m := map[string]int{}
+		anyTag := map[string]bool{}
 		for t, cs := range tagged {
 			m[t] = len(cs)
+			for cve := range cs {
+				anyTag[cve] = true
+			}
 		}
+		out.taggedCVEs = len(anyTag)
 		b, _ := json.Marshal(m) // sorted keys
 		out.tagged = string(b)
 	}
@@ -738,7 +744,7 @@ func resolveHostFindings(ctx context.Context, tx *sql.Tx, hostID int64, now time
 		return 0, err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE hosts SET cves = 0, vulnerable_packages = 0, sev_critical = 0, sev_high = 0,
-		sev_medium = 0, sev_low = 0, unfixed = 0, reboot_pending = 0, excepted = 0, tagged = '', findings_key = '',
+		sev_medium = 0, sev_low = 0, unfixed = 0, reboot_pending = 0, excepted = 0, tagged = '', tagged_cves = 0, findings_key = '',
 		advisory_findings = 0, target_id = NULL
 		WHERE id = $1`, hostID)
 	return n, err

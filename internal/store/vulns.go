@@ -55,37 +55,44 @@ func (s *Store) Vulns(ctx context.Context, sc Scope, f VulnFilter) ([]Vuln, int,
 	if f.Status != "" && !slices.Contains(VulnStatuses, f.Status) {
 		return nil, 0, fmt.Errorf("unknown status %q (known: %s)", f.Status, strings.Join(VulnStatuses, ", "))
 	}
+	// The hosts in scope counted per target and OS group once (a host is
+	// on one target: the hosts of distinct targets are distinct), then
+	// the targets' findings: no join of every finding with every host.
 	cond, args := s.scopeSQL(sc, "s", 1)
-	where := []string{cond, "f.status <> 'excepted'"}
-	add := func(sqlFmt string, v any) {
+	hw := []string{cond, "h.removed_at IS NULL", "h.target_id IS NOT NULL"}
+	fw := []string{"f.status <> 'excepted'"}
+	add := func(where *[]string, sqlFmt string, v any) {
 		args = append(args, v)
-		where = append(where, fmt.Sprintf(sqlFmt, len(args)))
+		*where = append(*where, fmt.Sprintf(sqlFmt, len(args)))
 	}
 	if f.Site != "" {
-		add("s.name = $%d", f.Site)
+		add(&hw, "s.name = $%d", f.Site)
 	}
 	if f.OSGroup != "" {
-		add("h.os_group = $%d", f.OSGroup)
+		add(&hw, "h.os_group = $%d", f.OSGroup)
 	}
 	if f.Status != "" {
-		add("f.status = $%d", f.Status)
+		add(&fw, "f.status = $%d", f.Status)
 	}
 	if f.Query != "" {
-		add(`UPPER(f.cve) LIKE $%d ESCAPE '\'`, "%"+likeEscape(strings.ToUpper(f.Query))+"%")
+		add(&fw, `UPPER(f.cve) LIKE $%d ESCAPE '\'`, "%"+likeEscape(strings.ToUpper(f.Query))+"%")
 	}
 	switch f.Tag {
 	case "":
 	case AnyTag:
-		where = append(where, "f.cve IN (SELECT t.cve FROM cve_tags t WHERE t.enabled)")
+		fw = append(fw, "f.cve IN (SELECT t.cve FROM cve_tags t WHERE t.enabled)")
 	default:
-		add("f.cve IN (SELECT t.cve FROM cve_tags t WHERE t.enabled AND t.tag = $%d)", f.Tag)
+		add(&fw, "f.cve IN (SELECT t.cve FROM cve_tags t WHERE t.enabled AND t.tag = $%d)", f.Tag)
 	}
-	from := ` FROM target_findings f JOIN hosts h ON h.target_id = f.target_id AND h.removed_at IS NULL
-		JOIN sites s ON s.id = h.site_id WHERE ` + strings.Join(where, " AND ")
+	hosts := ` FROM (SELECT h.target_id, h.os_group, COUNT(*) AS n FROM hosts h JOIN sites s ON s.id = h.site_id
+		WHERE ` + strings.Join(hw, " AND ") + ` GROUP BY h.target_id, h.os_group) h JOIN target_findings f ON f.target_id = h.target_id`
+	where := ` WHERE ` + strings.Join(fw, " AND ")
+	from := hosts + where
 	byCVE := map[string]*Vuln{}
 	rank := map[string]model.Severity{}
 	var out []*Vuln
-	err := s.eachRow(ctx, `SELECT f.cve, COUNT(DISTINCT h.id)`+from+` GROUP BY f.cve`, args, func(scan func(...any) error) error {
+	// A target's CVE once (two packages of it: one finding each).
+	err := s.eachRow(ctx, `SELECT c.cve, SUM(c.n) FROM (SELECT DISTINCT f.cve, h.target_id, h.os_group, h.n`+from+`) c GROUP BY c.cve`, args, func(scan func(...any) error) error {
 		v := &Vuln{Severity: model.SeverityUnknown.String(), Tags: []string{}}
 		if err := scan(&v.CVE, &v.Hosts); err != nil {
 			return err
@@ -98,7 +105,7 @@ func (s *Store) Vulns(ctx context.Context, sc Scope, f VulnFilter) ([]Vuln, int,
 		return nil, 0, fmt.Errorf("vulnerabilities: %w", err)
 	}
 	err = s.eachRow(ctx, `SELECT DISTINCT f.cve, COALESCE(NULLIF(ff.data_group, ''), h.os_group), COALESCE(ff.severity, '')`+
-		strings.Replace(from, " WHERE ", " LEFT JOIN finding_facts ff ON ff.id = f.facts_id WHERE ", 1), args,
+		hosts+` LEFT JOIN finding_facts ff ON ff.id = f.facts_id`+where, args,
 		func(scan func(...any) error) error {
 			var id, group, word string
 			if err := scan(&id, &group, &word); err != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -152,4 +153,56 @@ func benchFleet(b *testing.B) *store.Store {
 	b.Logf("%d hosts (%s, stored in %s, evaluated in %s); snapshot %s: %+v", n, st.Engine(), stored.Round(time.Millisecond),
 		evaluated.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond), res)
 	return st
+}
+
+// BenchmarkPagesFleet times the pages a security team opens every day on
+// the fleet of BenchmarkDashboardFleet, every view reading the store
+// (--dashboard-cache 0): p50 and p99 per page.
+//
+//	PAKITI_BENCH_HOSTS=100000 PAKITI_BENCH_DB=/tmp/uifleet.db go test ./internal/web -run '^$' -bench PagesFleet -benchtime 50x
+func BenchmarkPagesFleet(b *testing.B) {
+	st := benchFleet(b)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h, err := New(Config{Store: st, Log: log, Feed: http.NotFoundHandler()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, path := range []string{"/hosts", "/hosts?sort=-cves", "/hosts?sort=site&offset=4900", "/hosts?offset=4900",
+		"/hosts?site=SITE-07", "/hosts?status=exposed", "/hosts?status=not-evaluated", "/hosts?cve=CVE-2023-0286",
+		"/hosts/wn000007.example.org", "/", "/api/v1/dashboard", "/sites", "/sites/SITE-07", "/cves", "/oses", "/stats"} {
+		b.Run(path, func(b *testing.B) {
+			var ds []time.Duration
+			cpu0 := cpuTime()
+			for b.Loop() {
+				t := time.Now()
+				resp, err := http.Get(srv.URL + path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Fatalf("%s: %d", path, resp.StatusCode)
+				}
+				ds = append(ds, time.Since(t))
+			}
+			// The CPU the process spent (server and client): what a page
+			// costs whatever else the machine runs.
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(len(ds)), "cpu-ms/op")
+			sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+			b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}
+
+// cpuTime is the user and system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -17,6 +17,7 @@ var apiFormats = map[string][]string{
 	"/api/v1/sites":           {"json", "csv"},
 	"/api/v1/sources":         {"json", "csv"},
 	"/api/v1/tags":            {"json", "csv"},
+	"/api/v1/oses":            {"json", "csv"},
 
 	"/api/v1/hosts/{hostname}/packages": {"json", "csv"},
 	"/api/v1/hosts/{hostname}/findings": {"json", "csv"},

@@ -15,7 +15,7 @@ import (
 // page: site, q, limit, offset.
 func hostQuery(q url.Values) (store.HostFilter, error) {
 	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: model.NormalizeID(q.Get("cve")), CVETag: q.Get("cve_tag"),
-		OSGroup: q.Get("os_group"), Status: q.Get("status"), Sort: q.Get("sort"), DataState: q.Get("data_state")}
+		OSGroup: q.Get("os_group"), OS: q.Get("os"), Status: q.Get("status"), Sort: q.Get("sort"), DataState: q.Get("data_state")}
 	if _, ok := store.HostSorts[f.Sort]; f.Sort != "" && !ok {
 		return f, fmt.Errorf("sort must be one of %s (- first for descending)", strings.Join(hostSortKeys, ", "))
 	}
@@ -43,8 +43,8 @@ func hostQuery(q url.Values) (store.HostFilter, error) {
 	if f.Offset, err = intParam(q, "offset", 0, 0, 1<<31-1); err != nil {
 		return f, err
 	}
-	if len(f.Site) > 256 || len(f.Query) > 256 || len(f.CVE) > 64 || len(f.OSGroup) > 64 || len(f.CVETag) > 128 {
-		return f, fmt.Errorf("site and q take at most 256 bytes, cve and os_group 64, cve_tag 128")
+	if len(f.Site) > 256 || len(f.Query) > 256 || len(f.CVE) > 64 || len(f.OSGroup) > 64 || len(f.CVETag) > 128 || len(f.OS) > 256 {
+		return f, fmt.Errorf("site, q and os take at most 256 bytes, cve and os_group 64, cve_tag 128")
 	}
 	return f, nil
 }
@@ -62,11 +62,11 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 }
 
 // hostSortKeys are the columns a host listing sorts on, ascending.
-var hostSortKeys = []string{"hostname", "site", "tag", "os", "kernel", "arch", "packages", "vulnerable", "cves", "last_report"}
+var hostSortKeys = []string{"hostname", "site", "tag", "os", "kernel", "arch", "packages", "vulnerable", "cves", "tagged", "last_report"}
 
 // hostFilterKeys are the query parameters that make a host view: kept by
 // the sort, paging and export links.
-var hostFilterKeys = []string{"site", "q", "cve", "cve_tag", "os_group", "status", "activity", "stale", "data_state", "sort", "limit"}
+var hostFilterKeys = []string{"site", "q", "cve", "cve_tag", "os_group", "os", "status", "severity", "activity", "stale", "data_state", "sort", "limit"}
 
 // column is a header of a listing table: its label, and when it sorts,
 // the link that sorts by it and the state a screen reader and the arrow
@@ -144,12 +144,12 @@ func sortColumns(path string, v url.Values, current, def string, cols []column, 
 // hostTableColumns are the hosts table's headers and their sort keys.
 var hostTableColumns = []column{{Label: "Host"}, {Label: "Site"}, {Label: "Tag"}, {Label: "OS"}, {Label: "Kernel"},
 	{Label: "Packages", Num: true}, {Label: "Vulnerable", Num: true, Title: "installed packages with an open finding"},
-	{Label: "CVEs", Num: true}, {Label: "Tagged", Num: true, Title: "open findings of CVEs carrying an enabled tag, excepted ones left out"},
+	{Label: "CVEs", Num: true}, {Label: "Tagged", Num: true, Title: "open CVEs carrying an enabled tag (a CVE with two tags counts once), excepted ones left out"},
 	{Label: "Last report"}}
 
-var hostTableKeys = []string{"hostname", "site", "tag", "os", "kernel", "packages", "vulnerable", "cves", "", "last_report"}
+var hostTableKeys = []string{"hostname", "site", "tag", "os", "kernel", "packages", "vulnerable", "cves", "tagged", "last_report"}
 
-var descFirst = map[string]bool{"packages": true, "vulnerable": true, "cves": true, "last_report": true, "hosts": true, "severity": true}
+var descFirst = map[string]bool{"packages": true, "vulnerable": true, "cves": true, "tagged": true, "last_report": true, "hosts": true, "severity": true}
 
 // hostListing returns what the hosts page needs beyond the listing: the
 // sortable headers, the export and paging links of the view q.

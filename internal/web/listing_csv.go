@@ -19,6 +19,7 @@ func (s *Server) csvListings() map[string]http.HandlerFunc {
 	return map[string]http.HandlerFunc{
 		"/api/v1/sources": s.sourcesCSV,
 		"/api/v1/tags":    s.tagsCSV,
+		"/api/v1/oses":    s.osesCSV,
 	}
 }
 

@@ -67,6 +67,8 @@ func TestAccessNewListings(t *testing.T) {
 		{"/pakiti/api/hosts.php?tag=true", csvColumn("host")},
 		{"/api/v1/cves", vulnHosts},
 		{"/api/v1/cves?tag=EGI-Critical", vulnHosts},
+		{"/api/v1/oses", osesHosts},
+		{"/oses", namedHosts}, // names no host
 		{"/cves", namedHosts}, // names no host
 		{"/api/v1/cves?format=csv", namedHosts},
 		{"/api/v1/sites?format=csv", func(t *testing.T, body string) []string {
@@ -97,9 +99,9 @@ func TestAccessNewListings(t *testing.T) {
 				}
 				want := u.sees
 				switch {
-				case strings.HasPrefix(s.path, "/cves"), strings.Contains(s.path, "/cves?format=csv"):
+				case strings.HasPrefix(s.path, "/cves"), strings.Contains(s.path, "/cves?format=csv"), s.path == "/oses":
 					want = []string{}
-				case strings.HasPrefix(s.path, "/api/v1/cves"):
+				case strings.HasPrefix(s.path, "/api/v1/cves"), s.path == "/api/v1/oses":
 					want = everyHost[:len(u.sees)]
 				}
 				got := s.hosts(t, body)
@@ -138,4 +140,25 @@ func TestAccessNewListings(t *testing.T) {
 			t.Errorf("anonymous %s: %d %.100s", p, code, body)
 		}
 	}
+}
+
+// osesHosts reads /api/v1/oses as the federation's hosts: the sum of its
+// groups' hosts, compared with the hosts seen by number (it names none).
+func osesHosts(t *testing.T, body string) []string {
+	t.Helper()
+	var a OSesAnswer
+	if err := json.Unmarshal([]byte(body), &a); err != nil {
+		t.Fatal(err)
+	}
+	n, m := 0, 0
+	for _, g := range a.Groups {
+		n += g.Hosts
+		for _, o := range g.OSes {
+			m += o.Hosts
+		}
+	}
+	if n != m {
+		t.Errorf("oses: groups count %d hosts, their OS strings %d", n, m)
+	}
+	return everyHost[:n]
 }

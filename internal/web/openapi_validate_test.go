@@ -174,6 +174,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		"/api/v1/cves/{id}":                 {"/api/v1/cves/CVE-2023-0286"},
 		"/api/v1/packages":                  {"/api/v1/packages?name=openssl", "/api/v1/packages"},
 		"/api/v1/sources":                   {"/api/v1/sources"},
+		"/api/v1/oses":                      {"/api/v1/oses"},
 		"/api/v1/tags":                      {"/api/v1/tags"},
 		"/api/v1/exceptions":                {"/api/v1/exceptions"},
 		"/api/v1/advisories/{id}":           {"/api/v1/advisories/DSA-5343-1"},

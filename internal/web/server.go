@@ -127,6 +127,7 @@ func New(c Config) (http.Handler, error) {
 	mux.HandleFunc("GET /cves", s.pageVulns)
 	mux.HandleFunc("GET /packages", s.pagePackages)
 	mux.HandleFunc("GET /sources", s.pageSources)
+	mux.HandleFunc("GET /oses", s.pageOSes)
 	mux.HandleFunc("GET /exceptions", s.pageExceptions)
 	mux.HandleFunc("GET /advisories/{id}", s.pageAdvisory)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
@@ -172,6 +173,7 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"/api/v1/packages", s.apiPackages},
 		{"/api/v1/hosts/{hostname}/packages", s.apiHostPackages},
 		{"/api/v1/hosts/{hostname}/findings", s.apiHostFindings},
+		{"/api/v1/oses", s.apiOSes},
 	}
 }
 
