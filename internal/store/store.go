@@ -43,6 +43,7 @@ type Store struct {
 	staleAfter atomic.Int64                     // the stale period in ns (SetStaleAfter); 0: DefaultStaleAfter
 	file       *fileWatch                       // the SQLite file opened; nil on PostgreSQL
 	health     health
+	data       dataCache // the data in force, per data generation (datacache.go)
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its
@@ -75,6 +76,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		st.Close()
+	}
+	if s.data.gen != nil {
+		s.data.gen.Close()
 	}
 	err := s.w.Close()
 	if s.r != s.w {
