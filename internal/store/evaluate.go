@@ -568,4 +568,3 @@ func (s *Store) SetPackagesKeyed(ctx context.Context, osGroup string, setID int6
 	}
 	return out, rows.Err()
 }
-

@@ -68,4 +68,3 @@ func (s *Store) Sources(ctx context.Context) ([]SourceStatus, error) {
 	}
 	return s.addSourceHealth(ctx, out)
 }
-
