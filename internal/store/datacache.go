@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"maps"
 	"sync"
@@ -26,12 +25,10 @@ type DataSnapshot struct {
 // Has tells whether group has data records (HasData).
 func (d *DataSnapshot) Has(group string) bool { return d.groups[group] }
 
-// dataCache holds the last DataSnapshot and the prepared read of the
-// generation.
+// dataCache holds the last DataSnapshot.
 type dataCache struct {
 	mu   sync.Mutex
 	snap *DataSnapshot
-	gen  *sql.Stmt // SELECT gen FROM data_generation, prepared on the read pool
 }
 
 // DataSnapshot returns the data in force: one read of the data generation
@@ -42,24 +39,10 @@ type dataCache struct {
 func (s *Store) DataSnapshot(ctx context.Context) (*DataSnapshot, error) {
 	c := &s.data
 	c.mu.Lock()
-	st, snap := c.gen, c.snap
+	snap := c.snap
 	c.mu.Unlock()
-	if st == nil {
-		var err error
-		if st, err = s.r.PrepareContext(ctx, `SELECT gen FROM data_generation WHERE id = 1`); err != nil {
-			return nil, fmt.Errorf("data generation: %w", err)
-		}
-		c.mu.Lock()
-		if c.gen == nil {
-			c.gen = st
-		} else {
-			st.Close()
-			st = c.gen
-		}
-		c.mu.Unlock()
-	}
 	var gen int64
-	if err := st.QueryRowContext(ctx).Scan(&gen); err != nil {
+	if err := s.readQueryRow(ctx, `SELECT gen FROM data_generation WHERE id = 1`, nil, &gen); err != nil {
 		return nil, fmt.Errorf("data generation: %w", err)
 	}
 	if snap != nil && snap.Gen == gen {

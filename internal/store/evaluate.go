@@ -62,7 +62,7 @@ func (s *Store) HostsOnSet(ctx context.Context, group string, setID int64) ([]Ho
 }
 
 func (s *Store) hostStates(ctx context.Context, q string, args ...any) ([]HostState, error) {
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.readQuery(ctx, q, args...) // the texts are constant: prepared once
 	if err != nil {
 		return nil, err
 	}

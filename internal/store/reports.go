@@ -52,8 +52,8 @@ func (s *Store) KnownSet(ctx context.Context, packagesHash string) (KnownSet, bo
 		return KnownSet{}, false, nil
 	}
 	var k KnownSet
-	err := s.r.QueryRowContext(ctx, `SELECT id, hash, package_count FROM package_sets WHERE raw_hash = $1 LIMIT 1`,
-		packagesHash).Scan(&k.ID, &k.Hash, &k.Packages)
+	err := s.readQueryRow(ctx, `SELECT id, hash, package_count FROM package_sets WHERE raw_hash = $1 LIMIT 1`,
+		[]any{packagesHash}, &k.ID, &k.Hash, &k.Packages)
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, false, nil
 	}

@@ -44,6 +44,7 @@ type Store struct {
 	file       *fileWatch                       // the SQLite file opened; nil on PostgreSQL
 	health     health
 	data       dataCache // the data in force, per data generation (datacache.go)
+	reads      readStmts // reads of the report path, prepared (readstmts.go)
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its
@@ -77,9 +78,7 @@ func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		st.Close()
 	}
-	if s.data.gen != nil {
-		s.data.gen.Close()
-	}
+	s.reads.close()
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
