@@ -24,8 +24,17 @@ const (
 		last_report = excluded.last_report, removed_at = NULL
 		RETURNING id`
 
+	// qTouchHostRaw moves a re-sent host's last report time only when it
+	// moved by TouchGranularity or more ($5 is the time minus it), or the
+	// host's address changed: the hosts row is wide and last_report
+	// indexed, and a host re-sending within the granularity changes
+	// nothing the hosts table is read for. qFindTouched then finds the
+	// host the update left alone.
 	qTouchHostRaw = `UPDATE hosts SET last_report = $1, reporter_addr = $2
-		WHERE hostname = $3 AND raw_hash = $4 AND removed_at IS NULL RETURNING id, package_set_id`
+		WHERE hostname = $3 AND raw_hash = $4 AND removed_at IS NULL AND (last_report <= $5 OR reporter_addr <> $2)
+		RETURNING id, package_set_id`
+
+	qFindTouched = `SELECT id, package_set_id FROM hosts WHERE hostname = $1 AND raw_hash = $2 AND removed_at IS NULL`
 
 	qExtendLastRecord = `UPDATE reports SET last_received = $1, count = count + 1, reporter_addr = $2
 		WHERE id = (SELECT MAX(id) FROM reports WHERE host_id = $3)`
@@ -52,5 +61,5 @@ const (
 )
 
 var hotStatements = []string{
-	qFindHost, qTouchHostFull, qUpsertHost, qTouchHostRaw, qExtendLastRecord, qExtendRecord, qAddRecord, qLastRecord, qFindSet, qAddSet, qFindSite, qAddSite,
+	qFindHost, qTouchHostFull, qUpsertHost, qTouchHostRaw, qFindTouched, qExtendLastRecord, qExtendRecord, qAddRecord, qLastRecord, qFindSet, qAddSet, qFindSite, qAddSite,
 }

@@ -205,10 +205,21 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 	return out, nil
 }
 
+// TouchGranularity is how far a re-sent report must move a host's last
+// report time for TouchUnchanged to write it into the hosts row: a host
+// re-sending its report within a minute (a retry, a client run twice, a
+// load test) leaves the wide, indexed row alone. What reads hosts'
+// last_report counts in days (the stale-host rule), hours (activity
+// filters) or shows minutes; the history record (HostReports) stays exact
+// to the report: its time and count move every time.
+const TouchGranularity = time.Minute
+
 // TouchUnchanged is the fast path for a report byte for byte equal to the
 // last one stored for hostname (same rawHash): it only touches timestamps,
 // as SaveReport would, without the caller parsing the packages. It reports
-// false, changing nothing, when the stored report differs.
+// false, changing nothing, when the stored report differs. The host's
+// last_report moves only by TouchGranularity or more (or with a new
+// address); its last history record always.
 func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr string, at time.Time) (Saved, bool, error) {
 	if rawHash == "" {
 		return Saved{}, false, nil
@@ -217,9 +228,15 @@ func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr stri
 	touched := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		out, touched = Saved{}, false
-		err := s.txQueryRow(ctx, tx, qTouchHostRaw, []any{at, addr, hostname, rawHash}, &out.HostID, &out.PackageSetID)
+		err := s.txQueryRow(ctx, tx, qTouchHostRaw, []any{at, addr, hostname, rawHash, at.Add(-TouchGranularity)},
+			&out.HostID, &out.PackageSetID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+			// Not this report's host, or touched less than the
+			// granularity ago from the same address.
+			err = s.txQueryRow(ctx, tx, qFindTouched, []any{hostname, rawHash}, &out.HostID, &out.PackageSetID)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("touch host: %w", err)
