@@ -219,36 +219,36 @@ const TouchGranularity = time.Minute
 // as SaveReport would, without the caller parsing the packages. It reports
 // false, changing nothing, when the stored report differs. The host's
 // last_report moves only by TouchGranularity or more (or with a new
-// address); its last history record always.
+// address); its last history record always. Concurrent touches share a
+// transaction (touchbatch.go): one commit, one sync, for all of them.
 func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr string, at time.Time) (Saved, bool, error) {
 	if rawHash == "" {
 		return Saved{}, false, nil
 	}
-	var out Saved
-	touched := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		out, touched = Saved{}, false
-		err := s.txQueryRow(ctx, tx, qTouchHostRaw, []any{at, addr, hostname, rawHash, at.Add(-TouchGranularity)},
-			&out.HostID, &out.PackageSetID)
+	return s.touches.touch(ctx, s, &touchReq{hostname: hostname, rawHash: rawHash, addr: addr, at: at})
+}
+
+// touchIn is one TouchUnchanged in tx.
+func (s *Store) touchIn(ctx context.Context, tx *sql.Tx, r *touchReq) error {
+	r.out, r.touched = Saved{}, false
+	err := s.txQueryRow(ctx, tx, qTouchHostRaw, []any{r.at, r.addr, r.hostname, r.rawHash, r.at.Add(-TouchGranularity)},
+		&r.out.HostID, &r.out.PackageSetID)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Not this report's host, or touched less than the granularity
+		// ago from the same address.
+		err = s.txQueryRow(ctx, tx, qFindTouched, []any{r.hostname, r.rawHash}, &r.out.HostID, &r.out.PackageSetID)
 		if errors.Is(err, sql.ErrNoRows) {
-			// Not this report's host, or touched less than the
-			// granularity ago from the same address.
-			err = s.txQueryRow(ctx, tx, qFindTouched, []any{hostname, rawHash}, &out.HostID, &out.PackageSetID)
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil
-			}
+			return nil
 		}
-		if err != nil {
-			return fmt.Errorf("touch host: %w", err)
-		}
-		touched, out.Change = true, HostUnchanged
-		err = s.txExec(ctx, tx, qExtendLastRecord, at, addr, out.HostID)
-		if err != nil {
-			return fmt.Errorf("extend report record: %w", err)
-		}
-		return nil
-	})
-	return out, touched, err
+	}
+	if err != nil {
+		return fmt.Errorf("touch host: %w", err)
+	}
+	r.touched, r.out.Change = true, HostUnchanged
+	if err := s.txExec(ctx, tx, qExtendLastRecord, r.at, r.addr, r.out.HostID); err != nil {
+		return fmt.Errorf("extend report record: %w", err)
+	}
+	return nil
 }
 
 // recordReport extends the host's last history record when this report is

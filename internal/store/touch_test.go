@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -71,5 +73,57 @@ func TestTouchUnchanged(t *testing.T) {
 	}
 	if _, touched, err := s.TouchUnchanged(ctx, "a.example.org", "raw-1", "192.0.2.9", sec(4001)); err != nil || touched {
 		t.Errorf("removed host: touched %v, %v; want the full path", touched, err)
+	}
+}
+
+// TestTouchUnchangedConcurrent sends 16 senders' re-sends of 4 hosts at
+// once: every touch is counted in its host's history, and they shared
+// transactions (fewer than the touches).
+func TestTouchUnchangedConcurrent(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	const hosts, senders, rounds = 4, 16, 20
+	for i := range hosts {
+		in := incoming(t, "testdata/fanal-testdata-dpkg.pakiti5.txt", fmt.Sprintf("h%d.example.org", i), "SITE-A", t0)
+		in.RawHash = "raw"
+		if _, err := s.SaveReport(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := s.touches.batches.Load()
+	var wg sync.WaitGroup
+	errs := make(chan error, senders*rounds)
+	for g := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range rounds {
+				at := t0.Add(time.Duration(r+1) * time.Second)
+				if _, ok, err := s.TouchUnchanged(ctx, fmt.Sprintf("h%d.example.org", (g+r)%hosts), "raw", "192.0.2.1", at); err != nil || !ok {
+					errs <- fmt.Errorf("sender %d round %d: touched %v, %v", g, r, ok, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	total := 0
+	for i := range hosts {
+		recs, err := s.HostReports(ctx, AllSites(), fmt.Sprintf("h%d.example.org", i), 10)
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("h%d: %d records, %v", i, len(recs), err)
+		}
+		total += recs[0].Count - 1
+	}
+	if total != senders*rounds {
+		t.Errorf("history counts %d re-sends, want %d", total, senders*rounds)
+	}
+	txs := s.touches.batches.Load() - before
+	t.Logf("%d touches in %d transactions", senders*rounds, txs)
+	if txs >= senders*rounds {
+		t.Errorf("%d touches took %d transactions: none shared", senders*rounds, txs)
 	}
 }
