@@ -87,6 +87,50 @@ type Saved struct {
 	HostID       int64
 	PackageSetID int64
 	NewSet       bool // the package set was not known before
+	// SameTarget: a changed report (HostChanged) left everything the
+	// host's findings are made from as it was, and they were written
+	// under the policy in force (sameTarget): evaluating it again would
+	// write nothing.
+	SameTarget bool
+}
+
+// hostBefore is what a host's row said before a report changed it:
+// what its findings were last made from.
+type hostBefore struct {
+	setID      int64
+	osGroup    string
+	kernel     string
+	protocol   int
+	siteID     int64
+	findingKey string
+	live       bool // not removed
+	modules    bool // it has module streams (host_modules)
+}
+
+// sameTarget tells whether the host's findings, written from before,
+// still hold after a changed report: the same package set, OS group,
+// running kernel, protocol and site, no module streams before or now,
+// not removed, and findings written (a findings key) under the policy
+// generation in force. The data in force is not compared: an import
+// re-evaluates the sets it changed itself (match.AfterImport, through the
+// durable evaluation queue), whatever their hosts report. A new input of
+// the matcher's per-host findings (store.HostState, match.forHost) must
+// be compared here too.
+func (s *Store) sameTarget(before hostBefore, in Incoming, setID, siteID int64) bool {
+	return before.live && before.findingKey != "" &&
+		strings.HasSuffix(before.findingKey, "|"+s.Policy().Generation()) &&
+		before.setID == setID && before.osGroup == in.Host.OSGroup && before.kernel == in.Host.Kernel &&
+		before.protocol == in.Host.Protocol && before.siteID == siteID && !before.modules && !in.Modules.Known
+}
+
+// ForgetFindingsKey clears the key of what a host's findings were written
+// from, so that its next report is evaluated whatever it carries (the
+// intake calls it when the evaluation after a report failed).
+func (s *Store) ForgetFindingsKey(ctx context.Context, hostID int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE hosts SET findings_key = '' WHERE id = $1`, hostID)
+		return err
+	})
 }
 
 // SaveReport stores one report in one transaction: the host, its package
@@ -138,7 +182,10 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 			lastReportID          sql.NullInt64
 			lastHeader, lastSetHs sql.NullString
 		)
-		err := s.txQueryRow(ctx, tx, qFindHost, []any{in.Host.Hostname}, &hostID, &headerHash, &setID, &setHash, &lastReportID, &lastHeader, &lastSetHs)
+		var before hostBefore
+		err := s.txQueryRow(ctx, tx, qFindHost, []any{in.Host.Hostname}, &hostID, &headerHash, &setID, &setHash, &lastReportID, &lastHeader, &lastSetHs,
+			&before.osGroup, &before.kernel, &before.protocol, &before.siteID, &before.findingKey, &before.live, &before.modules)
+		before.setID = setID
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			out.Change = HostNew
@@ -182,6 +229,7 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 				return fmt.Errorf("find last report record: %w", err)
 			}
 		}
+		out.SameTarget = out.Change == HostChanged && s.sameTarget(before, in, out.PackageSetID, siteID)
 		if err := s.saveHostModules(ctx, tx, out.HostID, out.Change == HostNew, in.Modules); err != nil {
 			return err
 		}

@@ -857,7 +857,7 @@ func TestScopeOnEveryRead(t *testing.T) {
 // A new method must go either in scopeReads (it takes a Scope) or here.
 var unscoped = map[string]string{
 	"Close": "lifecycle", "Ping": "health check", "Health": "health check", "Engine": "engine name", "SchemaVersion": "schema",
-	"SaveReport": "intake write", "TouchUnchanged": "intake write", "KnownSet": "intake: package sets, no host data",
+	"SaveReport": "intake write", "TouchUnchanged": "intake write", "ForgetFindingsKey": "intake write (by host id)", "KnownSet": "intake: package sets, no host data",
 	"ReplaceAdvisories": "import write", "RecordUnchanged": "import write", "Locations": "import state, no host data",
 	"Sources": "vendor data status, no host data", "HasData": "vendor data, no host data",
 	"ImportParts": "import write", "SourceParts": "vendor data status, no host data",
