@@ -77,8 +77,8 @@ func TestTouchUnchanged(t *testing.T) {
 }
 
 // TestTouchUnchangedConcurrent sends 16 senders' re-sends of 4 hosts at
-// once: every touch is counted in its host's history, and they shared
-// transactions (fewer than the touches).
+// once: every touch is counted in its host's history, and on SQLite they
+// shared transactions (fewer than the touches).
 func TestTouchUnchangedConcurrent(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
@@ -123,7 +123,7 @@ func TestTouchUnchangedConcurrent(t *testing.T) {
 	}
 	txs := s.touches.batches.Load() - before
 	t.Logf("%d touches in %d transactions", senders*rounds, txs)
-	if txs >= senders*rounds {
+	if s.Engine() == "sqlite" && txs >= senders*rounds { // PostgreSQL: one transaction each (touchbatch.go)
 		t.Errorf("%d touches took %d transactions: none shared", senders*rounds, txs)
 	}
 }
