@@ -35,8 +35,12 @@ func (s *Store) readPrepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// readQuery runs the prepared read q (constant text).
+// readQuery runs the prepared read q (constant text). On PostgreSQL, pgx
+// prepares and caches every statement per connection itself: q goes as is.
 func (s *Store) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s.engine.name() != "sqlite" {
+		return s.r.QueryContext(ctx, q, args...)
+	}
 	st, err := s.readPrepared(ctx, q)
 	if err != nil {
 		return nil, err
@@ -47,6 +51,9 @@ func (s *Store) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows
 // readQueryRow runs the prepared single-row read q (constant text) and
 // scans it.
 func (s *Store) readQueryRow(ctx context.Context, q string, args []any, dest ...any) error {
+	if s.engine.name() != "sqlite" {
+		return s.r.QueryRowContext(ctx, q, args...).Scan(dest...)
+	}
 	st, err := s.readPrepared(ctx, q)
 	if err != nil {
 		return err
