@@ -74,6 +74,9 @@ type loadConfig struct {
 	Only     string        // run only this phase (unchanged also runs known-set)
 	Site     string
 	Run      string // makes host names unique per run, so servers can be reused
+	// OnStart, when set, is called as each phase starts (-ab reads the
+	// server's CPU time then).
+	OnStart func(phase string)
 }
 
 // phaseNames are the phases in the order they run.
@@ -126,6 +129,9 @@ func runPhases(ctx context.Context, c loadConfig, client *http.Client, b *bodies
 			}
 			hosts := known
 			report = func(i int) (string, int) { return hosts[i%len(hosts)], -1 }
+		}
+		if c.OnStart != nil {
+			c.OnStart(name)
 		}
 		r := sendPhase(ctx, c, client, b, name, report)
 		if name == "known-set" {

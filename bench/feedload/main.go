@@ -105,6 +105,9 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	checkURL := fs.String("check", "", "verify on this server that every acknowledged host has the package set of its last acknowledged report")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run")
 	synchronous := fs.String("synchronous", "", "in-process only: SQLite synchronous setting, full or normal (default: the store's default, full)")
+	abList := fs.String("ab", "", "A/B: start each of these pakiti binaries in turn (LABEL=BINARY[?SQLITEOPTS], comma-separated; e.g. old=/tmp/old,new=/tmp/new?synchronous=normal), -rounds times, each on a fresh database, send the phases and print reports/s and the server's CPU ms per report")
+	rounds := fs.Int("rounds", 2, "A/B: rounds (each runs every -ab binary once, in order)")
+	abDB := fs.String("ab-db", "sqlite", "A/B: sqlite (a fresh file per run) or a PostgreSQL DSN (a fresh schema per run)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -140,6 +143,13 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return runSoak(ctx, soakConfig{Binary: *pakitiBin, DB: *soakDB, Senders: clients, Duration: *duration,
 			KillEvery: *killEvery, Site: *site, Run: strconv.FormatInt(time.Now().UnixNano(), 36), ServeArgs: strings.Fields(*serveArgs)},
 			*inv, *npkg, *system, *asJSON, stdout)
+	}
+	if *abList != "" {
+		if *urls != "" || *checkURL != "" || *data != "" || *synchronous != "" || *ackedFile != "" || *rounds < 1 || *rounds > 100 {
+			return fmt.Errorf("-ab takes no -url, -check, -data, -synchronous or -acked, and 1 to 100 -rounds")
+		}
+		return runABFlags(ctx, *abList, *abDB, *rounds, strings.Fields(*serveArgs), loadConfig{Clients: clients, N: *n, Duration: *duration,
+			Only: *only, Run: strconv.FormatInt(time.Now().UnixNano(), 36)}, nSet, *inv, *npkg, header{System: *system, Site: *site}, *timeout, *asJSON, stdout)
 	}
 	if *killEvery != 0 || *soakDB != "" || *pakitiBin != "" || *serveArgs != "" {
 		return fmt.Errorf("-kill-every, -db, -pakiti and -serve-args go with -soak")
@@ -243,6 +253,35 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	return printResult(stdout, res, *asJSON)
+}
+
+// runABFlags runs -ab.
+func runABFlags(ctx context.Context, list, db string, rounds int, serveArgs []string, lc loadConfig, nSet bool,
+	inv string, npkg int, hd header, timeout time.Duration, asJSON bool, stdout io.Writer) error {
+	bins, err := parseAB(list)
+	if err != nil {
+		return err
+	}
+	if lc.Duration > 0 && !nSet {
+		lc.N = 0
+	}
+	base, err := basePackages(inv, npkg)
+	if err != nil {
+		return err
+	}
+	b, err := newBodies(base, hd)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: timeout, Transport: &http.Transport{MaxIdleConnsPerHost: lc.Clients * 2}}
+	defer client.CloseIdleConnections()
+	res, err := runAB(ctx, abConfig{Binaries: bins, Rounds: rounds, DB: db, ServeArgs: serveArgs, Load: lc}, client, b, len(base))
+	if res != nil {
+		if perr := printAB(stdout, res, asJSON); err == nil {
+			err = perr
+		}
+	}
+	return err
 }
 
 // runSoak runs a soak in a scratch folder, removed unless the soak

@@ -52,6 +52,12 @@ type Saver interface {
 	KnownSet(ctx context.Context, packagesHash string) (store.KnownSet, bool, error)
 }
 
+// findingsForgetter is a Saver that can make a host's next report be
+// evaluated (*store.Store).
+type findingsForgetter interface {
+	ForgetFindingsKey(ctx context.Context, hostID int64) error
+}
+
 // Evaluator matches stored and unstored reports against vulnerability
 // data; *match.Matcher is one.
 type Evaluator interface {
@@ -285,8 +291,8 @@ func (h *Handler) process(ctx context.Context, w http.ResponseWriter, r *http.Re
 // evaluate matches a stored report (after the store: a failure here does
 // not lose the report, the next import or evaluate run catches up).
 func (h *Handler) evaluate(ctx context.Context, req *request) error {
-	if h.Eval == nil || req.saved.Change == store.HostUnchanged {
-		return nil
+	if h.Eval == nil || req.saved.Change == store.HostUnchanged || req.saved.SameTarget {
+		return nil // nothing the findings are made from changed
 	}
 	var learn []model.Package
 	if req.protocol == report.Protocol6 && req.saved.NewSet {
@@ -294,6 +300,13 @@ func (h *Handler) evaluate(ctx context.Context, req *request) error {
 	}
 	if err := h.Eval.AfterReport(ctx, req.in.Host.Hostname, req.in.Host.OSGroup, learn); err != nil {
 		h.Log.Error("evaluation failed", "host", req.in.Host.Hostname, "error", err)
+		// The host's next report is evaluated, even if it changes nothing
+		// the findings are made from.
+		if f, ok := h.Store.(findingsForgetter); ok {
+			if err := f.ForgetFindingsKey(context.WithoutCancel(ctx), req.saved.HostID); err != nil {
+				h.Log.Error("evaluation failed: findings key not cleared", "host", req.in.Host.Hostname, "error", err)
+			}
+		}
 	}
 	return nil
 }

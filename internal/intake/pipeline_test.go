@@ -86,6 +86,13 @@ func (p *spySaver) TouchUnchanged(ctx context.Context, hostname, rawHash, addr s
 	return p.s.TouchUnchanged(ctx, hostname, rawHash, addr, at)
 }
 
+func (p *spySaver) ForgetFindingsKey(ctx context.Context, hostID int64) error {
+	if err := p.call("ForgetFindingsKey"); err != nil {
+		return err
+	}
+	return p.s.ForgetFindingsKey(ctx, hostID)
+}
+
 func (p *spySaver) KnownSet(ctx context.Context, packagesHash string) (store.KnownSet, bool, error) {
 	if err := p.call("KnownSet"); err != nil {
 		return store.KnownSet{}, false, err

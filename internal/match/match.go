@@ -40,13 +40,13 @@ func (m *Matcher) EvaluateHost(ctx context.Context, h store.HostState) error {
 }
 
 // hasData tells whether any of the data groups of group has records.
-func (m *Matcher) hasData(ctx context.Context, d Driver, group string) (bool, error) {
+func hasData(data *store.DataSnapshot, d Driver, group string) bool {
 	for _, g := range d.DataGroups(group) {
-		if has, err := m.Store.HasData(ctx, g); err != nil || has {
-			return has, err
+		if data.Has(g) {
+			return true
 		}
 	}
-	return false, nil
+	return false
 }
 
 // EvaluateHosts evaluates the named hosts (all when names is nil).
@@ -160,10 +160,12 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 		return hosts[i].SetID < hosts[j].SetID
 	})
 	start := time.Now()
-	dates, err := m.Store.DataDates(ctx)
+	// The data in force, read once (cached per data generation).
+	data, err := m.Store.DataSnapshot(ctx)
 	if err != nil {
 		return 0, err
 	}
+	dates := data.Dates
 	gen := m.Store.Policy().Generation()
 	var batch []store.HostTarget
 	size := 0
@@ -182,9 +184,7 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 			d, ok := m.Drivers.For(h.OSGroup)
 			has, known := groupHas[h.OSGroup]
 			if ok && !known {
-				if has, err = m.hasData(ctx, d, h.OSGroup); err != nil {
-					return i, err
-				}
+				has = hasData(data, d, h.OSGroup)
 				groupHas[h.OSGroup] = has
 			}
 			if t, err = m.target(ctx, d, has && ok, h.OSGroup, h.SetID, dates); err != nil {

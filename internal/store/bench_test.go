@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"syscall"
 	"testing"
 	"time"
 
@@ -63,4 +64,54 @@ func BenchmarkSaveReport(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkTouchUnchanged measures the unchanged fast path on 64 hosts:
+// resend re-sends each a second after the last (within TouchGranularity:
+// the hosts row is left alone), daily a day after (the row moves, as in a
+// fleet reporting daily). cpu-ms/op is the process's CPU time per report.
+func BenchmarkTouchUnchanged(b *testing.B) {
+	ctx := context.Background()
+	base := benchPackages(b)
+	const hosts = 64
+	for _, c := range []struct {
+		name string
+		step time.Duration
+	}{{"resend", time.Second}, {"daily", 24 * time.Hour}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := openTest(b)
+			for i := range hosts {
+				in := benchIncoming(fmt.Sprintf("h%d", i), base, t0)
+				in.RawHash = "raw"
+				if _, err := s.SaveReport(ctx, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			defer cpuPerOp(b)()
+			for i := range b.N {
+				at := t0.Add(time.Duration(i/hosts+1) * c.step)
+				if _, ok, err := s.TouchUnchanged(ctx, fmt.Sprintf("h%d", i%hosts), "raw", "192.0.2.1", at); err != nil || !ok {
+					b.Fatalf("touch: %v, %v", ok, err)
+				}
+			}
+		})
+	}
+}
+
+// cpuPerOp starts counting the process's CPU time; the function it returns
+// reports it per operation as cpu-ms/op.
+func cpuPerOp(b *testing.B) func() {
+	start := cpuTime()
+	return func() {
+		b.ReportMetric(float64(cpuTime()-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -85,7 +85,7 @@ func (s *Store) CopyFromSQLite(ctx context.Context, file string, opt CopyOptions
 	}
 	var busy []string
 	for _, c := range dstCounts {
-		if c.Table != "schema_migrations" && c.Rows > 0 {
+		if !migrationRows[c.Table] && c.Rows > 0 {
 			busy = append(busy, fmt.Sprintf("%s (%d rows)", c.Table, c.Rows))
 		}
 	}
@@ -116,6 +116,9 @@ func (s *Store) CopyFromSQLite(ctx context.Context, file string, opt CopyOptions
 			return err
 		}
 		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, `DELETE FROM data_generation`); err != nil {
+			return fmt.Errorf("clear the data generation: %w", err)
+		}
 		for _, table := range order {
 			t := time.Now()
 			n, err := copyTable(ctx, stx, tx, table, total[table], opt)
@@ -165,6 +168,11 @@ func tablesOf(cs []TableCount) []string {
 	}
 	return out
 }
+
+// migrationRows are the tables an empty database's migrations fill: the
+// migrations applied (kept), and the data generation's one row (migration
+// 0023), replaced by the source's.
+var migrationRows = map[string]bool{"schema_migrations": true, "data_generation": true}
 
 // copyOrder lists the tables to copy (all but schema_migrations), each
 // after the tables its foreign keys refer to.

@@ -65,7 +65,7 @@ func (s *Store) HostsOnSet(ctx context.Context, group string, setID int64) ([]Ho
 }
 
 func (s *Store) hostStates(ctx context.Context, q string, args ...any) ([]HostState, error) {
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.readQuery(ctx, q, args...) // the texts are constant: prepared once
 	if err != nil {
 		return nil, err
 	}
@@ -571,29 +571,6 @@ func (s *Store) SetPackagesKeyed(ctx context.Context, osGroup string, setID int6
 			return nil, err
 		}
 		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-// DataDates returns, per OS group with data, when the newest data in
-// force for it was imported.
-func (s *Store) DataDates(ctx context.Context) (map[string]time.Time, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT d.os_group, i.started_at FROM os_group_data d
-		JOIN source_current c ON c.source = d.source JOIN source_imports i ON i.id = c.import_id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]time.Time{}
-	for rows.Next() {
-		var g string
-		var t time.Time
-		if err := rows.Scan(&g, &t); err != nil {
-			return nil, err
-		}
-		if t = t.UTC(); t.After(out[g]) {
-			out[g] = t
-		}
 	}
 	return out, rows.Err()
 }

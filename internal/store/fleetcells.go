@@ -13,7 +13,7 @@ import (
 // The dashboard, sites and OS counts of 100,000 hosts, exact at every
 // view, without reading the hosts once per number: the hosts in scope
 // are read once, grouped into cells of hosts alike (same site, target,
-// OS group and package set: migration 0021's covering index hosts_fleet,
+// OS group and package set: migration 0022's covering index hosts_fleet,
 // no table row read), and every count is worked out in Go from the cells
 // and what is shared by many hosts, read once: the targets' counters
 // (cves, severities, reboot, tags: the hosts' counters are copies of

@@ -3,7 +3,10 @@ package store
 // The statements of the intake path, prepared once at Open.
 const (
 	qFindHost = `SELECT h.id, h.header_hash, ps.id, ps.hash,
-		r.id, r.header_hash, r.set_hash
+		r.id, r.header_hash, r.set_hash,
+		h.os_group, h.kernel, h.protocol, h.site_id, h.findings_key, h.removed_at IS NULL,
+		EXISTS (SELECT 1 FROM host_modules hm WHERE hm.host_id = h.id),
+		EXISTS (SELECT 1 FROM host_pro hp WHERE hp.host_id = h.id)
 		FROM hosts h JOIN package_sets ps ON ps.id = h.package_set_id
 		LEFT JOIN reports r ON r.id = (SELECT MAX(id) FROM reports WHERE host_id = h.id)
 		WHERE h.hostname = $1`
@@ -24,8 +27,17 @@ const (
 		last_report = excluded.last_report, removed_at = NULL
 		RETURNING id`
 
+	// qTouchHostRaw moves a re-sent host's last report time only when it
+	// moved by TouchGranularity or more ($5 is the time minus it), or the
+	// host's address changed: the hosts row is wide and last_report
+	// indexed, and a host re-sending within the granularity changes
+	// nothing the hosts table is read for. qFindTouched then finds the
+	// host the update left alone.
 	qTouchHostRaw = `UPDATE hosts SET last_report = $1, reporter_addr = $2
-		WHERE hostname = $3 AND raw_hash = $4 AND removed_at IS NULL RETURNING id, package_set_id`
+		WHERE hostname = $3 AND raw_hash = $4 AND removed_at IS NULL AND (last_report <= $5 OR reporter_addr <> $2)
+		RETURNING id, package_set_id`
+
+	qFindTouched = `SELECT id, package_set_id FROM hosts WHERE hostname = $1 AND raw_hash = $2 AND removed_at IS NULL`
 
 	qExtendLastRecord = `UPDATE reports SET last_received = $1, count = count + 1, reporter_addr = $2
 		WHERE id = (SELECT MAX(id) FROM reports WHERE host_id = $3)`
@@ -52,5 +64,5 @@ const (
 )
 
 var hotStatements = []string{
-	qFindHost, qTouchHostFull, qUpsertHost, qTouchHostRaw, qExtendLastRecord, qExtendRecord, qAddRecord, qLastRecord, qFindSet, qAddSet, qFindSite, qAddSite,
+	qFindHost, qTouchHostFull, qUpsertHost, qTouchHostRaw, qFindTouched, qExtendLastRecord, qExtendRecord, qAddRecord, qLastRecord, qFindSet, qAddSet, qFindSite, qAddSite,
 }

@@ -55,8 +55,8 @@ func (s *Store) KnownSet(ctx context.Context, packagesHash string) (KnownSet, bo
 		return KnownSet{}, false, nil
 	}
 	var k KnownSet
-	err := s.r.QueryRowContext(ctx, `SELECT id, hash, package_count FROM package_sets WHERE raw_hash = $1 LIMIT 1`,
-		packagesHash).Scan(&k.ID, &k.Hash, &k.Packages)
+	err := s.readQueryRow(ctx, `SELECT id, hash, package_count FROM package_sets WHERE raw_hash = $1 LIMIT 1`,
+		[]any{packagesHash}, &k.ID, &k.Hash, &k.Packages)
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, false, nil
 	}
@@ -90,6 +90,53 @@ type Saved struct {
 	HostID       int64
 	PackageSetID int64
 	NewSet       bool // the package set was not known before
+	// SameTarget: a changed report (HostChanged) left everything the
+	// host's findings are made from as it was, and they were written
+	// under the policy in force (sameTarget): evaluating it again would
+	// write nothing.
+	SameTarget bool
+}
+
+// hostBefore is what a host's row said before a report changed it:
+// what its findings were last made from.
+type hostBefore struct {
+	setID      int64
+	osGroup    string
+	kernel     string
+	protocol   int
+	siteID     int64
+	findingKey string
+	live       bool // not removed
+	modules    bool // it has module streams (host_modules)
+	pro        bool // it stated its Ubuntu Pro services (host_pro)
+}
+
+// sameTarget tells whether the host's findings, written from before,
+// still hold after a changed report: the same package set, OS group,
+// running kernel, protocol and site, no module streams and no Ubuntu Pro
+// state before or now (host rules read them: match/hostrules.go), not
+// removed, and findings written (a findings key) under the policy
+// generation in force. The data in force is not compared: an import
+// re-evaluates the sets it changed itself (match.AfterImport, through the
+// durable evaluation queue), whatever their hosts report. A new input of
+// the matcher's per-host findings (store.HostState, match.forHost) must
+// be compared here too.
+func (s *Store) sameTarget(before hostBefore, in Incoming, setID, siteID int64) bool {
+	return before.live && before.findingKey != "" &&
+		strings.HasSuffix(before.findingKey, "|"+s.Policy().Generation()) &&
+		before.setID == setID && before.osGroup == in.Host.OSGroup && before.kernel == in.Host.Kernel &&
+		before.protocol == in.Host.Protocol && before.siteID == siteID && !before.modules && !in.Modules.Known &&
+		!before.pro && !in.Pro.Known
+}
+
+// ForgetFindingsKey clears the key of what a host's findings were written
+// from, so that its next report is evaluated whatever it carries (the
+// intake calls it when the evaluation after a report failed).
+func (s *Store) ForgetFindingsKey(ctx context.Context, hostID int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE hosts SET findings_key = '' WHERE id = $1`, hostID)
+		return err
+	})
 }
 
 // SaveReport stores one report in one transaction: the host, its package
@@ -141,7 +188,10 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 			lastReportID          sql.NullInt64
 			lastHeader, lastSetHs sql.NullString
 		)
-		err := s.txQueryRow(ctx, tx, qFindHost, []any{in.Host.Hostname}, &hostID, &headerHash, &setID, &setHash, &lastReportID, &lastHeader, &lastSetHs)
+		var before hostBefore
+		err := s.txQueryRow(ctx, tx, qFindHost, []any{in.Host.Hostname}, &hostID, &headerHash, &setID, &setHash, &lastReportID, &lastHeader, &lastSetHs,
+			&before.osGroup, &before.kernel, &before.protocol, &before.siteID, &before.findingKey, &before.live, &before.modules, &before.pro)
+		before.setID = setID
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			out.Change = HostNew
@@ -185,6 +235,7 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 				return fmt.Errorf("find last report record: %w", err)
 			}
 		}
+		out.SameTarget = out.Change == HostChanged && s.sameTarget(before, in, out.PackageSetID, siteID)
 		if err := s.saveHostModules(ctx, tx, out.HostID, out.Change == HostNew, in.Modules); err != nil {
 			return err
 		}
@@ -211,33 +262,50 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 	return out, nil
 }
 
+// TouchGranularity is how far a re-sent report must move a host's last
+// report time for TouchUnchanged to write it into the hosts row: a host
+// re-sending its report within a minute (a retry, a client run twice, a
+// load test) leaves the wide, indexed row alone. What reads hosts'
+// last_report counts in days (the stale-host rule), hours (activity
+// filters) or shows minutes; the history record (HostReports) stays exact
+// to the report: its time and count move every time.
+const TouchGranularity = time.Minute
+
 // TouchUnchanged is the fast path for a report byte for byte equal to the
 // last one stored for hostname (same rawHash): it only touches timestamps,
 // as SaveReport would, without the caller parsing the packages. It reports
-// false, changing nothing, when the stored report differs.
+// false, changing nothing, when the stored report differs. The host's
+// last_report moves only by TouchGranularity or more (or with a new
+// address); its last history record always. Concurrent touches share a
+// transaction (touchbatch.go): one commit, one sync, for all of them.
 func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr string, at time.Time) (Saved, bool, error) {
 	if rawHash == "" {
 		return Saved{}, false, nil
 	}
-	var out Saved
-	touched := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		out, touched = Saved{}, false
-		err := s.txQueryRow(ctx, tx, qTouchHostRaw, []any{at, addr, hostname, rawHash}, &out.HostID, &out.PackageSetID)
+	return s.touches.touch(ctx, s, &touchReq{hostname: hostname, rawHash: rawHash, addr: addr, at: at})
+}
+
+// touchIn is one TouchUnchanged in tx.
+func (s *Store) touchIn(ctx context.Context, tx *sql.Tx, r *touchReq) error {
+	r.out, r.touched = Saved{}, false
+	err := s.txQueryRow(ctx, tx, qTouchHostRaw, []any{r.at, r.addr, r.hostname, r.rawHash, r.at.Add(-TouchGranularity)},
+		&r.out.HostID, &r.out.PackageSetID)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Not this report's host, or touched less than the granularity
+		// ago from the same address.
+		err = s.txQueryRow(ctx, tx, qFindTouched, []any{r.hostname, r.rawHash}, &r.out.HostID, &r.out.PackageSetID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
-		if err != nil {
-			return fmt.Errorf("touch host: %w", err)
-		}
-		touched, out.Change = true, HostUnchanged
-		err = s.txExec(ctx, tx, qExtendLastRecord, at, addr, out.HostID)
-		if err != nil {
-			return fmt.Errorf("extend report record: %w", err)
-		}
-		return nil
-	})
-	return out, touched, err
+	}
+	if err != nil {
+		return fmt.Errorf("touch host: %w", err)
+	}
+	r.touched, r.out.Change = true, HostUnchanged
+	if err := s.txExec(ctx, tx, qExtendLastRecord, r.at, r.addr, r.out.HostID); err != nil {
+		return fmt.Errorf("extend report record: %w", err)
+	}
+	return nil
 }
 
 // recordReport extends the host's last history record when this report is

@@ -879,7 +879,7 @@ func TestScopeOnEveryRead(t *testing.T) {
 // A new method must go either in scopeReads (it takes a Scope) or here.
 var unscoped = map[string]string{
 	"Close": "lifecycle", "Ping": "health check", "Health": "health check", "Engine": "engine name", "SchemaVersion": "schema",
-	"SaveReport": "intake write", "TouchUnchanged": "intake write", "KnownSet": "intake: package sets, no host data",
+	"SaveReport": "intake write", "TouchUnchanged": "intake write", "ForgetFindingsKey": "intake write (by host id)", "KnownSet": "intake: package sets, no host data",
 	"ReplaceAdvisories": "import write", "RecordUnchanged": "import write", "Locations": "import state, no host data",
 	"Sources": "vendor data status, no host data", "HasData": "vendor data, no host data",
 	"ImportParts": "import write", "SourceParts": "vendor data status, no host data",
@@ -896,7 +896,7 @@ var unscoped = map[string]string{
 	"WriteFindings":     "matcher write (by host id)", "HostsOnSet": "matcher's read of the hosts of a set to evaluate",
 	"SetVerdicts": "matcher: verdicts of a package set, no host data", "SetPackagesKeyed": "matcher: packages of a set",
 	"SetPackagesByBasis": "matcher: packages of a set",
-	"DataDates":          "vendor data dates, no host data", "SetPolicy": "configuration", "Policy": "configuration",
+	"DataDates":          "vendor data dates, no host data", "DataSnapshot": "vendor data dates and groups, no host data", "SetPolicy": "configuration", "Policy": "configuration",
 	"EnqueueGroup": "matcher write", "ClaimEvalWork": "matcher: evaluation queue (group, set ids)",
 	"FinishEvalWork": "matcher write", "FailEvalWork": "matcher write", "EvalQueueDepth": "counts only",
 	"SetClock": "configuration", "SetStaleAfter": "configuration", "StaleAfter": "configuration",

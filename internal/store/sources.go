@@ -68,10 +68,3 @@ func (s *Store) Sources(ctx context.Context) ([]SourceStatus, error) {
 	}
 	return s.addSourceHealth(ctx, out)
 }
-
-// HasData tells whether any source has records for osGroup.
-func (s *Store) HasData(ctx context.Context, osGroup string) (bool, error) {
-	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM os_group_data WHERE os_group = $1`, osGroup).Scan(&n)
-	return n > 0, err
-}

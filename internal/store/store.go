@@ -43,6 +43,9 @@ type Store struct {
 	staleAfter atomic.Int64                     // the stale period in ns (SetStaleAfter); 0: DefaultStaleAfter
 	file       *fileWatch                       // the SQLite file opened; nil on PostgreSQL
 	health     health
+	data       dataCache    // the data in force, per data generation (datacache.go)
+	reads      readStmts    // reads of the report path, prepared (readstmts.go)
+	touches    touchBatcher // concurrent TouchUnchanged calls, one transaction (touchbatch.go)
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its
@@ -76,6 +79,7 @@ func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		st.Close()
 	}
+	s.reads.close()
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())

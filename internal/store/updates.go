@@ -41,7 +41,7 @@ func (s *Store) UpdateCandidates(ctx context.Context, osGroup string, setID int6
 	// Most groups have no security suite loaded: one index probe answers
 	// that, instead of a probe per member of the set.
 	var one int
-	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM security_updates WHERE os_group = $1 LIMIT 1`, osGroup).Scan(&one)
+	err := s.readQueryRow(ctx, `SELECT 1 FROM security_updates WHERE os_group = $1 LIMIT 1`, []any{osGroup}, &one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -136,7 +136,7 @@ func (s *Store) SyncUpdates(ctx context.Context, hostID int64, osGroup string, f
 // updatesUnchanged tells whether found is exactly the host's open "update
 // available" findings (same packages, installed and available versions).
 func (s *Store) updatesUnchanged(ctx context.Context, hostID int64, found []UpdateFinding) (bool, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT package, arch, installed, available FROM update_findings
+	rows, err := s.readQuery(ctx, `SELECT package, arch, installed, available FROM update_findings
 		WHERE host_id = $1 AND resolved_at IS NULL`, hostID)
 	if err != nil {
 		return false, fmt.Errorf("open updates: %w", err)

@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestTouchUnchanged follows a host re-sending its report byte for byte
+// (TouchUnchanged): the history record counts and times every re-send;
+// the host's last report time moves only by TouchGranularity or more, or
+// when the address changed; another report's bytes, and a removed host,
+// are not touched.
+func TestTouchUnchanged(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	in := incoming(t, "testdata/fanal-testdata-dpkg.pakiti5.txt", "a.example.org", "SITE-A", t0)
+	in.RawHash = "raw-1"
+	if _, err := s.SaveReport(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	type state struct {
+		LastReport   time.Time
+		Addr         string
+		Count        int
+		LastReceived time.Time
+	}
+	sec := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Second) }
+	for _, step := range []struct {
+		name    string
+		raw     string
+		addr    string
+		at      time.Time
+		touched bool
+		want    state
+	}{
+		{"10 s later", "raw-1", "192.0.2.1", sec(10), true, state{t0, "192.0.2.1", 2, sec(10)}},
+		{"59 s later", "raw-1", "192.0.2.1", sec(59), true, state{t0, "192.0.2.1", 3, sec(59)}},
+		{"a minute later", "raw-1", "192.0.2.1", sec(60), true, state{sec(60), "192.0.2.1", 4, sec(60)}},
+		{"new address", "raw-1", "192.0.2.9", sec(61), true, state{sec(61), "192.0.2.9", 5, sec(61)}},
+		{"an hour later", "raw-1", "192.0.2.9", sec(3661), true, state{sec(3661), "192.0.2.9", 6, sec(3661)}},
+		{"other bytes", "raw-2", "192.0.2.9", sec(3670), false, state{sec(3661), "192.0.2.9", 6, sec(3661)}},
+	} {
+		saved, touched, err := s.TouchUnchanged(ctx, "a.example.org", step.raw, step.addr, step.at)
+		if err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if touched != step.touched || touched && saved.Change != HostUnchanged {
+			t.Errorf("%s: touched %v (%v), want %v", step.name, touched, saved.Change, step.touched)
+		}
+		h, err := s.Host(ctx, AllSites(), "a.example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := s.HostReports(ctx, AllSites(), "a.example.org", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 1 {
+			t.Fatalf("%s: %d history records, want 1", step.name, len(recs))
+		}
+		got := state{h.LastReport, h.ReporterAddr, recs[0].Count, recs[0].LastReceived}
+		if diff := cmp.Diff(step.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", step.name, diff)
+		}
+	}
+	if _, err := s.DeleteHost(ctx, AllSites(), "a.example.org", sec(4000)); err != nil {
+		t.Fatal(err)
+	}
+	if _, touched, err := s.TouchUnchanged(ctx, "a.example.org", "raw-1", "192.0.2.9", sec(4001)); err != nil || touched {
+		t.Errorf("removed host: touched %v, %v; want the full path", touched, err)
+	}
+}
+
+// TestTouchUnchangedConcurrent sends 16 senders' re-sends of 4 hosts at
+// once: every touch is counted in its host's history, and on SQLite they
+// shared transactions (fewer than the touches).
+func TestTouchUnchangedConcurrent(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	const hosts, senders, rounds = 4, 16, 20
+	for i := range hosts {
+		in := incoming(t, "testdata/fanal-testdata-dpkg.pakiti5.txt", fmt.Sprintf("h%d.example.org", i), "SITE-A", t0)
+		in.RawHash = "raw"
+		if _, err := s.SaveReport(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := s.touches.batches.Load()
+	var wg sync.WaitGroup
+	errs := make(chan error, senders*rounds)
+	for g := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range rounds {
+				at := t0.Add(time.Duration(r+1) * time.Second)
+				if _, ok, err := s.TouchUnchanged(ctx, fmt.Sprintf("h%d.example.org", (g+r)%hosts), "raw", "192.0.2.1", at); err != nil || !ok {
+					errs <- fmt.Errorf("sender %d round %d: touched %v, %v", g, r, ok, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	total := 0
+	for i := range hosts {
+		recs, err := s.HostReports(ctx, AllSites(), fmt.Sprintf("h%d.example.org", i), 10)
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("h%d: %d records, %v", i, len(recs), err)
+		}
+		total += recs[0].Count - 1
+	}
+	if total != senders*rounds {
+		t.Errorf("history counts %d re-sends, want %d", total, senders*rounds)
+	}
+	txs := s.touches.batches.Load() - before
+	t.Logf("%d touches in %d transactions", senders*rounds, txs)
+	if s.Engine() == "sqlite" && txs >= senders*rounds { // PostgreSQL: one transaction each (touchbatch.go)
+		t.Errorf("%d touches took %d transactions: none shared", senders*rounds, txs)
+	}
+}
