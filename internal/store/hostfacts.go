@@ -93,3 +93,11 @@ func (s *Store) SetPackagesByBasis(ctx context.Context, osGroup string, setID in
 	}
 	return out, rows.Err()
 }
+
+// hadPro tells whether the host stated its Ubuntu Pro services in its
+// last report (host_pro holds a row).
+func (s *Store) hadPro(ctx context.Context, tx *sql.Tx, hostID int64) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM host_pro WHERE host_id = $1`, hostID).Scan(&n)
+	return n > 0, err
+}

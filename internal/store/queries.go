@@ -5,8 +5,7 @@ const (
 	qFindHost = `SELECT h.id, h.header_hash, ps.id, ps.hash,
 		r.id, r.header_hash, r.set_hash,
 		h.os_group, h.kernel, h.protocol, h.site_id, h.findings_key, h.removed_at IS NULL,
-		EXISTS (SELECT 1 FROM host_modules hm WHERE hm.host_id = h.id),
-		EXISTS (SELECT 1 FROM host_pro hp WHERE hp.host_id = h.id)
+		EXISTS (SELECT 1 FROM host_modules hm WHERE hm.host_id = h.id)
 		FROM hosts h JOIN package_sets ps ON ps.id = h.package_set_id
 		LEFT JOIN reports r ON r.id = (SELECT MAX(id) FROM reports WHERE host_id = h.id)
 		WHERE h.hostname = $1`

@@ -108,13 +108,13 @@ type hostBefore struct {
 	findingKey string
 	live       bool // not removed
 	modules    bool // it has module streams (host_modules)
-	pro        bool // it stated its Ubuntu Pro services (host_pro)
 }
 
 // sameTarget tells whether the host's findings, written from before,
 // still hold after a changed report: the same package set, OS group,
 // running kernel, protocol and site, no module streams and no Ubuntu Pro
-// state before or now (host rules read them: match/hostrules.go), not
+// state before or now (host rules read them: match/hostrules.go; the
+// caller asks hadPro only when the rest holds), not
 // removed, and findings written (a findings key) under the policy
 // generation in force. The data in force is not compared: an import
 // re-evaluates the sets it changed itself (match.AfterImport, through the
@@ -125,8 +125,7 @@ func (s *Store) sameTarget(before hostBefore, in Incoming, setID, siteID int64) 
 	return before.live && before.findingKey != "" &&
 		strings.HasSuffix(before.findingKey, "|"+s.Policy().Generation()) &&
 		before.setID == setID && before.osGroup == in.Host.OSGroup && before.kernel == in.Host.Kernel &&
-		before.protocol == in.Host.Protocol && before.siteID == siteID && !before.modules && !in.Modules.Known &&
-		!before.pro && !in.Pro.Known
+		before.protocol == in.Host.Protocol && before.siteID == siteID && !before.modules && !in.Modules.Known
 }
 
 // ForgetFindingsKey clears the key of what a host's findings were written
@@ -190,7 +189,7 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 		)
 		var before hostBefore
 		err := s.txQueryRow(ctx, tx, qFindHost, []any{in.Host.Hostname}, &hostID, &headerHash, &setID, &setHash, &lastReportID, &lastHeader, &lastSetHs,
-			&before.osGroup, &before.kernel, &before.protocol, &before.siteID, &before.findingKey, &before.live, &before.modules, &before.pro)
+			&before.osGroup, &before.kernel, &before.protocol, &before.siteID, &before.findingKey, &before.live, &before.modules)
 		before.setID = setID
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -236,6 +235,15 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 			}
 		}
 		out.SameTarget = out.Change == HostChanged && s.sameTarget(before, in, out.PackageSetID, siteID)
+		if out.SameTarget {
+			// The host's Pro state, read only on this path (rare: a
+			// changed header over the same set).
+			pro, err := s.hadPro(ctx, tx, out.HostID)
+			if err != nil {
+				return err
+			}
+			out.SameTarget = !pro && !in.Pro.Known
+		}
 		if err := s.saveHostModules(ctx, tx, out.HostID, out.Change == HostNew, in.Modules); err != nil {
 			return err
 		}
