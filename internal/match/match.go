@@ -191,18 +191,9 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 				return i, fmt.Errorf("evaluate %s: %w", h.Hostname, err)
 			}
 		}
-		// "Update available" findings (Debian's -security suite) are kept
-		// apart from CVE findings, per host (updates.go).
-		if d, ok := m.Drivers.For(h.OSGroup); ok {
-			if ud, ok := d.(UpdateDriver); ok {
-				if err := m.refreshUpdates(ctx, ud, t, h); err != nil {
-					return i, err
-				}
-			}
-		}
 		ht := t.forHost(h)
 		ht.Cause = cause
-		if ht.Key+"|"+gen == h.FindingsKey || (!t.evaluated && h.CVEs == 0 && h.FindingsKey == "") {
+		if ht.Key+"|"+gen == h.FindingsKey || (!t.evaluated && len(t.updates) == 0 && h.CVEs == 0 && h.FindingsKey == "") {
 			// unchanged; or no data and never any finding: nothing to write
 		} else {
 			batch = append(batch, ht)

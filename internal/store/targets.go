@@ -74,6 +74,7 @@ type targetCache struct {
 	base     map[string]*baseContent
 	sets     map[int64]map[int64]bool  // package set -> its packages (sets never change)
 	pkgs     map[int64][]model.Finding // target -> its findings' CVE and package (tags.go)
+	updates  map[int64][]UpdateFinding // target -> its "update available" findings (updates.go)
 }
 
 func (c *targetCache) info(d string) (targetInfo, bool) {
@@ -130,7 +131,7 @@ func (c *targetCache) putBase(k string, d *baseContent) {
 func (c *targetCache) forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.byDigest, c.rows, c.pkgs = nil, nil, nil
+	c.byDigest, c.rows, c.pkgs, c.updates = nil, nil, nil, nil
 }
 
 // factsCache maps facts digests to their ids; rows are never changed or
@@ -212,6 +213,11 @@ func (s *Store) base(h HostTarget, pol FindingPolicy, gen string) *baseContent {
 			d = t.Facts.digest()
 		}
 		fmt.Fprintf(hh, "%d\x00%s\x00%s\x00%s\x00%s\n", t.PackageID, t.CVE, t.Status, b.tags[i], d)
+	}
+	// Only a target with updates hashes them: the digests of the others
+	// are those they had before updates were part of targets.
+	for _, u := range h.Updates {
+		fmt.Fprintf(hh, "update\x00%s\x00%s\x00%s\x00%s\x00%s\n", u.Package, u.Arch, u.Installed, u.Available, u.Source)
 	}
 	b.digest = hex.EncodeToString(hh.Sum(nil)[:16])
 	if key != "" {
@@ -348,6 +354,7 @@ type targetWriter struct {
 	facts   map[string]int64      // facts created or found in this transaction
 	created map[string]targetInfo // targets created or found in this transaction
 	ins     *sql.Stmt
+	insUpd  *sql.Stmt
 	closeEp *sql.Stmt
 	openEp  *sql.Stmt
 	hostUpd *sql.Stmt
@@ -422,6 +429,9 @@ func (w *targetWriter) target(ctx context.Context, c hostContent) (targetInfo, e
 		return t, fmt.Errorf("target: %w", err)
 	}
 	if err := w.insertRows(ctx, t.id, c); err != nil {
+		return t, err
+	}
+	if err := w.insertUpdates(ctx, t.id, c.h.Updates); err != nil {
 		return t, err
 	}
 	w.created[c.digest] = t
