@@ -165,14 +165,19 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 		return 0, err
 	}
 	gen := m.Store.Policy().Generation()
+	// A batch is bounded by its hosts and by the findings of its distinct
+	// targets (the rows a transaction may have to write): hosts sharing
+	// a target count once.
 	var batch []store.HostTarget
 	size := 0
+	keys := map[string]bool{}
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
 		_, err := m.Store.WriteFindings(ctx, batch, m.Now().UTC())
 		batch, size = batch[:0], 0
+		clear(keys)
 		return err
 	}
 	var t *setTarget
@@ -197,8 +202,12 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 			// unchanged; or no data and never any finding: nothing to write
 		} else {
 			batch = append(batch, ht)
-			size += len(ht.Findings) + 1
-			if len(batch) >= 500 || size >= 20000 {
+			size++
+			if !keys[ht.Key] {
+				keys[ht.Key] = true
+				size += len(ht.Findings) + len(ht.Updates)
+			}
+			if len(batch) >= 5000 || size >= 20000 {
 				if err := flush(); err != nil {
 					return i, err
 				}
