@@ -380,7 +380,6 @@ type targetWriter struct {
 	now     time.Time
 	facts   map[string]int64      // facts created or found in this transaction
 	created map[string]targetInfo // targets created or found in this transaction
-	ins     *sql.Stmt
 	insUpd  *sql.Stmt
 	diffs   map[diffKey]diffResult // diff's answers by (old target, new content, set)
 }
@@ -463,59 +462,54 @@ func (w *targetWriter) target(ctx context.Context, c hostContent) (targetInfo, e
 	return t, nil
 }
 
-// insertRows writes a new target's findings: on SQLite one prepared
-// statement per row (its numbered parameters are looked up by a linear
-// search, so a many-row statement costs quadratic time to prepare); on
-// PostgreSQL up to 100 rows a statement.
+// insertRows writes a new target's findings in one statement: the rows
+// travel as one JSON array expanded by json_each on SQLite (per-row
+// statements cost ~29 us a row there), as arrays expanded by unnest on
+// PostgreSQL; in key order.
 func (w *targetWriter) insertRows(ctx context.Context, id int64, c hostContent) error {
-	const cols = 6
-	per := 100
-	if w.s.engine.name() == "sqlite" {
-		per = 1
-	}
-	vals := make([]any, 0, per*cols)
-	flush := func() error {
-		n := len(vals) / cols
-		if n == 0 {
-			return nil
-		}
-		var b strings.Builder
-		b.WriteString(`INSERT INTO target_findings (target_id, package_id, cve, facts_id, status, tags) VALUES `)
-		for i := range n {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			p := i * cols
-			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6)
-		}
-		var err error
-		if n == per {
-			var st *sql.Stmt
-			if st, err = w.prepare(ctx, &w.ins, b.String()); err == nil {
-				_, err = st.ExecContext(ctx, vals...)
-			}
-		} else {
-			_, err = w.tx.ExecContext(ctx, b.String(), vals...)
-		}
-		vals = vals[:0]
-		if err != nil {
-			return fmt.Errorf("insert target findings: %w", err)
-		}
+	if len(c.h.Findings) == 0 {
 		return nil
 	}
+	type row struct {
+		pkg, facts        int64
+		cve, status, tags string
+	}
+	rows := make([]row, len(c.h.Findings))
 	for i, t := range c.h.Findings {
 		fid, err := w.factsID(ctx, t.Facts, t.Digest)
 		if err != nil {
 			return err
 		}
-		vals = append(vals, id, t.PackageID, t.CVE, fid, c.status(i), c.tags[i])
-		if len(vals) == per*cols {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
+		rows[i] = row{t.PackageID, fid, t.CVE, c.status(i), c.tags[i]}
 	}
-	return flush()
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Or(cmp.Compare(a.pkg, b.pkg), strings.Compare(a.cve, b.cve)) })
+	var err error
+	if w.s.engine.name() == "postgres" {
+		pkgs, facts := make([]int64, len(rows)), make([]int64, len(rows))
+		cves, status, tags := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
+		for i, r := range rows {
+			pkgs[i], facts[i], cves[i], status[i], tags[i] = r.pkg, r.facts, r.cve, r.status, r.tags
+		}
+		_, err = w.tx.ExecContext(ctx, `INSERT INTO target_findings (target_id, package_id, cve, facts_id, status, tags)
+			SELECT $1, u.p, u.c, u.f, u.s, u.t FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+				AS u (p, c, f, s, t)`, id, pkgs, cves, facts, status, tags)
+	} else {
+		arr := make([][]any, len(rows))
+		for i, r := range rows {
+			arr[i] = []any{r.pkg, r.cve, r.facts, r.status, r.tags}
+		}
+		b, jerr := json.Marshal(arr)
+		if jerr != nil {
+			return jerr
+		}
+		_, err = w.tx.ExecContext(ctx, `INSERT INTO target_findings (target_id, package_id, cve, facts_id, status, tags)
+			SELECT $1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+				json_extract(value, '$[3]'), json_extract(value, '$[4]') FROM json_each($2)`, id, string(b))
+	}
+	if err != nil {
+		return fmt.Errorf("insert target findings: %w", err)
+	}
+	return nil
 }
 
 // hostMove is a host going to another target.
