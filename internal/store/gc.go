@@ -500,5 +500,6 @@ func (g *gc) targets(ctx context.Context) error {
 		g.progress("targets", g.res.Targets)
 	}
 	g.s.targets.forget()
+	g.s.decoded.forget()
 	return nil
 }
