@@ -78,6 +78,9 @@ func main() {
 		})
 	}
 	for i := range *n {
+		if len(cves) == 0 {
+			break
+		}
 		cve := cves[i%len(cves)]
 		timed("ListHosts cve", func() error {
 			_, _, err := st.ListHosts(ctx, sc, store.HostFilter{CVE: cve, Limit: 100})
