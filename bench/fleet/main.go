@@ -46,7 +46,7 @@ type Result struct {
 	Findings           int     `json:"findings"` // rows of target_findings: findings stored once per shared target
 	Targets            int     `json:"targets"`
 	Epochs             int     `json:"epochs"`          // host_targets rows: hosts' history
-	UpdateFindings     int     `json:"update_findings"` // per-host "update available" rows
+	UpdateFindings     int     `json:"update_findings"` // "update available" rows of the targets (target_updates)
 	ImportS            float64 `json:"import_s"`
 	IntakeReportsPerS  float64 `json:"intake_reports_per_s"`
 	FullEvalS          float64 `json:"full_eval_s"`

@@ -162,7 +162,7 @@ func measureDB(ctx context.Context, st *store.Store, dsn string, res *Result) er
 			res.Targets = int(t.Rows)
 		case "host_targets":
 			res.Epochs = int(t.Rows)
-		case "update_findings":
+		case "target_updates":
 			res.UpdateFindings = int(t.Rows)
 		}
 	}

@@ -167,14 +167,19 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 	}
 	dates := data.Dates
 	gen := m.Store.Policy().Generation()
+	// A batch is bounded by its hosts and by the findings of its distinct
+	// targets (the rows a transaction may have to write): hosts sharing
+	// a target count once.
 	var batch []store.HostTarget
 	size := 0
+	keys := map[string]bool{}
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
 		_, err := m.Store.WriteFindings(ctx, batch, m.Now().UTC())
 		batch, size = batch[:0], 0
+		clear(keys)
 		return err
 	}
 	var t *setTarget
@@ -191,23 +196,18 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 				return i, fmt.Errorf("evaluate %s: %w", h.Hostname, err)
 			}
 		}
-		// "Update available" findings (Debian's -security suite) are kept
-		// apart from CVE findings, per host (updates.go).
-		if d, ok := m.Drivers.For(h.OSGroup); ok {
-			if ud, ok := d.(UpdateDriver); ok {
-				if err := m.refreshUpdates(ctx, ud, t, h); err != nil {
-					return i, err
-				}
-			}
-		}
 		ht := t.forHost(h)
 		ht.Cause = cause
-		if ht.Key+"|"+gen == h.FindingsKey || (!t.evaluated && h.CVEs == 0 && h.FindingsKey == "") {
+		if ht.Key+"|"+gen == h.FindingsKey || (!t.evaluated && len(t.updates) == 0 && h.CVEs == 0 && h.FindingsKey == "") {
 			// unchanged; or no data and never any finding: nothing to write
 		} else {
 			batch = append(batch, ht)
-			size += len(ht.Findings) + 1
-			if len(batch) >= 500 || size >= 20000 {
+			size++
+			if !keys[ht.Key] {
+				keys[ht.Key] = true
+				size += len(ht.Findings) + len(ht.Updates)
+			}
+			if len(batch) >= 5000 || size >= 20000 {
 				if err := flush(); err != nil {
 					return i, err
 				}

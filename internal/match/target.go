@@ -29,9 +29,8 @@ type setTarget struct {
 	// shared by them, never changed.
 	byKernel map[string][]store.TargetFinding
 	// updates are the set's "update available" findings (updates.go),
-	// once updatesDone.
-	updates     []store.UpdateFinding
-	updatesDone bool
+	// shared by its hosts' targets.
+	updates []store.UpdateFinding
 	// The driver's host rules (hostrules.go); facts nil when it has none.
 	driver      Driver
 	facts       []string
@@ -50,7 +49,13 @@ type kernelImage struct {
 // its target.
 func (m *Matcher) target(ctx context.Context, d Driver, has bool, group string, setID int64, dates map[string]time.Time) (*setTarget, error) {
 	t := &setTarget{group: group, setID: setID, evaluated: has, dates: dates, digest: "no-data"}
+	if err := m.setUpdates(ctx, d, t); err != nil {
+		return nil, err
+	}
 	if !has {
+		if len(t.updates) > 0 {
+			t.digest = "no-data|" + updatesDigest(t.updates)
+		}
 		return t, nil
 	}
 	t.scheme = d.Scheme()
@@ -85,6 +90,11 @@ func (m *Matcher) target(ctx context.Context, d Driver, has bool, group string, 
 				fmt.Fprintf(h, "image\x00%s\x00%s\x00%s\n", release, k.Name, k.Version)
 			}
 		}
+	}
+	// Only a set with updates hashes them: the others keep the digests
+	// they had before updates were part of targets.
+	for _, u := range t.updates {
+		fmt.Fprintf(h, "update\x00%s\x00%s\x00%s\x00%s\x00%s\n", u.Package, u.Arch, u.Installed, u.Available, u.Source)
 	}
 	t.digest = hex.EncodeToString(h.Sum(nil)[:16])
 	t.findings = make([]store.TargetFinding, len(rows))
@@ -121,7 +131,7 @@ func (t *setTarget) finding(r store.SetVerdict) store.TargetFinding {
 // driver's host rules then read the host's facts (hostrules.go).
 func (t *setTarget) forHost(h store.HostState) store.HostTarget {
 	ht := store.HostTarget{HostID: h.ID, Hostname: h.Hostname, Site: h.Site, OSGroup: h.OSGroup, SetID: h.SetID,
-		Key: t.digest + "|" + h.Kernel}
+		Key: t.digest + "|" + h.Kernel, Updates: t.updates}
 	cache := h.Kernel
 	if fd := t.factsDigest(h); fd != "" {
 		ht.Key += "|" + fd

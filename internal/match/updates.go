@@ -2,7 +2,10 @@ package match
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"sort"
 
 	"github.com/pakiti-go/pakiti/internal/store"
 )
@@ -15,20 +18,38 @@ type UpdateDriver interface {
 	SecurityUpdates(cands []store.UpdateCandidate) []store.UpdateFinding
 }
 
-// refreshUpdates brings a host's "update available" findings in line with
-// its package set and the security suite's binaries (store.SecurityUpdate).
-// The suite's offers are worked out once per package set (t.updates) and
-// shared by its hosts.
-func (m *Matcher) refreshUpdates(ctx context.Context, ud UpdateDriver, t *setTarget, h store.HostState) error {
-	if !t.updatesDone {
-		cands, err := m.Store.UpdateCandidates(ctx, h.OSGroup, h.SetID)
-		if err != nil {
-			return err
+// setUpdates works out the "update available" findings of t's package
+// set (when d's distro has a security suite: UpdateDriver), from the
+// suite's binaries (store.UpdateCandidates), sorted: they are part of
+// the set's target, shared by its hosts.
+func (m *Matcher) setUpdates(ctx context.Context, d Driver, t *setTarget) error {
+	ud, ok := d.(UpdateDriver)
+	if !ok {
+		return nil
+	}
+	cands, err := m.Store.UpdateCandidates(ctx, t.group, t.setID)
+	if err != nil {
+		return fmt.Errorf("updates of set %d: %w", t.setID, err)
+	}
+	t.updates = ud.SecurityUpdates(cands)
+	sort.Slice(t.updates, func(i, j int) bool {
+		a, b := t.updates[i], t.updates[j]
+		if a.Package != b.Package {
+			return a.Package < b.Package
 		}
-		t.updates, t.updatesDone = ud.SecurityUpdates(cands), true
-	}
-	if _, _, err := m.Store.SyncUpdates(ctx, h.ID, h.OSGroup, t.updates, m.Now().UTC()); err != nil {
-		return fmt.Errorf("updates of %s: %w", h.Hostname, err)
-	}
+		if a.Arch != b.Arch {
+			return a.Arch < b.Arch
+		}
+		return a.Installed < b.Installed
+	})
 	return nil
+}
+
+// updatesDigest names a list of "update available" findings.
+func updatesDigest(ups []store.UpdateFinding) string {
+	h := sha256.New()
+	for _, u := range ups {
+		fmt.Fprintf(h, "update\x00%s\x00%s\x00%s\x00%s\x00%s\n", u.Package, u.Arch, u.Installed, u.Available, u.Source)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"sync"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 )
@@ -139,22 +141,99 @@ func (s *Store) HostFindingsView(ctx context.Context, sc Scope, hostname string,
 // targetFindings returns the findings of target t named by keys, with
 // their states.
 func (s *Store) targetFindings(ctx context.Context, t int64, keys map[findingKey]*findingState) ([]model.Finding, error) {
+	all, err := s.decodedTarget(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	var out []model.Finding
+	for _, d := range all {
+		if st := keys[d.key]; st != nil {
+			f := d.f
+			f.Tags = slices.Clone(f.Tags)
+			if f.DataDate != nil {
+				d := *f.DataDate
+				f.DataDate = &d
+			}
+			out = append(out, withState(f, st))
+		}
+	}
+	return out, nil
+}
+
+// decodedFinding is a target's finding as read, before its state.
+type decodedFinding struct {
+	key findingKey
+	f   model.Finding
+}
+
+// decodedTargets keeps the findings of the targets read last, decoded
+// (targets never change): the hosts on one target share a read, a page
+// costs map lookups. Bounded by findings: the oldest targets go first.
+type decodedTargets struct {
+	mu    sync.Mutex
+	by    map[int64][]decodedFinding
+	order []int64
+	n     int
+}
+
+// decodedLimit bounds the findings decodedTargets holds (about 40 MB).
+const decodedLimit = 100000
+
+func (c *decodedTargets) get(id int64) ([]decodedFinding, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.by[id]
+	return d, ok
+}
+
+func (c *decodedTargets) put(id int64, d []decodedFinding) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.by == nil {
+		c.by = map[int64][]decodedFinding{}
+	}
+	if _, ok := c.by[id]; ok || len(d) > decodedLimit {
+		return
+	}
+	for c.n+len(d) > decodedLimit && len(c.order) > 0 {
+		old := c.order[0]
+		c.order = c.order[1:]
+		c.n -= len(c.by[old])
+		delete(c.by, old)
+	}
+	c.by[id], c.order, c.n = d, append(c.order, id), c.n+len(d)
+}
+
+// forget drops what the cache holds (targets were deleted).
+func (c *decodedTargets) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.by, c.order, c.n = nil, nil, 0
+}
+
+// decodedTarget returns every finding of target t, decoded (cached).
+func (s *Store) decodedTarget(ctx context.Context, t int64) ([]decodedFinding, error) {
+	if d, ok := s.decoded.get(t); ok {
+		return d, nil
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+targetFindingColumns+targetFindingFrom+` WHERE f.target_id = $1`, t)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []model.Finding
+	var out []decodedFinding
 	for rows.Next() {
 		k, f, err := scanTargetFinding(rows)
 		if err != nil {
 			return nil, err
 		}
-		if st := keys[k]; st != nil {
-			out = append(out, withState(f, st))
-		}
+		out = append(out, decodedFinding{k, f})
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	s.decoded.put(t, out)
+	return out, nil
 }
 
 // IdleKernel is an installed kernel image the host is not running: listed

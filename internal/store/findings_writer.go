@@ -146,6 +146,9 @@ type HostTarget struct {
 	SetID    int64  // the host's package set: a finding of a package it no longer has resolved as package-updated
 	Key      string // what the target was computed from, stored as hosts.findings_key
 	Findings []TargetFinding
+	// Updates are the "update available" findings of the host's package
+	// set (updates.go): part of the target, shared like the findings.
+	Updates []UpdateFinding
 	// Cause says why the host may move to another target: CauseReport
 	// (its report changed), else CauseEvaluation (the data changed).
 	Cause string

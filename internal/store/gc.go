@@ -484,6 +484,9 @@ func (g *gc) targets(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM target_findings WHERE `+e.inList("target_id", 1), e.intList(gone)); err != nil {
 				return err
 			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM target_updates WHERE `+e.inList("target_id", 1), e.intList(gone)); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM targets WHERE `+e.inList("id", 1), e.intList(gone)); err != nil {
 				return err
 			}
@@ -497,5 +500,6 @@ func (g *gc) targets(ctx context.Context) error {
 		g.progress("targets", g.res.Targets)
 	}
 	g.s.targets.forget()
+	g.s.decoded.forget()
 	return nil
 }

@@ -267,7 +267,7 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 	switch f.Status {
 	case "":
 	case StatusUpdateAvailable:
-		where = append(where, `EXISTS (SELECT 1 FROM update_findings u WHERE u.host_id = h.id AND u.resolved_at IS NULL)`)
+		where = append(where, `EXISTS (SELECT 1 FROM target_updates u WHERE u.target_id = h.target_id)`)
 	case StatusNotEvaluated:
 		where = append(where, "NOT "+evaluatedSQL)
 	case "exposed":

@@ -113,3 +113,79 @@ func TestMigrationCarriesFindingsOver(t *testing.T) {
 		t.Errorf("the host's set queued %d times (%v), want 1", queued, err)
 	}
 }
+
+// TestMigrationRederivesUpdates: at 0024 the per-host "update available"
+// rows move aside (update_findings_legacy, read for first sightings), and
+// the hosts that had any get their findings key cleared and their set
+// queued, so the evaluation writes their updates into their targets.
+// The rows are constructed (the 0012 shape) with the versions of the real
+// bullseye-security stanza scope_test.go cites.
+func TestMigrationRederivesUpdates(t *testing.T) {
+	ctx := context.Background()
+	eng, dsn, err := engineFor(testdsn.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, r, err := eng.open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Store{engine: eng, w: w, r: r, cache: newCatalogueCache(1 << 20), sites: map[string]int64{}, stmts: map[string]*sql.Stmt{}}
+	t.Cleanup(func() { s.Close() })
+	ms, err := engineMigrations(eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms[23].name != "0024_target_updates.sql" {
+		t.Fatalf("migration 24 is %s", ms[23].name)
+	}
+	if err := s.applyMigrations(ctx, ms[:23]); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{"a.example.org", "b.example.org"} {
+		if _, err := s.SaveReport(ctx, gcReport(h, 0, false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var host, set int64
+	if err := s.r.QueryRow(`SELECT id, package_set_id FROM hosts WHERE hostname = 'a.example.org'`).Scan(&host, &set); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec(`UPDATE hosts SET findings_key = 'k'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec(`DELETE FROM eval_queue`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec(`INSERT INTO update_findings (host_id, os_group, package, arch, installed, available, source_name,
+		first_seen) VALUES ($1, $2, 'openssl', 'amd64', '1.1.1n-0+deb11u3', '1.1.1w-0+deb11u8', 'openssl', $3)`,
+		host, evGroup, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.applyMigrations(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	var legacy, queued int
+	if err := s.r.QueryRow(`SELECT COUNT(*) FROM update_findings_legacy`).Scan(&legacy); err != nil || legacy != 1 {
+		t.Errorf("legacy rows %d (%v), want 1", legacy, err)
+	}
+	if err := s.r.QueryRow(`SELECT COUNT(*) FROM eval_queue WHERE set_id = $1`, set).Scan(&queued); err != nil || queued != 1 {
+		t.Errorf("the host's set queued %d times (%v), want 1", queued, err)
+	}
+	rows, err := s.r.Query(`SELECT hostname, findings_key FROM hosts ORDER BY hostname`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for rows.Next() {
+		var h, k string
+		if err := rows.Scan(&h, &k); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, h+" "+k)
+	}
+	rows.Close()
+	if diff := cmp.Diff([]string{"a.example.org ", "b.example.org k"}, keys); diff != "" {
+		t.Errorf("findings keys (-want +got):\n%s", diff)
+	}
+}

@@ -910,7 +910,6 @@ var unscoped = map[string]string{
 	"FleetFacts":     "import planning: the OS groups and arches the whole fleet runs, no host named",
 	"SourceIndexes":  "import state: package indexes loaded, no host data", "RecordIndex": "import write",
 	"ReplaceSecurityUpdates": "import write", "UpdateCandidates": "matcher: a package set against the security suite",
-	"SyncUpdates": "matcher write (by host id)",
 	// Access control (access.go, tokens.go, audit.go): users, groups,
 	// grants, tokens and the audit log name no host; writes are admin's.
 	"AddSite": "admin write (pakiti sites add)", "SetGroup": "admin write", "Groups": "group names and parents, no host data",

@@ -39,6 +39,7 @@ type Store struct {
 	policy     atomic.Pointer[FindingPolicy]    // tags and exceptions the findings writer applies (SetPolicy)
 	facts      factsCache                       // finding_facts ids by digest
 	targets    targetCache                      // shared targets by digest, their rows by id (targets.go)
+	decoded    decodedTargets                   // targets' findings, decoded, for the host reads (findings.go)
 	clock      atomic.Pointer[func() time.Time] // SetClock; nil: time.Now
 	staleAfter atomic.Int64                     // the stale period in ns (SetStaleAfter); 0: DefaultStaleAfter
 	file       *fileWatch                       // the SQLite file opened; nil on PostgreSQL

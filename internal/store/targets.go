@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -8,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,7 +33,8 @@ import (
 // Causes of a host's move to another target (host_targets.cause).
 const (
 	CauseReport     = "report"     // its report changed
-	CauseEvaluation = "evaluation" // the data (or the policy) changed
+	CauseEvaluation = "evaluation" // the data changed
+	CausePolicy     = "policy"     // only tags or exceptions changed (or one expired)
 )
 
 // WriteStats counts what WriteFindings did.
@@ -75,6 +79,7 @@ type targetCache struct {
 	base     map[string]*baseContent
 	sets     map[int64]map[int64]bool  // package set -> its packages (sets never change)
 	pkgs     map[int64][]model.Finding // target -> its findings' CVE and package (tags.go)
+	updates  map[int64][]UpdateFinding // target -> its "update available" findings (updates.go)
 }
 
 func (c *targetCache) info(d string) (targetInfo, bool) {
@@ -131,7 +136,7 @@ func (c *targetCache) putBase(k string, d *baseContent) {
 func (c *targetCache) forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.byDigest, c.rows, c.pkgs = nil, nil, nil
+	c.byDigest, c.rows, c.pkgs, c.updates = nil, nil, nil, nil
 }
 
 // factsCache maps facts digests to their ids; rows are never changed or
@@ -214,6 +219,11 @@ func (s *Store) base(h HostTarget, pol FindingPolicy, gen string) *baseContent {
 		}
 		fmt.Fprintf(hh, "%d\x00%s\x00%s\x00%s\x00%s\n", t.PackageID, t.CVE, t.Status, b.tags[i], d)
 	}
+	// Only a target with updates hashes them: the digests of the others
+	// are those they had before updates were part of targets.
+	for _, u := range h.Updates {
+		fmt.Fprintf(hh, "update\x00%s\x00%s\x00%s\x00%s\x00%s\n", u.Package, u.Arch, u.Installed, u.Available, u.Source)
+	}
 	b.digest = hex.EncodeToString(hh.Sum(nil)[:16])
 	if key != "" {
 		s.targets.putBase(key, b)
@@ -261,7 +271,10 @@ func (c hostContent) isExcepted(i int) bool { return c.excepted != nil && c.exce
 // transaction: a host whose findings are those of its target already is
 // left alone (its findings key updated); another gets the target of its
 // new findings (created if no host had it), a new epoch in its history
-// and the target's counters.
+// and the target's counters. The hosts' rows and epochs are written a
+// group of hosts a statement (those moving to the same target), so a
+// write of thousands of hosts costs a few statements per target. A host
+// listed twice is written as its last entry.
 func (s *Store) WriteFindings(ctx context.Context, hosts []HostTarget, now time.Time) (WriteStats, error) {
 	var st WriteStats
 	if len(hosts) == 0 {
@@ -273,11 +286,18 @@ func (s *Store) WriteFindings(ctx context.Context, hosts []HostTarget, now time.
 		pol = lp.current() // one snapshot for the whole write
 	}
 	gen := pol.Generation()
-	cs := make([]hostContent, len(hosts))
-	ids := make([]int64, len(hosts))
+	last := make(map[int64]int, len(hosts))
 	for i, h := range hosts {
-		cs[i] = s.content(h, pol, gen, now)
-		ids[i] = h.HostID
+		last[h.HostID] = i
+	}
+	cs := make([]hostContent, 0, len(last))
+	ids := make([]int64, 0, len(last))
+	for i, h := range hosts {
+		if last[h.HostID] != i {
+			continue
+		}
+		cs = append(cs, s.content(h, pol, gen, now))
+		ids = append(ids, h.HostID)
 	}
 	var newFacts map[string]int64
 	var newTargets map[string]targetInfo
@@ -287,7 +307,9 @@ func (s *Store) WriteFindings(ctx context.Context, hosts []HostTarget, now time.
 		if err != nil {
 			return err
 		}
-		w := &targetWriter{s: s, tx: tx, now: now, facts: newFacts, created: newTargets}
+		w := &targetWriter{s: s, tx: tx, now: now, facts: newFacts, created: newTargets, diffs: map[diffKey]diffResult{}}
+		keyOnly := map[string][]int64{} // findings key -> hosts whose target stays
+		var moves []hostMove
 		for _, c := range cs {
 			key := c.h.Key
 			if key != "" {
@@ -296,13 +318,24 @@ func (s *Store) WriteFindings(ctx context.Context, hosts []HostTarget, now time.
 			old := cur[c.h.HostID]
 			if old.digest == c.digest && old.id != 0 {
 				if old.key != key {
-					if _, err := tx.ExecContext(ctx, `UPDATE hosts SET findings_key = $2 WHERE id = $1`, c.h.HostID, key); err != nil {
-						return err
-					}
+					keyOnly[key] = append(keyOnly[key], c.h.HostID)
 				}
 				continue
 			}
-			if err := w.move(ctx, c, old.id, key, &st); err != nil {
+			m, err := w.move(ctx, c, old, key, &st)
+			if err != nil {
+				return err
+			}
+			moves = append(moves, m)
+		}
+		if err := w.writeMoves(ctx, moves); err != nil {
+			return err
+		}
+		for _, key := range slices.Sorted(maps.Keys(keyOnly)) {
+			if err := w.eachChunk(keyOnly[key], func(ids []int64) error {
+				_, err := tx.ExecContext(ctx, `UPDATE hosts SET findings_key = $1 WHERE `+s.engine.inList("id", 2), key, s.engine.intList(ids))
+				return err
+			}); err != nil {
 				return err
 			}
 		}
@@ -348,10 +381,8 @@ type targetWriter struct {
 	now     time.Time
 	facts   map[string]int64      // facts created or found in this transaction
 	created map[string]targetInfo // targets created or found in this transaction
-	ins     *sql.Stmt
-	closeEp *sql.Stmt
-	openEp  *sql.Stmt
-	hostUpd *sql.Stmt
+	insUpd  *sql.Stmt
+	diffs   map[diffKey]diffResult // diff's answers by (old target, new content, set)
 }
 
 func (w *targetWriter) prepare(ctx context.Context, st **sql.Stmt, q string) (*sql.Stmt, error) {
@@ -425,110 +456,221 @@ func (w *targetWriter) target(ctx context.Context, c hostContent) (targetInfo, e
 	if err := w.insertRows(ctx, t.id, c); err != nil {
 		return t, err
 	}
+	if err := w.insertUpdates(ctx, t.id, c.h.Updates); err != nil {
+		return t, err
+	}
 	w.created[c.digest] = t
 	return t, nil
 }
 
-// insertRows writes a new target's findings: on SQLite one prepared
-// statement per row (its numbered parameters are looked up by a linear
-// search, so a many-row statement costs quadratic time to prepare); on
-// PostgreSQL up to 100 rows a statement.
+// insertRows writes a new target's findings in one statement: the rows
+// travel as one JSON array expanded by json_each on SQLite (per-row
+// statements cost ~29 us a row there), as arrays expanded by unnest on
+// PostgreSQL; in key order.
 func (w *targetWriter) insertRows(ctx context.Context, id int64, c hostContent) error {
-	const cols = 6
-	per := 100
-	if w.s.engine.name() == "sqlite" {
-		per = 1
-	}
-	vals := make([]any, 0, per*cols)
-	flush := func() error {
-		n := len(vals) / cols
-		if n == 0 {
-			return nil
-		}
-		var b strings.Builder
-		b.WriteString(`INSERT INTO target_findings (target_id, package_id, cve, facts_id, status, tags) VALUES `)
-		for i := range n {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			p := i * cols
-			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6)
-		}
-		var err error
-		if n == per {
-			var st *sql.Stmt
-			if st, err = w.prepare(ctx, &w.ins, b.String()); err == nil {
-				_, err = st.ExecContext(ctx, vals...)
-			}
-		} else {
-			_, err = w.tx.ExecContext(ctx, b.String(), vals...)
-		}
-		vals = vals[:0]
-		if err != nil {
-			return fmt.Errorf("insert target findings: %w", err)
-		}
+	if len(c.h.Findings) == 0 {
 		return nil
 	}
+	type row struct {
+		pkg, facts        int64
+		cve, status, tags string
+	}
+	rows := make([]row, len(c.h.Findings))
 	for i, t := range c.h.Findings {
 		fid, err := w.factsID(ctx, t.Facts, t.Digest)
 		if err != nil {
 			return err
 		}
-		vals = append(vals, id, t.PackageID, t.CVE, fid, c.status(i), c.tags[i])
-		if len(vals) == per*cols {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
+		rows[i] = row{t.PackageID, fid, t.CVE, c.status(i), c.tags[i]}
 	}
-	return flush()
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Or(cmp.Compare(a.pkg, b.pkg), strings.Compare(a.cve, b.cve)) })
+	var err error
+	if w.s.engine.name() == "postgres" {
+		pkgs, facts := make([]int64, len(rows)), make([]int64, len(rows))
+		cves, status, tags := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
+		for i, r := range rows {
+			pkgs[i], facts[i], cves[i], status[i], tags[i] = r.pkg, r.facts, r.cve, r.status, r.tags
+		}
+		_, err = w.tx.ExecContext(ctx, `INSERT INTO target_findings (target_id, package_id, cve, facts_id, status, tags)
+			SELECT $1, u.p, u.c, u.f, u.s, u.t FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+				AS u (p, c, f, s, t)`, id, pkgs, cves, facts, status, tags)
+	} else {
+		arr := make([][]any, len(rows))
+		for i, r := range rows {
+			arr[i] = []any{r.pkg, r.cve, r.facts, r.status, r.tags}
+		}
+		b, jerr := json.Marshal(arr)
+		if jerr != nil {
+			return jerr
+		}
+		_, err = w.tx.ExecContext(ctx, `INSERT INTO target_findings (target_id, package_id, cve, facts_id, status, tags)
+			SELECT $1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+				json_extract(value, '$[3]'), json_extract(value, '$[4]') FROM json_each($2)`, id, string(b))
+	}
+	if err != nil {
+		return fmt.Errorf("insert target findings: %w", err)
+	}
+	return nil
 }
 
-// move puts a host on the target of c: a new epoch, the target's counters.
-func (w *targetWriter) move(ctx context.Context, c hostContent, oldID int64, key string, st *WriteStats) error {
+// hostMove is a host going to another target.
+type hostMove struct {
+	host   int64
+	target targetInfo
+	key    string
+	cause  string
+	kept   string
+}
+
+// move works out a host's move to the target of c (created if new): the
+// target, the epoch's cause and kept column, the counts.
+func (w *targetWriter) move(ctx context.Context, c hostContent, old currentTarget, key string, st *WriteStats) (hostMove, error) {
 	t, err := w.target(ctx, c)
 	if err != nil {
-		return err
+		return hostMove{}, err
 	}
-	kept, err := w.diff(ctx, c, oldID, st)
+	kept, err := w.diff(ctx, c, old.id, st)
 	if err != nil {
-		return err
+		return hostMove{}, err
 	}
 	cause := c.h.Cause
 	if cause == "" {
 		cause = CauseEvaluation
 	}
-	closeEp, err := w.prepare(ctx, &w.closeEp, `UPDATE host_targets SET until = $2 WHERE host_id = $1 AND until IS NULL`)
-	if err != nil {
-		return err
+	if old.id != 0 && c.h.Key != "" && strings.HasPrefix(old.key, c.h.Key+"|") {
+		// The findings before tags and exceptions are those the host had:
+		// only the policy moved it.
+		cause = CausePolicy
 	}
-	if _, err := closeEp.ExecContext(ctx, c.h.HostID, w.now); err != nil {
-		return err
-	}
-	openEp, err := w.prepare(ctx, &w.openEp, `INSERT INTO host_targets (host_id, target_id, since, cause, kept)
-		VALUES ($1, $2, $3, $4, $5)`)
-	if err != nil {
-		return err
-	}
-	if _, err := openEp.ExecContext(ctx, c.h.HostID, t.id, w.now, cause, kept); err != nil {
-		return err
-	}
-	upd, err := w.prepare(ctx, &w.hostUpd, `UPDATE hosts SET target_id = $2, cves = $3, vulnerable_packages = $4,
-		sev_critical = $5, sev_high = $6, sev_medium = $7, sev_low = $8, unfixed = $9, reboot_pending = $10,
-		excepted = $11, tagged = $12, findings_key = $13, advisory_findings = $14, tagged_cves = $15 WHERE id = $1`)
-	if err != nil {
-		return err
-	}
-	_, err = upd.ExecContext(ctx, c.h.HostID, t.id, t.c.cves, t.c.pkgs, t.c.crit, t.c.high, t.c.medium, t.c.low,
-		t.c.unfixed, t.c.reboot, t.c.excepted, t.c.tagged, key, t.c.advisories, t.c.taggedCVEs)
 	st.Moved++
-	return err
+	return hostMove{host: c.h.HostID, target: t, key: key, cause: cause, kept: kept}, nil
+}
+
+// chunk is how many hosts one statement names.
+const chunk = 5000
+
+// eachChunk calls fn with ids by chunks.
+func (w *targetWriter) eachChunk(ids []int64, fn func([]int64) error) error {
+	for len(ids) > 0 {
+		n := min(len(ids), chunk)
+		if err := fn(ids[:n]); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// writeMoves writes moves: the hosts' open epochs end, new ones open (a
+// statement per target, cause and kept), the hosts take their target's
+// id and counters (a statement per target and findings key).
+func (w *targetWriter) writeMoves(ctx context.Context, moves []hostMove) error {
+	if len(moves) == 0 {
+		return nil
+	}
+	e := w.s.engine
+	all := make([]int64, len(moves))
+	type epochGroup struct {
+		target      int64
+		cause, kept string
+	}
+	type hostGroup struct {
+		target int64
+		key    string
+	}
+	epochs := map[epochGroup][]int64{}
+	hostsBy := map[hostGroup][]int64{}
+	info := map[int64]targetInfo{}
+	for i, m := range moves {
+		all[i] = m.host
+		eg := epochGroup{m.target.id, m.cause, m.kept}
+		epochs[eg] = append(epochs[eg], m.host)
+		hg := hostGroup{m.target.id, m.key}
+		hostsBy[hg] = append(hostsBy[hg], m.host)
+		info[m.target.id] = m.target
+	}
+	if err := w.eachChunk(all, func(ids []int64) error {
+		_, err := w.tx.ExecContext(ctx, `UPDATE host_targets SET until = $1 WHERE until IS NULL AND `+e.inList("host_id", 2),
+			w.now, e.intList(ids))
+		return err
+	}); err != nil {
+		return fmt.Errorf("close epochs: %w", err)
+	}
+	since := "$2"
+	if e.name() == "postgres" {
+		since = "CAST($2 AS TIMESTAMPTZ)"
+	}
+	egs := slices.Collect(maps.Keys(epochs))
+	slices.SortFunc(egs, func(a, b epochGroup) int {
+		return cmp.Or(cmp.Compare(a.target, b.target), cmp.Compare(a.cause, b.cause), cmp.Compare(a.kept, b.kept))
+	})
+	for _, g := range egs {
+		if err := w.eachChunk(epochs[g], func(ids []int64) error {
+			_, err := w.tx.ExecContext(ctx, `INSERT INTO host_targets (host_id, target_id, since, cause, kept)
+				SELECT h.id, $1, `+since+`, $3, $4 FROM hosts h WHERE `+e.inList("h.id", 5)+` ORDER BY h.id`,
+				g.target, w.now, g.cause, g.kept, e.intList(ids))
+			return err
+		}); err != nil {
+			return fmt.Errorf("open epochs: %w", err)
+		}
+	}
+	hgs := slices.Collect(maps.Keys(hostsBy))
+	slices.SortFunc(hgs, func(a, b hostGroup) int {
+		return cmp.Or(cmp.Compare(a.target, b.target), cmp.Compare(a.key, b.key))
+	})
+	for _, g := range hgs {
+		t := info[g.target].c
+		if err := w.eachChunk(hostsBy[g], func(ids []int64) error {
+			_, err := w.tx.ExecContext(ctx, `UPDATE hosts SET target_id = $1, cves = $2, vulnerable_packages = $3,
+				sev_critical = $4, sev_high = $5, sev_medium = $6, sev_low = $7, unfixed = $8, reboot_pending = $9,
+				excepted = $10, tagged = $11, findings_key = $12, advisory_findings = $13, tagged_cves = $14 WHERE `+e.inList("id", 15),
+				g.target, t.cves, t.pkgs, t.crit, t.high, t.medium, t.low, t.unfixed, t.reboot, t.excepted, t.tagged, g.key,
+				t.advisories, t.taggedCVEs, e.intList(ids))
+			return err
+		}); err != nil {
+			return fmt.Errorf("move hosts: %w", err)
+		}
+	}
+	return nil
 }
 
 // diff counts what the move from target oldID to c opens, changes and
 // resolves, and returns the epoch's kept column: the findings gone whose
 // package the host still has (resolved as data-changed).
 func (w *targetWriter) diff(ctx context.Context, c hostContent, oldID int64, st *WriteStats) (string, error) {
+	// The hosts moving from one target to the same content on the same
+	// set (most of a fleet after an import) share the answer.
+	k := diffKey{oldID, c.digest, c.h.SetID}
+	r, ok := w.diffs[k]
+	if !ok {
+		var d WriteStats
+		kept, err := w.diffRows(ctx, c, oldID, &d)
+		if err != nil {
+			return "", err
+		}
+		r = diffResult{d, kept}
+		w.diffs[k] = r
+	}
+	st.Opened += r.st.Opened
+	st.Changed += r.st.Changed
+	st.Resolved += r.st.Resolved
+	return r.kept, nil
+}
+
+// diffKey names a move for diff's memo.
+type diffKey struct {
+	old    int64
+	digest string
+	set    int64
+}
+
+type diffResult struct {
+	st   WriteStats
+	kept string
+}
+
+// diffRows is diff, computed.
+func (w *targetWriter) diffRows(ctx context.Context, c hostContent, oldID int64, st *WriteStats) (string, error) {
 	var old []targetRow
 	if oldID != 0 {
 		var err error

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -69,116 +70,175 @@ func (s *Store) UpdateCandidates(ctx context.Context, osGroup string, setID int6
 	return out, rows.Err()
 }
 
-// SyncUpdates makes found the host's open "update available" findings:
-// a new one opens (first seen now), one whose installed or available
-// version moved is updated in place, and an open one not in found is
-// resolved: the host installed the update. It returns how many opened and
-// resolved.
-func (s *Store) SyncUpdates(ctx context.Context, hostID int64, osGroup string, found []UpdateFinding, now time.Time) (opened, resolved int, err error) {
-	// The usual case, nothing changed (most often: no update and none
-	// open), costs one read and no write transaction.
-	if same, err := s.updatesUnchanged(ctx, hostID, found); err != nil || same {
-		return 0, 0, err
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		opened, resolved = 0, 0
-		rows, err := tx.QueryContext(ctx, `SELECT id, package, arch, installed, available FROM update_findings
-			WHERE host_id = $1 AND resolved_at IS NULL`, hostID)
+// insertUpdates writes a new target's "update available" findings.
+func (w *targetWriter) insertUpdates(ctx context.Context, id int64, ups []UpdateFinding) error {
+	for _, u := range ups {
+		st, err := w.prepare(ctx, &w.insUpd, `INSERT INTO target_updates (target_id, package, arch, installed, available,
+			source_name) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`)
 		if err != nil {
 			return err
 		}
-		type open struct {
-			id                   int64
-			installed, available string
+		if _, err := st.ExecContext(ctx, id, u.Package, u.Arch, u.Installed, u.Available, u.Source); err != nil {
+			return fmt.Errorf("insert target updates: %w", err)
 		}
-		cur := map[[2]string]open{}
-		for rows.Next() {
-			var o open
-			var k [2]string
-			if err := rows.Scan(&o.id, &k[0], &k[1], &o.installed, &o.available); err != nil {
-				rows.Close()
-				return err
-			}
-			cur[k] = o
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		for _, f := range found {
-			k := [2]string{f.Package, f.Arch}
-			o, ok := cur[k]
-			delete(cur, k)
-			switch {
-			case !ok:
-				opened++
-				_, err = tx.ExecContext(ctx, `INSERT INTO update_findings (host_id, os_group, package, arch, installed,
-					available, source_name, first_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-					hostID, osGroup, f.Package, f.Arch, f.Installed, f.Available, f.Source, now)
-			case o.installed != f.Installed || o.available != f.Available:
-				_, err = tx.ExecContext(ctx, `UPDATE update_findings SET installed = $1, available = $2, source_name = $3
-					WHERE id = $4`, f.Installed, f.Available, f.Source, o.id)
-			}
-			if err != nil {
-				return fmt.Errorf("update finding %s: %w", f.Package, err)
-			}
-		}
-		for _, o := range cur {
-			resolved++
-			if _, err := tx.ExecContext(ctx, `UPDATE update_findings SET resolved_at = $1 WHERE id = $2`, now, o.id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return opened, resolved, err
+	}
+	return nil
 }
 
-// updatesUnchanged tells whether found is exactly the host's open "update
-// available" findings (same packages, installed and available versions).
-func (s *Store) updatesUnchanged(ctx context.Context, hostID int64, found []UpdateFinding) (bool, error) {
-	rows, err := s.readQuery(ctx, `SELECT package, arch, installed, available FROM update_findings
-		WHERE host_id = $1 AND resolved_at IS NULL`, hostID)
+// targetUpdates returns the "update available" findings of a target, its
+// OS group set (cached: targets never change).
+func (s *Store) targetUpdates(ctx context.Context, id int64) ([]UpdateFinding, error) {
+	s.targets.mu.Lock()
+	ups, ok := s.targets.updates[id]
+	s.targets.mu.Unlock()
+	if ok {
+		return ups, nil
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT u.package, u.arch, u.installed, u.available, u.source_name, t.os_group
+		FROM target_updates u JOIN targets t ON t.id = u.target_id WHERE u.target_id = $1
+		ORDER BY u.package, u.arch, u.installed`, id)
 	if err != nil {
-		return false, fmt.Errorf("open updates: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
-	want := make(map[[4]string]bool, len(found))
-	for _, f := range found {
-		want[[4]string{f.Package, f.Arch, f.Installed, f.Available}] = true
-	}
-	n := 0
 	for rows.Next() {
-		var k [4]string
-		if err := rows.Scan(&k[0], &k[1], &k[2], &k[3]); err != nil {
-			return false, err
+		var u UpdateFinding
+		if err := rows.Scan(&u.Package, &u.Arch, &u.Installed, &u.Available, &u.Source, &u.OSGroup); err != nil {
+			return nil, err
 		}
-		if !want[k] {
-			return false, nil
-		}
-		n++
+		ups = append(ups, u)
 	}
 	if err := rows.Err(); err != nil {
-		return false, err
+		return nil, err
 	}
-	return n == len(want) && n == len(found), nil
+	s.targets.mu.Lock()
+	if s.targets.updates == nil || len(s.targets.updates) > 2000 {
+		s.targets.updates = map[int64][]UpdateFinding{}
+	}
+	s.targets.updates[id] = ups
+	s.targets.mu.Unlock()
+	return ups, nil
+}
+
+// replayUpdates walks a host's epochs and returns its "update available"
+// findings: one per (package, arch) run of consecutive epochs whose
+// target offers an update of it (its versions those of the last epoch),
+// first seen at the run's first epoch, resolved at the first epoch
+// without it (or the epoch's end, when the host was removed).
+func (s *Store) replayUpdates(ctx context.Context, eps []epoch) ([]*UpdateFinding, error) {
+	var out []*UpdateFinding
+	open := map[[2]string]*UpdateFinding{}
+	closeAt := func(k [2]string, u *UpdateFinding, at time.Time) {
+		t := at
+		u.ResolvedAt, u.Status = &t, "resolved"
+		delete(open, k)
+	}
+	for _, e := range eps {
+		ups, err := s.targetUpdates(ctx, e.target)
+		if err != nil {
+			return nil, err
+		}
+		seen := make(map[[2]string]bool, len(ups))
+		for _, u := range ups {
+			k := [2]string{u.Package, u.Arch}
+			seen[k] = true
+			if r := open[k]; r != nil {
+				r.Installed, r.Available, r.Source, r.OSGroup = u.Installed, u.Available, u.Source, u.OSGroup
+				continue
+			}
+			r := u
+			r.FirstSeen, r.Status = e.since, StatusUpdateAvailable
+			open[k] = &r
+			out = append(out, &r)
+		}
+		for k, u := range open {
+			if !seen[k] {
+				closeAt(k, u, e.since)
+			}
+		}
+		if e.until.Valid && e.endCause != "" {
+			for k, u := range open {
+				closeAt(k, u, e.until.Time.UTC())
+			}
+		}
+	}
+	return out, nil
 }
 
 // HostUpdates lists a host's "update available" findings (resolved ones
-// too with history), by package.
+// too with history), by package, replayed from its epochs. The per-host
+// rows of before migration 0024 (update_findings_legacy) give the first
+// sighting of a finding open then, and with history the ones resolved
+// before it.
 func (s *Store) HostUpdates(ctx context.Context, sc Scope, hostname string, history bool) ([]UpdateFinding, error) {
 	cond, args := s.scopeSQL(sc, "s", 2)
-	q := `SELECT u.package, u.arch, u.installed, u.available, u.source_name, u.os_group, u.first_seen, u.resolved_at
-		FROM update_findings u JOIN hosts h ON h.id = u.host_id JOIN sites s ON s.id = h.site_id
-		WHERE h.hostname = $1 AND ` + cond
-	if !history {
-		q += ` AND u.resolved_at IS NULL`
+	var id int64
+	err := s.r.QueryRowContext(ctx, `SELECT h.id FROM hosts h JOIN sites s ON s.id = h.site_id
+		WHERE h.hostname = $1 AND `+cond, append([]any{hostname}, args...)...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return []UpdateFinding{}, nil
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY u.package, u.arch, u.first_seen`, append([]any{hostname}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("updates of %s: %w", hostname, err)
 	}
-	defer rows.Close()
+	eps, err := s.hostEpochs(ctx, []int64{id})
+	if err != nil {
+		return nil, fmt.Errorf("updates of %s: %w", hostname, err)
+	}
+	runs, err := s.replayUpdates(ctx, eps[id])
+	if err != nil {
+		return nil, fmt.Errorf("updates of %s: %w", hostname, err)
+	}
+	legacy, err := s.legacyUpdates(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("updates of %s: %w", hostname, err)
+	}
 	out := []UpdateFinding{}
+	first := map[[2]string]bool{}
+	for _, u := range runs {
+		k := [2]string{u.Package, u.Arch}
+		if !first[k] {
+			first[k] = true
+			for _, l := range legacy {
+				if l.ResolvedAt == nil && l.Package == u.Package && l.Arch == u.Arch && l.FirstSeen.Before(u.FirstSeen) {
+					u.FirstSeen = l.FirstSeen
+				}
+			}
+		}
+		if history || u.ResolvedAt == nil {
+			out = append(out, *u)
+		}
+	}
+	if history {
+		for _, l := range legacy {
+			if l.ResolvedAt != nil {
+				out = append(out, l)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Package != b.Package {
+			return a.Package < b.Package
+		}
+		if a.Arch != b.Arch {
+			return a.Arch < b.Arch
+		}
+		return a.FirstSeen.Before(b.FirstSeen)
+	})
+	return out, nil
+}
+
+// legacyUpdates reads a host's per-host "update available" rows of before
+// migration 0024.
+func (s *Store) legacyUpdates(ctx context.Context, hostID int64) ([]UpdateFinding, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT package, arch, installed, available, source_name, os_group, first_seen,
+		resolved_at FROM update_findings_legacy WHERE host_id = $1`, hostID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []UpdateFinding
 	for rows.Next() {
 		var f UpdateFinding
 		var res sql.NullTime

@@ -544,8 +544,8 @@ var mutants = []mutant{
 		Name: "findings-key-ignores-kernel",
 		Desc: "a host's findings key ignores its running kernel: a reboot into another installed kernel changes nothing",
 		File: "internal/match/target.go",
-		Orig: "Key: t.digest + \"|\" + h.Kernel}",
-		Repl: "Key: t.digest}",
+		Orig: "Key: t.digest + \"|\" + h.Kernel,",
+		Repl: "Key: t.digest,",
 		Pkgs: []string{"./internal/match"},
 	},
 	{
