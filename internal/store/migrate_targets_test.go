@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"testing"
 	"time"
 
@@ -18,26 +19,7 @@ import (
 // shared target. The findings are constructed rows of the 0017 shape.
 func TestMigrationCarriesFindingsOver(t *testing.T) {
 	ctx := context.Background()
-	eng, dsn, err := engineFor(testdsn.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, r, err := eng.open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &Store{engine: eng, w: w, r: r, cache: newCatalogueCache(1 << 20), sites: map[string]int64{}, stmts: map[string]*sql.Stmt{}}
-	t.Cleanup(func() { s.Close() })
-	ms, err := engineMigrations(eng)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ms[19].name != "0020_shared_targets.sql" {
-		t.Fatalf("migration 20 is %s", ms[19].name)
-	}
-	if err := s.applyMigrations(ctx, ms[:19]); err != nil {
-		t.Fatal(err)
-	}
+	s, ms := storeBefore(t, "0020_shared_targets.sql")
 	if _, err := s.SaveReport(ctx, gcReport("a.example.org", 0, false)); err != nil {
 		t.Fatal(err)
 	}
@@ -122,26 +104,7 @@ func TestMigrationCarriesFindingsOver(t *testing.T) {
 // bullseye-security stanza scope_test.go cites.
 func TestMigrationRederivesUpdates(t *testing.T) {
 	ctx := context.Background()
-	eng, dsn, err := engineFor(testdsn.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, r, err := eng.open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &Store{engine: eng, w: w, r: r, cache: newCatalogueCache(1 << 20), sites: map[string]int64{}, stmts: map[string]*sql.Stmt{}}
-	t.Cleanup(func() { s.Close() })
-	ms, err := engineMigrations(eng)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ms[23].name != "0024_target_updates.sql" {
-		t.Fatalf("migration 24 is %s", ms[23].name)
-	}
-	if err := s.applyMigrations(ctx, ms[:23]); err != nil {
-		t.Fatal(err)
-	}
+	s, ms := storeBefore(t, "0024_target_updates.sql")
 	for _, h := range []string{"a.example.org", "b.example.org"} {
 		if _, err := s.SaveReport(ctx, gcReport(h, 0, false)); err != nil {
 			t.Fatal(err)
@@ -188,4 +151,33 @@ func TestMigrationRederivesUpdates(t *testing.T) {
 	if diff := cmp.Diff([]string{"a.example.org ", "b.example.org k"}, keys); diff != "" {
 		t.Errorf("findings keys (-want +got):\n%s", diff)
 	}
+}
+
+// storeBefore opens the test database with the migrations before the one
+// named applied, and returns them all.
+func storeBefore(t *testing.T, name string) (*Store, []migration) {
+	t.Helper()
+	ctx := context.Background()
+	eng, dsn, err := engineFor(testdsn.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, r, err := eng.open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Store{engine: eng, w: w, r: r, cache: newCatalogueCache(1 << 20), sites: map[string]int64{}, stmts: map[string]*sql.Stmt{}}
+	t.Cleanup(func() { s.Close() })
+	ms, err := engineMigrations(eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ms, func(m migration) bool { return m.name == name })
+	if i < 0 {
+		t.Fatalf("no migration %s", name)
+	}
+	if err := s.applyMigrations(ctx, ms[:i]); err != nil {
+		t.Fatal(err)
+	}
+	return s, ms
 }
