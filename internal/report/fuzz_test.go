@@ -24,6 +24,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(raw, true)
 	}
 	f.Add([]byte("#\nhost: h\nos-id: debian\n#\nbash\t5.2-1+b1\tamd64\tbash\t5.2-1\n#\n"), false)
+	// The pro: header (Ubuntu Pro services, protocol 6).
+	f.Add([]byte("#\nhost: h\nos-id: ubuntu\npro: esm-infra esm-apps\n#\nbash\t5.1-6ubuntu1\tamd64\tbash\t5.1-6ubuntu1\n#\n"), false)
+	f.Add([]byte("#\nhost: h\nos-id: ubuntu\npro: none\n#\n#\n"), false)
 	if raw, err := os.ReadFile("testdata/alma8-modules.pakiti6.txt"); err == nil {
 		f.Add(raw, false)
 	} else {

@@ -71,15 +71,8 @@ func (s *Server) sourcesCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) tagsCSV(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	f := store.TagFilter{CVE: q.Get("cve"), Tag: q.Get("tag"), EnabledOnly: q.Get("enabled") == "1"}
-	if len(f.CVE) > 64 || len(f.Tag) > 128 {
-		apiError(w, http.StatusBadRequest, "cve takes at most 64 bytes, tag 128")
-		return
-	}
-	tags, err := s.store.Tags(r.Context(), f)
-	if err != nil {
-		s.internal(w, "tags", err)
+	tags, ok := s.tagList(w, r)
+	if !ok {
 		return
 	}
 	rows := make([][]string, len(tags))

@@ -74,16 +74,26 @@ func (s *Server) apiExceptions(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) apiTags(w http.ResponseWriter, r *http.Request) {
+// tagList reads the tags the API's filters (cve, tag, enabled=1) ask
+// for; false when it answered an error.
+func (s *Server) tagList(w http.ResponseWriter, r *http.Request) ([]store.CVETag, bool) {
 	q := r.URL.Query()
 	f := store.TagFilter{CVE: q.Get("cve"), Tag: q.Get("tag"), EnabledOnly: q.Get("enabled") == "1"}
 	if len(f.CVE) > 64 || len(f.Tag) > 128 {
 		apiError(w, http.StatusBadRequest, "cve takes at most 64 bytes, tag 128")
-		return
+		return nil, false
 	}
 	tags, err := s.store.Tags(r.Context(), f)
 	if err != nil {
 		s.internal(w, "tags", err)
+		return nil, false
+	}
+	return tags, true
+}
+
+func (s *Server) apiTags(w http.ResponseWriter, r *http.Request) {
+	tags, ok := s.tagList(w, r)
+	if !ok {
 		return
 	}
 	writeJSON(w, http.StatusOK, TagList{Tags: tags, Total: len(tags)})
