@@ -26,7 +26,7 @@ import (
 // --feed-client-ca, which needs TLS; the server's TLS pool takes both
 // CA files.
 func TestFeedAuthFlags(t *testing.T) {
-	st, err := store.Open(context.Background(), testdb.DSN(t))
+	st, err := store.Open(context.Background(), testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

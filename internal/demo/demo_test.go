@@ -23,7 +23,7 @@ import (
 // that loading twice is harmless.
 func TestLoad(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.DSN(t))
+	st, err := store.Open(ctx, testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

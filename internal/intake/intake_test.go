@@ -19,7 +19,7 @@ import (
 
 func newTest(t *testing.T) (*Handler, *store.Store) {
 	t.Helper()
-	s, err := store.Open(context.Background(), testdb.DSN(t))
+	s, err := store.Open(context.Background(), testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

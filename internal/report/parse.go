@@ -44,7 +44,7 @@ func Parse(body []byte, protocol int, lim Limits) (*Report, error) {
 		return nil, errf(0, "empty report")
 	}
 	if !utf8.Valid(body) {
-		return nil, errf(0, "report is not UTF-8 text (an encrypted report needs the server's key, not yet supported)")
+		return nil, errf(0, "report is not UTF-8 text")
 	}
 	// One pass over the body for control characters, so that fields need
 	// a second look only when the body holds non-ASCII text.

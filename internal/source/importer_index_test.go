@@ -59,7 +59,7 @@ func (m *mirror) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // security data changes; a changed one reloads alone.
 func TestImportIndexesConditional(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.DSN(t))
+	st, err := store.Open(ctx, testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

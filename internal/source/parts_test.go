@@ -68,7 +68,7 @@ func TestImportKeepsOtherParts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	st, err := store.Open(ctx, testdb.DSN(t))
+	st, err := store.Open(ctx, testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,11 +14,21 @@ import (
 	"github.com/pakiti-go/pakiti/internal/testdb/testdsn"
 )
 
-// openTest opens a store on a fresh database: SQLite, or PostgreSQL when
-// PAKITI_TEST_POSTGRES is set (see package testdsn).
+func init() {
+	testdsn.SetTemplate(MigrationsDigest(), func(path string) error {
+		s, err := Open(context.Background(), "sqlite:"+path)
+		if err != nil {
+			return err
+		}
+		return s.Close()
+	})
+}
+
+// openTest opens a store on a fresh database: SQLite (a copy of a migrated
+// file), or PostgreSQL when PAKITI_TEST_POSTGRES is set (see package testdsn).
 func openTest(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), testdsn.DSN(t))
+	s, err := Open(context.Background(), testdsn.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

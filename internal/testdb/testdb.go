@@ -18,13 +18,31 @@ func DSN(t testing.TB) string {
 	return testdsn.DSN(t)
 }
 
+// MigratedDSN returns the DSN of a database for t that already holds the
+// schema (on SQLite a copy of a migrated file: see testdsn.MigratedDSN),
+// for tests that open a store on it; DSN is an empty one.
+func MigratedDSN(t testing.TB) string {
+	t.Helper()
+	return testdsn.MigratedDSN(t)
+}
+
+func init() {
+	testdsn.SetTemplate(store.MigrationsDigest(), func(path string) error {
+		s, err := store.Open(context.Background(), "sqlite:"+path)
+		if err != nil {
+			return err
+		}
+		return s.Close()
+	})
+}
+
 // Postgres tells whether tests run on PostgreSQL.
 func Postgres() bool { return testdsn.Postgres() }
 
 // Open opens a store on a fresh database, closed when t ends.
 func Open(t testing.TB) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), DSN(t))
+	s, err := store.Open(context.Background(), MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

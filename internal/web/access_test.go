@@ -76,7 +76,7 @@ func withModes(m ...auth.Mode) func(*auth.Config) { return func(c *auth.Config) 
 func newFedServer(t *testing.T, opts ...func(*auth.Config)) *fedServer {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.DSN(t))
+	st, err := store.Open(ctx, testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

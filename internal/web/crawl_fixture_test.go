@@ -111,7 +111,7 @@ func p6Report(host, site, system, tag string, pkgs []string, extra ...string) st
 func newCrawlFixture(t *testing.T) *crawlFixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.DSN(t))
+	st, err := store.Open(ctx, testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

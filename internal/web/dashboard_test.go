@@ -48,7 +48,7 @@ var (
 // holding DSA-5343-1 and applying the CVE tags in force, and the store.
 func newStoreServer(t *testing.T) (*httptest.Server, *store.Store) {
 	t.Helper()
-	st, err := store.Open(context.Background(), testdb.DSN(t))
+	st, err := store.Open(context.Background(), testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

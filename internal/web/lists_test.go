@@ -55,7 +55,7 @@ var listReports = []struct{ protocol, report string }{
 func newListServer(t *testing.T, withData bool, cfg ...func(*Config)) (*httptest.Server, *store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.DSN(t))
+	st, err := store.Open(ctx, testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

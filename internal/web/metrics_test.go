@@ -73,7 +73,7 @@ func newMetricsServer(t *testing.T, mc metrics.Config) (*httptest.Server, *store
 func newMetricsFleet(t *testing.T, mc metrics.Config, file string, reports []string) (*httptest.Server, *store.Store, func(string, int)) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.DSN(t))
+	st, err := store.Open(ctx, testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,7 +108,7 @@ func TestIssue13Pages(t *testing.T) {
 // TestEmptyNoHost: a server without hosts says so, and how they come;
 // past the last page of a fleet is not "no host".
 func TestEmptyNoHost(t *testing.T) {
-	st, err := store.Open(context.Background(), testdb.DSN(t))
+	st, err := store.Open(context.Background(), testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestSevClass(t *testing.T) {
 // (debian:9) and [buster] (debian:10), DSA-5343-1 for [bullseye]
 // (debian:11): listed as 9, 10, 11, not as text (10, 11, 9).
 func TestOSGroupsSortNumerically(t *testing.T) {
-	st, err := store.Open(context.Background(), testdb.DSN(t))
+	st, err := store.Open(context.Background(), testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ const hostile = `"><svg>.evil.org`
 
 func newTestServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	st, err := store.Open(context.Background(), testdb.DSN(t))
+	st, err := store.Open(context.Background(), testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestAPIFindingsAndCVE(t *testing.T) {
 }
 
 func TestReadyz(t *testing.T) {
-	st, err := store.Open(context.Background(), testdb.DSN(t))
+	st, err := store.Open(context.Background(), testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ const archiveRecords = 22
 func newFeedImporter(t *testing.T, src *Source) (*source.Importer, *store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.DSN(t))
+	st, err := store.Open(ctx, testdb.MigratedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
