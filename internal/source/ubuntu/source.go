@@ -77,7 +77,7 @@ func (*Source) Parse(ctx context.Context, doc source.Document, emit func(model.A
 	head, _ := br.Peek(512)
 	switch {
 	case isTar(head):
-		_, err := ParseTar(ctx, br, emit)
+		_, err := ParseTarBinaries(ctx, br, emit, doc.Binaries)
 		return err
 	case housekeeping(path.Base(doc.Name)):
 		return nil
@@ -126,11 +126,6 @@ func isCVEFile(head []byte) bool {
 func (*Source) BinaryIndexGroup(location string, head []byte) (string, bool, error) {
 	if !bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n"), []byte("Package:")) {
 		return "", false, nil
-	}
-	// In an archive layout the release follows "dists/": the directories
-	// above it may hold anything ("/srv/focal-mirror/dists/jammy/...").
-	if i := strings.LastIndex(filepath.ToSlash(location), "/dists/"); i >= 0 {
-		location = location[i+len("/dists/"):]
 	}
 	// In an archive layout the release follows "dists/": the directories
 	// above it may hold anything ("/srv/focal-mirror/dists/jammy/...").
