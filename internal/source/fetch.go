@@ -86,8 +86,8 @@ func NewFetcher() *Fetcher {
 var ErrNotModified = errors.New("not modified since the last import")
 
 // Expand turns a location into the locations to fetch: a directory gives
-// its regular files (a mirror) or, when it holds only folders, every
-// regular file below it; anything else itself. An OS-group prefix
+// every regular file below it, at any depth, in name order (a mirror; dot
+// files and folders such as .git passed over); anything else itself. An OS-group prefix
 // ("rocky:9=DIR", see SplitGroup) is kept on every location it gives.
 func Expand(loc string) ([]string, error) {
 	if g, rest := SplitGroup(loc); g != "" {
@@ -107,23 +107,12 @@ func Expand(loc string) ([]string, error) {
 	if !st.IsDir() {
 		return []string{loc}, nil
 	}
-	ents, err := os.ReadDir(loc)
+	// Every regular file below: a tree laid out by its vendor (the
+	// Ubuntu CVE tracker's README beside active/ retired/ ignored/, a
+	// checkout of Ubuntu's OSV records osv/cve/YYYY/...) as a flat mirror.
+	out, err := treeFiles(loc)
 	if err != nil {
 		return nil, err
-	}
-	var out []string
-	for _, e := range ents {
-		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
-			out = append(out, filepath.Join(loc, e.Name()))
-		}
-	}
-	if len(out) == 0 {
-		// Only folders: a tree laid out by its vendor (the Ubuntu CVE
-		// tracker's active/ retired/ ignored/): every regular file below.
-		out, err = treeFiles(loc)
-		if err != nil {
-			return nil, err
-		}
 	}
 	sort.Strings(out)
 	if len(out) == 0 {
