@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path"
@@ -85,7 +86,8 @@ func NewFetcher() *Fetcher {
 var ErrNotModified = errors.New("not modified since the last import")
 
 // Expand turns a location into the locations to fetch: a directory gives
-// its regular files (a mirror), anything else itself. An OS-group prefix
+// every regular file below it, at any depth, in name order (a mirror; dot
+// files and folders such as .git passed over); anything else itself. An OS-group prefix
 // ("rocky:9=DIR", see SplitGroup) is kept on every location it gives.
 func Expand(loc string) ([]string, error) {
 	if g, rest := SplitGroup(loc); g != "" {
@@ -105,21 +107,40 @@ func Expand(loc string) ([]string, error) {
 	if !st.IsDir() {
 		return []string{loc}, nil
 	}
-	ents, err := os.ReadDir(loc)
+	// Every regular file below: a tree laid out by its vendor (the
+	// Ubuntu CVE tracker's README beside active/ retired/ ignored/, a
+	// checkout of Ubuntu's OSV records osv/cve/YYYY/...) as a flat mirror.
+	out, err := treeFiles(loc)
 	if err != nil {
 		return nil, err
-	}
-	var out []string
-	for _, e := range ents {
-		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
-			out = append(out, filepath.Join(loc, e.Name()))
-		}
 	}
 	sort.Strings(out)
 	if len(out) == 0 {
 		return nil, fmt.Errorf("mirror directory %s holds no files", loc)
 	}
 	return out, nil
+}
+
+// treeFiles lists the regular files below dir, at any depth; names
+// starting with a dot (.git) are passed over, folders and files alike.
+func treeFiles(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Fetch makes one location (URL or file) ready. For a URL, prev's ETag and

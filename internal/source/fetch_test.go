@@ -196,3 +196,30 @@ func TestFetchXZ(t *testing.T) {
 		t.Errorf("name %q, content %q", f.Name, got)
 	}
 }
+
+// TestExpandTree: a directory gives every regular file below it (the
+// Ubuntu CVE tracker's README beside active/ retired/ ignored/), dot
+// entries passed over.
+func TestExpandTree(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"README", "active/CVE-2020-1938", "retired/CVE-2019-9924", "ignored/CVE-2005-0406", ".git/HEAD", "active/.hidden"} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := Expand(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, name := range []string{"README", "active/CVE-2020-1938", "ignored/CVE-2005-0406", "retired/CVE-2019-9924"} {
+		want = append(want, filepath.Join(dir, name))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

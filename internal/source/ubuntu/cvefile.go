@@ -63,6 +63,15 @@ func parseCVEBytes(data []byte, st *Stats, emit func(model.Advisory) error) erro
 		desc = strings.Join(f.ubuntuDesc, " ")
 	}
 	desc = clip(desc, maxDescription)
+	// The lines that give records, first all of them: a release's line
+	// and its Pro channels' lines decide together (twins below).
+	type parsed struct {
+		line          statusLine
+		group, origin string
+		v             verdict
+		sev           string
+	}
+	recs := make([]parsed, 0, len(f.lines))
 	seen := make(map[string]bool, len(f.lines))
 	for _, l := range f.lines {
 		if !validName(l.pkg) {
@@ -90,17 +99,99 @@ func parseCVEBytes(data []byte, st *Stats, emit func(model.Advisory) error) erro
 		} else if p, ok := f.pkgPriority[l.pkg]; ok {
 			sev = p
 		}
+		recs = append(recs, parsed{line: l, group: group, origin: origin, v: v, sev: sev})
+	}
+	// Per (release, package): the release's own verdict, and whether a
+	// Pro channel has a fix for it.
+	type gp struct{ group, pkg string }
+	release := map[gp]*verdict{}
+	proFixed := map[gp]bool{}
+	for i, r := range recs {
+		k := gp{r.group, r.line.pkg}
+		switch {
+		case r.origin == OriginTracker:
+			release[k] = &recs[i].v
+		case proOrigin(r.origin) && r.v.status == model.StatusFixed:
+			proFixed[k] = true
+		}
+	}
+	for _, r := range recs {
+		k := gp{r.group, r.line.pkg}
+		rel := release[k]
+		if r.origin == OriginTracker && proFixed[k] && twinned(rel) {
+			// Carried by the channel's without-Pro twin below.
+			st.skip(skipCarriedByTwin)
+			continue
+		}
 		a := model.Advisory{
-			Source: origin, OSGroup: group, Package: l.pkg, CVE: f.candidate,
-			FixedVersion: v.fixed, Status: v.status, Severity: sev,
-			Description: desc, Note: v.note, Published: f.published,
+			Source: r.origin, OSGroup: r.group, Package: r.line.pkg, CVE: f.candidate,
+			FixedVersion: r.v.fixed, Status: r.v.status, Severity: r.sev,
+			Description: desc, Note: r.v.note, Published: f.published,
 		}
 		if err := emit(a); err != nil {
 			return err
 		}
 		st.Records++
+		if !proOrigin(r.origin) || r.v.status != model.StatusFixed || !twinned(rel) {
+			continue
+		}
+		if err := emit(trackerTwin(a, rel)); err != nil {
+			return err
+		}
+		st.Records++
 	}
 	return nil
+}
+
+// skipCarriedByTwin counts a release's status line whose verdict a Pro
+// channel's without-Pro record carries (trackerTwin).
+const skipCarriedByTwin = "release status carried by the without-Pro record of a Pro fix"
+
+// twinned tells whether a release's own verdict (nil: the file has no
+// line for the release, or DNE) leaves room for a Pro channel's fix: any
+// verdict but a fix or not-affected. A release fix stays the release's
+// record, installable by every host (the 2020 snapshot's 3,879
+// trusty/esm lines that repeat trusty's own fix); not-affected holds
+// for every host.
+func twinned(rel *verdict) bool {
+	return rel == nil || rel.status != model.StatusFixed && rel.status != model.StatusNotAffected
+}
+
+// trackerTwin is the without-Pro view of a Pro channel's fix read from
+// the tracker's text files, as osv.go gives it for Ubuntu's OSV records:
+// origin ubuntu-without-CHANNEL, FixedVersion the channel's fix (the
+// record applies below it, to a package not from a Pro channel), and the
+// release's own verdict — its status and note ("ignored: out of standard
+// support", "needed"), affected when the file has no line for the
+// release. retired/CVE-2019-14287 gives
+//
+//	trusty_sudo: ignored (out of standard support)
+//	trusty/esm_sudo: released (1.8.9p5-1ubuntu1.5+esm2)
+//
+// the channel's record (ubuntu-esm-infra, fixed 1.8.9p5-1ubuntu1.5+esm2,
+// for a package installed from ESM) and, instead of the release's record,
+// its twin (ubuntu-without-esm-infra, end-of-life, the same fix named): a
+// host on the release's build is end-of-life without Pro and has an
+// installable fix with it, which the Pro host rule decides (prohost.go).
+// Without the twin the release's end-of-life record judged the Pro host
+// too, and a host that installed a fix ESM published without "+esm"
+// (trusty/esm_linux-lts-xenial: released (4.4.0-168.197~14.04.1)) kept
+// the release's end-of-life finding.
+//
+// Known limit: a release fix followed by a later Pro fix of the same CVE
+// (none in the 2020 snapshot) keeps the release's record alone.
+func trackerTwin(channel model.Advisory, rel *verdict) model.Advisory {
+	t := channel
+	t.Source, t.Status = WithoutPro(channel.Source), model.StatusAffected
+	note := "fixed in " + channel.FixedVersion + " with Ubuntu Pro (" + Channel(channel.Source) + "); no fix without Pro"
+	if rel != nil {
+		t.Status = rel.status
+		if rel.note != "" {
+			note = rel.note + "; " + note
+		}
+	}
+	t.Note = clip(note, maxNote)
+	return t
 }
 
 // readCVEFile reads the fields records need; everything else (References,

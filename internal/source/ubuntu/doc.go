@@ -45,7 +45,13 @@
 // plus ubuntu-pro (a Pro channel the record does not name),
 // ubuntu-livepatch (LSN records, applied to nothing) and
 // ubuntu-without-esm-apps, ubuntu-without-esm-infra, ubuntu-without-pro
-// (a Pro fix seen from a host without that service).
+// (a Pro fix seen from a host without that service). The tracker's files
+// give such a record too: for a Pro channel's fix (trusty/esm_pkg,
+// esm-infra/xenial_pkg, esm-apps/focal_pkg: released) where the release's
+// own line is no fix (ignored, needed, deferred, pending, needs-triage,
+// or no line), the release's verdict is carried, FixedVersion the
+// channel's fix, by a record of origin ubuntu-without-CHANNEL in place of
+// the release's record (cvefile.go, trackerTwin).
 //
 // Pro (ESM) records share the release's OS group but not its origin: a
 // fix published as 1.2-3ubuntu0.1~esm1 in esm-infra cannot be installed by a
@@ -75,5 +81,6 @@
 //
 // The detail in brackets keeps the real files' slips readable: "[V]",
 // "((V)", "(V))", "(V", "V)" all give V. Records are what the file says,
-// nothing inferred; lines left out are counted by reason in Stats.
+// nothing inferred but the without-Pro records above; lines left out are
+// counted by reason in Stats.
 package ubuntu

@@ -34,8 +34,10 @@ func checkAdvisory(t testing.TB, a model.Advisory) {
 	}
 	switch {
 	case IsWithoutPro(a.Source):
-		if a.Status != model.StatusAffected || !validVersion(a.FixedVersion) {
-			t.Errorf("without-Pro record not affected below a Pro fix: %+v", a)
+		// Affected (OSV, or no release line), or the release's own
+		// verdict (tracker: ignored, needed...), below a Pro fix.
+		if !a.Status.Affects() || !validVersion(a.FixedVersion) {
+			t.Errorf("without-Pro record not affecting below a Pro fix: %+v", a)
 		}
 		return
 	case a.Source == OriginLivepatch && a.Status != model.StatusFixed:

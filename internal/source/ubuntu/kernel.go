@@ -2,6 +2,7 @@ package ubuntu
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -153,20 +154,26 @@ var imageRelease = regexp.MustCompile(`^(\d+)\.(\d+)\.\d+-\d+-([a-z0-9][a-z0-9-]
 //   - the flavour is the release's part after the ABI, its sub-flavours
 //     (-64k, -lpae) dropped: linux-image-5.15.0-91-generic gives generic,
 //     linux-image-unsigned-6.8.0-1017-nvidia-64k gives nvidia;
-//   - generic and lowlatency images come from linux; cloud and other
-//     flavours from linux-FLAVOUR (linux-aws, linux-azure, linux-gcp,
-//     linux-oracle, linux-kvm, linux-raspi, linux-nvidia-lowlatency...);
-//     oem ones from linux-oem-X.Y (focal and later name OEM kernels so);
+//   - generic images come from linux; cloud and other flavours from
+//     linux-FLAVOUR (linux-aws, linux-azure, linux-gcp, linux-oracle,
+//     linux-kvm, linux-raspi, linux-nvidia-lowlatency...); oem ones from
+//     linux-oem-X.Y (focal and later name OEM kernels so);
+//   - lowlatency images of 5.15 and later come from linux-lowlatency
+//     (22.04 and later: the Security API's CVE-2025-21984 names
+//     linux-lowlatency for jammy, noble and oracular only, and
+//     linux-lowlatency-hwe-5.15 for focal, linux-lowlatency-hwe-5.19...6.8
+//     for jammy, linux-lowlatency-hwe-6.11 for noble); older ones from
+//     linux, as generic images;
 //   - a version with "~" (5.15.0-91.101~20.04.1) is a kernel backported
 //     from a later release, whose source carries the kernel's X.Y:
-//     linux-hwe-5.15 for generic and lowlatency (linux-hwe for those
-//     backported to 16.04, and to 18.04 before 5.4), linux-FLAVOUR-X.Y
-//     for the others (linux-nvidia-6.8 of USN-7095-1 on 22.04).
+//     linux-hwe-5.15 for generic (linux-lowlatency-hwe-X.Y for lowlatency
+//     of 5.15 and later), linux-FLAVOUR-X.Y for the others (linux-nvidia-6.8
+//     of USN-7095-1 on 22.04). Except where the releases' data names a
+//     rolling source (backportSources): 16.04's backports (linux-hwe,
+//     linux-aws-hwe, linux-azure...) and 18.04's generic ones before 5.4
+//     (linux-hwe) and azure and gcp ones before 5.3.
 //
-// The rule is Ubuntu's naming since 18.04; the exceptions it misses
-// (16.04's linux-aws-hwe, 18.04's rolling cloud backports before 5.4;
-// the 22.04 and later lowlatency
-// images, built from linux-lowlatency, which follows linux's fixes)
+// The exceptions it still misses (edge kernels, 18.04's linux-gke-4.15)
 // are better served by a Packages index (--ubuntu-mirror). "" when the
 // binary is no image.
 func ImageSource(binary, version string) string {
@@ -183,30 +190,78 @@ func ImageSource(binary, version string) string {
 		flavour = strings.TrimSuffix(flavour, sub)
 	}
 	_, to, backport := strings.Cut(version, "~")
-	switch flavour {
-	case "generic", "lowlatency":
-		switch {
-		case !backport:
-			return "linux"
-		case strings.HasPrefix(to, "16.04"), strings.HasPrefix(to, "18.04") && olderThan54(r[1], r[2]):
-			// Xenial's HWE kernels and bionic's before 5.4 came from
-			// one rolling source (retired/CVE-2019-18814
-			// "bionic_linux-hwe: released (5.0.0-23.24~18.04.1)").
-			return "linux-hwe"
+	if backport {
+		if src := backportSource(flavour, to, r[1], r[2]); src != "" {
+			return src
 		}
-		return "linux-hwe-" + xy
-	case "oem":
+	}
+	lowlatency := flavour == "lowlatency" && !olderThan(r[1], r[2], 5, 15)
+	switch {
+	case lowlatency && backport:
+		return "linux-lowlatency-hwe-" + xy
+	case lowlatency:
+		return "linux-lowlatency"
+	case flavour == "generic" || flavour == "lowlatency":
+		if backport {
+			return "linux-hwe-" + xy
+		}
+		return "linux"
+	case flavour == "oem":
 		if xy == "4.15" {
 			return "linux-oem" // bionic's (retired/CVE-2017-13168 "bionic_linux-oem")
 		}
 		return "linux-oem-" + xy
-	}
-	if backport {
+	case backport:
 		return "linux-" + flavour + "-" + xy
 	}
 	return "linux-" + flavour
 }
 
-func olderThan54(major, minor string) bool {
-	return major < "5" || major == "5" && len(minor) == 1 && minor < "4"
+// backportSource names the rolling source of a kernel backported to an
+// older release where the tracker files it so (the 2020 snapshot):
+//
+//   - to 16.04: generic and lowlatency from linux-hwe ("xenial_linux-hwe:
+//     released (4.15.0-96.97~16.04.1)"), aws from linux-aws-hwe
+//     ("xenial_linux-aws-hwe: released (4.15.0-1063.67~16.04.1)";
+//     xenial's linux-aws is the 4.4 kernel), every other flavour from
+//     linux-FLAVOUR ("xenial_linux-azure: released
+//     (4.15.0-...~16.04.1)", linux-gcp, linux-oracle: no xenial line names
+//     a linux-FLAVOUR-X.Y source);
+//   - to 18.04: generic and lowlatency before 5.4 from linux-hwe
+//     (retired/CVE-2019-18814 "bionic_linux-hwe: released
+//     (5.0.0-23.24~18.04.1)"); azure and gcp before 5.3 from linux-azure
+//     and linux-gcp ("bionic_linux-azure: released (...5.0.0-...~18.04.1)",
+//     4.18 alike; 5.3 is bionic_linux-azure-5.3, linux-gcp-5.3), while
+//     aws, gke and oracle 5.0 have their own (bionic_linux-aws-5.0).
+//
+// "" when the general rule holds.
+func backportSource(flavour, to, major, minor string) string {
+	switch {
+	case strings.HasPrefix(to, "16.04"):
+		switch flavour {
+		case "generic", "lowlatency":
+			return "linux-hwe"
+		case "aws":
+			return "linux-aws-hwe"
+		}
+		return "linux-" + flavour
+	case strings.HasPrefix(to, "18.04"):
+		switch {
+		case (flavour == "generic" || flavour == "lowlatency") && olderThan(major, minor, 5, 4):
+			return "linux-hwe"
+		case (flavour == "azure" || flavour == "gcp") && olderThan(major, minor, 5, 3):
+			return "linux-" + flavour
+		}
+	}
+	return ""
+}
+
+// olderThan tells whether kernel major.minor is older than maj.min.
+func olderThan(major, minor string, maj, min int) bool {
+	a, errA := strconv.Atoi(major)
+	b, errB := strconv.Atoi(minor)
+	if errA != nil || errB != nil {
+		return false
+	}
+	return a < maj || a == maj && b < min
 }

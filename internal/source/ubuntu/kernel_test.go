@@ -218,6 +218,29 @@ func TestImageSource(t *testing.T) {
 		{"linux-image-5.15.0-91-generic", "5.15.0-91.101~20.04.1", "linux-hwe-5.15"},
 		{"linux-image-5.4.0-150-generic", "5.4.0-150.167~18.04.1", "linux-hwe-5.4"},
 		{"linux-image-5.15.0-1051-azure", "5.15.0-1051.59~20.04.1", "linux-azure-5.15"},
+		// Backports to 16.04, named by the rolling sources of the 2020 snapshot:
+		// retired/CVE-2017-1000410 line 389 "xenial_linux-azure: released (4.15.0-1013.13~16.04.2)",
+		// line 401 "xenial_linux-gcp: released (4.15.0-1014.14~16.04.1)"; linux-aws-hwe below.
+		{"linux-image-4.15.0-1013-azure", "4.15.0-1013.13~16.04.2", "linux-azure"},
+		{"linux-image-4.15.0-1014-gcp", "4.15.0-1014.14~16.04.1", "linux-gcp"},
+		{"linux-image-4.15.0-1063-aws", "4.15.0-1063.67~16.04.1", "linux-aws-hwe"},
+		{"linux-image-4.4.0-1105-aws", "4.4.0-1105.116", "linux-aws"}, // xenial's own (xenial_linux-aws 4.4.0-1105.116)
+		{"linux-image-4.15.0-96-generic", "4.15.0-96.97~16.04.1", "linux-hwe"},
+		// 18.04: retired/CVE-2018-13097 line 278 "bionic_linux-azure: released
+		// (5.0.0-1014.14~18.04.1)"; active/CVE-2019-19066 line 247 "bionic_linux-aws-5.0".
+		{"linux-image-5.0.0-1014-azure", "5.0.0-1014.14~18.04.1", "linux-azure"},
+		{"linux-image-5.0.0-1027-aws", "5.0.0-1027.30~18.04.1", "linux-aws-5.0"},
+		{"linux-image-5.3.0-1018-azure", "5.3.0-1018.19~18.04.1", "linux-azure-5.3"},
+		// Lowlatency: the Security API page security-api/vuls-data-update_cves_20_20.json,
+		// CVE-2025-21984, names linux-lowlatency for jammy, noble and oracular,
+		// linux-lowlatency-hwe-5.15 for focal, -hwe-6.8 for jammy; focal's own lowlatency
+		// image is linux's (no focal linux-lowlatency).
+		{"linux-image-5.15.0-91-lowlatency", "5.15.0-91.101", "linux-lowlatency"},
+		{"linux-image-6.8.0-51-lowlatency-64k", "6.8.0-51.52.1", "linux-lowlatency"},
+		{"linux-image-5.15.0-91-lowlatency", "5.15.0-91.101~20.04.1", "linux-lowlatency-hwe-5.15"},
+		{"linux-image-6.8.0-51-lowlatency", "6.8.0-51.52.1~22.04.1", "linux-lowlatency-hwe-6.8"},
+		{"linux-image-5.4.0-150-lowlatency", "5.4.0-150.167", "linux"},
+		{"linux-image-5.13.0-52-lowlatency", "5.13.0-52.59~20.04.1", "linux-hwe-5.13"},
 		// Not images: no source inferred.
 		{"linux-headers-5.15.0-91-generic", "5.15.0-91.101", ""},
 		{"linux-image-generic", "5.15.0.91.88", ""},

@@ -24,12 +24,14 @@ import (
 // judged by the release's records only, so a host without Pro is never
 // held to a fix it cannot install, nor shown one.
 //
-// Ubuntu's OSV records give a Pro fix a twin of origin
-// ubuntu-without-CHANNEL (osv.go): a package not from a Pro channel and below
-// the Pro fix is affected with no fix it can install — unfixed, the Pro
-// version named — so a host without Pro is never told an esm-only fix is
-// "open", and is not left without a finding either (Ubuntu's OSV files a
-// release out of standard support under its Pro ecosystem only).
+// Ubuntu's OSV records and the tracker's text files give a Pro fix a twin
+// of origin ubuntu-without-CHANNEL (osv.go, cvefile.go): a package not
+// from a Pro channel and below the Pro fix is affected with no fix it can
+// install — unfixed, the Pro version named — so a host without Pro is
+// never told an esm-only fix is "open", and is not left without a finding
+// either (Ubuntu's OSV files a release out of standard support under its
+// Pro ecosystem only; the tracker's twin carries the release's own
+// verdict, "ignored (out of standard support)", in its stead).
 //
 // How a host tells us it has Pro: by what it has installed (above), and,
 // over protocol 6, by the Pro services it says it has enabled (pro:
@@ -37,12 +39,8 @@ import (
 // by every host that has that package (match.Matcher); the host's
 // services then turn the without-Pro view of a Pro fix into an open
 // finding on a host with the service and say why it is unfixed on the
-// others (prohost.go, a match.FindingRule). Still per package, not per
-// host: a package at a release version whose release record is "ignored
-// (end of standard support)" and whose channel fix only the tracker's
-// text files give (no without-Pro twin) is judged by the release's record
-// on a Pro host too; PreferChannels picks the records a per-channel
-// verdict would need.
+// others (prohost.go, a match.FindingRule). PreferChannels picks the
+// records a per-channel verdict would need.
 //
 // Kernels: only the running image counts (KernelImage with its release,
 // matched against uname -r), keyed as its own source with signing undone

@@ -129,15 +129,20 @@ func TestDriverVerdicts(t *testing.T) {
 		// retired/CVE-2019-15167: "trusty_tcpdump: ignored (out of standard
 		// support)", "trusty/esm_tcpdump: released (4.9.3-0ubuntu0.14.04.1+esm1)".
 		// 4.9.2-0ubuntu0.14.04.1 is trusty's last own fix (retired/CVE-2017-11108).
-		{"no Pro: the release's ignored, not the ESM fix", "ubuntu:14.04",
+		// The release's end-of-life, carried by the ESM fix's without-Pro
+		// twin (the per-host Pro rule makes it open on an esm-infra host).
+		{"release build: the release's ignored, the ESM fix named", "ubuntu:14.04",
 			model.Package{Name: "tcpdump", Version: "4.9.2-0ubuntu0.14.04.1", SourceName: "tcpdump"},
-			[]found{{"CVE-2019-15167", "end-of-life", "", OriginTracker, ""}}},
+			[]found{{"CVE-2019-15167", "end-of-life", "4.9.3-0ubuntu0.14.04.1+esm1", "ubuntu-without-esm-infra", ""}}},
 		{"Pro, ESM fix installed: fixed", "ubuntu:14.04",
 			model.Package{Name: "tcpdump", Version: "4.9.3-0ubuntu0.14.04.1+esm1", SourceName: "tcpdump"}, nil},
 		// retired/CVE-2019-5436: only "trusty/esm_curl: released (7.35.0-1ubuntu2.20+esm2)";
 		// trusty's own curl ends at 7.35.0-1ubuntu2.20 (active/CVE-2019-3823).
-		{"no Pro, ESM-only record: not judged against it", "ubuntu:14.04",
-			model.Package{Name: "libcurl3", Version: "7.35.0-1ubuntu2.20", SourceName: "curl"}, nil},
+		// Below the ESM fix and with no release line: affected, the fix
+		// only Pro gives named (before the twin: no finding at all).
+		{"release build, ESM-only record: affected without Pro", "ubuntu:14.04",
+			model.Package{Name: "libcurl3", Version: "7.35.0-1ubuntu2.20", SourceName: "curl"},
+			[]found{{"CVE-2019-5436", "affected", "7.35.0-1ubuntu2.20+esm2", "ubuntu-without-esm-infra", ""}}},
 		// retired/CVE-2019-5482 names trusty/esm_curl 7.35.0-1ubuntu2.20+esm3, a later ESM curl.
 		{"Pro, older ESM version: the ESM fix", "ubuntu:14.04",
 			model.Package{Name: "libcurl3", Version: "7.35.0-1ubuntu2.20+esm1", SourceName: "curl"},

@@ -272,10 +272,16 @@ func entryBinaries(a osv.Affected, group string, es ubuntuSpecific, bin func(str
 	return nil
 }
 
-// proOrigin tells the ESM origins of Pro ecosystems (not FIPS, not
-// Livepatch): their fixes have a without-Pro twin.
+// proOrigin tells the ESM origins of Pro channels (not FIPS, not
+// Livepatch): their fixes have a without-Pro twin. OSV ecosystems give
+// esm-infra, esm-apps and pro; the tracker's files also
+// esm-infra-legacy/ and ros-esm/ lines.
 func proOrigin(origin string) bool {
-	return origin == OriginESMInfra || origin == OriginESMApps || origin == OriginPro
+	switch origin {
+	case OriginESMInfra, OriginESMApps, OriginPro, OriginESMInfraLegacy, OriginROSESM:
+		return true
+	}
+	return false
 }
 
 // hasFix tells whether an entry names a fixed version.

@@ -1,6 +1,7 @@
 package ubuntu
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"testing"
@@ -88,5 +89,44 @@ func TestOSVBinaries(t *testing.T) {
 	}
 	if diff := cmp.Diff(a, b); diff != "" || len(a) == 0 {
 		t.Errorf("records differ with binaries read (-without +with):\n%s", diff)
+	}
+}
+
+// TestTarOSVBinaries: OSV records inside a tarball hand over the same
+// binary -> source pairs as the same files one by one (ParseTarBinaries
+// and ParseOSVBinaries share the reader), through Source.Parse too.
+func TestTarOSVBinaries(t *testing.T) {
+	type pair struct{ Group, Binary, Version, Source, SourceVersion string }
+	collect := func(got *[]pair) func(string, source.Binary) error {
+		return func(group string, b source.Binary) error {
+			*got = append(*got, pair{group, b.Name, b.Version, b.SourceName, b.SourceVersion})
+			return nil
+		}
+	}
+	none := func(model.Advisory) error { return nil }
+	var want []pair
+	for _, f := range []string{"UBUNTU-CVE-2023-4911.json", "USN-6859-1.json"} {
+		if _, err := ParseOSVBinaries(context.Background(), sourcetest.Open(t, filepath.Join("testdata", "osv-binaries", f)), f, none, collect(&want)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(want) != 40+12 {
+		t.Fatalf("%d pairs from the files, want 52 (TestOSVBinaries)", len(want))
+	}
+	data := tarOf(t, "testdata/osv-binaries", "osv/")
+	var got []pair
+	if _, err := ParseTarBinaries(context.Background(), bytes.NewReader(data), none, collect(&got)); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("tarball (-files +tar):\n%s", diff)
+	}
+	var viaSource []pair
+	doc := source.Document{Name: "osv.tar", Body: bytes.NewReader(data), Binaries: collect(&viaSource)}
+	if err := New().Parse(context.Background(), doc, none); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, viaSource); diff != "" {
+		t.Errorf("Source.Parse of the tarball (-files +source):\n%s", diff)
 	}
 }

@@ -31,11 +31,10 @@ import (
 //   - on a host that did not say: unfixed as before, the basis saying the
 //     Pro state is unknown.
 //
-// Known limit: only the without-Pro view (Ubuntu's OSV records) is
-// turned; where the tracker's text files alone decide (trusty/esm,
-// esm-infra/xenial lines) a release-version package on a Pro host is still
-// judged by the release's own record ("ignored (end of standard
-// support)": an end-of-life finding without the +esm fix).
+// The without-Pro view comes from Ubuntu's OSV records (osv.go) and from
+// the tracker's text files alike (cvefile.go, trackerTwin: a
+// trusty/esm_, esm-infra/ or esm-apps/ fix where the release's own line
+// says ignored, needed... or nothing), so the rule decides both the same.
 
 // Basis notes of the Pro rule, after the key's own basis and "; ".
 const (

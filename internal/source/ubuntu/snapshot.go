@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
 )
 
 // trackerDirs are the tracker's folders of CVE files, all read: active/
@@ -46,6 +47,14 @@ func trackerMember(name string) bool {
 // scripts, symbolic links) are passed over. A tarball without any CVE
 // file or OSV record is an error.
 func ParseTar(ctx context.Context, r io.Reader, emit func(model.Advisory) error) (Stats, error) {
+	return ParseTarBinaries(ctx, r, emit, nil)
+}
+
+// ParseTarBinaries is ParseTar that also hands the binaries of the OSV
+// records to bin, as ParseOSVBinaries does for records given alone (the
+// same reader: a tarball of Ubuntu's OSV export maps binaries to sources
+// as its files one by one do); bin nil reads no binaries.
+func ParseTarBinaries(ctx context.Context, r io.Reader, emit func(model.Advisory) error, bin func(group string, b source.Binary) error) (Stats, error) {
 	var st Stats
 	tr := tar.NewReader(r)
 	for {
@@ -58,7 +67,7 @@ func ParseTar(ctx context.Context, r io.Reader, emit func(model.Advisory) error)
 		}
 		if h.Typeflag == tar.TypeReg && strings.HasSuffix(strings.ToLower(h.Name), ".json") {
 			// An OSV record (a tarball of Ubuntu's OSV export).
-			ost, err := ParseOSV(ctx, io.LimitReader(tr, maxFile), clip(h.Name, 100), emit)
+			ost, err := ParseOSVBinaries(ctx, io.LimitReader(tr, maxFile), clip(h.Name, 100), emit, bin)
 			st.OSVFiles++
 			st.Records += ost.Records
 			for k, n := range ost.Skipped {

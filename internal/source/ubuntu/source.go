@@ -77,7 +77,7 @@ func (*Source) Parse(ctx context.Context, doc source.Document, emit func(model.A
 	head, _ := br.Peek(512)
 	switch {
 	case isTar(head):
-		_, err := ParseTar(ctx, br, emit)
+		_, err := ParseTarBinaries(ctx, br, emit, doc.Binaries)
 		return err
 	case housekeeping(path.Base(doc.Name)):
 		return nil
@@ -102,14 +102,16 @@ func isTar(head []byte) bool {
 	return len(head) >= 262 && bytes.Equal(head[257:262], []byte("ustar"))
 }
 
-// isCVEFile recognises a tracker file by its first field line.
+// isCVEFile recognises a tracker file by its first field line (indented
+// continuation lines passed over: 8 files of the 2020 snapshot start
+// with a CVSS: block, retired/CVE-2005-0109 "CVSS:\n nvd: CVSS:3.0/...").
 func isCVEFile(head []byte) bool {
 	for _, l := range bytes.Split(head, []byte("\n")) {
 		l = bytes.TrimRight(l, " \t\r")
-		if len(l) == 0 || l[0] == '#' {
+		if len(l) == 0 || l[0] == '#' || l[0] == ' ' || l[0] == '\t' {
 			continue
 		}
-		for _, f := range []string{"Candidate:", "PublicDate:", "PublicDateAtUSN:", "References:", "CRD:"} {
+		for _, f := range []string{"Candidate:", "PublicDate:", "PublicDateAtUSN:", "References:", "CRD:", "CVSS:"} {
 			if bytes.HasPrefix(l, []byte(f)) {
 				return true
 			}
@@ -126,11 +128,6 @@ func isCVEFile(head []byte) bool {
 func (*Source) BinaryIndexGroup(location string, head []byte) (string, bool, error) {
 	if !bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n"), []byte("Package:")) {
 		return "", false, nil
-	}
-	// In an archive layout the release follows "dists/": the directories
-	// above it may hold anything ("/srv/focal-mirror/dists/jammy/...").
-	if i := strings.LastIndex(filepath.ToSlash(location), "/dists/"); i >= 0 {
-		location = location[i+len("/dists/"):]
 	}
 	// In an archive layout the release follows "dists/": the directories
 	// above it may hold anything ("/srv/focal-mirror/dists/jammy/...").
