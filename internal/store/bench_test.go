@@ -36,6 +36,7 @@ func BenchmarkSaveReport(b *testing.B) {
 		s := openTest(b)
 		s.SaveReport(ctx, benchIncoming("warm", base, t0)) // the catalogue knows the packages
 		b.ResetTimer()
+		defer cpuPerOp(b)()
 		for i := range b.N {
 			pkgs := append([]model.Package(nil), base...)
 			pkgs[i%len(pkgs)].Version += fmt.Sprintf("+b%d", i)
@@ -48,6 +49,7 @@ func BenchmarkSaveReport(b *testing.B) {
 		s := openTest(b)
 		s.SaveReport(ctx, benchIncoming("warm", base, t0))
 		b.ResetTimer()
+		defer cpuPerOp(b)()
 		for i := range b.N {
 			if _, err := s.SaveReport(ctx, benchIncoming(fmt.Sprintf("h%d", i), base, t0)); err != nil {
 				b.Fatal(err)

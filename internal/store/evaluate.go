@@ -42,6 +42,11 @@ func (s *Store) HostStates(ctx context.Context, names []string, groups []string)
 		hostFactColumns + ` FROM hosts h JOIN sites s ON s.id = h.site_id` + hostFactJoins + ` WHERE h.removed_at IS NULL`
 	var args []any
 	switch {
+	case len(names) == 1:
+		// One host (the evaluation after a report): a plain lookup by
+		// the hostname index, cheaper than expanding a list.
+		q += ` AND h.hostname = $1`
+		args = append(args, names[0])
 	case names != nil:
 		q += ` AND ` + s.engine.inList("h.hostname", 1)
 		args = append(args, s.engine.stringList(names))

@@ -38,6 +38,23 @@ const (
 
 	qFindTouched = `SELECT id, package_set_id FROM hosts WHERE hostname = $1 AND raw_hash = $2 AND removed_at IS NULL`
 
+	// qPeekTouch is TouchUnchanged's read before any transaction: the
+	// host whose stored report has these bytes, and whether its row is
+	// fresh (moved less than TouchGranularity ago, $3 is the time minus
+	// it, from the same address $4: the touch leaves the row alone). A
+	// new host, or one whose report changed, costs this read only.
+	qPeekTouch = `SELECT id, package_set_id, COALESCE(last_report > $3 AND reporter_addr = $4, FALSE) FROM hosts
+		WHERE hostname = $1 AND raw_hash = $2 AND removed_at IS NULL`
+
+	// qTouchFresh extends the last history record of a host the peek
+	// found fresh, if its row still holds the report's bytes and is fresh
+	// ($5: the time minus the granularity): one statement instead of
+	// qTouchHostRaw's miss, qFindTouched and qExtendLastRecord.
+	qTouchFresh = `UPDATE reports SET last_received = $1, count = count + 1, reporter_addr = $2
+		WHERE id = (SELECT MAX(id) FROM reports WHERE host_id = $3)
+		AND EXISTS (SELECT 1 FROM hosts WHERE id = $3 AND raw_hash = $4 AND removed_at IS NULL
+			AND last_report > $5 AND reporter_addr = $2)`
+
 	qExtendLastRecord = `UPDATE reports SET last_received = $1, count = count + 1, reporter_addr = $2
 		WHERE id = (SELECT MAX(id) FROM reports WHERE host_id = $3)`
 
@@ -63,5 +80,5 @@ const (
 )
 
 var hotStatements = []string{
-	qFindHost, qTouchHostFull, qUpsertHost, qTouchHostRaw, qFindTouched, qExtendLastRecord, qExtendRecord, qAddRecord, qLastRecord, qFindSet, qAddSet, qFindSite, qAddSite,
+	qFindHost, qTouchHostFull, qUpsertHost, qTouchHostRaw, qFindTouched, qTouchFresh, qExtendLastRecord, qExtendRecord, qAddRecord, qLastRecord, qFindSet, qAddSet, qFindSite, qAddSite,
 }

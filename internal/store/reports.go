@@ -225,10 +225,11 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 		if err != nil {
 			return fmt.Errorf("save host: %w", err)
 		}
-		if out.Change == HostNew {
+		if out.Change == HostNew && s.engine.name() != "sqlite" {
 			// A concurrent first report of the host (PostgreSQL) may have
 			// stored it meanwhile: the upsert waited for it, and this
-			// report continues its history.
+			// report continues its history. SQLite has one writer: the
+			// host qFindHost did not find in this transaction is new.
 			err := s.txQueryRow(ctx, tx, qLastRecord, []any{out.HostID}, &lastReportID, &lastHeader, &lastSetHs)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("find last report record: %w", err)
@@ -290,12 +291,45 @@ func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr stri
 	if rawHash == "" {
 		return Saved{}, false, nil
 	}
-	return s.touches.touch(ctx, s, &touchReq{hostname: hostname, rawHash: rawHash, addr: addr, at: at})
+	// A read first: a new host, or one whose report changed, needs no
+	// write transaction (the touch would change nothing).
+	r := &touchReq{hostname: hostname, rawHash: rawHash, addr: addr, at: at}
+	err := s.readQueryRow(ctx, qPeekTouch, []any{hostname, rawHash, at.Add(-TouchGranularity), addr},
+		&r.hostID, &r.setID, &r.fresh)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Saved{}, false, nil
+	}
+	if err != nil {
+		if ferr := s.file.check(); ferr != nil {
+			return Saved{}, false, ferr // the file went: say so, not the read's error
+		}
+		return Saved{}, false, fmt.Errorf("touch host: %w", err)
+	}
+	return s.touches.touch(ctx, s, r)
 }
 
 // touchIn is one TouchUnchanged in tx.
 func (s *Store) touchIn(ctx context.Context, tx *sql.Tx, r *touchReq) error {
 	r.out, r.touched = Saved{}, false
+	if r.fresh {
+		// The peek found the row fresh: only the history record moves,
+		// if the row still says so.
+		st, err := s.prepared(ctx, tx, qTouchFresh)
+		if err != nil {
+			return err
+		}
+		res, err := st.ExecContext(ctx, r.at, r.addr, r.hostID, r.rawHash, r.at.Add(-TouchGranularity))
+		if err != nil {
+			return fmt.Errorf("extend report record: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("extend report record: %w", err)
+		} else if n == 1 {
+			r.touched, r.out = true, Saved{Change: HostUnchanged, HostID: r.hostID, PackageSetID: r.setID}
+			return nil
+		}
+		// Moved meanwhile, or no history record: the general path says.
+	}
 	err := s.txQueryRow(ctx, tx, qTouchHostRaw, []any{r.at, r.addr, r.hostname, r.rawHash, r.at.Add(-TouchGranularity)},
 		&r.out.HostID, &r.out.PackageSetID)
 	if errors.Is(err, sql.ErrNoRows) {

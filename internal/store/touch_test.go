@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -125,5 +126,58 @@ func TestTouchUnchangedConcurrent(t *testing.T) {
 	t.Logf("%d touches in %d transactions", senders*rounds, txs)
 	if s.Engine() == "sqlite" && txs >= senders*rounds { // PostgreSQL: one transaction each (touchbatch.go)
 		t.Errorf("%d touches took %d transactions: none shared", senders*rounds, txs)
+	}
+}
+
+// TestTouchAfterStalePeek: what TouchUnchanged's read (qPeekTouch) saw
+// may have moved before its transaction. A touch whose peek said the
+// host's row held the report's bytes and was fresh changes nothing when
+// another report replaced the row meanwhile, or moves the row when it is
+// no longer fresh (another address), as the full path would.
+func TestTouchAfterStalePeek(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	in := incoming(t, "testdata/fanal-testdata-dpkg.pakiti5.txt", "a.example.org", "SITE-A", t0)
+	in.RawHash = "raw-1"
+	saved, err := s.SaveReport(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := t0.Add(10 * time.Second)
+	touch := func(raw, addr string) (bool, error) {
+		r := &touchReq{hostname: "a.example.org", rawHash: raw, addr: addr, at: at,
+			hostID: saved.HostID, setID: saved.PackageSetID, fresh: true}
+		err := s.inTx(ctx, func(tx *sql.Tx) error { return s.touchIn(ctx, tx, r) })
+		return r.touched, err
+	}
+	type state struct {
+		Addr  string
+		Count int
+	}
+	read := func() state {
+		h, err := s.Host(ctx, AllSites(), "a.example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := s.HostReports(ctx, AllSites(), "a.example.org", 10)
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("%d records, %v", len(recs), err)
+		}
+		return state{h.ReporterAddr, recs[0].Count}
+	}
+	start := read()
+	// The stored report has other bytes now (raw-2 was peeked).
+	if touched, err := touch("raw-2", start.Addr); err != nil || touched {
+		t.Errorf("other bytes: touched %v, %v; want not touched", touched, err)
+	}
+	if diff := cmp.Diff(start, read()); diff != "" {
+		t.Errorf("other bytes changed the host (-want +got):\n%s", diff)
+	}
+	// The row is not fresh for this address: it moves.
+	if touched, err := touch("raw-1", "192.0.2.77"); err != nil || !touched {
+		t.Errorf("new address: touched %v, %v; want touched", touched, err)
+	}
+	if diff := cmp.Diff(state{"192.0.2.77", start.Count + 1}, read()); diff != "" {
+		t.Errorf("new address (-want +got):\n%s", diff)
 	}
 }

@@ -12,6 +12,10 @@ import (
 type touchReq struct {
 	hostname, rawHash, addr string
 	at                      time.Time
+	// What the peek read (qPeekTouch): the host, its set, and whether its
+	// row is fresh.
+	hostID, setID int64
+	fresh         bool
 
 	out     Saved
 	touched bool
