@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
@@ -19,6 +22,11 @@ var driftFlags struct {
 	ownShare float64
 }
 
+var (
+	newSets       = flag.Int("new-sets", 20, "reports with a set of their own measured (p50)")
+	newSetProfile = flag.String("new-set-cpuprofile", "", "write a CPU profile of the reports with a set of their own to this file")
+)
+
 // Drift is what the fleet's drift gives: how many distinct package sets
 // and targets the hosts are on, what the targets weigh, and what a report
 // with a set no host had costs.
@@ -29,18 +37,29 @@ type Drift struct {
 	DistinctTargets int     `json:"distinct_targets"` // targets the hosts are on
 	TargetRows      int     `json:"target_rows"`      // rows of target_findings (all targets, history's too)
 	SetMemberRows   int     `json:"set_member_rows"`  // rows of package_set_members
-	// One report with a set of its own, stored and evaluated (p50 of 20):
+	// One report with a set of its own, stored and evaluated (p50 of -new-sets):
 	// wall time and the process's CPU time.
 	NewSetReportMs    float64          `json:"new_set_report_ms"`
 	NewSetReportCPUMs float64          `json:"new_set_report_cpu_ms"`
 	TableBytes        map[string]int64 `json:"table_bytes,omitempty"` // table with its indexes
 }
 
-// measureNewSets stores and evaluates 21 reports of new hosts with a set
-// of their own (numbers from first on), the first not counted.
+// measureNewSets stores and evaluates -new-sets + 1 reports of new hosts
+// with a set of their own (numbers from first on), the first not counted.
 func measureNewSets(ctx context.Context, st *store.Store, m *match.Matcher, fl *fleet, first int, res *Result, add func(string, string)) error {
 	var lat, cpu []time.Duration
-	for i := range 21 {
+	var stop func()
+	for i := range *newSets + 1 {
+		if i == 1 && *newSetProfile != "" {
+			f, err := os.Create(*newSetProfile)
+			if err != nil {
+				return err
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			stop = func() { pprof.StopCPUProfile(); f.Close() }
+		}
 		in := fl.incomingOwn(first+i, time.Now())
 		t, c := time.Now(), cpuTime()
 		if _, err := st.SaveReport(ctx, in); err != nil {
@@ -53,8 +72,11 @@ func measureNewSets(ctx context.Context, st *store.Store, m *match.Matcher, fl *
 			lat, cpu = append(lat, time.Since(t)), append(cpu, cpuTime()-c)
 		}
 	}
+	if stop != nil {
+		stop()
+	}
 	res.NewSetReportMs, res.NewSetReportCPUMs = ms(pct(lat, .5)), ms(pct(cpu, .5))
-	add("one new report with a set of its own, stored and evaluated (p50 of 20, wall / CPU)",
+	add(fmt.Sprintf("one new report with a set of its own, stored and evaluated (p50 of %d, wall / CPU)", *newSets),
 		fmt.Sprintf("%.1f / %.1f ms", res.NewSetReportMs, res.NewSetReportCPUMs))
 	return nil
 }
