@@ -26,9 +26,11 @@ import (
 // variants (200 by default) drifted variants, where 3 packages are at
 // another real version (Debian: from the bullseye and bullseye-security
 // indexes; AlmaLinux: a fixed version of an AlmaLinux OSV record); 2 % run
-// an older kernel image installed besides the base one. With ownShare > 0,
-// that share of the hosts (drawn per host, before the rest) runs a set of
-// its own: 3 packages at another real version drawn from the host's number.
+// an older kernel image installed besides the base one. Most Debian
+// variants are the base set itself (drift): 200 variants give 89 sets.
+// With ownShare > 0, that share of the hosts (drawn per host, before the
+// rest) runs a set of its own: 3 packages at another real version than
+// the base's, drawn from the host's number.
 type fleet struct {
 	variants       int     // drifted variants shared by the 28 %
 	ownShare       float64 // share of hosts with a set of their own
@@ -167,10 +169,10 @@ func (f *fleet) report(i int, now time.Time, own bool) store.Incoming {
 	switch k := r.IntN(100); {
 	case own:
 		// Numbers past the variants' so that no variant is drawn again.
-		pkgs = drift(base, versions, rand.New(rand.NewPCG(uint64(i)+1<<32, 11)))
+		pkgs = drift(base, versions, rand.New(rand.NewPCG(uint64(i)+1<<32, 11)), true)
 	case k < 70:
 	case k < 98:
-		pkgs = drift(base, versions, rand.New(rand.NewPCG(uint64(i%variants), 11)))
+		pkgs = drift(base, versions, rand.New(rand.NewPCG(uint64(i%variants), 11)), false)
 	default:
 		pkgs = append([]model.Package(nil), base...)
 		if isAlma && len(f.almaOldKernel) > 0 {
@@ -186,12 +188,26 @@ func (f *fleet) report(i int, now time.Time, own bool) store.Incoming {
 		SetHash: report.PackageSetHash(pkgs), HeaderHash: host + kernel, ReceivedAt: now}
 }
 
-// drift returns base with 3 packages at another real version drawn by v.
-func drift(base []model.Package, versions map[string][]string, v *rand.Rand) []model.Package {
+// drift returns base with 3 packages at a real version drawn by v. With
+// other, the version drawn is another than base's (a set of its own);
+// without, as the variants always drew it: among all the versions known,
+// base's included, so that most Debian variants (whose padding binaries
+// have one version in the indexes) are the base set itself.
+func drift(base []model.Package, versions map[string][]string, v *rand.Rand, other bool) []model.Package {
 	pkgs := append([]model.Package(nil), base...)
 	for changed := 0; changed < 3; {
 		j := v.IntN(len(pkgs))
-		if vs := versions[pkgs[j].Name]; len(vs) > 0 {
+		vs := versions[pkgs[j].Name]
+		if other {
+			var others []string
+			for _, x := range vs {
+				if x != base[j].Version && x != pkgs[j].Version {
+					others = append(others, x)
+				}
+			}
+			vs = others
+		}
+		if len(vs) > 0 {
 			pkgs[j].Version = vs[v.IntN(len(vs))]
 			changed++
 		}
