@@ -22,12 +22,18 @@ import (
 // fleet synthesises hosts from real packages. Debian 11 hosts: the real
 // viking-db inventory padded to 1,500 packages with a fixed draw of real
 // bullseye binaries (the base set); AlmaLinux 9 hosts (3 in 10): the real
-// vuls-alma9 inventory. 70 % of each run the base set; 28 % one of 200
-// drifted variants, where 3 packages are at another real version (Debian:
-// from the bullseye and bullseye-security indexes; AlmaLinux: a fixed
-// version of an AlmaLinux OSV record); 2 % run an older kernel image
-// installed besides the base one.
+// vuls-alma9 inventory. 70 % of each run the base set; 28 % one of
+// variants (200 by default) drifted variants, where 3 packages are at
+// another real version (Debian: from the bullseye and bullseye-security
+// indexes; AlmaLinux: a fixed version of an AlmaLinux OSV record); 2 % run
+// an older kernel image installed besides the base one. Most Debian
+// variants are the base set itself (drift): 200 variants give 89 sets.
+// With ownShare > 0, that share of the hosts (drawn per host, before the
+// rest) runs a set of its own: 3 packages at another real version than
+// the base's, drawn from the host's number.
 type fleet struct {
+	variants       int     // drifted variants shared by the 28 %
+	ownShare       float64 // share of hosts with a set of their own
 	deb, alma      []model.Package
 	debKernel      string
 	almaKernel     string
@@ -135,26 +141,38 @@ func almaVersionsFrom(st *store.Store) func(ctx context.Context, names []string)
 
 // incoming returns host i's report.
 func (f *fleet) incoming(i int, now time.Time) store.Incoming {
+	return f.report(i, now, false)
+}
+
+// incomingOwn returns host i's report with a set of its own (a new set
+// for a host number never used).
+func (f *fleet) incomingOwn(i int, now time.Time) store.Incoming {
+	return f.report(i, now, true)
+}
+
+// report returns host i's report; own: with a set of its own whatever
+// the draw.
+func (f *fleet) report(i int, now time.Time, own bool) store.Incoming {
 	r := rand.New(rand.NewPCG(uint64(i), 7))
 	isAlma := i%10 < 3
 	base, versions, kernel, os, group := f.deb, f.debVersions, f.debKernel, "Debian GNU/Linux 11", "debian:11"
 	if isAlma {
 		base, versions, kernel, os, group = f.alma, f.almaVersions, f.almaKernel, "AlmaLinux release 9.0 (Emerald Puma)", "alma:9"
 	}
+	// Drawn only with a share, so that the default fleet is the one of
+	// the figures before the flag.
+	if f.ownShare > 0 && r.Float64() < f.ownShare {
+		own = true
+	}
+	variants := max(f.variants, 1)
 	pkgs := base
 	switch k := r.IntN(100); {
+	case own:
+		// Numbers past the variants' so that no variant is drawn again.
+		pkgs = drift(base, versions, rand.New(rand.NewPCG(uint64(i)+1<<32, 11)), true)
 	case k < 70:
 	case k < 98:
-		v := rand.New(rand.NewPCG(uint64(i%200), 11))
-		pkgs = append([]model.Package(nil), base...)
-		for changed := 0; changed < 3; {
-			j := v.IntN(len(pkgs))
-			if vs := versions[pkgs[j].Name]; len(vs) > 0 {
-				pkgs[j].Version = vs[v.IntN(len(vs))]
-				changed++
-			}
-		}
-		pkgs = report.SortPackages(pkgs)
+		pkgs = drift(base, versions, rand.New(rand.NewPCG(uint64(i%variants), 11)), false)
 	default:
 		pkgs = append([]model.Package(nil), base...)
 		if isAlma && len(f.almaOldKernel) > 0 {
@@ -168,6 +186,33 @@ func (f *fleet) incoming(i int, now time.Time) store.Incoming {
 	return store.Incoming{Host: model.Host{Hostname: host, Site: fmt.Sprintf("SITE-%02d", i%50), OS: os,
 		OSGroup: group, Protocol: 5, Kernel: kernel, Arch: "x86_64"}, Packages: pkgs,
 		SetHash: report.PackageSetHash(pkgs), HeaderHash: host + kernel, ReceivedAt: now}
+}
+
+// drift returns base with 3 packages at a real version drawn by v. With
+// other, the version drawn is another than base's (a set of its own);
+// without, as the variants always drew it: among all the versions known,
+// base's included, so that most Debian variants (whose padding binaries
+// have one version in the indexes) are the base set itself.
+func drift(base []model.Package, versions map[string][]string, v *rand.Rand, other bool) []model.Package {
+	pkgs := append([]model.Package(nil), base...)
+	for changed := 0; changed < 3; {
+		j := v.IntN(len(pkgs))
+		vs := versions[pkgs[j].Name]
+		if other {
+			var others []string
+			for _, x := range vs {
+				if x != base[j].Version && x != pkgs[j].Version {
+					others = append(others, x)
+				}
+			}
+			vs = others
+		}
+		if len(vs) > 0 {
+			pkgs[j].Version = vs[v.IntN(len(vs))]
+			changed++
+		}
+	}
+	return report.SortPackages(pkgs)
 }
 
 func readReport(file string) ([]model.Package, string, error) {

@@ -8,7 +8,11 @@
 // page and API and the hosts listing filtered by CVE over loopback HTTP.
 // It prints a table, or one JSON object with -json.
 //
-// Usage: go run ./bench/fleet [-hosts 1000] [-db postgres://...] [-json] [-shared ../shared] [-timeout 30m]
+// Usage: go run ./bench/fleet [-hosts 1000] [-variants 200] [-own-share 0] [-db postgres://...] [-json] [-shared ../shared] [-timeout 30m]
+//
+// -variants sets how many drifted variants the drifting 28 % share (200:
+// the fleet of the figures before the flag); -own-share gives that share
+// of the hosts a set of their own (fleet.go; counts in drift.go).
 //
 // With -db postgres://..., it creates a database of its own on that server
 // and drops it at the end; without, a SQLite file in a temporary folder.
@@ -67,6 +71,7 @@ type Result struct {
 	GOMAXPROCS         int     `json:"gomaxprocs"`
 	UpdateChangedKeys  int     `json:"update_changed_keys"`
 	FirstHostOpenCVEs  int     `json:"first_host_open_cves"`
+	Drift                      // distinct sets and targets (drift.go)
 }
 
 func main() {
@@ -77,6 +82,8 @@ func main() {
 	shared := flag.String("shared", "../shared", "the shared data folder")
 	timeout := flag.Duration("timeout", 30*time.Minute, "give up after this long")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the full evaluation to this file")
+	flag.IntVar(&driftFlags.variants, "variants", 200, "drifted variants shared by 28 % of the hosts")
+	flag.Float64Var(&driftFlags.ownShare, "own-share", 0, "share of the hosts with a package set of their own")
 	flag.Parse()
 	profile = *cpuProfile
 	if env := os.Getenv("PAKITI_SHARED"); env != "" && *shared == "../shared" {
@@ -141,6 +148,7 @@ func run(ctx context.Context, st *store.Store, shared, dir string, nHosts, nReq 
 	if err != nil {
 		return err
 	}
+	fl.variants, fl.ownShare = driftFlags.variants, driftFlags.ownShare
 	t = time.Now()
 	for i := range nHosts {
 		if err := ctx.Err(); err != nil {
@@ -190,6 +198,9 @@ func run(ctx context.Context, st *store.Store, shared, dir string, nHosts, nReq 
 	}
 	res.ReportEvalMs = ms(pct(lat[1:], .5))
 	add("one new report stored and evaluated (p50 of 20)", fmt.Sprintf("%.1f ms", res.ReportEvalMs))
+	if err := measureNewSets(ctx, st, m, fl, nHosts+21, &res, add); err != nil {
+		return err
+	}
 
 	t = time.Now()
 	if err := st.ForgetEvaluations(ctx); err != nil {
@@ -205,6 +216,9 @@ func run(ctx context.Context, st *store.Store, shared, dir string, nHosts, nReq 
 		return err
 	}
 	if err := measureDB(ctx, st, db, &res); err != nil {
+		return err
+	}
+	if err := measureDrift(ctx, db, &res, add); err != nil {
 		return err
 	}
 	res.PeakRSSMB = peakRSSMB()

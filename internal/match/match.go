@@ -173,6 +173,7 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 	var batch []store.HostTarget
 	size := 0
 	keys := map[string]bool{}
+	memo := &verdictMemo{}
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -180,6 +181,9 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 		_, err := m.Store.WriteFindings(ctx, batch, m.Now().UTC())
 		batch, size = batch[:0], 0
 		clear(keys)
+		// The verdicts a batch was computed from are read within it, as
+		// they were read set by set.
+		memo.reset("")
 		return err
 	}
 	var t *setTarget
@@ -192,7 +196,7 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 				has = hasData(data, d, h.OSGroup)
 				groupHas[h.OSGroup] = has
 			}
-			if t, err = m.target(ctx, d, has && ok, h.OSGroup, h.SetID, dates); err != nil {
+			if t, err = m.target(ctx, d, has && ok, h.OSGroup, h.SetID, dates, memo); err != nil {
 				return i, fmt.Errorf("evaluate %s: %w", h.Hostname, err)
 			}
 		}
@@ -228,24 +232,29 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 
 // evaluateSet evaluates the packages of a set not yet evaluated for group
 // (which has data: without, the host shows as not evaluated, and the
-// import that brings data evaluates it).
-func (m *Matcher) evaluateSet(ctx context.Context, d Driver, group string, setID int64) error {
+// import that brings data evaluates it). It returns the packages it
+// evaluated.
+func (m *Matcher) evaluateSet(ctx context.Context, d Driver, group string, setID int64) ([]int64, error) {
 	pending, marked, err := m.Store.Unevaluated(ctx, group, setID)
 	if err != nil || marked {
-		return err
+		return nil, err
 	}
+	ids := make([]int64, len(pending))
 	if len(pending) > 0 {
 		evs, err := m.evaluate(ctx, group, d, pending)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := m.Store.SaveEvaluations(ctx, group, evs); err != nil {
-			return err
+			return nil, err
+		}
+		for i, p := range pending {
+			ids[i] = p.ID
 		}
 	}
 	// The mark is written only if every package is still evaluated, so an
 	// invalidation in between cannot be hidden by it.
-	return m.Store.MarkSetEvaluated(ctx, group, setID)
+	return ids, m.Store.MarkSetEvaluated(ctx, group, setID)
 }
 
 // evaluate computes the evaluations of pkgs in group with d's rules.

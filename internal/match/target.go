@@ -47,7 +47,7 @@ type kernelImage struct {
 
 // target evaluates a set in group (when the group has data) and returns
 // its target.
-func (m *Matcher) target(ctx context.Context, d Driver, has bool, group string, setID int64, dates map[string]time.Time) (*setTarget, error) {
+func (m *Matcher) target(ctx context.Context, d Driver, has bool, group string, setID int64, dates map[string]time.Time, memo *verdictMemo) (*setTarget, error) {
 	t := &setTarget{group: group, setID: setID, evaluated: has, dates: dates, digest: "no-data"}
 	if err := m.setUpdates(ctx, d, t); err != nil {
 		return nil, err
@@ -59,10 +59,11 @@ func (m *Matcher) target(ctx context.Context, d Driver, has bool, group string, 
 		return t, nil
 	}
 	t.scheme = d.Scheme()
-	if err := m.evaluateSet(ctx, d, group, setID); err != nil {
+	evaluated, err := m.evaluateSet(ctx, d, group, setID)
+	if err != nil {
 		return nil, err
 	}
-	rows, err := m.Store.SetVerdicts(ctx, group, setID)
+	rows, findings, err := m.setRows(ctx, t, memo, evaluated)
 	if err != nil {
 		return nil, err
 	}
@@ -97,14 +98,91 @@ func (m *Matcher) target(ctx context.Context, d Driver, has bool, group string, 
 		fmt.Fprintf(h, "update\x00%s\x00%s\x00%s\x00%s\x00%s\n", u.Package, u.Arch, u.Installed, u.Available, u.Source)
 	}
 	t.digest = hex.EncodeToString(h.Sum(nil)[:16])
-	t.findings = make([]store.TargetFinding, len(rows))
-	for i, r := range rows {
-		t.findings[i] = t.finding(r)
-	}
+	t.findings = findings
 	if err := m.prepareRules(ctx, d, t); err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// verdictMemo keeps, within one batch of a refresh (match.go), each
+// package's verdicts in a group and the findings they give, so that sets
+// differing from one already read by a few packages read only those
+// packages' verdicts: a package's verdicts never change until an
+// invalidation deletes them (and queues every set holding it). Reset at
+// each batch written, so verdicts are as fresh as when they were read set
+// by set; nil: read each set whole (SetVerdicts).
+type verdictMemo struct {
+	group string
+	byPkg map[int64]memoEntry
+}
+
+type memoEntry struct {
+	rows     []store.SetVerdict
+	findings []store.TargetFinding
+}
+
+// reset empties the memo for group.
+func (v *verdictMemo) reset(group string) {
+	if v != nil {
+		v.group, v.byPkg = group, map[int64]memoEntry{}
+	}
+}
+
+// setRows returns the verdicts of t's set, by package id and CVE as
+// store.SetVerdicts gives them, and their findings; fresh are the packages
+// evaluated just now (read again).
+func (m *Matcher) setRows(ctx context.Context, t *setTarget, memo *verdictMemo, fresh []int64) ([]store.SetVerdict, []store.TargetFinding, error) {
+	if memo == nil {
+		rows, err := m.Store.SetVerdicts(ctx, t.group, t.setID)
+		if err != nil {
+			return nil, nil, err
+		}
+		fs := make([]store.TargetFinding, len(rows))
+		for i, r := range rows {
+			fs[i] = t.finding(r)
+		}
+		return rows, fs, nil
+	}
+	if memo.group != t.group || memo.byPkg == nil || len(memo.byPkg) > 500000 {
+		memo.reset(t.group)
+	}
+	for _, id := range fresh {
+		delete(memo.byPkg, id)
+	}
+	ids, err := m.Store.SetPackageIDs(ctx, t.setID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var missing []int64
+	for _, id := range ids {
+		if _, ok := memo.byPkg[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		got, err := m.Store.PackageVerdicts(ctx, t.group, missing)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, id := range missing {
+			memo.byPkg[id] = memoEntry{}
+		}
+		for _, r := range got {
+			e := memo.byPkg[r.PackageID]
+			e.rows = append(e.rows, r)
+			e.findings = append(e.findings, t.finding(r))
+			memo.byPkg[r.PackageID] = e
+		}
+	}
+	var rows []store.SetVerdict
+	var fs []store.TargetFinding
+	for _, id := range ids {
+		e := memo.byPkg[id]
+		rows = append(rows, e.rows...)
+		fs = append(fs, e.findings...)
+	}
+	return rows, fs, nil
 }
 
 // finding is the finding a verdict of the set gives, digests computed;

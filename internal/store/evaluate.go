@@ -538,6 +538,11 @@ func (s *Store) SetVerdicts(ctx context.Context, osGroup string, setID int64) ([
 	if err != nil {
 		return nil, fmt.Errorf("verdicts of set %d: %w", setID, err)
 	}
+	return scanSetVerdicts(rows)
+}
+
+// scanSetVerdicts reads the rows of SetVerdicts' query, and closes them.
+func scanSetVerdicts(rows *sql.Rows) ([]SetVerdict, error) {
 	defer rows.Close()
 	var out []SetVerdict
 	for rows.Next() {
@@ -552,6 +557,52 @@ func (s *Store) SetVerdicts(ctx context.Context, osGroup string, setID int64) ([
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// SetPackageIDs returns the packages of a set, by id (a range of the
+// members' primary key: no join).
+func (s *Store) SetPackageIDs(ctx context.Context, setID int64) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT package_id FROM package_set_members WHERE set_id = $1 ORDER BY package_id`, setID)
+	if err != nil {
+		return nil, fmt.Errorf("members of set %d: %w", setID, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// PackageVerdicts returns the verdicts of packages ids in osGroup as
+// SetVerdicts gives them, by package id and CVE: what SetVerdicts returns
+// for a set whose members are ids.
+func (s *Store) PackageVerdicts(ctx context.Context, osGroup string, ids []int64) ([]SetVerdict, error) {
+	var out []SetVerdict
+	for len(ids) > 0 {
+		n := min(len(ids), 5000)
+		rows, err := s.r.QueryContext(ctx, `SELECT v.package_id, p.name, p.version, p.arch, e.source_name,
+				e.source_version, e.basis, v.cve, v.status, v.fixed_version, v.severity, v.advisory_id, v.origin,
+				v.kernel, v.data_group
+			FROM verdicts v JOIN packages p ON p.id = v.package_id
+			JOIN evaluated e ON e.os_group = v.os_group AND e.package_id = v.package_id
+			WHERE v.os_group = $1 AND `+s.engine.inList("v.package_id", 2)+` ORDER BY v.package_id, v.cve`,
+			osGroup, s.engine.intList(ids[:n]))
+		if err != nil {
+			return nil, fmt.Errorf("verdicts of packages: %w", err)
+		}
+		got, err := scanSetVerdicts(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+		ids = ids[n:]
+	}
+	return out, nil
 }
 
 // SetPackagesKeyed returns the packages of a set whose key in osGroup is

@@ -895,6 +895,7 @@ var unscoped = map[string]string{
 	"ForgetEvaluations": "matcher write",
 	"WriteFindings":     "matcher write (by host id)", "HostsOnSet": "matcher's read of the hosts of a set to evaluate",
 	"SetVerdicts": "matcher: verdicts of a package set, no host data", "SetPackagesKeyed": "matcher: packages of a set",
+	"SetPackageIDs": "matcher: package ids of a set, no host data", "PackageVerdicts": "matcher: verdicts of catalogue packages, no host data",
 	"SetPackagesByBasis": "matcher: packages of a set",
 	"DataDates":          "vendor data dates, no host data", "DataSnapshot": "vendor data dates and groups, no host data", "SetPolicy": "configuration", "Policy": "configuration",
 	"EnqueueGroup": "matcher write", "ClaimEvalWork": "matcher: evaluation queue (group, set ids)",
