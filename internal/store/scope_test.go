@@ -929,6 +929,7 @@ var unscoped = map[string]string{
 	"UserDisabled": "login: whether one user is disabled", "DisabledUsers": "user names (admin pages), no host data",
 	// The dashboard (dashboard.go, sitesinfo.go).
 	"SnapshotExposure": "job: writes the daily snapshot of every site; its reads (Dashboard, ExposureHistory) are scoped",
+	"FoldFleetCells":   "job: folds the logged changes of the host counts per cell; its reads (fleetView) are scoped",
 	"SetSiteInfo":      "admin write (a site's contact, URL and note)",
 }
 
