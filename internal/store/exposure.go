@@ -61,22 +61,28 @@ func (s *Store) tagExposure(ctx context.Context, v *fleetView) ([]TagExposure, e
 		return out, nil
 	}
 	type rated struct{ tag, dataGroup, sev string }
-	per := map[int64][]rated{}
-	err := s.eachRow(ctx, `SELECT DISTINCT f.target_id, t.tag, COALESCE(ff.data_group, ''), COALESCE(ff.severity, '')
-		FROM target_findings f JOIN cve_tags t ON t.cve = f.cve AND t.enabled
-		LEFT JOIN finding_facts ff ON ff.id = f.facts_id
-		WHERE `+s.engine.inList("f.target_id", 1)+` AND f.status IN ('`+StatusOpen+`', '`+StatusUnfixed+`')`,
-		[]any{s.engine.intList(targets)}, func(scan func(...any) error) error {
-			var id int64
-			var r rated
-			if err := scan(&id, &r.tag, &r.dataGroup, &r.sev); err != nil {
-				return err
-			}
-			per[id] = append(per[id], r)
-			return nil
-		})
+	tags, err := s.Tags(ctx, TagFilter{EnabledOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("tag exposure: %w", err)
+	}
+	tagsOf := map[string][]string{}
+	for _, t := range tags {
+		tagsOf[t.CVE] = append(tagsOf[t.CVE], t.Tag)
+	}
+	cves, err := s.targetCVEsOf(ctx, targets)
+	if err != nil {
+		return nil, fmt.Errorf("tag exposure: %w", err)
+	}
+	per := map[int64][]rated{}
+	for id, rs := range cves {
+		for _, r := range rs {
+			if r.status != StatusOpen && r.status != StatusUnfixed {
+				continue
+			}
+			for _, tag := range tagsOf[r.cve] {
+				per[id] = append(per[id], rated{tag, r.dataGroup, r.severity})
+			}
+		}
 	}
 	by := map[string]map[string]int{}
 	for _, c := range v.cells {

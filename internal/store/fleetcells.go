@@ -397,12 +397,12 @@ func (s *Store) dataStatesOf(ctx context.Context, v *fleetView) ([]GroupDataStat
 	return out, counts, nil
 }
 
-// scopeSiteIDs returns the ids of the sites in scope (none: an empty,
-// non-nil list).
-func (s *Store) scopeSiteIDs(ctx context.Context, sc Scope) ([]int64, error) {
-	cond, args := s.scopeSQL(sc, "s", 1)
+// scopeSiteIDs returns the ids of the sites in scope (of site alone when
+// not ""; none: an empty, non-nil list).
+func (s *Store) scopeSiteIDs(ctx context.Context, sc Scope, site string) ([]int64, error) {
+	cond, args := s.scopeSQL(sc, "s", 2)
 	ids := []int64{}
-	err := s.eachRow(ctx, `SELECT s.id FROM sites s WHERE `+cond, args, func(scan func(...any) error) error {
+	err := s.eachRow(ctx, `SELECT s.id FROM sites s WHERE ($1 = '' OR s.name = $1) AND `+cond, append([]any{site}, args...), func(scan func(...any) error) error {
 		var id int64
 		err := scan(&id)
 		ids = append(ids, id)

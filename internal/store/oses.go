@@ -45,7 +45,7 @@ func (s *Store) OSGroups(ctx context.Context, sc Scope) ([]OSGroupCount, error) 
 		os, group string
 		set       int64
 	}
-	ids, err := s.scopeSiteIDs(ctx, sc)
+	ids, err := s.scopeSiteIDs(ctx, sc, "")
 	if err != nil {
 		return nil, fmt.Errorf("os groups: %w", err)
 	}

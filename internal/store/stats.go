@@ -68,7 +68,7 @@ func (s *Store) Stats(ctx context.Context, sc Scope) (Stats, error) {
 		}
 	}
 	// The hosts from their cells (fleetcells.go), not a read of each.
-	ids, err := s.scopeSiteIDs(ctx, sc)
+	ids, err := s.scopeSiteIDs(ctx, sc, "")
 	if err != nil {
 		return st, fmt.Errorf("stats hosts: %w", err)
 	}
