@@ -413,3 +413,17 @@ func (s *Store) scopeSiteIDs(ctx context.Context, sc Scope, site string) ([]int6
 	}
 	return ids, nil
 }
+
+// siteCond is the SQL condition on col (a site id column) for the sites
+// of v, read in scope sc: none for every site, else the list of their
+// ids as parameter $n (no join with sites).
+func (v *fleetView) siteCond(sc Scope, col string, e engine, n int) (string, []any) {
+	if sc.all {
+		return "1 = 1", nil
+	}
+	ids := make([]int64, len(v.sites))
+	for i, r := range v.sites {
+		ids[i] = r.id
+	}
+	return e.inList(col, n), []any{e.intList(ids)}
+}

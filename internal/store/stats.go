@@ -42,6 +42,12 @@ type Stats struct {
 func (s *Store) Stats(ctx context.Context, sc Scope) (Stats, error) {
 	var st Stats
 	cond, args := s.scopeSQL(sc, "s", 1)
+	// Every site: the reports alone (each is of a host, each host of a
+	// site), not two lookups per report.
+	reportsIn := ` JOIN hosts h ON h.id = r.host_id JOIN sites s ON s.id = h.site_id WHERE ` + cond
+	if sc.all {
+		reportsIn = ""
+	}
 	var first sql.NullTime
 	var received sql.NullInt64
 	for _, q := range []struct {
@@ -51,8 +57,7 @@ func (s *Store) Stats(ctx context.Context, sc Scope) (Stats, error) {
 		dest []any
 	}{
 		{"sites", `SELECT COUNT(*) FROM sites s WHERE ` + cond, args, []any{&st.Sites}},
-		{"reports", `SELECT COUNT(*), SUM(r.count) FROM reports r JOIN hosts h ON h.id = r.host_id
-			JOIN sites s ON s.id = h.site_id WHERE ` + cond, args, []any{&st.ReportRecords, &received}},
+		{"reports", `SELECT COUNT(*), SUM(r.count) FROM reports r` + reportsIn, args, []any{&st.ReportRecords, &received}},
 		{"packages", `SELECT COUNT(*) FROM packages`, nil, []any{&st.Packages}},
 		{"package sets", `SELECT COUNT(*) FROM package_sets`, nil, []any{&st.PackageSets}},
 		{"cves", `SELECT COUNT(*) FROM (SELECT cve FROM advisories WHERE cve <> '' UNION SELECT id FROM cves) c`, nil, []any{&st.CVEs}},
@@ -92,8 +97,7 @@ func (s *Store) Stats(ctx context.Context, sc Scope) (Stats, error) {
 	}
 	st.ReportsReceived = received.Int64
 	// The column itself, not MIN of it: SQLite's aggregates lose its type.
-	err = s.r.QueryRowContext(ctx, `SELECT r.first_received FROM reports r JOIN hosts h ON h.id = r.host_id
-		JOIN sites s ON s.id = h.site_id WHERE `+cond+` ORDER BY r.first_received LIMIT 1`, args...).Scan(&first)
+	err = s.r.QueryRowContext(ctx, `SELECT r.first_received FROM reports r`+reportsIn+` ORDER BY r.first_received LIMIT 1`, args...).Scan(&first)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("stats first report: %w", err)
 	}
