@@ -112,7 +112,9 @@ func (s *Store) Vulns(ctx context.Context, sc Scope, f VulnFilter) ([]Vuln, int,
 	for k := range hosts {
 		tgs = append(tgs, k)
 	}
-	slices.SortFunc(tgs, func(a, b targetGroup) int { return cmp.Or(cmp.Compare(a.target, b.target), strings.Compare(a.group, b.group)) })
+	slices.SortFunc(tgs, func(a, b targetGroup) int {
+		return cmp.Or(cmp.Compare(a.target, b.target), strings.Compare(a.group, b.group))
+	})
 	for _, k := range tgs {
 		n := hosts[k]
 		seen := map[string]bool{} // a target's CVE once (two packages of it: one finding each)
