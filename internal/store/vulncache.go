@@ -17,13 +17,12 @@ type targetCVE struct {
 // is never changed once committed (content-addressed, targets.go) and its
 // id never reused, so a kept entry is exact for as long as it is kept;
 // a target deleted by the GC is simply not asked for again. Bounded by
-// rows: reset when full. Strings are interned (a CVE recurs in many
-// targets).
+// rows: reset when full. The strings of one read are interned (a CVE
+// recurs in many targets).
 type targetCVEs struct {
-	mu     sync.Mutex
-	byID   map[int64][]targetCVE
-	rows   int
-	intern map[string]string
+	mu   sync.Mutex
+	byID map[int64][]targetCVE
+	rows int
 }
 
 // maxTargetCVERows bounds the rows kept (about 80 bytes each).
