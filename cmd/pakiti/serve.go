@@ -178,6 +178,17 @@ func newServe(g *globals) *cobra.Command {
 					sched.Run(ctx, "exposure-snapshot", snapshotEvery, func(ctx context.Context) error { return snapshotExposure(ctx, st, log) })
 				})
 			}
+			// The host counts per cell (store/fleetcells.go): PostgreSQL's
+			// triggers log changes that this folds (nothing on SQLite).
+			wg.Go(func() {
+				sched.Run(ctx, "fleet-cells", time.Minute, func(ctx context.Context) error {
+					n, err := st.FoldFleetCells(ctx)
+					if n > 0 {
+						log.Debug("fleet cells folded", "deltas", n)
+					}
+					return err
+				})
+			})
 			if tagsFrom != "" && tagsEvery > 0 {
 				wg.Go(func() {
 					sched.Run(ctx, "tags-import", tagsEvery, func(ctx context.Context) error {

@@ -119,6 +119,11 @@ func (s *Store) CopyFromSQLite(ctx context.Context, file string, opt CopyOptions
 		if _, err := tx.Exec(ctx, `DELETE FROM data_generation`); err != nil {
 			return fmt.Errorf("clear the data generation: %w", err)
 		}
+		// The host counts per cell are copied as they are: the triggers
+		// that keep them (migration 0025) would count the hosts again.
+		if _, err := tx.Exec(ctx, `ALTER TABLE hosts DISABLE TRIGGER USER`); err != nil {
+			return fmt.Errorf("copy hosts: %w", err)
+		}
 		for _, table := range order {
 			t := time.Now()
 			n, err := copyTable(ctx, stx, tx, table, total[table], opt)
@@ -126,6 +131,9 @@ func (s *Store) CopyFromSQLite(ctx context.Context, file string, opt CopyOptions
 				return fmt.Errorf("copy %s: %w", table, err)
 			}
 			opt.Log.Info("table copied", "table", table, "rows", n, "duration", time.Since(t).Round(time.Millisecond))
+		}
+		if _, err := tx.Exec(ctx, `ALTER TABLE hosts ENABLE TRIGGER USER`); err != nil {
+			return fmt.Errorf("copy hosts: %w", err)
 		}
 		if err := resetIdentities(ctx, tx); err != nil {
 			return err

@@ -93,16 +93,19 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, now time.Time) (Dashboa
 	}
 	_, all := v.perSite()
 	d.ByTag = all.byTag
-	cond, args := s.scopeSQL(sc, "s", 3)
+	// The hosts exposed since the cut as the snapshots saw them (the
+	// index on exposed_since), still exposed now: one lookup of each in
+	// the hosts by id; the scope by the ids of v's sites, no join.
+	cond, args := v.siteCond(sc, "h.site_id", s.engine, 3)
 	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(CASE WHEN e.exposed_since >= $1 THEN 1 END),
 			COUNT(CASE WHEN e.exposed_since >= $2 THEN 1 END)
-		FROM exposure_hosts e JOIN hosts h ON h.hostname = e.hostname AND h.removed_at IS NULL AND h.cves > 0
-		JOIN sites s ON s.id = h.site_id WHERE e.exposed_since >= $2 AND `+cond,
+		FROM exposure_hosts e JOIN hosts h ON h.id = e.host_id AND h.removed_at IS NULL AND h.cves > 0
+		WHERE e.exposed_since >= $2 AND `+cond,
 		append([]any{now.Add(-24 * time.Hour).UTC(), now.Add(-7 * 24 * time.Hour).UTC()}, args...)...).
 		Scan(&d.NewlyExposed24h, &d.NewlyExposed7d); err != nil {
 		return d, fmt.Errorf("newly exposed: %w", err)
 	}
-	if d.TopCVEs, err = s.topCVEs(ctx, sc, topCVEs); err != nil {
+	if d.TopCVEs, err = s.topCVEs(ctx, sc, v, topCVEs); err != nil {
 		return d, err
 	}
 	// The column itself, not MAX of it: SQLite's aggregates lose its type.
@@ -139,10 +142,10 @@ func (s *Store) fleetTotals(ctx context.Context, v *fleetView) (FleetTotals, map
 }
 
 // topCVEs sums the latest snapshot's hosts per CVE over the sites in
-// scope (a host is in one site: counted once).
-func (s *Store) topCVEs(ctx context.Context, sc Scope, n int) ([]CVEHosts, error) {
-	cond, args := s.scopeSQL(sc, "s", 2)
-	rows, err := s.r.QueryContext(ctx, `SELECT c.cve, SUM(c.hosts) FROM exposure_cves c JOIN sites s ON s.id = c.site_id
+// scope, those of v (a host is in one site: counted once).
+func (s *Store) topCVEs(ctx context.Context, sc Scope, v *fleetView, n int) ([]CVEHosts, error) {
+	cond, args := v.siteCond(sc, "c.site_id", s.engine, 2)
+	rows, err := s.r.QueryContext(ctx, `SELECT c.cve, SUM(c.hosts) FROM exposure_cves c
 		WHERE `+cond+` GROUP BY c.cve ORDER BY 2 DESC, c.cve LIMIT $1`, append([]any{n}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("top cves: %w", err)
@@ -348,32 +351,34 @@ func (s *Store) SnapshotExposure(ctx context.Context, now time.Time) (SnapshotRe
 	return res, nil
 }
 
-// syncExposedHosts keeps a row per exposed host: new ones exposed since
-// now, the others keep their time; hosts no longer exposed lose theirs.
+// syncExposedHosts keeps a row per exposed host (by name in exposed; by
+// id in the table): new ones exposed since now, the others keep their
+// time; hosts no longer exposed lose theirs.
 func syncExposedHosts(ctx context.Context, tx *sql.Tx, exposed map[string]bool, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT hostname FROM exposure_hosts`)
+	rows, err := tx.QueryContext(ctx, `SELECT e.host_id, h.hostname FROM exposure_hosts e JOIN hosts h ON h.id = e.host_id`)
 	if err != nil {
 		return err
 	}
-	var gone []string
+	var gone []int64
 	had := map[string]bool{}
 	for rows.Next() {
+		var id int64
 		var n string
-		if err := rows.Scan(&n); err != nil {
+		if err := rows.Scan(&id, &n); err != nil {
 			rows.Close()
 			return err
 		}
 		had[n] = true
 		if !exposed[n] {
-			gone = append(gone, n)
+			gone = append(gone, id)
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, n := range gone {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM exposure_hosts WHERE hostname = $1`, n); err != nil {
+	for _, id := range gone {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM exposure_hosts WHERE host_id = $1`, id); err != nil {
 			return err
 		}
 	}
@@ -385,7 +390,8 @@ func syncExposedHosts(ctx context.Context, tx *sql.Tx, exposed map[string]bool, 
 	}
 	sort.Strings(fresh)
 	for _, n := range fresh {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO exposure_hosts (hostname, exposed_since) VALUES ($1, $2)`, n, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exposure_hosts (host_id, exposed_since) SELECT id, $2 FROM hosts WHERE hostname = $1`,
+			n, now); err != nil {
 			return err
 		}
 	}

@@ -27,84 +27,87 @@ type TagExposure struct {
 }
 
 // Exposure returns, for the sites in scope, each site's hosts and exposed
-// hosts by severity (from the hosts' counters, WriteFindings), and the
-// exposed hosts per CVE tag by severity (from the open findings). The
-// metrics read it with AllSites.
+// hosts by severity, and the exposed hosts per CVE tag by severity, from
+// the cells of the hosts (fleetcells.go) and their targets: a host's
+// findings are its target's, so what is worked out once per target and
+// OS group holds for every host of the cell. The metrics read it with
+// AllSites.
 func (s *Store) Exposure(ctx context.Context, sc Scope) ([]SiteExposure, []TagExposure, error) {
-	cond, args := s.scopeSQL(sc, "s", 1)
-	rows, err := s.r.QueryContext(ctx, `SELECT s.name, COUNT(h.id),
-			COUNT(CASE WHEN h.sev_critical > 0 THEN 1 END),
-			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high > 0 THEN 1 END),
-			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium > 0 THEN 1 END),
-			COUNT(CASE WHEN h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium = 0 AND h.sev_low > 0 THEN 1 END),
-			COUNT(CASE WHEN h.cves > 0 AND h.sev_critical = 0 AND h.sev_high = 0 AND h.sev_medium = 0 AND h.sev_low = 0 THEN 1 END)
-		FROM sites s LEFT JOIN hosts h ON h.site_id = s.id AND h.removed_at IS NULL
-		WHERE `+cond+` GROUP BY s.name ORDER BY s.name`, args...)
+	v, err := s.fleetView(ctx, sc, "", s.now().Add(-s.StaleAfter()))
 	if err != nil {
 		return nil, nil, fmt.Errorf("site exposure: %w", err)
 	}
-	var sites []SiteExposure
-	for rows.Next() {
-		var e SiteExposure
-		var c, h, m, l, o int
-		if err := rows.Scan(&e.Site, &e.Hosts, &c, &h, &m, &l, &o); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		e.Exposed = map[string]int{"critical": c, "high": h, "medium": m, "low": l, "other": o}
-		sites = append(sites, e)
+	per, _ := v.perSite()
+	sites := make([]SiteExposure, 0, len(v.sites))
+	for _, r := range v.sites {
+		c := per[r.id]
+		sites = append(sites, SiteExposure{Site: r.name, Hosts: c.hosts, Exposed: c.bySev})
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("site exposure: %w", err)
-	}
-	tags, err := s.tagExposure(ctx, sc)
+	tags, err := s.tagExposure(ctx, v)
 	return sites, tags, err
 }
 
-// tagExposure counts hosts per enabled CVE tag by the worst severity of
-// the host's open findings of that tag's CVEs.
-func (s *Store) tagExposure(ctx context.Context, sc Scope) ([]TagExposure, error) {
-	cond, args := s.scopeSQL(sc, "s", 1)
-	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT h.id, t.tag, h.os_group, COALESCE(ff.data_group, ''), COALESCE(ff.severity, '')
-		FROM target_findings f JOIN cve_tags t ON t.cve = f.cve AND t.enabled
-		JOIN hosts h ON h.target_id = f.target_id AND h.removed_at IS NULL JOIN sites s ON s.id = h.site_id
-		LEFT JOIN finding_facts ff ON ff.id = f.facts_id
-		WHERE `+cond+` AND f.status IN ('`+StatusOpen+`', '`+StatusUnfixed+`')`, args...)
+// tagExposure counts the hosts of v per enabled CVE tag by the worst
+// severity of the host's open findings of that tag's CVEs: per target
+// and OS group (a finding without a data group is rated by the host's),
+// then times the cell's hosts.
+func (s *Store) tagExposure(ctx context.Context, v *fleetView) ([]TagExposure, error) {
+	out := []TagExposure{}
+	var targets []int64
+	for id := range v.targets {
+		targets = append(targets, id)
+	}
+	if len(targets) == 0 {
+		return out, nil
+	}
+	type rated struct{ tag, dataGroup, sev string }
+	tags, err := s.Tags(ctx, TagFilter{EnabledOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("tag exposure: %w", err)
 	}
-	defer rows.Close()
-	type hostTag struct {
-		host int64
-		tag  string
+	tagsOf := map[string][]string{}
+	for _, t := range tags {
+		tagsOf[t.CVE] = append(tagsOf[t.CVE], t.Tag)
 	}
-	worst := map[hostTag]model.Severity{}
-	for rows.Next() {
-		var k hostTag
-		var group, dataGroup, sev string
-		if err := rows.Scan(&k.host, &k.tag, &group, &dataGroup, &sev); err != nil {
-			return nil, err
-		}
-		if dataGroup == "" {
-			dataGroup = group
-		}
-		v := s.severityOf(model.Advisory{OSGroup: dataGroup, Severity: sev})
-		if old, ok := worst[k]; !ok || v > old {
-			worst[k] = v
-		}
-	}
-	if err := rows.Err(); err != nil {
+	cves, err := s.targetCVEsOf(ctx, targets)
+	if err != nil {
 		return nil, fmt.Errorf("tag exposure: %w", err)
 	}
-	by := map[string]map[string]int{}
-	for k, v := range worst {
-		if by[k.tag] == nil {
-			by[k.tag] = map[string]int{}
+	per := map[int64][]rated{}
+	for id, rs := range cves {
+		for _, r := range rs {
+			if r.status != StatusOpen && r.status != StatusUnfixed {
+				continue
+			}
+			for _, tag := range tagsOf[r.cve] {
+				per[id] = append(per[id], rated{tag, r.dataGroup, r.severity})
+			}
 		}
-		by[k.tag][v.String()]++
 	}
-	out := make([]TagExposure, 0, len(by))
+	by := map[string]map[string]int{}
+	for _, c := range v.cells {
+		rs := per[c.target]
+		if len(rs) == 0 {
+			continue
+		}
+		worst := map[string]model.Severity{}
+		for _, r := range rs {
+			g := r.dataGroup
+			if g == "" {
+				g = c.group
+			}
+			sev := s.severityOf(model.Advisory{OSGroup: g, Severity: r.sev})
+			if old, ok := worst[r.tag]; !ok || sev > old {
+				worst[r.tag] = sev
+			}
+		}
+		for tag, sev := range worst {
+			if by[tag] == nil {
+				by[tag] = map[string]int{}
+			}
+			by[tag][sev.String()] += c.hosts
+		}
+	}
 	for t, m := range by {
 		out = append(out, TagExposure{Tag: t, Exposed: m})
 	}

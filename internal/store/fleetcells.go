@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -10,16 +11,19 @@ import (
 	"github.com/pakiti-go/pakiti/internal/model"
 )
 
-// The dashboard, sites and OS counts of 100,000 hosts, exact at every
-// view, without reading the hosts once per number: the hosts in scope
-// are read once, grouped into cells of hosts alike (same site, target,
-// OS group and package set: migration 0022's covering index hosts_fleet,
-// no table row read), and every count is worked out in Go from the cells
-// and what is shared by many hosts, read once: the targets' counters
-// (cves, severities, reboot, tags: the hosts' counters are copies of
-// their target's, targets.go), whether a group and set were evaluated,
-// the groups' data states. Stale hosts are counted apart through the
-// last_report index (only the stale ones are read).
+// The dashboard, sites, OS counts, stats and fleet metrics of 100,000
+// hosts, exact at every view, without reading the hosts once per view:
+// the hosts are counted per cell of hosts alike (same site, target, OS
+// group, package set, OS string, removed or not) in fleet_cells, kept by
+// triggers on hosts in every writer's own transaction (migration 0025:
+// no write path can forget them; on PostgreSQL an insert-only log of
+// deltas the fleet-cells job folds, FoldFleetCells). Every count is
+// worked out in Go from the cells in scope and what is shared by many
+// hosts, read once: the targets' counters (cves, severities, reboot,
+// tags: the hosts' counters are copies of their target's, targets.go),
+// whether a group and set were evaluated, the groups' data states. Stale
+// hosts are counted apart through the last_report index (only the stale
+// ones are read): staleness moves with the clock, not with a write.
 
 // fleetCell is hosts alike: one site, target (0: none, no finding), OS
 // group and package set.
@@ -65,19 +69,89 @@ func (s *Store) fleetView(ctx context.Context, sc Scope, site string, staleCut t
 	for i, r := range v.sites {
 		ids[i] = r.id
 	}
-	in := s.engine.inList("h.site_id", 1)
-	err = s.eachRow(ctx, `SELECT h.site_id, COALESCE(h.target_id, 0), h.os_group, h.package_set_id, COUNT(*) FROM hosts h
-		WHERE `+in+` AND h.removed_at IS NULL GROUP BY h.site_id, h.target_id, h.os_group, h.package_set_id`,
-		[]any{s.engine.intList(ids)}, func(scan func(...any) error) error {
-			var c fleetCell
-			err := scan(&c.site, &c.target, &c.group, &c.set, &c.hosts)
-			v.cells = append(v.cells, c)
-			return err
-		})
+	err = s.eachCell(ctx, ids, func(c fleetCell, os string, removed bool) {
+		if removed {
+			return
+		}
+		// Cells differing by OS string alone are one here.
+		if n := len(v.cells); n > 0 {
+			if l := &v.cells[n-1]; l.site == c.site && l.target == c.target && l.group == c.group && l.set == c.set {
+				l.hosts += c.hosts
+				return
+			}
+		}
+		v.cells = append(v.cells, c)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("fleet cells: %w", err)
+		return nil, err
 	}
 	return v, s.fleetShared(ctx, v)
+}
+
+// fleetCellsSQL reads the cells of fleet_cells with the changes not yet
+// folded into them (PostgreSQL; none on SQLite), in one statement (one
+// snapshot): $1 is a list of site ids, or NULL for every site. Ordered so
+// that cells differing by OS string and removed flag alone follow each
+// other.
+const fleetCellsSQL = `SELECT c.site_id, c.target_id, c.os_group, c.package_set_id, c.os, c.removed, SUM(c.hosts) FROM (
+		SELECT site_id, target_id, os_group, package_set_id, os, removed, hosts FROM fleet_cells
+		UNION ALL
+		SELECT site_id, target_id, os_group, package_set_id, os, removed, hosts FROM fleet_cell_deltas) c
+	WHERE %s GROUP BY c.site_id, c.target_id, c.os_group, c.package_set_id, c.os, c.removed HAVING SUM(c.hosts) <> 0
+	ORDER BY c.site_id, c.target_id, c.os_group, c.package_set_id, c.os, c.removed`
+
+// eachCell calls fn with each cell of the hosts of sites (every site when
+// nil), its OS string and whether its hosts are removed ones.
+func (s *Store) eachCell(ctx context.Context, sites []int64, fn func(c fleetCell, os string, removed bool)) error {
+	where, args := "1 = 1", []any(nil)
+	if sites != nil {
+		where, args = s.engine.inList("c.site_id", 1), []any{s.engine.intList(sites)}
+	}
+	err := s.eachRow(ctx, fmt.Sprintf(fleetCellsSQL, where), args, func(scan func(...any) error) error {
+		var c fleetCell
+		var os string
+		var removed int
+		if err := scan(&c.site, &c.target, &c.group, &c.set, &os, &removed, &c.hosts); err != nil {
+			return err
+		}
+		fn(c, os, removed != 0)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("fleet cells: %w", err)
+	}
+	return nil
+}
+
+// FoldFleetCells folds the changes logged in fleet_cell_deltas into
+// fleet_cells (PostgreSQL's triggers log them; SQLite's count in place,
+// nothing to fold) and returns how many delta rows it folded. Only the
+// rows its statement saw are deleted: those committed meanwhile stay for
+// the next fold. Readers see the same counts before and after.
+func (s *Store) FoldFleetCells(ctx context.Context) (int, error) {
+	if _, ok := s.engine.(postgres); !ok {
+		return 0, nil
+	}
+	var n int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `WITH d AS (DELETE FROM fleet_cell_deltas RETURNING *),
+			s AS (SELECT site_id, target_id, os_group, package_set_id, os, removed, SUM(hosts) AS hosts, COUNT(*) AS n
+				FROM d GROUP BY site_id, target_id, os_group, package_set_id, os, removed),
+			i AS (INSERT INTO fleet_cells (site_id, target_id, os_group, package_set_id, os, removed, hosts)
+				SELECT site_id, target_id, os_group, package_set_id, os, removed, hosts FROM s
+				ON CONFLICT (site_id, target_id, os_group, package_set_id, os, removed)
+				DO UPDATE SET hosts = fleet_cells.hosts + excluded.hosts)
+			SELECT COALESCE(SUM(n), 0) FROM s`).Scan(&n)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM fleet_cells WHERE hosts = 0`)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("fold fleet cells: %w", err)
+	}
+	return n, nil
 }
 
 // fleetSites reads the sites in scope (site alone when not "") and their
@@ -321,4 +395,35 @@ func (s *Store) dataStatesOf(ctx context.Context, v *fleetView) ([]GroupDataStat
 	}
 	slices.SortStableFunc(out, func(a, b GroupDataState) int { return model.CompareOSGroups(a.OSGroup, b.OSGroup) })
 	return out, counts, nil
+}
+
+// scopeSiteIDs returns the ids of the sites in scope (of site alone when
+// not ""; none: an empty, non-nil list).
+func (s *Store) scopeSiteIDs(ctx context.Context, sc Scope, site string) ([]int64, error) {
+	cond, args := s.scopeSQL(sc, "s", 2)
+	ids := []int64{}
+	err := s.eachRow(ctx, `SELECT s.id FROM sites s WHERE ($1 = '' OR s.name = $1) AND `+cond, append([]any{site}, args...), func(scan func(...any) error) error {
+		var id int64
+		err := scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sites in scope: %w", err)
+	}
+	return ids, nil
+}
+
+// siteCond is the SQL condition on col (a site id column) for the sites
+// of v, read in scope sc: none for every site, else the list of their
+// ids as parameter $n (no join with sites).
+func (v *fleetView) siteCond(sc Scope, col string, e engine, n int) (string, []any) {
+	if sc.all {
+		return "1 = 1", nil
+	}
+	ids := make([]int64, len(v.sites))
+	for i, r := range v.sites {
+		ids[i] = r.id
+	}
+	return e.inList(col, n), []any{e.intList(ids)}
 }

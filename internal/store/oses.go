@@ -35,30 +35,52 @@ type OSGroupCount struct {
 // are evaluated is read once per group and set, the data state decided
 // per group (coverage.go).
 func (s *Store) OSGroups(ctx context.Context, sc Scope) ([]OSGroupCount, error) {
-	cond, args := s.scopeSQL(sc, "s", 1)
 	type row struct {
 		os, group      string
 		set            int64
 		evaluated      bool
 		hosts, exposed int
 	}
-	var rs []row
-	v := &fleetView{targets: map[int64]targetCounts{}, groupData: map[string]bool{}, setEval: map[string]map[int64]bool{}}
-	err := s.eachRow(ctx, `SELECT h.os, h.os_group, h.package_set_id, COUNT(*), COUNT(CASE WHEN h.cves > 0 THEN 1 END)
-		FROM hosts h JOIN sites s ON s.id = h.site_id AND h.removed_at IS NULL WHERE `+cond+`
-		GROUP BY h.os, h.os_group, h.package_set_id`, args, func(scan func(...any) error) error {
-		var r row
-		err := scan(&r.os, &r.group, &r.set, &r.hosts, &r.exposed)
-		rs = append(rs, r)
-		v.cells = append(v.cells, fleetCell{group: r.group, set: r.set})
-		return err
-	})
+	type rowKey struct {
+		os, group string
+		set       int64
+	}
+	ids, err := s.scopeSiteIDs(ctx, sc, "")
 	if err != nil {
 		return nil, fmt.Errorf("os groups: %w", err)
 	}
-	// Evaluated per OS group and set, read once (fleetcells.go).
+	// The cells of the hosts in scope (fleetcells.go), then their targets'
+	// counters and whether each group and set is evaluated, read once.
+	v := &fleetView{targets: map[int64]targetCounts{}, groupData: map[string]bool{}, setEval: map[string]map[int64]bool{}}
+	var oses []string // per cell of v
+	if len(ids) > 0 {
+		err = s.eachCell(ctx, ids, func(c fleetCell, os string, removed bool) {
+			if !removed {
+				v.cells = append(v.cells, c)
+				oses = append(oses, os)
+			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("os groups: %w", err)
+		}
+	}
 	if err := s.fleetShared(ctx, v); err != nil {
 		return nil, fmt.Errorf("os groups: %w", err)
+	}
+	var rs []row
+	at0 := map[rowKey]int{}
+	for i, c := range v.cells {
+		k := rowKey{oses[i], c.group, c.set}
+		j, ok := at0[k]
+		if !ok {
+			j = len(rs)
+			at0[k] = j
+			rs = append(rs, row{os: k.os, group: c.group, set: c.set})
+		}
+		rs[j].hosts += c.hosts
+		if v.targets[c.target].cves > 0 {
+			rs[j].exposed += c.hosts
+		}
 	}
 	for i := range rs {
 		rs[i].evaluated = v.evaluated(fleetCell{group: rs[i].group, set: rs[i].set})

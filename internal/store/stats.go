@@ -42,6 +42,12 @@ type Stats struct {
 func (s *Store) Stats(ctx context.Context, sc Scope) (Stats, error) {
 	var st Stats
 	cond, args := s.scopeSQL(sc, "s", 1)
+	// Every site: the reports alone (each is of a host, each host of a
+	// site), not two lookups per report.
+	reportsIn := ` JOIN hosts h ON h.id = r.host_id JOIN sites s ON s.id = h.site_id WHERE ` + cond
+	if sc.all {
+		reportsIn = ""
+	}
 	var first sql.NullTime
 	var received sql.NullInt64
 	for _, q := range []struct {
@@ -51,12 +57,7 @@ func (s *Store) Stats(ctx context.Context, sc Scope) (Stats, error) {
 		dest []any
 	}{
 		{"sites", `SELECT COUNT(*) FROM sites s WHERE ` + cond, args, []any{&st.Sites}},
-		{"hosts", `SELECT COUNT(CASE WHEN h.removed_at IS NULL THEN 1 END), COUNT(CASE WHEN h.removed_at IS NOT NULL THEN 1 END),
-			COUNT(DISTINCT CASE WHEN h.removed_at IS NULL THEN h.os END), COUNT(DISTINCT CASE WHEN h.removed_at IS NULL AND h.os_group <> '' THEN h.os_group END)
-			FROM hosts h JOIN sites s ON s.id = h.site_id WHERE ` + cond, args,
-			[]any{&st.Hosts, &st.RemovedHosts, &st.OSes, &st.OSGroups}},
-		{"reports", `SELECT COUNT(*), SUM(r.count) FROM reports r JOIN hosts h ON h.id = r.host_id
-			JOIN sites s ON s.id = h.site_id WHERE ` + cond, args, []any{&st.ReportRecords, &received}},
+		{"reports", `SELECT COUNT(*), SUM(r.count) FROM reports r` + reportsIn, args, []any{&st.ReportRecords, &received}},
 		{"packages", `SELECT COUNT(*) FROM packages`, nil, []any{&st.Packages}},
 		{"package sets", `SELECT COUNT(*) FROM package_sets`, nil, []any{&st.PackageSets}},
 		{"cves", `SELECT COUNT(*) FROM (SELECT cve FROM advisories WHERE cve <> '' UNION SELECT id FROM cves) c`, nil, []any{&st.CVEs}},
@@ -71,10 +72,32 @@ func (s *Store) Stats(ctx context.Context, sc Scope) (Stats, error) {
 			return st, fmt.Errorf("stats %s: %w", q.what, err)
 		}
 	}
+	// The hosts from their cells (fleetcells.go), not a read of each.
+	ids, err := s.scopeSiteIDs(ctx, sc, "")
+	if err != nil {
+		return st, fmt.Errorf("stats hosts: %w", err)
+	}
+	if len(ids) > 0 {
+		oses, groups := map[string]bool{}, map[string]bool{}
+		err = s.eachCell(ctx, ids, func(c fleetCell, os string, removed bool) {
+			if removed {
+				st.RemovedHosts += c.hosts
+				return
+			}
+			st.Hosts += c.hosts
+			oses[os] = true
+			if c.group != "" {
+				groups[c.group] = true
+			}
+		})
+		if err != nil {
+			return st, fmt.Errorf("stats hosts: %w", err)
+		}
+		st.OSes, st.OSGroups = len(oses), len(groups)
+	}
 	st.ReportsReceived = received.Int64
 	// The column itself, not MIN of it: SQLite's aggregates lose its type.
-	err := s.r.QueryRowContext(ctx, `SELECT r.first_received FROM reports r JOIN hosts h ON h.id = r.host_id
-		JOIN sites s ON s.id = h.site_id WHERE `+cond+` ORDER BY r.first_received LIMIT 1`, args...).Scan(&first)
+	err = s.r.QueryRowContext(ctx, `SELECT r.first_received FROM reports r`+reportsIn+` ORDER BY r.first_received LIMIT 1`, args...).Scan(&first)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("stats first report: %w", err)
 	}

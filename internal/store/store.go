@@ -34,19 +34,20 @@ type Store struct {
 
 	stmts map[string]*sql.Stmt // prepared on w at Open, by query text; read-only after
 
-	severity   SeverityOf                       // ranks vendor severity words (SetSeverity); nil: all alike
-	coverage   CoverageConfig                   // how data states are worked out (SetCoverage)
-	policy     atomic.Pointer[FindingPolicy]    // tags and exceptions the findings writer applies (SetPolicy)
-	facts      factsCache                       // finding_facts ids by digest
-	targets    targetCache                      // shared targets by digest, their rows by id (targets.go)
-	decoded    decodedTargets                   // targets' findings, decoded, for the host reads (findings.go)
-	clock      atomic.Pointer[func() time.Time] // SetClock; nil: time.Now
-	staleAfter atomic.Int64                     // the stale period in ns (SetStaleAfter); 0: DefaultStaleAfter
-	file       *fileWatch                       // the SQLite file opened; nil on PostgreSQL
-	health     health
-	data       dataCache    // the data in force, per data generation (datacache.go)
-	reads      readStmts    // reads of the report path, prepared (readstmts.go)
-	touches    touchBatcher // concurrent TouchUnchanged calls, one transaction (touchbatch.go)
+	severity    SeverityOf                       // ranks vendor severity words (SetSeverity); nil: all alike
+	coverage    CoverageConfig                   // how data states are worked out (SetCoverage)
+	policy      atomic.Pointer[FindingPolicy]    // tags and exceptions the findings writer applies (SetPolicy)
+	facts       factsCache                       // finding_facts ids by digest
+	targets     targetCache                      // shared targets by digest, their rows by id (targets.go)
+	decoded     decodedTargets                   // targets' findings, decoded, for the host reads (findings.go)
+	vulnTargets targetCVEs                       // targets' CVEs for the vulnerabilities listing and tag exposure (vulncache.go)
+	clock       atomic.Pointer[func() time.Time] // SetClock; nil: time.Now
+	staleAfter  atomic.Int64                     // the stale period in ns (SetStaleAfter); 0: DefaultStaleAfter
+	file        *fileWatch                       // the SQLite file opened; nil on PostgreSQL
+	health      health
+	data        dataCache    // the data in force, per data generation (datacache.go)
+	reads       readStmts    // reads of the report path, prepared (readstmts.go)
+	touches     touchBatcher // concurrent TouchUnchanged calls, one transaction (touchbatch.go)
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its

@@ -55,77 +55,92 @@ func (s *Store) Vulns(ctx context.Context, sc Scope, f VulnFilter) ([]Vuln, int,
 	if f.Status != "" && !slices.Contains(VulnStatuses, f.Status) {
 		return nil, 0, fmt.Errorf("unknown status %q (known: %s)", f.Status, strings.Join(VulnStatuses, ", "))
 	}
-	// The hosts in scope counted per target and OS group once (a host is
-	// on one target: the hosts of distinct targets are distinct), then
-	// the targets' findings: no join of every finding with every host.
-	cond, args := s.scopeSQL(sc, "s", 1)
-	hw := []string{cond, "h.removed_at IS NULL", "h.target_id IS NOT NULL"}
-	fw := []string{"f.status <> 'excepted'"}
-	add := func(where *[]string, sqlFmt string, v any) {
-		args = append(args, v)
-		*where = append(*where, fmt.Sprintf(sqlFmt, len(args)))
-	}
-	if f.Site != "" {
-		add(&hw, "s.name = $%d", f.Site)
-	}
-	if f.OSGroup != "" {
-		add(&hw, "h.os_group = $%d", f.OSGroup)
-	}
-	if f.Status != "" {
-		add(&fw, "f.status = $%d", f.Status)
-	}
-	if f.Query != "" {
-		add(&fw, `UPPER(f.cve) LIKE $%d ESCAPE '\'`, "%"+likeEscape(strings.ToUpper(f.Query))+"%")
-	}
-	switch f.Tag {
-	case "":
-	case AnyTag:
-		fw = append(fw, "f.cve IN (SELECT t.cve FROM cve_tags t WHERE t.enabled)")
-	default:
-		add(&fw, "f.cve IN (SELECT t.cve FROM cve_tags t WHERE t.enabled AND t.tag = $%d)", f.Tag)
-	}
-	hosts := ` FROM (SELECT h.target_id, h.os_group, COUNT(*) AS n FROM hosts h JOIN sites s ON s.id = h.site_id
-		WHERE ` + strings.Join(hw, " AND ") + ` GROUP BY h.target_id, h.os_group) h JOIN target_findings f ON f.target_id = h.target_id`
-	where := ` WHERE ` + strings.Join(fw, " AND ")
-	from := hosts + where
-	byCVE := map[string]*Vuln{}
-	rank := map[string]model.Severity{}
-	var out []*Vuln
-	// A target's CVE once (two packages of it: one finding each).
-	err := s.eachRow(ctx, `SELECT c.cve, SUM(c.n) FROM (SELECT DISTINCT f.cve, h.target_id, h.os_group, h.n`+from+`) c GROUP BY c.cve`, args, func(scan func(...any) error) error {
-		v := &Vuln{Severity: model.SeverityUnknown.String(), Tags: []string{}}
-		if err := scan(&v.CVE, &v.Hosts); err != nil {
-			return err
-		}
-		byCVE[v.CVE] = v
-		out = append(out, v)
-		return nil
-	})
+	// The hosts in scope counted per target and OS group from their cells
+	// (fleetcells.go; a host is on one target: the hosts of distinct
+	// targets are distinct), then each target's CVEs, kept once read
+	// (vulncache.go): no join of findings with hosts.
+	ids, err := s.scopeSiteIDs(ctx, sc, f.Site)
 	if err != nil {
 		return nil, 0, fmt.Errorf("vulnerabilities: %w", err)
 	}
-	err = s.eachRow(ctx, `SELECT DISTINCT f.cve, COALESCE(NULLIF(ff.data_group, ''), h.os_group), COALESCE(ff.severity, '')`+
-		hosts+` LEFT JOIN finding_facts ff ON ff.id = f.facts_id`+where, args,
-		func(scan func(...any) error) error {
-			var id, group, word string
-			if err := scan(&id, &group, &word); err != nil {
-				return err
+	type targetGroup struct {
+		target int64
+		group  string
+	}
+	hosts := map[targetGroup]int{}
+	var targets []int64
+	if len(ids) > 0 {
+		err = s.eachCell(ctx, ids, func(c fleetCell, _ string, removed bool) {
+			if removed || c.target == 0 || f.OSGroup != "" && c.group != f.OSGroup {
+				return
 			}
-			v := byCVE[id]
-			if v == nil {
-				return nil
+			k := targetGroup{c.target, c.group}
+			if _, ok := hosts[k]; !ok && !slices.Contains(targets, c.target) {
+				targets = append(targets, c.target)
 			}
-			if r := s.severityOf(model.Advisory{OSGroup: group, Severity: word}); r > rank[id] || v.SeverityWord == "" && word != "" && r == rank[id] {
-				rank[id], v.Severity, v.SeverityWord = r, r.String(), word
-			}
-			return nil
+			hosts[k] += c.hosts
 		})
+		if err != nil {
+			return nil, 0, fmt.Errorf("vulnerabilities: %w", err)
+		}
+	}
+	cves, err := s.targetCVEsOf(ctx, targets)
 	if err != nil {
-		return nil, 0, fmt.Errorf("vulnerability severities: %w", err)
+		return nil, 0, fmt.Errorf("vulnerabilities: %w", err)
 	}
 	tags, err := s.Tags(ctx, TagFilter{EnabledOnly: true})
 	if err != nil {
 		return nil, 0, err
+	}
+	tagged := map[string]bool{} // the CVEs f.Tag keeps
+	for _, t := range tags {
+		if f.Tag == AnyTag || t.Tag == f.Tag {
+			tagged[t.CVE] = true
+		}
+	}
+	query := strings.ToUpper(f.Query)
+	pass := func(r targetCVE) bool {
+		return (f.Status == "" || r.status == f.Status) && (query == "" || strings.Contains(strings.ToUpper(r.cve), query)) &&
+			(f.Tag == "" || tagged[r.cve])
+	}
+	byCVE := map[string]*Vuln{}
+	rank := map[string]model.Severity{}
+	var out []*Vuln
+	// Targets in id order: the first severity word met among equals is
+	// the same at every view.
+	tgs := make([]targetGroup, 0, len(hosts))
+	for k := range hosts {
+		tgs = append(tgs, k)
+	}
+	slices.SortFunc(tgs, func(a, b targetGroup) int {
+		return cmp.Or(cmp.Compare(a.target, b.target), strings.Compare(a.group, b.group))
+	})
+	for _, k := range tgs {
+		n := hosts[k]
+		seen := map[string]bool{} // a target's CVE once (two packages of it: one finding each)
+		for _, r := range cves[k.target] {
+			if !pass(r) {
+				continue
+			}
+			v := byCVE[r.cve]
+			if v == nil {
+				v = &Vuln{CVE: r.cve, Severity: model.SeverityUnknown.String(), Tags: []string{}}
+				byCVE[r.cve] = v
+				out = append(out, v)
+			}
+			if !seen[r.cve] {
+				seen[r.cve] = true
+				v.Hosts += n
+			}
+			g := r.dataGroup
+			if g == "" {
+				g = k.group
+			}
+			if sev := s.severityOf(model.Advisory{OSGroup: g, Severity: r.severity}); sev > rank[r.cve] ||
+				v.SeverityWord == "" && r.severity != "" && sev == rank[r.cve] {
+				rank[r.cve], v.Severity, v.SeverityWord = sev, sev.String(), r.severity
+			}
+		}
 	}
 	for _, t := range tags {
 		if v := byCVE[t.CVE]; v != nil {

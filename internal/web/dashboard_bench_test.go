@@ -10,12 +10,14 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/metrics"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/report"
 	"github.com/pakiti-go/pakiti/internal/source"
@@ -163,15 +165,24 @@ func benchFleet(b *testing.B) *store.Store {
 func BenchmarkPagesFleet(b *testing.B) {
 	st := benchFleet(b)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := New(Config{Store: st, Log: log, Feed: http.NotFoundHandler()})
+	// /metrics read at every scrape (no cache), as the first scrape
+	// after the cache's expiry.
+	met := metrics.New(metrics.Config{Store: st, Log: log, CacheTTL: -1})
+	h, err := New(Config{Store: st, Log: log, Feed: http.NotFoundHandler(), Metrics: met})
 	if err != nil {
 		b.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	for _, path := range []string{"/hosts", "/hosts?sort=-cves", "/hosts?sort=site&offset=4900", "/hosts?offset=4900",
+	paths := []string{"/hosts", "/hosts?sort=-cves", "/hosts?sort=site&offset=4900", "/hosts?offset=4900",
 		"/hosts?site=SITE-07", "/hosts?status=exposed", "/hosts?status=not-evaluated", "/hosts?cve=CVE-2023-0286",
-		"/hosts/wn000007.example.org", "/", "/api/v1/dashboard", "/sites", "/sites/SITE-07", "/cves", "/oses", "/stats"} {
+		"/hosts/wn000007.example.org", "/", "/api/v1/dashboard", "/sites", "/sites/SITE-07", "/cves", "/oses", "/stats", "/metrics"}
+	// PAKITI_BENCH_PATHS (comma-separated) times those pages instead: a
+	// fleet built by bench/fleet has other names.
+	if v := os.Getenv("PAKITI_BENCH_PATHS"); v != "" {
+		paths = strings.Split(v, ",")
+	}
+	for _, path := range paths {
 		b.Run(path, func(b *testing.B) {
 			var ds []time.Duration
 			cpu0 := cpuTime()
