@@ -200,6 +200,32 @@ type hostSQL struct {
 	indexOnly bool
 }
 
+// ListHostsAndSites is ListHosts and Sites at once, as the hosts page
+// shows them: when f keeps hosts by scope and site alone, the total is
+// the sites' counts (one read of the hosts, not two).
+func (s *Store) ListHostsAndSites(ctx context.Context, sc Scope, f HostFilter) ([]model.Host, int, []SiteCount, error) {
+	sites, err := s.Sites(ctx, sc)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	q, err := s.hostQuery(ctx, sc, f)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	if !q.indexOnly || f.CVE != "" {
+		hosts, total, err := s.listQuery(ctx, f, q, true)
+		return hosts, total, sites, err
+	}
+	total := 0
+	for _, c := range sites {
+		if f.Site == "" || c.Name == f.Site {
+			total += c.Hosts
+		}
+	}
+	hosts, err := s.listPage(ctx, f, q, total)
+	return hosts, total, sites, err
+}
+
 // listHosts is ListHosts; without count, the total is not counted (0).
 //
 // A page is read in two steps (a deferred join): the ids of the page's
@@ -211,36 +237,48 @@ func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count boo
 	if err != nil {
 		return nil, 0, err
 	}
-	var total int
+	return s.listQuery(ctx, f, q, count)
+}
+
+// listQuery is listHosts of f, q its query.
+func (s *Store) listQuery(ctx context.Context, f HostFilter, q hostSQL, count bool) ([]model.Host, int, error) {
+	total := -1
 	if count {
 		// Every host has a package set: the count needs no package_sets row.
 		if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*)"+hostCountFrom+q.where, q.args[:q.whereArgs]...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count hosts: %w", err)
 		}
 	}
+	hosts, err := s.listPage(ctx, f, q, total)
+	return hosts, max(total, 0), err
+}
+
+// listPage reads the page of f (q its query), total the hosts passing it
+// (-1: not counted).
+func (s *Store) listPage(ctx context.Context, f HostFilter, q hostSQL, total int) ([]model.Host, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
 	limit = min(limit, MaxLimit)
 	offset := max(f.Offset, 0)
-	if count && offset >= total {
-		return []model.Host{}, total, nil
+	if total >= 0 && offset >= total {
+		return []model.Host{}, nil
 	}
-	ids, err := s.hostPageIDs(ctx, f, q, count, total, limit, offset)
+	ids, err := s.hostPageIDs(ctx, f, q, total, limit, offset)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	hosts, err := s.hostsByID(ctx, ids, q.staleCut)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return hosts, total, s.fillDataStates(ctx, hosts)
+	return hosts, s.fillDataStates(ctx, hosts)
 }
 
 // hostPageIDs returns the ids of the hosts of q's page, in its order.
-// total is the count of the hosts passing q when counted.
-func (s *Store) hostPageIDs(ctx context.Context, f HostFilter, q hostSQL, counted bool, total, limit, offset int) ([]int64, error) {
+// total is the count of the hosts passing q (-1: not counted).
+func (s *Store) hostPageIDs(ctx context.Context, f HostFilter, q hostSQL, total, limit, offset int) ([]int64, error) {
 	where, from := q.where, hostCountFrom
 	if strings.Contains(q.order, "ps.") {
 		from = hostFrom
@@ -250,7 +288,7 @@ func (s *Store) hostPageIDs(ctx context.Context, f HostFilter, q hostSQL, counte
 		// and sorts all its hosts. On a CVE most hosts have, walking the
 		// order's index reads fewer entries: about (offset+limit)*N/n
 		// against n for n hosts of N.
-		if q.walkWhere != "" && counted {
+		if q.walkWhere != "" && total >= 0 {
 			var n int64
 			if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM hosts`).Scan(&n); err != nil {
 				return nil, fmt.Errorf("list hosts: %w", err)

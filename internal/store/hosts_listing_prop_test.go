@@ -133,6 +133,17 @@ func TestListHostsFastPathsMatchPlain(t *testing.T) {
 		}
 		sc := scopes[rng.IntN(len(scopes))]
 		got, gotTotal, gotErr := s.ListHosts(ctx, sc.sc, f)
+		if i%2 == 1 { // the hosts page's read: the sites beside, their counts the total when they can be
+			var sites []store.SiteCount
+			got, gotTotal, sites, gotErr = s.ListHostsAndSites(ctx, sc.sc, f)
+			wantSites, err := s.Sites(ctx, sc.sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(wantSites, sites); gotErr == nil && diff != "" {
+				t.Fatalf("%d: scope %s: sites (-Sites +ListHostsAndSites):\n%s", i, sc.name, diff)
+			}
+		}
 		want, wantTotal, wantErr := s.ListHostsPlain(ctx, sc.sc, f)
 		if (gotErr != nil) != (wantErr != nil) {
 			t.Fatalf("%d: scope %s, filter %+v: error %v, plain query's %v", i, sc.name, f, gotErr, wantErr)
