@@ -412,7 +412,12 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 	case StatusUpdateAvailable:
 		where = append(where, `EXISTS (SELECT 1 FROM target_updates u WHERE u.target_id = h.target_id)`)
 	case StatusNotEvaluated:
-		where = append(where, "NOT "+evaluatedSQL)
+		cond, nargs, err := s.notEvaluatedSQL(ctx, len(args)+1)
+		if err != nil {
+			return hostSQL{}, err
+		}
+		args = append(args, nargs...)
+		where = append(where, cond)
 	case "exposed":
 		where = append(where, "h.cves > 0")
 	case "clean":

@@ -84,6 +84,23 @@ func TestListHostsFastPathsMatchPlain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Two hosts reported after the evaluation, on a set never evaluated:
+	// evaluated all the same, their group having data. Constructed: a
+	// coreutils build that is not Debian's, for a set of its own.
+	coreutils := pkgCoreutils
+	coreutils.Version = "8.32-4+b1.1"
+	for i, site := range []string{"SITE-A", "SITE-C"} {
+		name := fmt.Sprintf("late%d.example.org", i)
+		pkgs := []model.Package{pkgOpenSSL, coreutils}
+		in := store.Incoming{
+			Host: model.Host{Hostname: name, Site: site, OS: "Debian GNU/Linux 11", OSID: "debian", OSVersionID: "11",
+				Arch: "x86_64", Kernel: "5.10.0-20-amd64", Packager: "dpkg", ReporterAddr: "192.0.2.1", Protocol: 6, OSGroup: "debian:11"},
+			Packages: pkgs, SetHash: report.PackageSetHash(pkgs), HeaderHash: name, ReceivedAt: at,
+		}
+		if _, err := s.SaveReport(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
 	sorts := slices.Sorted(maps.Keys(store.HostSorts))
