@@ -11,10 +11,12 @@ import (
 	"github.com/pakiti-go/pakiti/internal/store"
 )
 
-// listingCase is one hosts listing timed by timeListings.
+// listingCase is one hosts listing timed by timeListings: ListHosts of
+// f, or run when not nil.
 type listingCase struct {
 	name string
 	f    func(i int) store.HostFilter
+	run  func(ctx context.Context, st *store.Store, sc store.Scope) error
 }
 
 // timeListings times the hosts listing (ListHosts, its total counted) n
@@ -27,27 +29,40 @@ func timeListings(ctx context.Context, st *store.Store, n int, cves []string) {
 		log.Fatal(err)
 	}
 	cases := []listingCase{
-		{"page 1, by name", func(int) store.HostFilter { return store.HostFilter{} }},
-		{"page 1, by site", func(int) store.HostFilter { return store.HostFilter{Sort: "site"} }},
-		{"page 1, by OS", func(int) store.HostFilter { return store.HostFilter{Sort: "os"} }},
-		{"page 1, most CVEs", func(int) store.HostFilter { return store.HostFilter{Sort: "-cves"} }},
-		{"deep page (half way)", func(int) store.HostFilter { return store.HostFilter{Offset: total / 2} }},
-		{"deep page by site", func(int) store.HostFilter { return store.HostFilter{Sort: "site", Offset: total / 2} }},
-		{"status exposed", func(int) store.HostFilter { return store.HostFilter{Status: "exposed"} }},
-		{"search q=1", func(int) store.HostFilter { return store.HostFilter{Query: "1"} }},
+		{"page 1, by name", func(int) store.HostFilter { return store.HostFilter{} }, nil},
+		{"page 1, by site", func(int) store.HostFilter { return store.HostFilter{Sort: "site"} }, nil},
+		{"page 1, by OS", func(int) store.HostFilter { return store.HostFilter{Sort: "os"} }, nil},
+		{"page 1, most CVEs", func(int) store.HostFilter { return store.HostFilter{Sort: "-cves"} }, nil},
+		{"deep page (half way)", func(int) store.HostFilter { return store.HostFilter{Offset: total / 2} }, nil},
+		{"deep page by site", func(int) store.HostFilter { return store.HostFilter{Sort: "site", Offset: total / 2} }, nil},
+		{"status exposed", func(int) store.HostFilter { return store.HostFilter{Status: "exposed"} }, nil},
+		{"search q=1", func(int) store.HostFilter { return store.HostFilter{Query: "1"} }, nil},
+		{"not evaluated", func(int) store.HostFilter { return store.HostFilter{Status: store.StatusNotEvaluated} }, nil},
+		{"sites", nil, func(ctx context.Context, st *store.Store, sc store.Scope) error {
+			_, err := st.Sites(ctx, sc)
+			return err
+		}},
+		{"hosts page's reads", nil, func(ctx context.Context, st *store.Store, sc store.Scope) error {
+			_, _, _, err := st.ListHostsAndSites(ctx, sc, store.HostFilter{})
+			return err
+		}},
 	}
 	if len(cves) > 0 {
 		cases = append(cases,
-			listingCase{"CVE filter", func(i int) store.HostFilter { return store.HostFilter{CVE: cves[i%len(cves)]} }},
-			listingCase{"CVE filter by site", func(i int) store.HostFilter { return store.HostFilter{CVE: cves[i%len(cves)], Sort: "site"} }})
+			listingCase{"CVE filter", func(i int) store.HostFilter { return store.HostFilter{CVE: cves[i%len(cves)]} }, nil},
+			listingCase{"CVE filter by site", func(i int) store.HostFilter { return store.HostFilter{CVE: cves[i%len(cves)], Sort: "site"} }, nil})
 	}
 	fmt.Printf("hosts listing, %d hosts, %d calls each (wall p50/p99, CPU p50/p99 ms)\n", total, n)
 	for _, c := range cases {
 		var wall, cpu []time.Duration
 		for i := range n + 1 {
-			f := c.f(i)
 			t, u := time.Now(), cpuTime()
-			if _, _, err := st.ListHosts(ctx, sc, f); err != nil {
+			if c.run != nil {
+				err = c.run(ctx, st, sc)
+			} else {
+				_, _, err = st.ListHosts(ctx, sc, c.f(i))
+			}
+			if err != nil {
 				log.Fatal(c.name, ": ", err)
 			}
 			if i > 0 { // the first warms the caches

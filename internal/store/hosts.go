@@ -198,6 +198,10 @@ type hostSQL struct {
 	// alone, which the listing indexes (0025) hold: walking one of them
 	// reads no host row.
 	indexOnly bool
+	// osGroups: for the OS order, the OS groups in their order (osDesc:
+	// reversed), the ranks of its CASE.
+	osGroups []string
+	osDesc   bool
 }
 
 // ListHostsAndSites is ListHosts and Sites at once, as the hosts page
@@ -305,9 +309,12 @@ func (s *Store) hostPageIDs(ctx context.Context, f HostFilter, q hostSQL, total,
 		}
 	}
 	args := append(q.args, limit, offset)
+	query := "SELECT h.id" + from + where + fmt.Sprintf(" ORDER BY %s LIMIT $%d OFFSET $%d", q.order, len(args)-1, len(args))
+	if len(q.osGroups) > 0 {
+		query, args = s.osPageSQL(q, from, where, limit, offset)
+	}
 	var ids []int64
-	err := s.eachRow(ctx, "SELECT h.id"+from+where+fmt.Sprintf(" ORDER BY %s LIMIT $%d OFFSET $%d", q.order, len(args)-1, len(args)),
-		args, func(scan func(...any) error) error {
+	err := s.eachRow(ctx, query, args, func(scan func(...any) error) error {
 			var id int64
 			err := scan(&id)
 			ids = append(ids, id)
@@ -317,6 +324,34 @@ func (s *Store) hostPageIDs(ctx context.Context, f HostFilter, q hostSQL, total,
 		return nil, fmt.Errorf("list hosts: %w", err)
 	}
 	return ids, nil
+}
+
+// osPageSQL returns the query of the ids of a page in the OS order and
+// its arguments: each OS group's first offset+limit hosts by OS string
+// and name (hosts_listing_os), its rank in the order beside, then the
+// page of all those (at most groups*(offset+limit) rows sorted, not the
+// whole listing). The last part takes the hosts of any other group (the
+// CASE's ELSE: none but a group new since the groups were read).
+func (s *Store) osPageSQL(q hostSQL, from, where string, limit, offset int) (string, []any) {
+	args := slices.Clone(q.args[:q.whereArgs])
+	args = append(args, offset+limit)
+	n := len(args)
+	dir := ""
+	if q.osDesc {
+		dir = " DESC"
+	}
+	parts := make([]string, 0, len(q.osGroups)+1)
+	for i, g := range q.osGroups {
+		args = append(args, g)
+		parts = append(parts, fmt.Sprintf("SELECT * FROM (SELECT %d AS k, h.os AS o, h.hostname AS n, h.id AS i%s%s AND h.os_group = $%d ORDER BY h.os%s, h.hostname LIMIT $%d) g%d",
+			i, from, where, len(args), dir, n, i))
+	}
+	args = append(args, s.engine.stringList(q.osGroups))
+	parts = append(parts, fmt.Sprintf("SELECT * FROM (SELECT %d AS k, h.os AS o, h.hostname AS n, h.id AS i%s%s AND NOT %s ORDER BY h.os%s, h.hostname LIMIT $%d) g%d",
+		len(q.osGroups), from, where, s.engine.inList("h.os_group", len(args)), dir, n, len(q.osGroups)))
+	args = append(args, limit, offset)
+	return "SELECT i FROM (" + strings.Join(parts, " UNION ALL ") + fmt.Sprintf(") p ORDER BY k%s, o%s, n LIMIT $%d OFFSET $%d",
+		dir, dir, len(args)-1, len(args)), args
 }
 
 // hostsByID reads the hosts of ids, in the order of ids.
@@ -419,7 +454,10 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 		args = append(args, nargs...)
 		where = append(where, cond)
 	case "exposed":
-		where = append(where, "h.cves > 0")
+		// SQLite, without statistics, would take hosts_cves_order for the
+		// range and read each exposed host's row for the rest; off that
+		// index, the listing indexes (0025) hold cves.
+		where = append(where, map[bool]string{true: "+h.cves > 0", false: "h.cves > 0"}[s.engine.name() == "sqlite"])
 	case "clean":
 		where = append(where, "h.cves = 0 AND "+evaluatedSQL)
 	case StatusRebootPending:
@@ -486,15 +524,20 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 	if !ok {
 		return hostSQL{}, fmt.Errorf("unknown sort %q", f.Sort)
 	}
+	var osGroups []string
+	osDesc := strings.HasSuffix(order, " DESC")
 	if strings.HasPrefix(order, osSortMark) {
-		osOrder, oargs, err := s.hostOSOrder(ctx, strings.HasSuffix(order, " DESC"), len(args)+1)
+		osOrder, oargs, err := s.hostOSOrder(ctx, osDesc, len(args)+1)
 		if err != nil {
 			return hostSQL{}, err
 		}
 		order, args = osOrder, append(args, oargs...)
+		for _, a := range oargs {
+			osGroups = append(osGroups, a.(string))
+		}
 	}
 	return hostSQL{where: whereSQL, order: order, args: args, whereArgs: whereArgs, staleCut: staleCut,
-		walkWhere: walkWhere, indexOnly: indexOnly}, nil
+		walkWhere: walkWhere, indexOnly: indexOnly, osGroups: osGroups, osDesc: osDesc}, nil
 }
 
 // Host returns one host in scope, or ErrNotFound.
