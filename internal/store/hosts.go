@@ -315,11 +315,11 @@ func (s *Store) hostPageIDs(ctx context.Context, f HostFilter, q hostSQL, total,
 	}
 	var ids []int64
 	err := s.eachRow(ctx, query, args, func(scan func(...any) error) error {
-			var id int64
-			err := scan(&id)
-			ids = append(ids, id)
-			return err
-		})
+		var id int64
+		err := scan(&id)
+		ids = append(ids, id)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list hosts: %w", err)
 	}
