@@ -330,7 +330,7 @@ func (s *Store) hostPageIDs(ctx context.Context, f HostFilter, q hostSQL, total,
 // its arguments: each OS group's first offset+limit hosts by OS string
 // and name (hosts_listing_os), its rank in the order beside, then the
 // page of all those (at most groups*(offset+limit) rows sorted, not the
-// whole listing). The last part takes the hosts of any other group (the
+// whole listing). The last parts take the hosts of any other group (the
 // CASE's ELSE: none but a group new since the groups were read).
 func (s *Store) osPageSQL(q hostSQL, from, where string, limit, offset int) (string, []any) {
 	args := slices.Clone(q.args[:q.whereArgs])
@@ -346,9 +346,23 @@ func (s *Store) osPageSQL(q hostSQL, from, where string, limit, offset int) (str
 		parts = append(parts, fmt.Sprintf("SELECT * FROM (SELECT %d AS k, h.os AS o, h.hostname AS n, h.id AS i%s%s AND h.os_group = $%d ORDER BY h.os%s, h.hostname LIMIT $%d) g%d",
 			i, from, where, len(args), dir, n, i))
 	}
-	args = append(args, s.engine.stringList(q.osGroups))
-	parts = append(parts, fmt.Sprintf("SELECT * FROM (SELECT %d AS k, h.os AS o, h.hostname AS n, h.id AS i%s%s AND NOT %s ORDER BY h.os%s, h.hostname LIMIT $%d) g%d",
-		len(q.osGroups), from, where, s.engine.inList("h.os_group", len(args)), dir, n, len(q.osGroups)))
+	// The other groups: the ranges between the known ones in text order,
+	// each an index range (a NOT IN would read every host).
+	known := slices.Clone(q.osGroups)
+	slices.Sort(known)
+	for i := 0; i <= len(known); i++ {
+		var cond []string
+		if i > 0 {
+			args = append(args, known[i-1])
+			cond = append(cond, fmt.Sprintf("h.os_group > $%d", len(args)))
+		}
+		if i < len(known) {
+			args = append(args, known[i])
+			cond = append(cond, fmt.Sprintf("h.os_group < $%d", len(args)))
+		}
+		parts = append(parts, fmt.Sprintf("SELECT * FROM (SELECT %d AS k, h.os AS o, h.hostname AS n, h.id AS i%s%s AND %s ORDER BY h.os%s, h.hostname LIMIT $%d) o%d",
+			len(known), from, where, strings.Join(cond, " AND "), dir, n, i))
+	}
 	args = append(args, limit, offset)
 	return "SELECT i FROM (" + strings.Join(parts, " UNION ALL ") + fmt.Sprintf(") p ORDER BY k%s, o%s, n LIMIT $%d OFFSET $%d",
 		dir, dir, len(args)-1, len(args)), args
