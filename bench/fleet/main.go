@@ -65,6 +65,8 @@ type Result struct {
 	VulnsP99Ms         float64 `json:"vulns_p99_ms"`
 	PackageSearchP99Ms float64 `json:"package_search_p99_ms"`
 	HostsByOSP99Ms     float64 `json:"hosts_by_os_p99_ms"`
+	HostsBySiteP99Ms   float64 `json:"hosts_by_site_p99_ms"`
+	HostsDeepPageP99Ms float64 `json:"hosts_deep_page_p99_ms"`
 	DBBytes            int64   `json:"db_bytes"`
 	PeakRSSMB          float64 `json:"peak_rss_mb"`
 	TotalS             float64 `json:"total_s"`

@@ -118,6 +118,10 @@ func measurePages(ctx context.Context, st *store.Store, m *match.Matcher, lg *sl
 		{"vulnerabilities listing (API, first 100)", &res.VulnsP99Ms, func(int) string { return base + "/api/v1/cves" }},
 		{"hosts with package openssl (API, first 1000)", &res.PackageSearchP99Ms, func(int) string { return base + "/api/v1/packages?name=openssl" }},
 		{"hosts page sorted by OS", &res.HostsByOSP99Ms, func(int) string { return base + "/hosts?sort=os" }},
+		{"hosts page sorted by site", &res.HostsBySiteP99Ms, func(int) string { return base + "/hosts?sort=site" }},
+		{"hosts page, a deep page (offset half the fleet)", &res.HostsDeepPageP99Ms, func(int) string {
+			return base + "/hosts?offset=" + strconv.Itoa(nHosts/2)
+		}},
 	}
 	for _, p := range pages {
 		var lat []time.Duration

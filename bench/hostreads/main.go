@@ -1,6 +1,9 @@
 // Command hostreads times the store reads behind a host's page and API
 // and the hosts listing filtered by CVE, on an existing database (one a
-// bench/fleet run kept), to tell where a page's time goes.
+// bench/fleet run kept), to tell where a page's time goes. With
+// -listings N it times the hosts listing's cases instead (ListHosts:
+// orders, deep page, filters), with -pages M the hosts pages over HTTP
+// too, wall and CPU time per call.
 package main
 
 import (
@@ -20,7 +23,9 @@ func main() {
 	dsn := flag.String("db", "", "database")
 	n := flag.Int("n", 50, "hosts measured")
 	group := flag.String("os-group", "", "only hosts of this OS group")
-	prof := flag.String("cpuprofile", "", "write a CPU profile of HostFindings to this file")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of HostFindings (with -pages: of the pages) to this file")
+	listings := flag.Int("listings", 0, "time the hosts listing's cases this many times each instead (CVE filters: of the first n hosts)")
+	pages := flag.Int("pages", 0, "with -listings: time the hosts pages over HTTP this many times each too")
 	flag.Parse()
 	ctx := context.Background()
 	st, err := store.Open(ctx, *dsn)
@@ -41,7 +46,7 @@ func main() {
 		}
 		lat[name] = append(lat[name], time.Since(t))
 	}
-	if *prof != "" {
+	if *prof != "" && *listings == 0 {
 		f, err := os.Create(*prof)
 		if err != nil {
 			log.Fatal(err)
@@ -58,6 +63,26 @@ func main() {
 		f.Close()
 	}
 	var cves []string
+	if *listings > 0 {
+		seen := map[string]bool{}
+		for _, h := range hosts {
+			fs, err := st.HostFindings(ctx, sc, h.Hostname, false)
+			if err != nil {
+				log.Fatal(err)
+			}
+			for i := 0; i < len(fs); i += max(1, len(fs)/5) {
+				if !seen[fs[i].CVE] {
+					seen[fs[i].CVE] = true
+					cves = append(cves, fs[i].CVE)
+				}
+			}
+		}
+		timeListings(ctx, st, *listings, cves)
+		if *pages > 0 {
+			timePages(ctx, st, *pages, cves, *prof)
+		}
+		return
+	}
 	for _, h := range hosts {
 		name := h.Hostname
 		timed("Host", func() error { _, err := st.Host(ctx, sc, name); return err })

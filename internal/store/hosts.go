@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -189,53 +190,243 @@ type hostSQL struct {
 	args         []any // of where, then of order
 	whereArgs    int   // how many of args are where's
 	staleCut     time.Time
+	// walkWhere is where with the CVE condition kept off the target
+	// index (SQLite: "+h.target_id"), for a CVE on many hosts: the page
+	// is then found walking the order's index. "" without a CVE filter.
+	walkWhere string
+	// indexOnly: the conditions are on the scope, the site and the CVE
+	// alone, which the listing indexes (0025) hold: walking one of them
+	// reads no host row.
+	indexOnly bool
+	// osGroups: for the OS order, the OS groups in their order (osDesc:
+	// reversed), the ranks of its CASE.
+	osGroups []string
+	osDesc   bool
+}
+
+// ListHostsAndSites is ListHosts and Sites at once, as the hosts page
+// shows them: when f keeps hosts by scope and site alone, the total is
+// the sites' counts (one read of the hosts, not two).
+func (s *Store) ListHostsAndSites(ctx context.Context, sc Scope, f HostFilter) ([]model.Host, int, []SiteCount, error) {
+	sites, err := s.Sites(ctx, sc)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	q, err := s.hostQuery(ctx, sc, f)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	if !q.indexOnly || f.CVE != "" {
+		hosts, total, err := s.listQuery(ctx, f, q, true)
+		return hosts, total, sites, err
+	}
+	total := 0
+	for _, c := range sites {
+		if f.Site == "" || c.Name == f.Site {
+			total += c.Hosts
+		}
+	}
+	hosts, err := s.listPage(ctx, f, q, total)
+	return hosts, total, sites, err
 }
 
 // listHosts is ListHosts; without count, the total is not counted (0).
+//
+// A page is read in two steps (a deferred join): the ids of the page's
+// hosts in the page's order, from the listing indexes alone where they
+// serve (migration 0025), then the columns of those hosts only. The
+// total is counted from the same indexes.
 func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count bool) ([]model.Host, int, error) {
 	q, err := s.hostQuery(ctx, sc, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	whereSQL, args, order, staleCut := q.where, q.args, q.order, q.staleCut
-	var total int
+	return s.listQuery(ctx, f, q, count)
+}
+
+// listQuery is listHosts of f, q its query.
+func (s *Store) listQuery(ctx context.Context, f HostFilter, q hostSQL, count bool) ([]model.Host, int, error) {
+	total := -1
 	if count {
 		// Every host has a package set: the count needs no package_sets row.
-		if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*)"+hostCountFrom+whereSQL, args[:q.whereArgs]...).Scan(&total); err != nil {
+		if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*)"+hostCountFrom+q.where, q.args[:q.whereArgs]...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count hosts: %w", err)
 		}
 	}
+	hosts, err := s.listPage(ctx, f, q, total)
+	return hosts, max(total, 0), err
+}
+
+// listPage reads the page of f (q its query), total the hosts passing it
+// (-1: not counted).
+func (s *Store) listPage(ctx context.Context, f HostFilter, q hostSQL, total int) ([]model.Host, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
 	limit = min(limit, MaxLimit)
-	args = append(args, limit, max(f.Offset, 0))
-	rows, err := s.r.QueryContext(ctx, "SELECT "+hostColumns+hostFrom+whereSQL+
-		fmt.Sprintf(" ORDER BY %s LIMIT $%d OFFSET $%d", order, len(args)-1, len(args)), args...)
+	offset := max(f.Offset, 0)
+	if total >= 0 && offset >= total {
+		return []model.Host{}, nil
+	}
+	ids, err := s.hostPageIDs(ctx, f, q, total, limit, offset)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list hosts: %w", err)
+		return nil, err
+	}
+	hosts, err := s.hostsByID(ctx, ids, q.staleCut)
+	if err != nil {
+		return nil, err
+	}
+	return hosts, s.fillDataStates(ctx, hosts)
+}
+
+// hostPageIDs returns the ids of the hosts of q's page, in its order.
+// total is the count of the hosts passing q (-1: not counted).
+func (s *Store) hostPageIDs(ctx context.Context, f HostFilter, q hostSQL, total, limit, offset int) ([]int64, error) {
+	where, from := q.where, hostCountFrom
+	if strings.Contains(q.order, "ps.") {
+		from = hostFrom
+	}
+	if s.engine.name() == "sqlite" && q.indexOnly {
+		// SQLite has no statistics: it takes the target index for a CVE
+		// and sorts all its hosts. On a CVE most hosts have, walking the
+		// order's index reads fewer entries: about (offset+limit)*N/n
+		// against n for n hosts of N.
+		if q.walkWhere != "" && total >= 0 {
+			var n int64
+			if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM hosts`).Scan(&n); err != nil {
+				return nil, fmt.Errorf("list hosts: %w", err)
+			}
+			if int64(total)*int64(total) >= int64(offset+limit)*n {
+				where = q.walkWhere
+			}
+		}
+		// By site: the sites in name order, each site's hosts by name
+		// (hosts_listing_site), no sort of the whole listing. SQLite keeps
+		// the join order of a CROSS JOIN.
+		if (f.Sort == "site" || f.Sort == "-site") && (q.walkWhere == "" || where == q.walkWhere) {
+			from = ` FROM sites s CROSS JOIN hosts h ON s.id = h.site_id AND h.removed_at IS NULL`
+		}
+	}
+	args := append(q.args, limit, offset)
+	query := "SELECT h.id" + from + where + fmt.Sprintf(" ORDER BY %s LIMIT $%d OFFSET $%d", q.order, len(args)-1, len(args))
+	if len(q.osGroups) > 0 {
+		query, args = s.osPageSQL(q, from, where, limit, offset)
+	}
+	var ids []int64
+	err := s.eachRow(ctx, query, args, func(scan func(...any) error) error {
+		var id int64
+		err := scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list hosts: %w", err)
+	}
+	return ids, nil
+}
+
+// osPageSQL returns the query of the ids of a page in the OS order and
+// its arguments: each OS group's first offset+limit hosts by OS string
+// and name (hosts_listing_os), its rank in the order beside, then the
+// page of all those (at most groups*(offset+limit) rows sorted, not the
+// whole listing). The last parts take the hosts of any other group (the
+// CASE's ELSE: none but a group new since the groups were read).
+func (s *Store) osPageSQL(q hostSQL, from, where string, limit, offset int) (string, []any) {
+	args := slices.Clone(q.args[:q.whereArgs])
+	args = append(args, offset+limit)
+	n := len(args)
+	dir := ""
+	if q.osDesc {
+		dir = " DESC"
+	}
+	parts := make([]string, 0, len(q.osGroups)+1)
+	for i, g := range q.osGroups {
+		args = append(args, g)
+		parts = append(parts, fmt.Sprintf("SELECT * FROM (SELECT %d AS k, h.os AS o, h.hostname AS n, h.id AS i%s%s AND h.os_group = $%d ORDER BY h.os%s, h.hostname LIMIT $%d) g%d",
+			i, from, where, len(args), dir, n, i))
+	}
+	// The other groups: the ranges between the known ones in text order,
+	// each an index range (a NOT IN would read every host).
+	known := slices.Clone(q.osGroups)
+	slices.Sort(known)
+	for i := 0; i <= len(known); i++ {
+		var cond []string
+		if i > 0 {
+			args = append(args, known[i-1])
+			cond = append(cond, fmt.Sprintf("h.os_group > $%d", len(args)))
+		}
+		if i < len(known) {
+			args = append(args, known[i])
+			cond = append(cond, fmt.Sprintf("h.os_group < $%d", len(args)))
+		}
+		parts = append(parts, fmt.Sprintf("SELECT * FROM (SELECT %d AS k, h.os AS o, h.hostname AS n, h.id AS i%s%s AND %s ORDER BY h.os%s, h.hostname LIMIT $%d) o%d",
+			len(known), from, where, strings.Join(cond, " AND "), dir, n, i))
+	}
+	args = append(args, limit, offset)
+	return "SELECT i FROM (" + strings.Join(parts, " UNION ALL ") + fmt.Sprintf(") p ORDER BY k%s, o%s, n LIMIT $%d OFFSET $%d",
+		dir, dir, len(args)-1, len(args)), args
+}
+
+// hostsByID reads the hosts of ids, in the order of ids.
+func (s *Store) hostsByID(ctx context.Context, ids []int64, staleCut time.Time) ([]model.Host, error) {
+	hosts := make([]model.Host, 0, len(ids))
+	if len(ids) == 0 {
+		return hosts, nil
+	}
+	at := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		at[id] = i
+	}
+	got := make([]model.Host, len(ids))
+	seen := make([]bool, len(ids))
+	rows, err := s.r.QueryContext(ctx, "SELECT h.id, "+hostColumns+hostFrom+" WHERE "+s.engine.inList("h.id", 1), s.engine.intList(ids))
+	if err != nil {
+		return nil, fmt.Errorf("list hosts: %w", err)
 	}
 	defer rows.Close()
-	hosts := []model.Host{}
 	for rows.Next() {
-		h, err := scanHost(rows)
+		var id int64
+		h, err := scanHost(prefixScan{rows, &id})
 		if err != nil {
-			return nil, 0, fmt.Errorf("list hosts: %w", err)
+			return nil, fmt.Errorf("list hosts: %w", err)
 		}
 		h.Stale = h.LastReport.Before(staleCut)
-		hosts = append(hosts, h)
+		if i, ok := at[id]; ok {
+			got[i], seen[i] = h, true
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return hosts, total, s.fillDataStates(ctx, hosts)
+	for i, h := range got {
+		if seen[i] { // removed between the two reads: left out
+			hosts = append(hosts, h)
+		}
+	}
+	return hosts, nil
 }
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// prefixScan scans one column into id before the columns scanHost reads.
+type prefixScan struct {
+	sc interface{ Scan(...any) error }
+	id *int64
+}
+
+func (p prefixScan) Scan(dst ...any) error { return p.sc.Scan(append([]any{p.id}, dst...)...) }
 
 // hostQuery builds the query of the hosts in scope passing f.
 func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL, error) {
 	cond, args := s.scopeSQL(sc, "s", 1)
 	where := []string{cond}
+	cveAt := -1
 	if f.Site != "" {
 		args = append(args, f.Site)
 		where = append(where, fmt.Sprintf("s.name = $%d", len(args)))
@@ -243,7 +434,8 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 	if f.CVE != "" {
 		args = append(args, f.CVE)
 		// The CVE's targets once (target_findings_cve), then their hosts
-		// (hosts_target).
+		// (hosts_listing_target).
+		cveAt = len(where)
 		where = append(where, fmt.Sprintf(`h.target_id IN (SELECT f.target_id FROM target_findings f
 			WHERE f.cve = $%d AND f.status <> 'excepted')`, len(args)))
 	}
@@ -269,9 +461,17 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 	case StatusUpdateAvailable:
 		where = append(where, `EXISTS (SELECT 1 FROM target_updates u WHERE u.target_id = h.target_id)`)
 	case StatusNotEvaluated:
-		where = append(where, "NOT "+evaluatedSQL)
+		cond, nargs, err := s.notEvaluatedSQL(ctx, len(args)+1)
+		if err != nil {
+			return hostSQL{}, err
+		}
+		args = append(args, nargs...)
+		where = append(where, cond)
 	case "exposed":
-		where = append(where, "h.cves > 0")
+		// SQLite, without statistics, would take hosts_cves_order for the
+		// range and read each exposed host's row for the rest; off that
+		// index, the listing indexes (0025) hold cves.
+		where = append(where, map[bool]string{true: "+h.cves > 0", false: "h.cves > 0"}[s.engine.name() == "sqlite"])
 	case "clean":
 		where = append(where, "h.cves = 0 AND "+evaluatedSQL)
 	case StatusRebootPending:
@@ -323,6 +523,14 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 		where = append(where, cond)
 	}
 	whereSQL, whereArgs := " WHERE "+strings.Join(where, " AND "), len(args)
+	walkWhere := ""
+	if cveAt >= 0 {
+		walk := slices.Clone(where)
+		walk[cveAt] = "+" + walk[cveAt]
+		walkWhere = " WHERE " + strings.Join(walk, " AND ")
+	}
+	// Every other filter adds a condition on a column of the host's row.
+	indexOnly := len(where) == 1+btoi(f.Site != "")+btoi(f.CVE != "")
 	order, ok := HostSorts[f.Sort]
 	if f.Sort == "" {
 		order, ok = HostSorts["hostname"], true
@@ -330,14 +538,20 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 	if !ok {
 		return hostSQL{}, fmt.Errorf("unknown sort %q", f.Sort)
 	}
+	var osGroups []string
+	osDesc := strings.HasSuffix(order, " DESC")
 	if strings.HasPrefix(order, osSortMark) {
-		osOrder, oargs, err := s.hostOSOrder(ctx, strings.HasSuffix(order, " DESC"), len(args)+1)
+		osOrder, oargs, err := s.hostOSOrder(ctx, osDesc, len(args)+1)
 		if err != nil {
 			return hostSQL{}, err
 		}
 		order, args = osOrder, append(args, oargs...)
+		for _, a := range oargs {
+			osGroups = append(osGroups, a.(string))
+		}
 	}
-	return hostSQL{where: whereSQL, order: order, args: args, whereArgs: whereArgs, staleCut: staleCut}, nil
+	return hostSQL{where: whereSQL, order: order, args: args, whereArgs: whereArgs, staleCut: staleCut,
+		walkWhere: walkWhere, indexOnly: indexOnly, osGroups: osGroups, osDesc: osDesc}, nil
 }
 
 // Host returns one host in scope, or ErrNotFound.

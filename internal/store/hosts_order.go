@@ -14,10 +14,15 @@ import (
 const osSortMark = "os-group-order"
 
 // hostOSGroups returns the OS groups of the hosts, in model.CompareOSGroups
-// order (debian:3.0 before debian:10).
+// order (debian:3.0 before debian:10); removed hosts' groups may be
+// among them (their callers make conditions on the hosts not removed).
+// The groups are read hopping along the index hosts_os_group, one
+// lookup per group, not one entry per host.
 func (s *Store) hostOSGroups(ctx context.Context) ([]string, error) {
 	var groups []string
-	err := s.eachRow(ctx, `SELECT DISTINCT os_group FROM hosts WHERE removed_at IS NULL`, nil, func(scan func(...any) error) error {
+	err := s.eachRow(ctx, `WITH RECURSIVE g (x) AS (SELECT MIN(os_group) FROM hosts
+			UNION ALL SELECT (SELECT MIN(h.os_group) FROM hosts h WHERE h.os_group > g.x) FROM g WHERE g.x IS NOT NULL)
+		SELECT x FROM g WHERE x IS NOT NULL`, nil, func(scan func(...any) error) error {
 		var g string
 		err := scan(&g)
 		groups = append(groups, g)
@@ -84,7 +89,35 @@ func (s *Store) dataStateSQL(ctx context.Context, state string, next int) (strin
 	}
 	list := s.engine.inList("h.os_group", next)
 	if state == model.DataNone { // a host not evaluated has no data, whatever its group
-		return "(NOT " + evaluatedSQL + " OR " + list + ")", []any{s.engine.stringList(in)}, nil
+		ne, nargs, err := s.notEvaluatedSQL(ctx, next+1)
+		if err != nil {
+			return "", nil, err
+		}
+		return "(" + ne + " OR " + list + ")", append([]any{s.engine.stringList(in)}, nargs...), nil
 	}
 	return "(" + evaluatedSQL + " AND " + list + ")", []any{s.engine.stringList(in)}, nil
+}
+
+// notEvaluatedSQL returns the condition keeping the hosts not evaluated
+// (NOT evaluatedSQL), its one placeholder $next: the hosts of the groups
+// without data (by the index hosts_os_group: they are few), whose set
+// was not evaluated against borrowed data.
+func (s *Store) notEvaluatedSQL(ctx context.Context, next int) (string, []any, error) {
+	groups, err := s.hostOSGroups(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	data := map[string]bool{}
+	err = s.eachRow(ctx, `SELECT DISTINCT os_group FROM os_group_data`, nil, func(scan func(...any) error) error {
+		var g string
+		err := scan(&g)
+		data[g] = true
+		return err
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("groups with data: %w", err)
+	}
+	groups = slices.DeleteFunc(groups, func(g string) bool { return data[g] })
+	return s.engine.inList("h.os_group", next) + ` AND NOT EXISTS (SELECT 1 FROM set_evaluated se
+		WHERE se.set_id = h.package_set_id AND se.os_group = h.os_group)`, []any{s.engine.stringList(groups)}, nil
 }

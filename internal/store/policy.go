@@ -95,6 +95,20 @@ func (p *PolicySnapshot) Exception(f model.Finding, hs HostSite, osGroup string,
 	return false, ""
 }
 
+// anyException tells whether an exception names the CVE and package of
+// one of fs (applying or not).
+func (p *PolicySnapshot) anyException(fs []model.Finding) bool {
+	if len(p.exceptions) == 0 {
+		return false
+	}
+	for _, f := range fs {
+		if len(p.exceptions[cvePackage{f.CVE, f.Package}]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // LoadedAt is when the snapshot was read.
 func (p *PolicySnapshot) LoadedAt() time.Time { return p.loadedAt }
 

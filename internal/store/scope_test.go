@@ -318,6 +318,41 @@ var scopeReads = []scopeRead{
 		want: map[string][]string{"SITE-A": times(2, "counted"), "SITE-B": times(1, "counted")},
 	},
 	{
+		// The hosts page's read: its total from the sites' counts.
+		method: "ListHostsAndSites", name: "host list and sites",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			hosts, total, sites, err := s.ListHostsAndSites(ctx, sc, store.HostFilter{})
+			var out []string
+			for _, h := range hosts {
+				out = append(out, h.Hostname)
+			}
+			for _, c := range sites {
+				out = append(out, fmt.Sprintf("%s %d", c.Name, c.Hosts))
+			}
+			return append(out, times(total, "counted")...), err
+		},
+		want: map[string][]string{
+			"SITE-A": {"a1.example.org", "a2.example.org", "SITE-A 2", "counted", "counted"},
+			"SITE-B": {"b1.example.org", "SITE-B 1", "counted"},
+		},
+	},
+	{
+		// The plain query the fast paths are compared with (hosts_plain_test.go).
+		method: "ListHostsPlain", name: "host list, plain query",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			hosts, total, err := s.ListHostsPlain(ctx, sc, store.HostFilter{CVE: dsa5343[0]})
+			var out []string
+			for _, h := range hosts {
+				out = append(out, h.Hostname)
+			}
+			return append(out, times(total, "counted")...), err
+		},
+		want: map[string][]string{
+			"SITE-A": {"a1.example.org", "a2.example.org", "counted", "counted"},
+			"SITE-B": {"b1.example.org", "counted"},
+		},
+	},
+	{
 		method: "ListHosts", name: "hosts affected by a CVE",
 		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
 			var out []string

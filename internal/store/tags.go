@@ -316,7 +316,17 @@ func (s *Store) TaggedCounts(ctx context.Context, sc Scope, hostnames []string, 
 	if err != nil {
 		return nil, fmt.Errorf("tag counts: %w", err)
 	}
+	// A target none of whose findings has an exception gives the same
+	// counts to every host on it: worked out once per target (a page's
+	// hosts share few targets of thousands of findings each).
+	shared := map[int64]HostTagCounts{}
 	for _, h := range hosts {
+		if c, ok := shared[h.target]; ok {
+			if c.TaggedCVEs > 0 || c.Excepted > 0 {
+				out[h.name] = c
+			}
+			continue
+		}
 		var c HostTagCounts
 		tagged := map[string]bool{}
 		byTag := map[string]map[string]bool{}
@@ -342,6 +352,9 @@ func (s *Store) TaggedCounts(ctx context.Context, sc Scope, hostnames []string, 
 		c.TaggedCVEs = len(tagged)
 		if c.TaggedCVEs > 0 || c.Excepted > 0 {
 			out[h.name] = c
+		}
+		if !pol.anyException(byTarget[h.target]) {
+			shared[h.target] = c
 		}
 	}
 	return out, nil

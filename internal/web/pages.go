@@ -101,7 +101,7 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 	}
 	sc := scope(r)
 	f.At = s.now()
-	hosts, total, err := s.store.ListHosts(r.Context(), sc, f)
+	hosts, total, sites, err := s.store.ListHostsAndSites(r.Context(), sc, f)
 	if err != nil {
 		s.log.Error("hosts page", "error", err)
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
@@ -112,12 +112,6 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 		names[i] = h.Hostname
 	}
 	tagged, err := s.tagCounts(r, names)
-	if err != nil {
-		s.log.Error("hosts page", "error", err)
-		s.pageError(w, r, http.StatusInternalServerError, "internal error")
-		return
-	}
-	sites, err := s.store.Sites(r.Context(), sc)
 	if err != nil {
 		s.log.Error("hosts page", "error", err)
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
