@@ -195,7 +195,7 @@ type hostSQL struct {
 	// is then found walking the order's index. "" without a CVE filter.
 	walkWhere string
 	// indexOnly: the conditions are on the scope, the site and the CVE
-	// alone, which the listing indexes (0025) hold: walking one of them
+	// alone, which the listing indexes (0027) hold: walking one of them
 	// reads no host row.
 	indexOnly bool
 	// osGroups: for the OS order, the OS groups in their order (osDesc:
@@ -234,7 +234,7 @@ func (s *Store) ListHostsAndSites(ctx context.Context, sc Scope, f HostFilter) (
 //
 // A page is read in two steps (a deferred join): the ids of the page's
 // hosts in the page's order, from the listing indexes alone where they
-// serve (migration 0025), then the columns of those hosts only. The
+// serve (migration 0027), then the columns of those hosts only. The
 // total is counted from the same indexes.
 func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count bool) ([]model.Host, int, error) {
 	q, err := s.hostQuery(ctx, sc, f)
@@ -470,7 +470,7 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 	case "exposed":
 		// SQLite, without statistics, would take hosts_cves_order for the
 		// range and read each exposed host's row for the rest; off that
-		// index, the listing indexes (0025) hold cves.
+		// index, the listing indexes (0027) hold cves.
 		where = append(where, map[bool]string{true: "+h.cves > 0", false: "h.cves > 0"}[s.engine.name() == "sqlite"])
 	case "clean":
 		where = append(where, "h.cves = 0 AND "+evaluatedSQL)
