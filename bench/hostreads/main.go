@@ -20,7 +20,8 @@ func main() {
 	dsn := flag.String("db", "", "database")
 	n := flag.Int("n", 50, "hosts measured")
 	group := flag.String("os-group", "", "only hosts of this OS group")
-	prof := flag.String("cpuprofile", "", "write a CPU profile of HostFindings to this file")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of HostFindings (with -pages: of the page requests) to this file")
+	pages := flag.Int("pages", 0, "serve the host page and the host API this many times each (hosts of the first -n) and print their latency and CPU per request, instead of the store reads")
 	flag.Parse()
 	ctx := context.Background()
 	st, err := store.Open(ctx, *dsn)
@@ -32,6 +33,16 @@ func main() {
 	hosts, _, err := st.ListHosts(ctx, sc, store.HostFilter{Limit: *n, OSGroup: *group})
 	if err != nil {
 		log.Fatal(err)
+	}
+	if *pages > 0 {
+		names := make([]string, len(hosts))
+		for i, h := range hosts {
+			names[i] = h.Hostname
+		}
+		if err := measurePages(st, names, *pages, *prof); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	lat := map[string][]time.Duration{}
 	timed := func(name string, fn func() error) {
