@@ -166,17 +166,11 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 	search := q.Get("pkg")
 	offset, _ := strconv.Atoi(q.Get("pkg_offset"))
 	offset = max(offset, 0)
-	d, pkgs, err := s.hostPageDetail(r, search, offset)
+	d, pkgs, hist, err := s.hostPageDetail(r, search, offset)
 	if errors.Is(err, store.ErrNotFound) {
 		s.pageError(w, r, http.StatusNotFound, "No host is named "+r.PathValue("hostname")+".")
 		return
 	}
-	if err != nil {
-		s.log.Error("host page", "error", err)
-		s.pageError(w, r, http.StatusInternalServerError, "internal error")
-		return
-	}
-	hist, err := s.store.FindingHistory(r.Context(), scope(r), d.Host.Hostname, "", s.now().Add(-6*24*time.Hour), s.now())
 	if err != nil {
 		s.log.Error("host page", "error", err)
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
@@ -212,30 +206,37 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 
 // hostPageDetail reads what the host page shows: a host's detail as the
 // API gives it, without the "update available" findings (not shown) and
-// with one page of its packages instead of all.
-func (s *Server) hostPageDetail(r *http.Request, search string, offset int) (HostDetail, store.PackagesPage, error) {
+// with one page of its packages instead of all, and the history of its
+// findings of the last 7 days (one replay with the findings).
+func (s *Server) hostPageDetail(r *http.Request, search string, offset int) (HostDetail, store.PackagesPage, store.History, error) {
 	ctx, name, sc := r.Context(), r.PathValue("hostname"), scope(r)
+	var d HostDetail
+	var pkgs store.PackagesPage
+	var hist store.History
 	h, err := s.store.Host(ctx, sc, name)
 	if err != nil {
-		return HostDetail{}, store.PackagesPage{}, err
+		return d, pkgs, hist, err
 	}
-	pkgs, err := s.store.HostPackagesPage(ctx, sc, name, search, offset, hostPackagesShown)
-	if err != nil {
-		return HostDetail{}, pkgs, err
+	if pkgs, err = s.store.HostPackagesPage(ctx, sc, name, search, offset, hostPackagesShown); err != nil {
+		return d, pkgs, hist, err
 	}
 	reps, err := s.store.HostReports(ctx, sc, name, reportHistory)
 	if err != nil {
-		return HostDetail{}, pkgs, err
+		return d, pkgs, hist, err
 	}
-	fs, err := s.store.HostFindings(ctx, sc, name, r.URL.Query().Get("history") == "1")
+	v := store.FindingsOpen
+	if r.URL.Query().Get("history") == "1" {
+		v = store.FindingsAll
+	}
+	fs, hist, err := s.store.HostFindingsHistory(ctx, sc, name, v, s.now().Add(-6*24*time.Hour), s.now())
 	if err != nil {
-		return HostDetail{}, pkgs, err
+		return d, pkgs, hist, err
 	}
 	idle, err := s.store.HostIdleKernels(ctx, sc, name)
 	if err != nil {
-		return HostDetail{}, pkgs, err
+		return d, pkgs, hist, err
 	}
-	return HostDetail{Host: h, Packages: pkgs.Packages, Findings: fs, IdleKernels: idle, Reports: reps}, pkgs, nil
+	return HostDetail{Host: h, Packages: pkgs.Packages, Findings: fs, IdleKernels: idle, Reports: reps}, pkgs, hist, nil
 }
 
 // packageFindings are the findings of one installed package.
