@@ -275,7 +275,7 @@ type IdleKernel struct {
 // running one that have verdicts.
 func (s *Store) HostIdleKernels(ctx context.Context, sc Scope, hostname string) ([]IdleKernel, error) {
 	cond, args := s.scopeSQL(sc, "s", 2)
-	rows, err := s.r.QueryContext(ctx, `SELECT p.name, p.version, COUNT(DISTINCT v.cve)
+	rows, err := s.readQuery(ctx, `SELECT p.name, p.version, COUNT(DISTINCT v.cve)
 		FROM hosts h JOIN sites s ON s.id = h.site_id
 		JOIN package_set_members m ON m.set_id = h.package_set_id
 		JOIN packages p ON p.id = m.package_id

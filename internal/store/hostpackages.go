@@ -29,14 +29,14 @@ func (s *Store) HostPackagesPage(ctx context.Context, sc Scope, hostname, search
 		AND ` + cond
 	qargs := append([]any{hostname, like}, args...)
 	out := PackagesPage{Packages: []model.Package{}}
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*)`+match, qargs...).Scan(&out.Total); err != nil {
+	if err := s.readRow(ctx, `SELECT COUNT(*)`+match, qargs...).Scan(&out.Total); err != nil {
 		return out, fmt.Errorf("packages of %s: %w", hostname, err)
 	}
 	if out.Total == 0 || offset >= out.Total {
 		return out, nil
 	}
 	n := len(qargs)
-	rows, err := s.r.QueryContext(ctx, `SELECT p.name, p.version, p.arch, p.source_name, p.source_version, p.module,
+	rows, err := s.readQuery(ctx, `SELECT p.name, p.version, p.arch, p.source_name, p.source_version, p.module,
 			e.source_name, e.source_version, e.basis`+strings.Replace(match, "JOIN packages p ON p.id = m.package_id",
 		"JOIN packages p ON p.id = m.package_id LEFT JOIN evaluated e ON e.os_group = h.os_group AND e.package_id = p.id", 1)+
 		fmt.Sprintf(` ORDER BY p.name, p.version, p.arch LIMIT $%d OFFSET $%d`, n+1, n+2), append(qargs, limit, offset)...)
