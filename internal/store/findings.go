@@ -272,15 +272,19 @@ type IdleKernel struct {
 }
 
 // HostIdleKernels lists a host's installed kernel images other than the
-// running one that have verdicts.
+// running one that have verdicts. The host's packages are read first and
+// each looked up in the verdicts (CROSS JOIN keeps that order on SQLite):
+// the planner's own choice walked every verdict of the OS group, which
+// grows with the group's data, not with the host.
 func (s *Store) HostIdleKernels(ctx context.Context, sc Scope, hostname string) ([]IdleKernel, error) {
 	cond, args := s.scopeSQL(sc, "s", 2)
 	rows, err := s.readQuery(ctx, `SELECT p.name, p.version, COUNT(DISTINCT v.cve)
 		FROM hosts h JOIN sites s ON s.id = h.site_id
-		JOIN package_set_members m ON m.set_id = h.package_set_id
+		CROSS JOIN package_set_members m
+		CROSS JOIN verdicts v
 		JOIN packages p ON p.id = m.package_id
-		JOIN verdicts v ON v.os_group = h.os_group AND v.package_id = m.package_id
-		WHERE h.hostname = $1 AND v.kernel <> '' AND v.kernel <> h.kernel AND `+cond+`
+		WHERE h.hostname = $1 AND m.set_id = h.package_set_id AND v.os_group = h.os_group AND v.package_id = m.package_id
+		AND v.kernel <> '' AND v.kernel <> h.kernel AND `+cond+`
 		GROUP BY p.name, p.version ORDER BY p.name`, append([]any{hostname}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("idle kernels of %s: %w", hostname, err)
