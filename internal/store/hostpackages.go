@@ -35,11 +35,14 @@ func (s *Store) HostPackagesPage(ctx context.Context, sc Scope, hostname, search
 	if out.Total == 0 || offset >= out.Total {
 		return out, nil
 	}
+	// The page first, then what matching made of its packages only.
 	n := len(qargs)
-	rows, err := s.readQuery(ctx, `SELECT p.name, p.version, p.arch, p.source_name, p.source_version, p.module,
-			e.source_name, e.source_version, e.basis`+strings.Replace(match, "JOIN packages p ON p.id = m.package_id",
-		"JOIN packages p ON p.id = m.package_id LEFT JOIN evaluated e ON e.os_group = h.os_group AND e.package_id = p.id", 1)+
-		fmt.Sprintf(` ORDER BY p.name, p.version, p.arch LIMIT $%d OFFSET $%d`, n+1, n+2), append(qargs, limit, offset)...)
+	rows, err := s.readQuery(ctx, `SELECT pg.name, pg.version, pg.arch, pg.source_name, pg.source_version, pg.module,
+			e.source_name, e.source_version, e.basis
+		FROM (SELECT p.id, p.name, p.version, p.arch, p.source_name, p.source_version, p.module, h.os_group`+match+
+		fmt.Sprintf(` ORDER BY p.name, p.version, p.arch LIMIT $%d OFFSET $%d) pg`, n+1, n+2)+`
+		LEFT JOIN evaluated e ON e.os_group = pg.os_group AND e.package_id = pg.id
+		ORDER BY pg.name, pg.version, pg.arch`, append(qargs, limit, offset)...)
 	if err != nil {
 		return out, fmt.Errorf("packages of %s: %w", hostname, err)
 	}
