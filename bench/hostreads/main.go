@@ -3,7 +3,8 @@
 // bench/fleet run kept), to tell where a page's time goes. With
 // -listings N it times the hosts listing's cases instead (ListHosts:
 // orders, deep page, filters), with -pages M the hosts pages over HTTP
-// too, wall and CPU time per call.
+// too, wall and CPU time per call; -pages M alone serves the host page
+// and the host API instead.
 package main
 
 import (
@@ -23,9 +24,9 @@ func main() {
 	dsn := flag.String("db", "", "database")
 	n := flag.Int("n", 50, "hosts measured")
 	group := flag.String("os-group", "", "only hosts of this OS group")
-	prof := flag.String("cpuprofile", "", "write a CPU profile of HostFindings (with -pages: of the pages) to this file")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of HostFindings (with -pages: of the page requests) to this file")
 	listings := flag.Int("listings", 0, "time the hosts listing's cases this many times each instead (CVE filters: of the first n hosts)")
-	pages := flag.Int("pages", 0, "with -listings: time the hosts pages over HTTP this many times each too")
+	pages := flag.Int("pages", 0, "serve the host page and the host API this many times each (hosts of the first -n) and print their latency and CPU per request, instead of the store reads; with -listings: time the hosts list pages over HTTP this many times each too")
 	flag.Parse()
 	ctx := context.Background()
 	st, err := store.Open(ctx, *dsn)
@@ -37,6 +38,16 @@ func main() {
 	hosts, _, err := st.ListHosts(ctx, sc, store.HostFilter{Limit: *n, OSGroup: *group})
 	if err != nil {
 		log.Fatal(err)
+	}
+	if *pages > 0 && *listings == 0 {
+		names := make([]string, len(hosts))
+		for i, h := range hosts {
+			names[i] = h.Hostname
+		}
+		if err := measurePages(st, names, *pages, *prof); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	lat := map[string][]time.Duration{}
 	timed := func(name string, fn func() error) {

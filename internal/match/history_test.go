@@ -107,6 +107,23 @@ func TestHistoryKeepsCloseOfReopened(t *testing.T) {
 	if diff := cmp.Diff(want, h); diff != "" {
 		t.Errorf("history (-want +got):\n%s", diff)
 	}
+	// The host page reads both from one replay: the same answers.
+	for _, v := range []store.FindingsView{store.FindingsOpen, store.FindingsAll} {
+		fs, both, err := f.s.HostFindingsHistory(f.ctx, store.AllSites(), "h1.example.org", v, t0, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone, err := f.s.HostFindingsView(f.ctx, store.AllSites(), "h1.example.org", v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, both); diff != "" {
+			t.Errorf("view %d: HostFindingsHistory's history (-want +got):\n%s", v, diff)
+		}
+		if diff := cmp.Diff(alone, fs); diff != "" || len(fs) != 10 {
+			t.Errorf("view %d: %d findings, HostFindingsHistory's against HostFindingsView's (-alone +both):\n%s", v, len(fs), diff)
+		}
+	}
 	// The findings keep their first sighting.
 	if diff := cmp.Diff(dsa5343Findings("report", t0, nil, false), f.findings("h1.example.org", true), cmpOpts...); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)

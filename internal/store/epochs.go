@@ -53,7 +53,7 @@ func (s *Store) hostEpochs(ctx context.Context, hostIDs []int64) (map[int64][]ep
 	}
 	for len(hostIDs) > 0 {
 		n := min(len(hostIDs), 5000)
-		rows, err := s.r.QueryContext(ctx, `SELECT host_id, target_id, since, until, cause, end_cause, kept
+		rows, err := s.readQuery(ctx, `SELECT host_id, target_id, since, until, cause, end_cause, kept
 			FROM host_targets WHERE `+s.engine.inList("host_id", 1)+` ORDER BY host_id, id`, s.engine.intList(hostIDs[:n]))
 		if err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 )
@@ -80,23 +81,49 @@ func (s *Store) HostFindings(ctx context.Context, sc Scope, hostname string, his
 // target, and with history those of its earlier targets, each with its
 // first sighting and resolution replayed from its epochs.
 func (s *Store) HostFindingsView(ctx context.Context, sc Scope, hostname string, v FindingsView) ([]model.Finding, error) {
+	out, _, err := s.hostFindings(ctx, sc, hostname, v, nil)
+	return out, err
+}
+
+// HostFindingsHistory returns what HostFindingsView and FindingHistory
+// of the host return, from one replay of its epochs: the host page shows
+// both.
+func (s *Store) HostFindingsHistory(ctx context.Context, sc Scope, hostname string, v FindingsView, since, now time.Time) ([]model.Finding, History, error) {
+	a := newHistoryAcc(since, now)
+	out, _, err := s.hostFindings(ctx, sc, hostname, v, a)
+	if err != nil {
+		return nil, History{}, err
+	}
+	return out, a.done(), nil
+}
+
+// hostFindings returns a host's findings of view v and whether the host
+// is in scope; a, when not nil, adds up the replay's history.
+func (s *Store) hostFindings(ctx context.Context, sc Scope, hostname string, v FindingsView, a *historyAcc) ([]model.Finding, bool, error) {
 	cond, args := s.scopeSQL(sc, "s", 2)
 	var id int64
-	err := s.r.QueryRowContext(ctx, `SELECT h.id FROM hosts h JOIN sites s ON s.id = h.site_id
-		WHERE h.hostname = $1 AND h.removed_at IS NULL AND `+cond, append([]any{hostname}, args...)...).Scan(&id)
+	err := s.readQueryRow(ctx, `SELECT h.id FROM hosts h JOIN sites s ON s.id = h.site_id
+		WHERE h.hostname = $1 AND h.removed_at IS NULL AND `+cond, append([]any{hostname}, args...), &id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return []model.Finding{}, nil
+		return []model.Finding{}, false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("findings of %s: %w", hostname, err)
+		return nil, false, fmt.Errorf("findings of %s: %w", hostname, err)
 	}
 	eps, err := s.hostEpochs(ctx, []int64{id})
 	if err != nil {
-		return nil, fmt.Errorf("findings of %s: %w", hostname, err)
+		return nil, false, fmt.Errorf("findings of %s: %w", hostname, err)
 	}
-	state, err := s.replay(ctx, eps[id], nil)
+	var emit func(findingEvent)
+	if a != nil {
+		emit = a.emit
+	}
+	state, err := s.replay(ctx, eps[id], emit)
 	if err != nil {
-		return nil, fmt.Errorf("findings of %s: %w", hostname, err)
+		return nil, false, fmt.Errorf("findings of %s: %w", hostname, err)
+	}
+	if a != nil {
+		a.add(state)
 	}
 	// The findings wanted, by the target whose row describes them.
 	byTarget := map[int64]map[findingKey]*findingState{}
@@ -121,7 +148,7 @@ func (s *Store) HostFindingsView(ctx context.Context, sc Scope, hostname string,
 	for t, keys := range byTarget {
 		got, err := s.targetFindings(ctx, t, keys)
 		if err != nil {
-			return nil, fmt.Errorf("findings of %s: %w", hostname, err)
+			return nil, false, fmt.Errorf("findings of %s: %w", hostname, err)
 		}
 		out = append(out, got...)
 	}
@@ -135,7 +162,7 @@ func (s *Store) HostFindingsView(ctx context.Context, sc Scope, hostname string,
 		}
 		return a.CVE < b.CVE
 	})
-	return out, nil
+	return out, true, nil
 }
 
 // targetFindings returns the findings of target t named by keys, with
@@ -245,15 +272,19 @@ type IdleKernel struct {
 }
 
 // HostIdleKernels lists a host's installed kernel images other than the
-// running one that have verdicts.
+// running one that have verdicts. The host's packages are read first and
+// each looked up in the verdicts (CROSS JOIN keeps that order on SQLite):
+// the planner's own choice walked every verdict of the OS group, which
+// grows with the group's data, not with the host.
 func (s *Store) HostIdleKernels(ctx context.Context, sc Scope, hostname string) ([]IdleKernel, error) {
 	cond, args := s.scopeSQL(sc, "s", 2)
-	rows, err := s.r.QueryContext(ctx, `SELECT p.name, p.version, COUNT(DISTINCT v.cve)
+	rows, err := s.readQuery(ctx, `SELECT p.name, p.version, COUNT(DISTINCT v.cve)
 		FROM hosts h JOIN sites s ON s.id = h.site_id
-		JOIN package_set_members m ON m.set_id = h.package_set_id
+		CROSS JOIN package_set_members m
+		CROSS JOIN verdicts v
 		JOIN packages p ON p.id = m.package_id
-		JOIN verdicts v ON v.os_group = h.os_group AND v.package_id = m.package_id
-		WHERE h.hostname = $1 AND v.kernel <> '' AND v.kernel <> h.kernel AND `+cond+`
+		WHERE h.hostname = $1 AND m.set_id = h.package_set_id AND v.os_group = h.os_group AND v.package_id = m.package_id
+		AND v.kernel <> '' AND v.kernel <> h.kernel AND `+cond+`
 		GROUP BY p.name, p.version ORDER BY p.name`, append([]any{hostname}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("idle kernels of %s: %w", hostname, err)

@@ -49,12 +49,7 @@ type TTP struct {
 // the host named host or, when host is "", of the hosts of site, in scope.
 // The time to patch counts the findings resolved since since.
 func (s *Store) FindingHistory(ctx context.Context, sc Scope, host, site string, since, now time.Time) (History, error) {
-	since, now = since.UTC().Truncate(24*time.Hour), now.UTC()
-	if now.Sub(since) > 400*24*time.Hour {
-		since = now.Add(-400 * 24 * time.Hour).Truncate(24 * time.Hour)
-	}
-	h := History{Since: since, TimeToPatch: map[string]TTP{},
-		Last24h: HistoryChange{ByReason: map[string]int{}}, Last7d: HistoryChange{ByReason: map[string]int{}}}
+	a := newHistoryAcc(since, now)
 	cond, args := s.scopeSQL(sc, "s", 2)
 	who, key := "h.hostname = $1", host
 	if host == "" {
@@ -63,89 +58,122 @@ func (s *Store) FindingHistory(ctx context.Context, sc Scope, host, site string,
 	ids, err := queryIDs(ctx, s.r, `SELECT h.id FROM hosts h JOIN sites s ON s.id = h.site_id
 		WHERE `+who+` AND `+cond+` ORDER BY h.id`, append([]any{key}, args...)...)
 	if err != nil {
-		return h, fmt.Errorf("history: %w", err)
-	}
-	days := map[string]*HistoryDay{}
-	for d := since; !d.After(now); d = d.Add(24 * time.Hour) {
-		day := d.Format(time.DateOnly)
-		h.Days = append(h.Days, HistoryDay{Day: day})
-	}
-	for i := range h.Days {
-		days[h.Days[i].Day] = &h.Days[i]
-	}
-	open, reboot, excepted := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	ttp := map[string][]float64{}
-	// Every event counts: a finding that re-opens after it resolved
-	// counts as opened again, its earlier resolution stays counted.
-	emit := func(ev findingEvent) {
-		at := ev.at
-		for _, c := range []struct {
-			ch  *HistoryChange
-			cut time.Time
-		}{{&h.Last24h, now.Add(-24 * time.Hour)}, {&h.Last7d, now.Add(-7 * 24 * time.Hour)}} {
-			if at.Before(c.cut) {
-				continue
-			}
-			if ev.reason == "" {
-				c.ch.Opened++
-			} else {
-				c.ch.Closed++
-				c.ch.ByReason[ev.reason]++
-			}
-		}
-		if at.Before(since) {
-			return
-		}
-		d := days[at.Format(time.DateOnly)]
-		if ev.reason == "" {
-			if d != nil {
-				d.Opened++
-			}
-			return
-		}
-		if d != nil {
-			d.Closed++
-		}
-		if ev.reason == ResolvedPackageUpdated {
-			hours := at.Sub(ev.opened).Hours()
-			ttp["all"] = append(ttp["all"], hours)
-			if ev.row.tags != "" {
-				for _, t := range strings.Split(ev.row.tags, ",") {
-					ttp[t] = append(ttp[t], hours)
-				}
-			}
-		}
+		return a.h, fmt.Errorf("history: %w", err)
 	}
 	for len(ids) > 0 {
 		n := min(len(ids), 1000)
 		eps, err := s.hostEpochs(ctx, ids[:n])
 		if err != nil {
-			return h, fmt.Errorf("history: %w", err)
+			return a.h, fmt.Errorf("history: %w", err)
 		}
 		for _, id := range ids[:n] {
-			state, err := s.replay(ctx, eps[id], emit)
+			state, err := s.replay(ctx, eps[id], a.emit)
 			if err != nil {
-				return h, fmt.Errorf("history: %w", err)
+				return a.h, fmt.Errorf("history: %w", err)
 			}
-			for k, st := range state {
-				switch {
-				case st.present && st.resolvedAt == nil && (st.row.status == StatusOpen || st.row.status == StatusUnfixed):
-					open[k.cve] = true
-				case st.present && st.resolvedAt == nil && st.row.status == StatusRebootPending:
-					reboot[k.cve] = true
-				case st.resolution == ResolvedExcepted:
-					excepted[k.cve] = true
-				}
-			}
+			a.add(state)
 		}
 		ids = ids[n:]
 	}
-	h.Open, h.RebootPending, h.Excepted = len(open), len(reboot), len(excepted)
-	for t, hs := range ttp {
+	return a.done(), nil
+}
+
+// historyAcc adds up the History of hosts from their replays: emit hears
+// a replay's events, add its final state.
+type historyAcc struct {
+	h                      History
+	now, since             time.Time
+	days                   map[string]*HistoryDay
+	open, reboot, excepted map[string]bool
+	ttp                    map[string][]float64
+}
+
+// newHistoryAcc starts a History since since (at most 400 days) up to now.
+func newHistoryAcc(since, now time.Time) *historyAcc {
+	since, now = since.UTC().Truncate(24*time.Hour), now.UTC()
+	if now.Sub(since) > 400*24*time.Hour {
+		since = now.Add(-400 * 24 * time.Hour).Truncate(24 * time.Hour)
+	}
+	a := &historyAcc{now: now, since: since, days: map[string]*HistoryDay{},
+		open: map[string]bool{}, reboot: map[string]bool{}, excepted: map[string]bool{}, ttp: map[string][]float64{},
+		h: History{Since: since, TimeToPatch: map[string]TTP{},
+			Last24h: HistoryChange{ByReason: map[string]int{}}, Last7d: HistoryChange{ByReason: map[string]int{}}}}
+	for d := since; !d.After(now); d = d.Add(24 * time.Hour) {
+		a.h.Days = append(a.h.Days, HistoryDay{Day: d.Format(time.DateOnly)})
+	}
+	for i := range a.h.Days {
+		a.days[a.h.Days[i].Day] = &a.h.Days[i]
+	}
+	return a
+}
+
+// emit counts one event. Every event counts: a finding that re-opens
+// after it resolved counts as opened again, its earlier resolution stays
+// counted.
+func (a *historyAcc) emit(ev findingEvent) {
+	at := ev.at
+	for _, c := range []struct {
+		ch  *HistoryChange
+		cut time.Time
+	}{{&a.h.Last24h, a.now.Add(-24 * time.Hour)}, {&a.h.Last7d, a.now.Add(-7 * 24 * time.Hour)}} {
+		if at.Before(c.cut) {
+			continue
+		}
+		if ev.reason == "" {
+			c.ch.Opened++
+		} else {
+			c.ch.Closed++
+			c.ch.ByReason[ev.reason]++
+		}
+	}
+	if at.Before(a.since) {
+		return
+	}
+	d := a.days[at.Format(time.DateOnly)]
+	if ev.reason == "" {
+		if d != nil {
+			d.Opened++
+		}
+		return
+	}
+	if d != nil {
+		d.Closed++
+	}
+	if ev.reason == ResolvedPackageUpdated {
+		hours := at.Sub(ev.opened).Hours()
+		a.ttp["all"] = append(a.ttp["all"], hours)
+		if ev.row.tags != "" {
+			for _, t := range strings.Split(ev.row.tags, ",") {
+				a.ttp[t] = append(a.ttp[t], hours)
+			}
+		}
+	}
+}
+
+// add counts the open, reboot-pending and excepted CVEs of a host's
+// replayed state.
+func (a *historyAcc) add(state map[findingKey]*findingState) {
+	for k, st := range state {
+		switch {
+		case st.present && st.resolvedAt == nil && (st.row.status == StatusOpen || st.row.status == StatusUnfixed):
+			a.open[k.cve] = true
+		case st.present && st.resolvedAt == nil && st.row.status == StatusRebootPending:
+			a.reboot[k.cve] = true
+		case st.resolution == ResolvedExcepted:
+			a.excepted[k.cve] = true
+		}
+	}
+}
+
+// done returns the History added up.
+func (a *historyAcc) done() History {
+	h := a.h
+	h.Open, h.RebootPending, h.Excepted = len(a.open), len(a.reboot), len(a.excepted)
+	for t, hs := range a.ttp {
 		sort.Float64s(hs)
 		h.TimeToPatch[t] = TTP{Findings: len(hs), MedianHours: quantile(hs, .5), P90Hours: quantile(hs, .9)}
 	}
-	return h, nil
+	return h
 }
 
 // quantile of sorted xs by the nearest rank.

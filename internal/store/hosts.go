@@ -557,7 +557,7 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 // Host returns one host in scope, or ErrNotFound.
 func (s *Store) Host(ctx context.Context, sc Scope, hostname string) (model.Host, error) {
 	cond, args := s.scopeSQL(sc, "s", 2)
-	h, err := scanHost(s.r.QueryRowContext(ctx, "SELECT "+hostColumns+hostFrom+
+	h, err := scanHost(s.readRow(ctx, "SELECT "+hostColumns+hostFrom+
 		" WHERE h.hostname = $1 AND "+cond, append([]any{hostname}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.Host{}, ErrNotFound
@@ -574,7 +574,7 @@ func (s *Store) Host(ctx context.Context, sc Scope, hostname string) (model.Host
 // HostPackages returns the packages of a host in scope, sorted by name.
 func (s *Store) HostPackages(ctx context.Context, sc Scope, hostname string) ([]model.Package, error) {
 	cond, args := s.scopeSQL(sc, "s", 2)
-	rows, err := s.r.QueryContext(ctx, `SELECT p.name, p.version, p.arch, p.source_name, p.source_version, p.module,
+	rows, err := s.readQuery(ctx, `SELECT p.name, p.version, p.arch, p.source_name, p.source_version, p.module,
 			e.source_name, e.source_version, e.basis
 		FROM hosts h JOIN sites s ON s.id = h.site_id
 		JOIN package_set_members m ON m.set_id = h.package_set_id
@@ -604,7 +604,7 @@ func (s *Store) HostPackages(ctx context.Context, sc Scope, hostname string) ([]
 // HostReports returns a host's report history, newest first, at most limit.
 func (s *Store) HostReports(ctx context.Context, sc Scope, hostname string, limit int) ([]model.ReportRecord, error) {
 	cond, args := s.scopeSQL(sc, "s", 3)
-	rows, err := s.r.QueryContext(ctx, `SELECT r.first_received, r.last_received, r.count, r.reporter_addr,
+	rows, err := s.readQuery(ctx, `SELECT r.first_received, r.last_received, r.count, r.reporter_addr,
 			r.through_proxy, r.proxy_addr, r.protocol, r.package_count, r.header_hash, r.set_hash
 		FROM reports r JOIN hosts h ON h.id = r.host_id JOIN sites s ON s.id = h.site_id
 		WHERE h.hostname = $1 AND `+cond+` ORDER BY r.id DESC LIMIT $2`,

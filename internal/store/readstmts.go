@@ -6,8 +6,8 @@ import (
 	"sync"
 )
 
-// readStmts are the reads of the report path prepared once on the read
-// pool, by query text (database/sql prepares each on a connection the
+// readStmts are the reads of the report path and of a host's page and
+// API prepared once on the read pool, by query text (database/sql prepares each on a connection the
 // first time it runs there): SQLite parses a small query's text in about
 // the time it takes to run it, and these run on every report. Only
 // queries of constant text go through it, so the cache stays small.
@@ -59,6 +59,17 @@ func (s *Store) readQueryRow(ctx context.Context, q string, args []any, dest ...
 		return err
 	}
 	return st.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+// readRow runs the prepared single-row read q (constant text); a read
+// that cannot be prepared runs as is (and fails there).
+func (s *Store) readRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if s.engine.name() == "sqlite" {
+		if st, err := s.readPrepared(ctx, q); err == nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
+	return s.r.QueryRowContext(ctx, q, args...)
 }
 
 func (c *readStmts) close() {

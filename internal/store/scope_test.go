@@ -549,6 +549,66 @@ var scopeReads = []scopeRead{
 		},
 	},
 	{
+		method: "HostFindingsHistory", name: "findings with their history",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			since, now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+			for _, name := range scopeNames() {
+				fs, h, err := s.HostFindingsHistory(ctx, sc, name, store.FindingsOpen, since, now)
+				if err != nil {
+					return nil, err
+				}
+				for _, f := range fs {
+					out = append(out, fmt.Sprintf("%s %s %s %s", name, f.Package, f.AdvisoryID, f.CVE))
+				}
+				if h.Open > 0 {
+					out = append(out, fmt.Sprintf("%s open=%d", name, h.Open))
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			// as HostFindingsView's open findings and FindingHistory's per host
+			"SITE-A": concat(
+				findingLinesOpen("a1.example.org", "openssl", "DSA-5343-1", dsa5343),
+				findingLinesOpen("a1.example.org", "libssl1.1", "DSA-5343-1", dsa5343),
+				findingLinesOpen("a1.example.org", "linux-image-5.10.0-20-amd64", "DSA-5324-1", dsa5324),
+				[]string{"a1.example.org open=18"},
+				findingLinesOpen("a2.example.org", "openssl", "DSA-5343-1", dsa5343),
+				[]string{"a2.example.org open=5"}),
+			"SITE-B": concat(
+				findingLinesOpen("b1.example.org", "libssl1.1", "DSA-5343-1", dsa5343),
+				findingLinesOpen("b1.example.org", "libgnutls30", "DSA-5349-1", dsa5349),
+				findingLinesOpen("b1.example.org", "linux-image-5.10.0-19-amd64", "DSA-5324-1", dsa5324),
+				[]string{"b1.example.org open=19"}),
+		},
+	},
+	{
+		method: "HostPackagesPage", name: "a page of packages",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, name := range scopeNames() {
+				for _, search := range []string{"", "SSL"} {
+					pg, err := s.HostPackagesPage(ctx, sc, name, search, 0, 2)
+					if err != nil {
+						return nil, err
+					}
+					for _, p := range pg.Packages {
+						out = append(out, fmt.Sprintf("%s %q %s of %d", name, search, p.Name, pg.Total))
+					}
+				}
+			}
+			return out, nil
+		},
+		want: map[string][]string{
+			// the first two by name, of all and of those whose name or source holds "ssl"
+			"SITE-A": {`a1.example.org "" coreutils of 5`, `a1.example.org "" libssl1.1 of 5`,
+				`a1.example.org "SSL" libssl1.1 of 2`, `a1.example.org "SSL" openssl of 2`,
+				`a2.example.org "" coreutils of 2`, `a2.example.org "" openssl of 2`, `a2.example.org "SSL" openssl of 1`},
+			"SITE-B": {`b1.example.org "" libgnutls30 of 4`, `b1.example.org "" libssl1.1 of 4`, `b1.example.org "SSL" libssl1.1 of 1`},
+		},
+	},
+	{
 		method: "HostsNotReportedSince", name: "hosts not reported since",
 		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
 			return s.HostsNotReportedSince(ctx, sc, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
@@ -867,6 +927,11 @@ func findingLines(host, pkg, adv string, cves []string) []string {
 		out = append(out, prefixed(fmt.Sprintf("%s history=%v %s %s", host, history, pkg, adv), cves)...)
 	}
 	return out
+}
+
+// findingLinesOpen are the lines of HostFindingsHistory's open findings.
+func findingLinesOpen(host, pkg, adv string, cves []string) []string {
+	return prefixed(fmt.Sprintf("%s %s %s", host, pkg, adv), cves)
 }
 
 func TestScopeOnEveryRead(t *testing.T) {

@@ -173,8 +173,8 @@ func (s *Store) replayUpdates(ctx context.Context, eps []epoch) ([]*UpdateFindin
 func (s *Store) HostUpdates(ctx context.Context, sc Scope, hostname string, history bool) ([]UpdateFinding, error) {
 	cond, args := s.scopeSQL(sc, "s", 2)
 	var id int64
-	err := s.r.QueryRowContext(ctx, `SELECT h.id FROM hosts h JOIN sites s ON s.id = h.site_id
-		WHERE h.hostname = $1 AND `+cond, append([]any{hostname}, args...)...).Scan(&id)
+	err := s.readQueryRow(ctx, `SELECT h.id FROM hosts h JOIN sites s ON s.id = h.site_id
+		WHERE h.hostname = $1 AND `+cond, append([]any{hostname}, args...), &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return []UpdateFinding{}, nil
 	}
@@ -232,7 +232,7 @@ func (s *Store) HostUpdates(ctx context.Context, sc Scope, hostname string, hist
 // legacyUpdates reads a host's per-host "update available" rows of before
 // migration 0024.
 func (s *Store) legacyUpdates(ctx context.Context, hostID int64) ([]UpdateFinding, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT package, arch, installed, available, source_name, os_group, first_seen,
+	rows, err := s.readQuery(ctx, `SELECT package, arch, installed, available, source_name, os_group, first_seen,
 		resolved_at FROM update_findings_legacy WHERE host_id = $1`, hostID)
 	if err != nil {
 		return nil, err

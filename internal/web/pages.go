@@ -151,8 +151,16 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "hosts.html", data)
 }
 
+// hostPackagesShown is how many installed packages a host page shows at
+// once (a host has about 1,500: searched and paged, all in the CSV).
+const hostPackagesShown = 100
+
 func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
-	d, err := s.hostDetail(r)
+	q := r.URL.Query()
+	search := q.Get("pkg")
+	offset, _ := strconv.Atoi(q.Get("pkg_offset"))
+	offset = max(offset, 0)
+	d, pkgs, hist, err := s.hostPageDetail(r, search, offset)
 	if errors.Is(err, store.ErrNotFound) {
 		s.pageError(w, r, http.StatusNotFound, "No host is named "+r.PathValue("hostname")+".")
 		return
@@ -162,14 +170,67 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	hist, err := s.store.FindingHistory(r.Context(), scope(r), d.Host.Hostname, "", s.now().Add(-6*24*time.Hour), s.now())
-	if err != nil {
-		s.log.Error("host page", "error", err)
-		s.pageError(w, r, http.StatusInternalServerError, "internal error")
-		return
+	groups := groupFindings(d.Findings)
+	pg := newPager(offset, hostPackagesShown, pkgs.Total)
+	link := func(off int) string {
+		v := url.Values{}
+		if search != "" {
+			v.Set("pkg", search)
+		}
+		if off > 0 {
+			v.Set("pkg_offset", strconv.Itoa(off))
+		}
+		u := "/hosts/" + url.PathEscape(d.Host.Hostname)
+		if len(v) > 0 {
+			u += "?" + v.Encode()
+		}
+		return u + "#packages-title"
+	}
+	links := map[string]string{}
+	if pg.HasPrev {
+		links["Prev"] = link(pg.PrevOffset)
+	}
+	if pg.HasNext {
+		links["Next"] = link(pg.NextOff)
 	}
 	s.render(w, r, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d,
-		"Groups": groupFindings(d.Findings), "History": hist})
+		"Groups": groups, "FindingRows": findingRows(groups), "History": hist,
+		"PkgSearch": search, "PkgPager": pg, "PkgLinks": links})
+}
+
+// hostPageDetail reads what the host page shows: a host's detail as the
+// API gives it, without the "update available" findings (not shown) and
+// with one page of its packages instead of all, and the history of its
+// findings of the last 7 days (one replay with the findings).
+func (s *Server) hostPageDetail(r *http.Request, search string, offset int) (HostDetail, store.PackagesPage, store.History, error) {
+	ctx, name, sc := r.Context(), r.PathValue("hostname"), scope(r)
+	var d HostDetail
+	var pkgs store.PackagesPage
+	var hist store.History
+	h, err := s.store.Host(ctx, sc, name)
+	if err != nil {
+		return d, pkgs, hist, err
+	}
+	if pkgs, err = s.store.HostPackagesPage(ctx, sc, name, search, offset, hostPackagesShown); err != nil {
+		return d, pkgs, hist, err
+	}
+	reps, err := s.store.HostReports(ctx, sc, name, reportHistory)
+	if err != nil {
+		return d, pkgs, hist, err
+	}
+	v := store.FindingsOpen
+	if r.URL.Query().Get("history") == "1" {
+		v = store.FindingsAll
+	}
+	fs, hist, err := s.store.HostFindingsHistory(ctx, sc, name, v, s.now().Add(-6*24*time.Hour), s.now())
+	if err != nil {
+		return d, pkgs, hist, err
+	}
+	idle, err := s.store.HostIdleKernels(ctx, sc, name)
+	if err != nil {
+		return d, pkgs, hist, err
+	}
+	return HostDetail{Host: h, Packages: pkgs.Packages, Findings: fs, IdleKernels: idle, Reports: reps}, pkgs, hist, nil
 }
 
 // packageFindings are the findings of one installed package.
