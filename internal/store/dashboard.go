@@ -44,7 +44,7 @@ type FleetTotals struct {
 	Evaluated     int `json:"evaluated"`
 	NotEvaluated  int `json:"not_evaluated"`
 	Exposed       int `json:"exposed"` // evaluated or not, hosts with an open CVE
-	Clean         int `json:"clean"`   // evaluated, no open CVE
+	Clean         int `json:"clean"`   // evaluated, no open CVE, data complete and current
 	RebootPending int `json:"reboot_pending"`
 	StaleHosts    int `json:"stale_hosts"`
 	// DataStates counts the hosts per data state: complete, partial,
@@ -129,15 +129,25 @@ func (s *Store) fleetTotals(ctx context.Context, v *fleetView) (FleetTotals, map
 	t.Hosts, t.Exposed, t.RebootPending, t.StaleHosts = all.hosts, all.exposed, all.reboot, all.stale
 	var err error
 	// Evaluated per OS group and package set once (DataStates), not per host.
-	_, t.DataStates, err = s.dataStatesOf(ctx, v)
+	groups, states, err := s.dataStatesOf(ctx, v)
 	if err != nil {
 		return t, nil, err
 	}
+	t.DataStates = states
 	t.NotEvaluated = t.DataStates[model.DataNone]
 	t.Evaluated = t.Hosts - t.NotEvaluated
-	// A host not evaluated has no findings, so every exposed host is an
-	// evaluated one.
-	t.Clean = max(t.Evaluated-t.Exposed, 0)
+	// Clean: evaluated, no open CVE, and the group's data complete and
+	// current (issue 10; as the hosts filter status=clean). A group's
+	// state is that of its evaluated hosts (dataStatesOf).
+	complete := map[string]bool{}
+	for _, g := range groups {
+		complete[g.OSGroup] = g.State == model.DataComplete
+	}
+	for _, c := range v.cells {
+		if complete[c.group] && v.evaluated(c) && v.targets[c.target].cves == 0 {
+			t.Clean += c.hosts
+		}
+	}
 	return t, all.bySev, nil
 }
 

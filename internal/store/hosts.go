@@ -473,6 +473,13 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 		// index, the listing indexes (0027) hold cves.
 		where = append(where, map[bool]string{true: "+h.cves > 0", false: "h.cves > 0"}[s.engine.name() == "sqlite"])
 	case "clean":
+		// Clean is no open CVE on data complete and current for the
+		// host's release (issue 10): an evaluated host with partial or
+		// stale data and no finding is not called clean.
+		if f.DataState != "" && f.DataState != model.DataComplete {
+			return hostSQL{}, fmt.Errorf("status clean and data_state %s exclude each other", f.DataState)
+		}
+		f.DataState = model.DataComplete
 		where = append(where, "h.cves = 0 AND "+evaluatedSQL)
 	case StatusRebootPending:
 		where = append(where, "h.reboot_pending > 0")

@@ -101,13 +101,20 @@ func TestDashboard(t *testing.T) {
 	}
 	now := time.Now()
 	d := getDashboard(t, srv.URL)
-	// 4 hosts: old exposed, fixed clean, wn1 and the hostile one not
-	// evaluated (no bookworm data, no OS group); debian:11 has only a DSA
-	// (partial data).
-	wantTotals := store.FleetTotals{Hosts: 4, Evaluated: 2, NotEvaluated: 2, Exposed: 1, Clean: 1,
+	// 4 hosts: old exposed, fixed without open CVE, wn1 and the hostile
+	// one not evaluated (no bookworm data, no OS group); debian:11 has
+	// only a DSA (partial data), so fixed is not called clean.
+	wantTotals := store.FleetTotals{Hosts: 4, Evaluated: 2, NotEvaluated: 2, Exposed: 1, Clean: 0,
 		DataStates: map[string]int{"complete": 0, "partial": 2, "stale": 0, "none": 2}}
 	if diff := cmp.Diff(wantTotals, d.Totals); diff != "" {
 		t.Errorf("totals before any snapshot (-want +got):\n%s", diff)
+	}
+	// debian:11 declared complete: fixed is clean.
+	declareComplete(t, st, "debian:11")
+	d = getDashboard(t, srv.URL)
+	wantTotals.Clean, wantTotals.DataStates = 1, map[string]int{"complete": 2, "partial": 0, "stale": 0, "none": 2}
+	if diff := cmp.Diff(wantTotals, d.Totals); diff != "" {
+		t.Errorf("totals with complete data (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(map[string]int{"critical": 0, "high": 0, "medium": 0, "low": 0, "other": 1}, d.BySeverity); diff != "" {
 		t.Errorf("by severity (-want +got):\n%s", diff)

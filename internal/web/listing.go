@@ -26,6 +26,9 @@ func hostQuery(q url.Values) (store.HostFilter, error) {
 	if d := strings.TrimSuffix(f.Status, "-data"); d != f.Status && f.DataState != "" && f.DataState != d {
 		return f, fmt.Errorf("status %s and data_state %s exclude each other", f.Status, f.DataState)
 	}
+	if f.Status == "clean" && f.DataState != "" && f.DataState != model.DataComplete {
+		return f, fmt.Errorf("status clean and data_state %s exclude each other (clean needs complete data)", f.DataState)
+	}
 	if f.Severity != "" && !slices.Contains(store.HostSeverities, f.Severity) {
 		return f, fmt.Errorf("severity must be one of %s", strings.Join(store.HostSeverities, ", "))
 	}
