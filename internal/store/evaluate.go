@@ -439,9 +439,10 @@ func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey, now time.Tim
 	return groups, queued, err
 }
 
-// queryInts returns the first column of q's rows.
-func queryInts(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
+// queryInts returns the first column of q's rows, read through db (a
+// *sql.DB or *sql.Tx).
+func queryInts(ctx context.Context, db querier, q string, args ...any) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -562,20 +563,11 @@ func scanSetVerdicts(rows *sql.Rows) ([]SetVerdict, error) {
 // SetPackageIDs returns the packages of a set, by id (a range of the
 // members' primary key: no join).
 func (s *Store) SetPackageIDs(ctx context.Context, setID int64) ([]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT package_id FROM package_set_members WHERE set_id = $1 ORDER BY package_id`, setID)
+	ids, err := queryInts(ctx, s.r, `SELECT package_id FROM package_set_members WHERE set_id = $1 ORDER BY package_id`, setID)
 	if err != nil {
 		return nil, fmt.Errorf("members of set %d: %w", setID, err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // PackageVerdicts returns the verdicts of packages ids in osGroup as
