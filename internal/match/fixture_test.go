@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -207,4 +208,18 @@ func sortedStrings(s []string) []string {
 	out := append([]string(nil), s...)
 	sort.Strings(out)
 	return out
+}
+
+// dropSomeEntries is list without about a third of entries, drawn by rng
+// (a data update of the property tests), and the entries it left out.
+func dropSomeEntries(t *testing.T, rng *rand.Rand, list string, entries []string) (string, []string) {
+	t.Helper()
+	var left []string
+	for _, e := range entries {
+		if rng.IntN(3) == 0 {
+			list = withoutEntry(t, list, e)
+			left = append(left, e)
+		}
+	}
+	return list, left
 }

@@ -66,14 +66,8 @@ func TestIncrementalEqualsEvaluateAll(t *testing.T) {
 						break
 					}
 				default: // a data update: the list without some of its entries
-					data = list
 					var left []string
-					for _, e := range entries {
-						if rng.IntN(3) == 0 {
-							data = withoutEntry(t, data, e)
-							left = append(left, e)
-						}
-					}
+					data, left = dropSomeEntries(t, rng, list, entries)
 					inc.importDebian(data)
 					trace = append(trace, "import without "+strings.Join(left, ","))
 				}
