@@ -150,6 +150,17 @@ func (s *Scheduler) Run(ctx context.Context, name string, every time.Duration, f
 	}
 }
 
+// periodKey carries the period a run was claimed for in its context.
+type periodKey struct{}
+
+// Period is the start of the period the running job was claimed for. A
+// run may start after its period has ended on a loaded machine, so a job
+// that works on "this period" must ask here rather than read the clock.
+func Period(ctx context.Context) (time.Time, bool) {
+	p, ok := ctx.Value(periodKey{}).(time.Time)
+	return p, ok
+}
+
 // runPeriod claims period and runs fn, renewing the lease meanwhile.
 func (s *Scheduler) runPeriod(ctx context.Context, log *slog.Logger, name string, period time.Time, fn func(context.Context) error) {
 	id, ok, err := s.Store.ClaimJobRun(ctx, name, period, s.Holder, s.Now())
@@ -161,7 +172,7 @@ func (s *Scheduler) runPeriod(ctx context.Context, log *slog.Logger, name string
 		return // run already, by this server or another
 	}
 	start := time.Now()
-	rctx, cancel := context.WithCancel(ctx)
+	rctx, cancel := context.WithCancel(context.WithValue(ctx, periodKey{}, period))
 	done := make(chan struct{})
 	go s.keepLease(rctx, cancel, log, name, done)
 	err = fn(rctx)

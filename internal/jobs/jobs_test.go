@@ -127,17 +127,33 @@ func TestPeriodStart(t *testing.T) {
 }
 
 // counter counts the runs of fn per period and holder.
+// counter records which holder ran each period, by the period the run was
+// claimed for (a run may start after its period ended on a loaded
+// machine), and whether two runs ever overlapped in time.
 type counter struct {
-	mu   sync.Mutex
-	runs map[time.Time][]string
+	mu      sync.Mutex
+	runs    map[time.Time][]string
+	running int
+	overlap []string
 }
 
 func (c *counter) fn(holder string, every time.Duration) func(context.Context) error {
-	return func(context.Context) error {
+	return func(ctx context.Context) error {
+		p, ok := Period(ctx)
 		c.mu.Lock()
-		defer c.mu.Unlock()
-		p := PeriodStart(time.Now(), every)
+		if !ok {
+			c.overlap = append(c.overlap, holder+": run without a period in its context")
+		}
+		if c.running > 0 {
+			c.overlap = append(c.overlap, holder+" started while another run was running")
+		}
+		c.running++
 		c.runs[p] = append(c.runs[p], holder)
+		c.mu.Unlock()
+		time.Sleep(every / 10) // a run takes time: another holder could start meanwhile
+		c.mu.Lock()
+		c.running--
+		c.mu.Unlock()
 		return nil
 	}
 }
@@ -155,6 +171,9 @@ func TestSchedulersRunEachPeriodOnce(t *testing.T) {
 		wg.Go(func() { sched(st, h, 5*time.Second).Run(ctx, "tick", every, c.fn(h, every)) })
 	}
 	wg.Wait()
+	for _, o := range c.overlap {
+		t.Error(o)
+	}
 	holders := map[string]bool{}
 	for p, hs := range c.runs {
 		if len(hs) != 1 {
