@@ -428,3 +428,64 @@ func statsHosts(t *testing.T, body string) []string {
 	}
 	return everyHost[:st.Hosts]
 }
+
+// TestAccessPublicRoutes: the public routes answer an anonymous caller
+// (no 401, no redirect to the login page) and name no host or site.
+func TestAccessPublicRoutes(t *testing.T) {
+	fs, _ := newOIDCServer(t)
+	for r := range publicRoutes {
+		method, p, ok := strings.Cut(r, " ")
+		if !ok {
+			method, p = "POST", r // the feed: an empty report
+		}
+		if p == "/static/" {
+			p += "style.css"
+		}
+		code, hd, body := fs.call(t, method, p, nil, nil)
+		// Logging in without a password is refused, logging out goes
+		// to the login page: their own answers, not the middleware's.
+		own := r == "POST /login" && code == http.StatusUnauthorized || r == "POST /logout" && code == http.StatusSeeOther
+		if !own && (code == http.StatusUnauthorized || strings.HasPrefix(hd.Get("Location"), "/login")) {
+			t.Errorf("%s: %d to %q, want an answer to anyone", r, code, hd.Get("Location"))
+		}
+		for _, name := range hiddenNames(fedUser{}) {
+			if strings.Contains(body, name) {
+				t.Errorf("%s names %q to an anonymous caller", r, name)
+			}
+		}
+	}
+}
+
+// TestAccessCaches: with the dashboard cache on, users of different
+// scopes asking in turn each get their own numbers, never another's
+// cached answer (the dashboard, sites and stats caches, the
+// vulnerabilities listing's per-target cache).
+func TestAccessCaches(t *testing.T) {
+	fs := newFedServerWith(t, func(c *Config) { c.DashboardCache = time.Hour })
+	if _, err := fs.st.SnapshotExposure(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	cases := []routeCase{
+		{"GET", "/api/v1/dashboard", seesCount, dashboardHosts},
+		{"GET", "/api/v1/stats", seesCount, statsHosts},
+		{"GET", "/api/v1/sites", seesExactly, sitesHosts},
+		{"GET", "/api/v1/cves", seesCount, vulnHosts},
+		{"GET", "/api/v1/oses", seesCount, osesHosts},
+		{"GET", "/", namesNone, nil},
+		{"GET", "/sites", namesNone, nil},
+		{"GET", "/stats", namesNone, nil},
+		{"GET", "/cves", namesNone, nil},
+	}
+	users := map[string]fedUser{}
+	for _, u := range fedUsers {
+		users[u.name] = u
+	}
+	// The widest scope first, then narrower ones, then the widest again;
+	// and two users of the same sites but different grants.
+	for _, name := range []string{"csirt", "fzu", "ngi-de", "nobody", "root", "two-sites", "ngi-cz", "egi-csirt", "csirt", "fzu"} {
+		u := users[name]
+		for _, c := range cases {
+			fs.checkRoute(t, u, c, path{url: c.path}, hiddenNames(u))
+		}
+	}
+}
