@@ -18,8 +18,15 @@ var loginFS embed.FS
 
 var loginPage = template.Must(template.ParseFS(loginFS, "login.html"))
 
+// Mux is where routes are registered: an *http.ServeMux, or the web
+// server's wrapper of one that lists every pattern for the access tests.
+type Mux interface {
+	Handle(pattern string, h http.Handler)
+	HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request))
+}
+
 // Routes adds the login and logout pages to mux.
-func (a *Auth) Routes(mux *http.ServeMux) {
+func (a *Auth) Routes(mux Mux) {
 	mux.HandleFunc("GET /login", a.loginForm)
 	mux.HandleFunc("POST /login", a.login)
 	mux.HandleFunc("POST /logout", a.logout)

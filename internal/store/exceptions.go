@@ -340,8 +340,40 @@ type ExceptionCoverage struct {
 	Sample   []string `json:"sample"`   // up to 5 of those hosts, by name
 }
 
+// exceptionsInScope are the ids of the exceptions a caller limited to
+// some sites may see: those of every host or an OS group, and those of a
+// site or host in its scope (an exception names its host or site: one
+// outside the scope, or a host not reported yet, would leak that name).
+// nil for a scope of every site.
+func (s *Store) exceptionsInScope(ctx context.Context, sc Scope) (map[int64]bool, error) {
+	if sc.all {
+		return nil, nil
+	}
+	cond, args := s.scopeSQL(sc, "s", 1)
+	rows, err := s.r.QueryContext(ctx, `SELECT x.id FROM cve_exceptions x
+		WHERE x.scope_kind IN ('all', 'os-group')
+		OR x.scope_kind = 'site' AND EXISTS (SELECT 1 FROM sites s WHERE s.name = x.scope AND `+cond+`)
+		OR x.scope_kind = 'host' AND EXISTS (SELECT 1 FROM hosts h JOIN sites s ON s.id = h.site_id
+			WHERE h.hostname = x.scope AND `+cond+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("exceptions in scope: %w", err)
+	}
+	defer rows.Close()
+	seen := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		seen[id] = true
+	}
+	return seen, rows.Err()
+}
+
 // AuditExceptions lists every exception (expired ones too, marked) with
-// the open findings of hosts in scope it covers at now.
+// the open findings of hosts in scope it covers at now; a caller limited
+// to some sites sees only the exceptions of its sites and hosts besides
+// the fleet-wide ones (exceptionsInScope).
 func (s *Store) AuditExceptions(ctx context.Context, sc Scope, now time.Time) ([]ExceptionCoverage, error) {
 	es, err := s.Exceptions(ctx, ExceptionFilter{})
 	if err != nil {
@@ -393,8 +425,15 @@ func (s *Store) AuditExceptions(ctx context.Context, sc Scope, now time.Time) ([
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("exception coverage: %w", err)
 	}
+	seen, err := s.exceptionsInScope(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ExceptionCoverage, 0, len(es))
 	for _, e := range es {
+		if seen != nil && !seen[e.ID] {
+			continue
+		}
 		ec := ExceptionCoverage{Exception: e, Active: e.ExpiresAt == nil || now.Before(*e.ExpiresAt), Sample: []string{}}
 		if c := by[e.ID]; c != nil {
 			ec.Hosts, ec.Findings, ec.Sample = c.hosts, c.findings, c.sample

@@ -68,12 +68,20 @@ type fedServer struct {
 	srv    *httptest.Server
 	st     *store.Store
 	tokens map[string]string // user -> API token
+	routes []string          // every pattern the server registered
 }
 
 // withModes sets the server's auth modes (default local).
 func withModes(m ...auth.Mode) func(*auth.Config) { return func(c *auth.Config) { c.Modes = m } }
 
 func newFedServer(t *testing.T, opts ...func(*auth.Config)) *fedServer {
+	t.Helper()
+	return newFedServerWith(t, nil, opts...)
+}
+
+// newFedServerWith is newFedServer with web, when not nil, changing the
+// server's Config (a dashboard cache...).
+func newFedServerWith(t *testing.T, web func(*Config), opts ...func(*auth.Config)) *fedServer {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, testdb.MigratedDSN(t))
@@ -150,8 +158,12 @@ func newFedServer(t *testing.T, opts ...func(*auth.Config)) *fedServer {
 			t.Errorf("evaluate after a policy change: %v", err)
 		}
 	}
-	h, err := New(Config{Store: st, Feed: feed, Log: log, Auth: a, Metrics: metrics.New(metrics.Config{Store: st, Log: log}),
-		PolicyChanged: policyChanged})
+	wc := Config{Store: st, Feed: feed, Log: log, Auth: a, Metrics: metrics.New(metrics.Config{Store: st, Log: log}),
+		PolicyChanged: policyChanged, routes: &fs.routes}
+	if web != nil {
+		web(&wc)
+	}
+	h, err := New(wc)
 	must(err)
 	fs.srv.Config.Handler = h
 	fs.srv.Start()

@@ -17,7 +17,7 @@ import (
 // auditPage is how many audit entries the page and the API show.
 const auditPage = 200
 
-func (s *Server) adminRoutes(mux *http.ServeMux) {
+func (s *Server) adminRoutes(mux auth.Mux) {
 	admin := func(h http.HandlerFunc) http.Handler { return auth.RequireAdmin(h) }
 	mux.Handle("GET /admin/users", admin(s.pageUsers))
 	mux.Handle("POST /admin/users/add", admin(s.addUser))

@@ -26,7 +26,7 @@ const maxPolicyUpload = 16 << 20
 
 // policyRoutes are the pages of the CVE tags and exceptions everyone
 // reads and the admin forms that change them.
-func (s *Server) policyRoutes(mux *http.ServeMux) {
+func (s *Server) policyRoutes(mux auth.Mux) {
 	admin := func(h http.HandlerFunc) http.Handler { return auth.RequireAdmin(h) }
 	mux.HandleFunc("GET /tags", s.pageTags)
 	mux.Handle("POST /admin/tags/add", admin(s.addTag))

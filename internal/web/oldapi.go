@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/pakiti-go/pakiti/internal/auth"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/osgroup"
 	"github.com/pakiti-go/pakiti/internal/policyfile"
@@ -28,7 +29,7 @@ var oldAPIPaths = []string{"/api/hosts.php", "/api/cve.php", "/api/exportCvesTag
 // oldTime is how Pakiti 3 wrote times (MySQL DATETIME, UTC here).
 const oldTime = "2006-01-02 15:04:05"
 
-func (s *Server) oldAPIRoutes(mux *http.ServeMux) {
+func (s *Server) oldAPIRoutes(mux auth.Mux) {
 	handlers := []http.HandlerFunc{s.oldHosts, s.oldCVE, s.oldTags, s.oldExceptions}
 	for i, p := range oldAPIPaths {
 		mux.HandleFunc("GET "+p, handlers[i])

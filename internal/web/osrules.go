@@ -42,7 +42,7 @@ func adminOnly(h http.HandlerFunc) http.HandlerFunc { return auth.RequireAdmin(h
 
 // osRuleRoutes registers what the GET routes (apiRoutes) do not: the
 // writes and the page.
-func (s *Server) osRuleRoutes(mux *http.ServeMux) {
+func (s *Server) osRuleRoutes(mux auth.Mux) {
 	mux.HandleFunc("POST /api/v1/os-rules", adminOnly(s.apiAddOSRule))
 	mux.HandleFunc("PUT /api/v1/os-rules/{id}", adminOnly(s.apiUpdateOSRule))
 	mux.HandleFunc("DELETE /api/v1/os-rules/{id}", adminOnly(s.apiRemoveOSRule))

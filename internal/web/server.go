@@ -71,6 +71,10 @@ type Config struct {
 	// InstanceName names this server in the tags and exceptions XML
 	// exports (Pakiti 3's modifier); "": each record's author.
 	InstanceName string
+
+	// routes, when set, receives every pattern registered (the access
+	// tests check each is in their matrix).
+	routes *[]string
 }
 
 // New returns the handler of the whole HTTP surface.
@@ -92,7 +96,7 @@ func New(c Config) (http.Handler, error) {
 	if s.auth == nil {
 		s.auth = auth.NoAuth()
 	}
-	mux := http.NewServeMux()
+	mux := &routeMux{ServeMux: http.NewServeMux()}
 	// Forms that change state refuse cross-origin requests (the feed's
 	// clients are not browsers, and it is guarded by auth.FeedGuard).
 	csrf := http.NewCrossOriginProtection()
@@ -137,11 +141,30 @@ func New(c Config) (http.Handler, error) {
 		mux.Handle("GET /metrics", requireAllSites(c.Metrics.Handler()))
 		h = metrics.Routed(mux) // the route pattern, for the request metrics
 	}
+	if c.routes != nil {
+		*c.routes = mux.patterns
+	}
 	h = feedFirst(h, securityHeaders(csrf.Handler(s.auth.Handler(h))))
 	if c.Metrics != nil {
 		h = c.Metrics.Instrument(h)
 	}
 	return h, nil
+}
+
+// routeMux is the server's mux, keeping the patterns registered on it.
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *routeMux) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+func (m *routeMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.HandleFunc(pattern, h)
 }
 
 // apiRoute is one GET endpoint of the JSON API; openapi.json documents

@@ -170,3 +170,59 @@ func TestGOCDBJob(t *testing.T) {
 		t.Errorf("audit log:\n%s", out)
 	}
 }
+
+// TestHeaderAuthEndToEnd: pakiti serve --auth local,header
+// --auth-header X-Remote-User --trusted-proxy CIDR believes the header
+// from a trusted proxy's address only (the test's client, on loopback, is
+// the proxy); without an identity a page redirects to the login page and
+// an API call gets 401; a feed token is accepted as ?token= too.
+func TestHeaderAuthEndToEnd(t *testing.T) {
+	shared := sharedDir(t)
+	call := func(s *server, path string, hd map[string]string) (int, string, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", s.base+path, nil)
+		for k, v := range hd {
+			req.Header.Set(k, v)
+		}
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Location"), string(b)
+	}
+	for _, tt := range []struct {
+		proxy   string
+		trusted bool
+	}{{"127.0.0.1/32", true}, {"10.0.0.0/8", false}} {
+		s := startServer(t, "--auth", "local,header", "--auth-header", "X-Remote-User", "--trusted-proxy", tt.proxy,
+			"--feed-auth", "token", "--update-every", "0")
+		runPakiti(t, s.db, "sites", "add", "FZU", "--parent", "NGI_CZ")
+		runPakiti(t, s.db, "sites", "add", "GSI-LCG2")
+		runPakiti(t, s.db, "users", "add", "alice", "--role", "viewer", "--grant", "NGI_CZ")
+		fzu := lastLine(runPakiti(t, s.db, "sites", "token", "FZU"))
+		gsi := lastLine(runPakiti(t, s.db, "sites", "token", "GSI-LCG2"))
+		inv := filepath.Join(shared, "data", "inventories", "debian-11", "viking-db", "viking-db.pakiti5.txt")
+		alma := filepath.Join(shared, "data", "inventories", "alma-9", "vuls-alma9", "vuls-alma9.pakiti5.txt")
+		runClient(t, "--url", s.base+"/feed/?token="+fzu, "--input", inv, "--site", "FZU")
+		runClient(t, "--url", s.base+"/feed/", "--input", alma, "--site", "GSI-LCG2", "--token", gsi)
+
+		alice := map[string]string{"X-Remote-User": "alice"}
+		code, _, body := call(s, "/api/v1/hosts?format=csv", alice)
+		if tt.trusted {
+			// alice sees FZU's host, not GSI-LCG2's.
+			if code != http.StatusOK || !strings.Contains(body, ",FZU,") || strings.Contains(body, "GSI-LCG2") {
+				t.Errorf("trusted proxy %s: alice's hosts: %d %s", tt.proxy, code, body)
+			}
+			continue
+		}
+		if code != http.StatusUnauthorized || strings.Contains(body, "FZU") {
+			t.Errorf("untrusted proxy %s: alice's header believed: %d %s", tt.proxy, code, body)
+		}
+		if code, loc, _ := call(s, "/hosts", alice); code != http.StatusFound || !strings.HasPrefix(loc, "/login?next=") {
+			t.Errorf("untrusted proxy %s: page: %d to %q, want the login page", tt.proxy, code, loc)
+		}
+	}
+}
