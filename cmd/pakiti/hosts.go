@@ -267,8 +267,12 @@ func vulnSummary(h model.Host) string {
 		s += "; data " + h.DataState + ": " + h.DataReason
 	}
 	for _, d := range h.DataSources {
-		s += fmt.Sprintf("\n  evaluated against %s data of %s (%d records, complete %v), checked %s", d.Source, d.OSGroup,
-			d.Records, d.Complete, d.CheckedAt.Format(time.RFC3339))
+		cover := "partial"
+		if d.Complete {
+			cover = "complete"
+		}
+		s += fmt.Sprintf("\n  evaluated against %s data of %s (%d records, %s), checked %s", d.Source, d.OSGroup,
+			d.Records, cover, d.CheckedAt.Format(time.RFC3339))
 		if !d.Newest.IsZero() {
 			s += ", newest record " + d.Newest.Format(time.RFC3339)
 		}

@@ -55,6 +55,10 @@ func TestCLIHostAndCVE(t *testing.T) {
 	if !strings.Contains(flat(out), "Kernel: unknown (not reported) Arch: x86_64 Packager:") {
 		t.Errorf("host:\n%s", out)
 	}
+	// A DSA list alone covers no release completely: its data is partial.
+	if !strings.Contains(out, "records, partial), checked") {
+		t.Errorf("host: data coverage not said in words:\n%s", out)
+	}
 	out = mustRun(t, db, "cve", "CVE-2023-0286")
 	if !strings.Contains(flat(out), "AFFECTED HOSTS (1) SITE PACKAGE INSTALLED FIXED STATUS old.example.org SITE-B openssl 1.1.1n-0+deb11u3 1.1.1n-0+deb11u4 open") {
 		t.Errorf("cve:\n%s", out)
