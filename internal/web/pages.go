@@ -281,7 +281,8 @@ func (s *Server) pageCVE(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, r, http.StatusOK, "cve.html", map[string]any{"Title": id, "C": info})
+	_, bySite := affectedBySite(info.Hosts)
+	s.render(w, r, http.StatusOK, "cve.html", map[string]any{"Title": id, "C": info, "BySite": bySite, "Links": cveLinks(id)})
 }
 
 func (s *Server) pageSources(w http.ResponseWriter, r *http.Request) {
