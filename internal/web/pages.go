@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -170,6 +171,12 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
+	exc, err := s.hostExceptions(r, d.Host)
+	if err != nil {
+		s.log.Error("host page exceptions", "error", err)
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
+		return
+	}
 	groups := groupFindings(d.Findings)
 	pg := newPager(offset, hostPackagesShown, pkgs.Total)
 	link := func(off int) string {
@@ -195,7 +202,7 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d,
 		"Groups": groups, "FindingRows": findingRows(groups), "History": hist,
-		"PkgSearch": search, "PkgPager": pg, "PkgLinks": links})
+		"PkgSearch": search, "PkgPager": pg, "PkgLinks": links, "Exceptions": exc})
 }
 
 // hostPageDetail reads what the host page shows: a host's detail as the
@@ -236,8 +243,9 @@ func (s *Server) hostPageDetail(r *http.Request, search string, offset int) (Hos
 // packageFindings are the findings of one installed package.
 type packageFindings struct {
 	Package, Version, Arch, Source, SourceVersion, Basis string
-	Fixed                                                string // the highest fixed version among them
-	Severity                                             string // the most severe vendor word among them
+	Fixed                                                string   // the highest fixed version among them
+	Severity                                             string   // the most severe vendor word among them
+	Advisories                                           []string // the advisories of its findings, each once, in order met
 	Findings                                             []model.Finding
 }
 
@@ -251,6 +259,9 @@ func groupFindings(fs []model.Finding) []packageFindings {
 		}
 		g := &out[len(out)-1]
 		g.Findings = append(g.Findings, f)
+		if f.AdvisoryID != "" && !slices.Contains(g.Advisories, f.AdvisoryID) {
+			g.Advisories = append(g.Advisories, f.AdvisoryID)
+		}
 		if len(g.Findings) == 1 || sevRank[sevClass(f.Severity)] > sevRank[sevClass(g.Severity)] {
 			g.Severity = f.Severity
 		}
