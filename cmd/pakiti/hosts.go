@@ -75,7 +75,7 @@ func newHosts(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&f.Site, "site", "", "only hosts of this site")
-	cmd.Flags().StringVarP(&f.Query, "query", "q", "", "only hosts whose name contains this")
+	cmd.Flags().StringVarP(&f.Query, "query", "q", "", "only hosts whose name, OS or kernel contains this (any case)")
 	cmd.Flags().StringVar(&f.CVE, "cve", "", "only hosts with an open finding of this CVE")
 	cmd.Flags().StringVar(&f.CVETag, "cve-tag", "", "only hosts with an open, unexcepted finding of a CVE carrying this enabled tag (* for any tag)")
 	cmd.Flags().StringVar(&f.OSGroup, "os-group", "", "only hosts of this OS group (debian:12...)")

@@ -16,7 +16,7 @@ import (
 // HostFilter narrows a host listing. Zero values mean "any".
 type HostFilter struct {
 	Site    string
-	Query   string    // substring of the host name
+	Query   string    // substring of the host name, OS or kernel, any case (Pakiti 3's search)
 	CVE     string    // hosts with an open finding of this CVE
 	CVETag  string    // hosts with an open, unexcepted finding of a CVE carrying this enabled tag (AnyTag: any)
 	At      time.Time // when exceptions are judged (CVETag); zero: now
@@ -502,7 +502,8 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 	}
 	if f.Query != "" {
 		args = append(args, "%"+likeEscape(strings.ToLower(f.Query))+"%")
-		where = append(where, fmt.Sprintf(`LOWER(h.hostname) LIKE $%d ESCAPE '\'`, len(args)))
+		n := len(args)
+		where = append(where, fmt.Sprintf(`(LOWER(h.hostname) LIKE $%d ESCAPE '\' OR LOWER(h.os) LIKE $%d ESCAPE '\' OR LOWER(h.kernel) LIKE $%d ESCAPE '\')`, n, n, n))
 	}
 	now := f.Now
 	if now.IsZero() {
