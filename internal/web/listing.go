@@ -146,11 +146,11 @@ func sortColumns(path string, v url.Values, current, def string, cols []column, 
 
 // hostTableColumns are the hosts table's headers and their sort keys.
 var hostTableColumns = []column{{Label: "Host"}, {Label: "Site"}, {Label: "Tag"}, {Label: "OS"}, {Label: "Kernel"},
-	{Label: "Packages", Num: true}, {Label: "Vulnerable", Num: true, Title: "installed packages with an open finding"},
+	{Label: "Arch"}, {Label: "Packages", Num: true}, {Label: "Vulnerable", Num: true, Title: "installed packages with an open finding"},
 	{Label: "CVEs", Num: true}, {Label: "Tagged", Num: true, Title: "open CVEs carrying an enabled tag (a CVE with two tags counts once), excepted ones left out"},
 	{Label: "Last report"}}
 
-var hostTableKeys = []string{"hostname", "site", "tag", "os", "kernel", "packages", "vulnerable", "cves", "tagged", "last_report"}
+var hostTableKeys = []string{"hostname", "site", "tag", "os", "kernel", "arch", "packages", "vulnerable", "cves", "tagged", "last_report"}
 
 var descFirst = map[string]bool{"packages": true, "vulnerable": true, "cves": true, "tagged": true, "last_report": true, "hosts": true, "severity": true}
 

@@ -37,6 +37,9 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"ago": func(t time.Time) string { return ago(time.Since(t)) },
+	// olderThan tells a time more than hours ago: a host's last report
+	// older than two days is shown in a warning colour, as Pakiti 3 did.
+	"olderThan": func(t time.Time, hours int) bool { return time.Since(t) > time.Duration(hours)*time.Hour },
 	// query builds a URL query from key/value pairs, dropping empty values.
 	"query": func(kv ...any) template.URL {
 		q := url.Values{}
