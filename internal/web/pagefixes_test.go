@@ -190,3 +190,19 @@ func TestOSGroupsSortNumerically(t *testing.T) {
 		t.Errorf("os groups (-want +got):\n%s", diff)
 	}
 }
+
+// TestEveryListingHasCSV: the OS rules and the audit log, listings too,
+// answer ?format=csv (issue 13: CSV on every listing) with their header
+// row; the built-in rule of Debian is among the rules.
+func TestEveryListingHasCSV(t *testing.T) {
+	srv := newTestServer(t)
+	for _, tt := range []struct{ path, header, row string }{
+		{"/api/v1/os-rules?format=csv", "origin,position,id,os_id_rule,match,group\n", `builtin,1,,true,^(?:debian|raspbian) (\d+)$,debian:$1`},
+		{"/api/v1/audit?format=csv", "at,actor,action,target,detail\n", ""},
+	} {
+		code, h, body := get(t, srv.URL+tt.path)
+		if code != 200 || h.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.HasPrefix(body, tt.header) || !strings.Contains(body, tt.row) {
+			t.Errorf("%s: %d %s\n%s", tt.path, code, h.Get("Content-Type"), body[:min(len(body), 300)])
+		}
+	}
+}
