@@ -27,7 +27,7 @@ func TestReadOnlyCommandsNeedADatabase(t *testing.T) {
 	for _, args := range [][]string{{"hosts"}, {"sources", "list"}, {"host", "x.example.org"}, {"cve", "CVE-2023-0286"},
 		{"db", "status"}, {"sites", "list"}, {"evaluate", "x.example.org"},
 		{"tags", "list"}, {"tags", "export"}, {"exceptions", "list"}, {"exceptions", "export"},
-		{"users", "list"}, {"audit"}, {"archive", "list"}} {
+		{"users", "list"}, {"audit"}, {"archive", "list"}, {"sites", "stats"}, {"sites", "info", "SITE-B", "--note", "n"}} {
 		out, err := run(t, "sqlite:"+file, args...)
 		if err == nil || !strings.Contains(err.Error(), "no database at "+file+" (--db or PAKITI_DB)") {
 			t.Errorf("pakiti %s: %v\n%s", strings.Join(args, " "), err, out)
