@@ -60,6 +60,11 @@ func findingRows(groups []packageFindings) template.HTML {
 			b.WriteString(`">`)
 			esc(a)
 			b.WriteString("</a>")
+			if i < len(g.VendorLinks) && g.VendorLinks[i] != "" {
+				b.WriteString(`<a class="ext" href="`)
+				esc(g.VendorLinks[i])
+				b.WriteString(`" rel="external noopener" title="the vendor's page">↗</a>`)
+			}
 		}
 		b.WriteString("</td>\n  <td class=\"cves\">")
 		for _, f := range g.Findings {

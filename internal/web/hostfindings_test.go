@@ -13,12 +13,12 @@ import (
 
 // findingRowsTemplate is the host page's findings rows as the template
 // wrote them before findingRows: the reference its output must equal.
-const findingRowsTemplate = `{{range .}}<tr>
+const findingRowsTemplate = `{{range .}}{{$g := .}}<tr>
   <td>{{.Package}}{{if and .Source (ne .Source .Package)}} <span class="muted">({{.Source}}{{if eq .Basis "binary-name"}}?{{end}})</span>{{end}}</td>
   <td>{{.Version}}</td>
   <td>{{if .Fixed}}{{.Fixed}}{{else}}<span class="muted">no fix yet</span>{{end}}</td>
   <td class="sev-{{sevClass .Severity}}">{{if .Severity}}{{.Severity}}{{else}}unknown{{end}}</td>
-  <td class="advisories">{{range $i, $a := .Advisories}}{{if $i}} {{end}}<a href="/advisories/{{pathEscape $a}}">{{$a}}</a>{{end}}</td>
+  <td class="advisories">{{range $i, $a := .Advisories}}{{if $i}} {{end}}<a href="/advisories/{{pathEscape $a}}">{{$a}}</a>{{if lt $i (len $g.VendorLinks)}}{{with index $g.VendorLinks $i}}<a class="ext" href="{{.}}" rel="external noopener" title="the vendor's page">↗</a>{{end}}{{end}}{{end}}</td>
   <td class="cves">{{range .Findings}}<a href="/{{if eq .CVE .AdvisoryID}}advisories{{else}}cves{{end}}/{{pathEscape .CVE}}" class="cve sev-{{sevClass .Severity}}" title="{{.Status}}{{if .FixedVersion}}, fixed in {{.FixedVersion}}{{end}}{{if .AdvisoryID}} ({{.AdvisoryID}}){{end}}; {{.Severity}}; {{.Origin}}{{if not .FirstSeen.IsZero}}; first seen {{time .FirstSeen}}{{end}}">{{.CVE}}</a>{{if not .FixedVersion}}<span class="status">{{.VendorStatus}}</span>{{else if eq .Status "unfixed"}}<span class="status">{{.Basis}}</span>{{end}}{{if eq .Status "reboot-pending"}}<span class="status">reboot pending</span>{{end}}{{range .Tags}}<span class="tag">{{.}}</span>{{end}} {{end}}</td>
 </tr>{{end}}`
 
@@ -57,7 +57,7 @@ func TestFindingRowsAsTemplate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			groups := groupFindings(tt.fs)
+			groups := withVendorLinks(groupFindings(tt.fs), "debian:11")
 			var want strings.Builder
 			if err := ref.Execute(&want, groups); err != nil {
 				t.Fatal(err)
@@ -79,8 +79,9 @@ func TestFindingRowsShowTagsAdvisoryFirstSeen(t *testing.T) {
 		FirstSeen: time.Date(2023, 2, 8, 10, 0, 0, 0, time.UTC)}
 	g := f
 	g.CVE, g.Tags = "CVE-2023-0215", nil
-	got := string(findingRows(groupFindings([]model.Finding{f, g})))
-	for _, want := range []string{`<td class="advisories"><a href="/advisories/DSA-5343-1">DSA-5343-1</a></td>`,
+	got := string(findingRows(withVendorLinks(groupFindings([]model.Finding{f, g}), "debian:11")))
+	for _, want := range []string{`<td class="advisories"><a href="/advisories/DSA-5343-1">DSA-5343-1</a>` +
+		`<a class="ext" href="https://security-tracker.debian.org/tracker/DSA-5343-1" rel="external noopener" title="the vendor's page">↗</a></td>`,
 		`>CVE-2023-0286</a><span class="tag">EGI-Critical</span>`, "; first seen 2023-02-08 10:00 UTC\">CVE-2023-0286</a>"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no %q in\n%s", want, got)

@@ -77,3 +77,18 @@ func advisoryLinks(id string, osGroups []string) []extLink {
 	}
 	return out
 }
+
+// withVendorLinks sets the vendor's page of each advisory of groups, the
+// findings of a host of OS group osGroup: the host page links out.
+func withVendorLinks(groups []packageFindings, osGroup string) []packageFindings {
+	for i := range groups {
+		g := &groups[i]
+		g.VendorLinks = make([]string, len(g.Advisories))
+		for j, a := range g.Advisories {
+			if l, ok := advisoryLink(a, osGroup); ok {
+				g.VendorLinks[j] = l.URL
+			}
+		}
+	}
+	return groups
+}

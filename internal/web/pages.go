@@ -180,7 +180,7 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	groups := groupFindings(d.Findings)
+	groups := withVendorLinks(groupFindings(d.Findings), d.Host.OSGroup)
 	pg := newPager(offset, hostPackagesShown, pkgs.Total)
 	link := func(off int) string {
 		v := url.Values{}
@@ -249,6 +249,7 @@ type packageFindings struct {
 	Fixed                                                string   // the highest fixed version among them
 	Severity                                             string   // the most severe vendor word among them
 	Advisories                                           []string // the advisories of its findings, each once, in order met
+	VendorLinks                                          []string // the vendor's page of each of Advisories, "" when unknown (withVendorLinks)
 	Findings                                             []model.Finding
 }
 
