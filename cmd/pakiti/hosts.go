@@ -75,6 +75,7 @@ func newHosts(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&f.Site, "site", "", "only hosts of this site")
+	cmd.Flags().StringVar(&f.Tag, "tag", "", "only hosts of this tag (the report's tag:, pakiti-client --tag)")
 	cmd.Flags().StringVarP(&f.Query, "query", "q", "", "only hosts whose name, OS or kernel contains this (any case)")
 	cmd.Flags().StringVar(&f.CVE, "cve", "", "only hosts with an open finding of this CVE")
 	cmd.Flags().StringVar(&f.CVETag, "cve-tag", "", "only hosts with an open, unexcepted finding of a CVE carrying this enabled tag (* for any tag)")

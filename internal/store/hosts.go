@@ -16,6 +16,7 @@ import (
 // HostFilter narrows a host listing. Zero values mean "any".
 type HostFilter struct {
 	Site    string
+	Tag     string    // the host's tag (the report's tag:, pakiti-client --tag), exactly
 	Query   string    // substring of the host name, OS or kernel, any case (Pakiti 3's search)
 	CVE     string    // hosts with an open finding of this CVE
 	CVETag  string    // hosts with an open, unexcepted finding of a CVE carrying this enabled tag (AnyTag: any)
@@ -451,6 +452,10 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 	if f.OSGroup != "" {
 		args = append(args, f.OSGroup)
 		where = append(where, fmt.Sprintf("h.os_group = $%d", len(args)))
+	}
+	if f.Tag != "" {
+		args = append(args, f.Tag)
+		where = append(where, fmt.Sprintf("h.tag = $%d", len(args)))
 	}
 	if f.OS != "" {
 		args = append(args, f.OS)

@@ -31,12 +31,12 @@ func TestHostsArchAndOldReport(t *testing.T) {
 		name, arch string
 		at         time.Time
 	}{{"fresh.example.org", "x86_64", now.Add(-47 * time.Hour)}, {"silent.example.org", "aarch64", now.Add(-49 * time.Hour)}} {
-		r, err := report.Parse([]byte("#\nhost: "+h.name+"\narch: "+h.arch+"\nsite: SITE-A\nsystem: Debian GNU/Linux 12\n#\nbash\t5.2.15-2+b7\tamd64\n#\n"),
+		r, err := report.Parse([]byte("#\nhost: "+h.name+"\narch: "+h.arch+"\ntag: "+h.arch+"-nodes\nsite: SITE-A\nsystem: Debian GNU/Linux 12\n#\nbash\t5.2.15-2+b7\tamd64\n#\n"),
 			report.Protocol5, report.DefaultLimits)
 		if err != nil {
 			t.Fatal(err)
 		}
-		in := store.Incoming{Host: model.Host{Hostname: h.name, Site: "SITE-A", OS: r.Header.System, Arch: r.Header.Arch,
+		in := store.Incoming{Host: model.Host{Hostname: h.name, Site: "SITE-A", OS: r.Header.System, Arch: r.Header.Arch, Tag: r.Header.Tag,
 			Packager: "dpkg", ReporterAddr: "192.0.2.1", Protocol: 5},
 			Packages: r.Packages, SetHash: report.PackageSetHash(r.Packages), HeaderHash: r.Header.HeaderHash(), ReceivedAt: h.at}
 		if _, err := st.SaveReport(ctx, in); err != nil {
@@ -67,5 +67,13 @@ func TestHostsArchAndOldReport(t *testing.T) {
 	}
 	if n := strings.Count(body, `class="old"`); n != 1 || !strings.Contains(body[silent:fresh], `class="old"`) {
 		t.Errorf("%d old reports marked, want silent's only", n)
+	}
+	// The hosts' tag (the report's tag: line) filters the listing, and links to that filter.
+	if !strings.Contains(body, `<a href="/hosts?tag=aarch64-nodes">aarch64-nodes</a>`) {
+		t.Error("the tag column does not link to the tag's hosts")
+	}
+	_, _, body = get(t, srv.URL+"/hosts?tag=aarch64-nodes")
+	if !strings.Contains(body, "silent.example.org") || strings.Contains(body, "fresh.example.org") || !strings.Contains(body, `name="tag" value="aarch64-nodes"`) {
+		t.Errorf("/hosts?tag=aarch64-nodes: want silent only, the filter kept in the form")
 	}
 }

@@ -14,7 +14,7 @@ import (
 // hostQuery reads the host-listing parameters shared by the API and the
 // page: site, q, limit, offset.
 func hostQuery(q url.Values) (store.HostFilter, error) {
-	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: model.NormalizeID(q.Get("cve")), CVETag: q.Get("cve_tag"),
+	f := store.HostFilter{Site: q.Get("site"), Tag: q.Get("tag"), Query: q.Get("q"), CVE: model.NormalizeID(q.Get("cve")), CVETag: q.Get("cve_tag"),
 		OSGroup: q.Get("os_group"), OS: q.Get("os"), Status: q.Get("status"), Sort: q.Get("sort"), DataState: q.Get("data_state")}
 	if _, ok := store.HostSorts[f.Sort]; f.Sort != "" && !ok {
 		return f, fmt.Errorf("sort must be one of %s (- first for descending)", strings.Join(hostSortKeys, ", "))
@@ -69,7 +69,7 @@ var hostSortKeys = []string{"hostname", "site", "tag", "os", "kernel", "arch", "
 
 // hostFilterKeys are the query parameters that make a host view: kept by
 // the sort, paging and export links.
-var hostFilterKeys = []string{"site", "q", "cve", "cve_tag", "os_group", "os", "status", "severity", "activity", "stale", "data_state", "sort", "limit"}
+var hostFilterKeys = []string{"site", "tag", "q", "cve", "cve_tag", "os_group", "os", "status", "severity", "activity", "stale", "data_state", "sort", "limit"}
 
 // column is a header of a listing table: its label, and when it sorts,
 // the link that sorts by it and the state a screen reader and the arrow
