@@ -205,7 +205,8 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d,
 		"Groups": groups, "FindingRows": findingRows(groups), "History": hist,
-		"PkgSearch": search, "PkgPager": pg, "PkgLinks": links, "Exceptions": exc})
+		"PkgSearch": search, "PkgPager": pg, "PkgLinks": links, "Exceptions": exc,
+		"SevCounts": sevCounts(d.Host.BySeverity)})
 }
 
 // hostPageDetail reads what the host page shows: a host's detail as the
@@ -343,4 +344,16 @@ func ago(d time.Duration) string {
 func staticHandler() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
 	return http.FileServerFS(sub)
+}
+
+// sevCounts are a host's open CVEs by severity, worst first, the
+// severities without any left out.
+func sevCounts(by map[string]int) []statLine {
+	var out []statLine
+	for _, sv := range []string{"critical", "high", "medium", "low", "negligible"} {
+		if n := by[sv]; n > 0 {
+			out = append(out, statLine{Label: sv, N: n})
+		}
+	}
+	return out
 }
