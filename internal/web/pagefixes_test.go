@@ -64,6 +64,8 @@ func TestIssue13Pages(t *testing.T) {
 		{"/hosts?q=nothing", []string{"No host matches this filter."}, []string{"pakiti-client"}},
 		{"/hosts?os_group=debian:12&cve=CVE-2023-0286", []string{"there is no vulnerability data for OS group <code>debian:12</code>"}, nil},
 		{"/hosts?cve=CVE-2023-0286&site=SITE-A", []string{"No host matches this filter.", "1 hosts of this site are not evaluated"}, nil},
+		// Every page's footer names the build, as Pakiti 3's landing page did ("devel" in a test binary).
+		{"/stats", []string{`<footer class="muted" id="footer">Pakiti devel (commit `, "Sources"}, nil},
 	}
 	for _, tt := range tests {
 		code, _, body := get(t, srv.URL+tt.path)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/auth"
+	"github.com/pakiti-go/pakiti/internal/buildinfo"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
@@ -74,6 +75,10 @@ func loadPages() (*pages, error) {
 	return p, nil
 }
 
+// version is this build's version and commit, in every page's footer
+// (Pakiti 3's landing page showed its version).
+var version = buildinfo.Get().String("Pakiti")
+
 // render writes a page, or a 500 if the template fails (before any byte
 // reaches the client).
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
@@ -82,6 +87,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		m["Banner"] = s.banner
 		m["Me"] = auth.FromContext(r.Context())
 		m["Open"] = s.auth.Open()
+		m["InstanceName"] = s.instance
+		m["Version"] = version
 	}
 	if err := s.pages.byName[name].Execute(&b, data); err != nil {
 		s.log.Error("render", "page", name, "error", err)
