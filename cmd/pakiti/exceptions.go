@@ -49,6 +49,18 @@ func newExceptions(g *globals) *cobra.Command {
 			return fn(cmd.Context(), st, args, cmd.OutOrStdout())
 		}
 	}
+	// withReader is withStore for the commands that only read: a missing
+	// SQLite file is an error, not a new empty database.
+	withReader := func(fn func(ctx context.Context, st *store.Store, args []string, out io.Writer) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, args []string) error {
+			st, err := g.openExisting(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			return fn(cmd.Context(), st, args, cmd.OutOrStdout())
+		}
+	}
 
 	var e store.Exception
 	var osGroup, site, host, expires string
@@ -118,7 +130,7 @@ func newExceptions(g *globals) *cobra.Command {
 		Use:   "list",
 		Short: "The exceptions audit: every exception, whether it is in force, and the hosts and open findings it covers",
 		Args:  cobra.NoArgs,
-		RunE: withStore(func(ctx context.Context, st *store.Store, _ []string, out io.Writer) error {
+		RunE: withReader(func(ctx context.Context, st *store.Store, _ []string, out io.Writer) error {
 			cov, err := st.AuditExceptions(ctx, store.AllSites(), time.Now())
 			if err != nil {
 				return err

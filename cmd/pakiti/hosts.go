@@ -75,7 +75,8 @@ func newHosts(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&f.Site, "site", "", "only hosts of this site")
-	cmd.Flags().StringVarP(&f.Query, "query", "q", "", "only hosts whose name contains this")
+	cmd.Flags().StringVar(&f.Tag, "tag", "", "only hosts of this tag (the report's tag:, pakiti-client --tag)")
+	cmd.Flags().StringVarP(&f.Query, "query", "q", "", "only hosts whose name, OS or kernel contains this (any case)")
 	cmd.Flags().StringVar(&f.CVE, "cve", "", "only hosts with an open finding of this CVE")
 	cmd.Flags().StringVar(&f.CVETag, "cve-tag", "", "only hosts with an open, unexcepted finding of a CVE carrying this enabled tag (* for any tag)")
 	cmd.Flags().StringVar(&f.OSGroup, "os-group", "", "only hosts of this OS group (debian:12...)")
@@ -267,8 +268,12 @@ func vulnSummary(h model.Host) string {
 		s += "; data " + h.DataState + ": " + h.DataReason
 	}
 	for _, d := range h.DataSources {
-		s += fmt.Sprintf("\n  evaluated against %s data of %s (%d records, complete %v), checked %s", d.Source, d.OSGroup,
-			d.Records, d.Complete, d.CheckedAt.Format(time.RFC3339))
+		cover := "partial"
+		if d.Complete {
+			cover = "complete"
+		}
+		s += fmt.Sprintf("\n  evaluated against %s data of %s (%d records, %s), checked %s", d.Source, d.OSGroup,
+			d.Records, cover, d.CheckedAt.Format(time.RFC3339))
 		if !d.Newest.IsZero() {
 			s += ", newest record " + d.Newest.Format(time.RFC3339)
 		}

@@ -25,7 +25,9 @@ func TestReadOnlyCommandsNeedADatabase(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "pakiti.db")
 	for _, args := range [][]string{{"hosts"}, {"sources", "list"}, {"host", "x.example.org"}, {"cve", "CVE-2023-0286"},
-		{"db", "status"}, {"sites", "list"}, {"evaluate", "x.example.org"}} {
+		{"db", "status"}, {"sites", "list"}, {"evaluate", "x.example.org"},
+		{"tags", "list"}, {"tags", "export"}, {"exceptions", "list"}, {"exceptions", "export"},
+		{"users", "list"}, {"audit"}, {"archive", "list"}, {"sites", "stats"}, {"sites", "info", "SITE-B", "--note", "n"}} {
 		out, err := run(t, "sqlite:"+file, args...)
 		if err == nil || !strings.Contains(err.Error(), "no database at "+file+" (--db or PAKITI_DB)") {
 			t.Errorf("pakiti %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -52,6 +54,10 @@ func TestCLIHostAndCVE(t *testing.T) {
 	out := mustRun(t, db, "host", "old.example.org")
 	if !strings.Contains(flat(out), "Kernel: unknown (not reported) Arch: x86_64 Packager:") {
 		t.Errorf("host:\n%s", out)
+	}
+	// A DSA list alone covers no release completely: its data is partial.
+	if !strings.Contains(out, "records, partial), checked") {
+		t.Errorf("host: data coverage not said in words:\n%s", out)
 	}
 	out = mustRun(t, db, "cve", "CVE-2023-0286")
 	if !strings.Contains(flat(out), "AFFECTED HOSTS (1) SITE PACKAGE INSTALLED FIXED STATUS old.example.org SITE-B openssl 1.1.1n-0+deb11u3 1.1.1n-0+deb11u4 open") {

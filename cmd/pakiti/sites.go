@@ -14,7 +14,7 @@ import (
 
 func newSites(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "sites", Short: "Sites and their groups (NGIs, federations), report tokens and networks"}
-	cmd.AddCommand(newSitesAdd(g), newSitesGroup(g), newSitesList(g), newSitesToken(g), newSitesMoveHost(g), newSitesImportGOCDB(g), newSitesCert(g))
+	cmd.AddCommand(newSitesAdd(g), newSitesGroup(g), newSitesList(g), newSitesToken(g), newSitesMoveHost(g), newSitesImportGOCDB(g), newSitesCert(g), newSitesStats(g), newSitesInfo(g))
 	return cmd
 }
 

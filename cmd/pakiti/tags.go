@@ -96,6 +96,18 @@ func newTags(g *globals) *cobra.Command {
 			return fn(cmd.Context(), st, args, cmd.OutOrStdout())
 		}
 	}
+	// withReader is withStore for the commands that only read: a missing
+	// SQLite file is an error, not a new empty database.
+	withReader := func(fn func(ctx context.Context, st *store.Store, args []string, out io.Writer) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, args []string) error {
+			st, err := g.openExisting(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			return fn(cmd.Context(), st, args, cmd.OutOrStdout())
+		}
+	}
 
 	var reason, infoURL string
 	var disabled bool
@@ -146,7 +158,7 @@ func newTags(g *globals) *cobra.Command {
 	var format string
 	list := &cobra.Command{
 		Use: "list", Short: "List CVE tags", Args: cobra.NoArgs,
-		RunE: withStore(func(ctx context.Context, st *store.Store, _ []string, out io.Writer) error {
+		RunE: withReader(func(ctx context.Context, st *store.Store, _ []string, out io.Writer) error {
 			tags, err := st.Tags(ctx, f)
 			if err != nil {
 				return err
@@ -197,7 +209,7 @@ kept (Pakiti 3 skipped them): they count once the data names the CVE.`,
 	var exFormat, modifier, output string
 	export := &cobra.Command{
 		Use: "export", Short: "Write every tag as Pakiti 3's XML or as JSON", Args: cobra.NoArgs,
-		RunE: withStore(func(ctx context.Context, st *store.Store, _ []string, out io.Writer) error {
+		RunE: withReader(func(ctx context.Context, st *store.Store, _ []string, out io.Writer) error {
 			ff, err := policyfile.ParseFormat(exFormat)
 			if err != nil {
 				return err

@@ -25,7 +25,7 @@ import (
 func newUsers(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "users", Short: "Users, their roles (admin, csirt, viewer), grants and API tokens"}
 	cmd.AddCommand(newUsersAdd(g), newUsersSet(g), newUsersGrant(g, true), newUsersGrant(g, false), newUsersToken(g),
-		newUsersTokens(g), newUsersList(g), newUsersRemove(g), newUsersDisable(g, true), newUsersDisable(g, false))
+		newUsersTokens(g), newUsersList(g), newUsersRemove(g), newUsersDisable(g, true), newUsersDisable(g, false), newUsersImport(g))
 	return cmd
 }
 

@@ -16,7 +16,8 @@ import (
 // HostFilter narrows a host listing. Zero values mean "any".
 type HostFilter struct {
 	Site    string
-	Query   string    // substring of the host name
+	Tag     string    // the host's tag (the report's tag:, pakiti-client --tag), exactly
+	Query   string    // substring of the host name, OS or kernel, any case (Pakiti 3's search)
 	CVE     string    // hosts with an open finding of this CVE
 	CVETag  string    // hosts with an open, unexcepted finding of a CVE carrying this enabled tag (AnyTag: any)
 	At      time.Time // when exceptions are judged (CVETag); zero: now
@@ -452,6 +453,10 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 		args = append(args, f.OSGroup)
 		where = append(where, fmt.Sprintf("h.os_group = $%d", len(args)))
 	}
+	if f.Tag != "" {
+		args = append(args, f.Tag)
+		where = append(where, fmt.Sprintf("h.tag = $%d", len(args)))
+	}
 	if f.OS != "" {
 		args = append(args, f.OS)
 		where = append(where, fmt.Sprintf("h.os = $%d", len(args)))
@@ -502,7 +507,8 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 	}
 	if f.Query != "" {
 		args = append(args, "%"+likeEscape(strings.ToLower(f.Query))+"%")
-		where = append(where, fmt.Sprintf(`LOWER(h.hostname) LIKE $%d ESCAPE '\'`, len(args)))
+		n := len(args)
+		where = append(where, fmt.Sprintf(`(LOWER(h.hostname) LIKE $%d ESCAPE '\' OR LOWER(h.os) LIKE $%d ESCAPE '\' OR LOWER(h.kernel) LIKE $%d ESCAPE '\')`, n, n, n))
 	}
 	now := f.Now
 	if now.IsZero() {

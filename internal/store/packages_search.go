@@ -9,8 +9,9 @@ import (
 )
 
 // PackageSearch asks which hosts have a package. Name is a package name,
-// or a prefix ending in "*"; Version, when set, an exact version or a
-// prefix ending in "*".
+// a prefix ending in "*", a suffix after a "*" or a part between two
+// ("*ssl*": Pakiti 3's catalogue search); Version, when set, an exact
+// version or a prefix ending in "*".
 type PackageSearch struct {
 	Name    string
 	Version string
@@ -51,9 +52,31 @@ func (s *Store) PackageHosts(ctx context.Context, sc Scope, q PackageSearch) ([]
 	pkgs := map[int64]pkg{}
 	var ids []int64
 	name, prefix := strings.CutSuffix(q.Name, "*")
+	name, suffix := strings.CutPrefix(name, "*")
+	if name == "" {
+		return nil, 0, fmt.Errorf("a package name (or a prefix ending in *) is needed")
+	}
 	where, arg := "name = $1", any(name)
-	if prefix {
+	switch {
+	case prefix && suffix:
+		where, arg = `name LIKE $1 ESCAPE '\'`, "%"+likeEscape(name)+"%"
+	case prefix:
 		where, arg = `name LIKE $1 ESCAPE '\'`, likeEscape(name)+"%"
+	case suffix:
+		where, arg = `name LIKE $1 ESCAPE '\'`, "%"+likeEscape(name)
+	}
+	// nameMatches is the pattern again, case-sensitive: SQLite's LIKE
+	// ignores case.
+	nameMatches := func(n string) bool {
+		switch {
+		case prefix && suffix:
+			return strings.Contains(n, name)
+		case prefix:
+			return strings.HasPrefix(n, name)
+		case suffix:
+			return strings.HasSuffix(n, name)
+		}
+		return true
 	}
 	err := s.eachRow(ctx, `SELECT id, name, version, arch FROM packages WHERE `+where, []any{arg}, func(scan func(...any) error) error {
 		var id int64
@@ -61,8 +84,8 @@ func (s *Store) PackageHosts(ctx context.Context, sc Scope, q PackageSearch) ([]
 		if err := scan(&id, &p.name, &p.version, &p.arch); err != nil {
 			return err
 		}
-		if prefix && !strings.HasPrefix(p.name, name) || !versionMatches(p.version, q.Version) {
-			return nil // SQLite's LIKE ignores case
+		if !nameMatches(p.name) || !versionMatches(p.version, q.Version) {
+			return nil
 		}
 		if len(ids) == maxSearchPackages {
 			return ErrTooManyPackages

@@ -149,7 +149,13 @@ func TestScopeAndFilters(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	for _, h := range []struct{ name, site string }{{"wn1.a.org", "A"}, {"wn2.a.org", "A"}, {"db_1.b.org", "B"}, {"x.c.org", ""}} {
-		if _, err := s.SaveReport(ctx, incoming(t, "testdata/vaultwarden.pakiti5.txt", h.name, h.site, t0)); err != nil {
+		in := incoming(t, "testdata/vaultwarden.pakiti5.txt", h.name, h.site, t0)
+		if h.name == "wn2.a.org" {
+			in.Host.Kernel = "6.6.31-0-lts" // constructed: the report has no kernel line
+			in.Host.Tag = "worker"          // constructed: nor a tag line
+			in.HeaderHash += in.Host.Kernel + in.Host.Tag
+		}
+		if _, err := s.SaveReport(ctx, in); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -164,6 +170,10 @@ func TestScopeAndFilters(t *testing.T) {
 		{"site", AllSites(), HostFilter{Site: "A"}, []string{"wn1.a.org", "wn2.a.org"}, 2},
 		{"no site is N/A", AllSites(), HostFilter{Site: "N/A"}, []string{"x.c.org"}, 1},
 		{"query", AllSites(), HostFilter{Query: "WN"}, []string{"wn1.a.org", "wn2.a.org"}, 2},
+		{"query matches the OS", AllSites(), HostFilter{Query: "alpine LINUX 3.20"}, []string{"db_1.b.org", "wn1.a.org", "wn2.a.org", "x.c.org"}, 4},
+		{"tag", AllSites(), HostFilter{Tag: "worker"}, []string{"wn2.a.org"}, 1},
+		{"tag is exact", AllSites(), HostFilter{Tag: "work"}, []string{}, 0},
+		{"query matches the kernel", AllSites(), HostFilter{Query: "0-LTS"}, []string{"wn2.a.org"}, 1},
 		{"underscore is literal", AllSites(), HostFilter{Query: "wn_"}, []string{}, 0},
 		{"underscore matches itself", AllSites(), HostFilter{Query: "b_1"}, []string{"db_1.b.org"}, 1},
 		{"page", AllSites(), HostFilter{Limit: 1, Offset: 1}, []string{"wn1.a.org"}, 4},

@@ -38,7 +38,11 @@ func (s *Server) apiAdvisory(w http.ResponseWriter, r *http.Request) {
 		WriteAffectedCSV(w, info.Hosts)
 		return
 	}
-	writeJSON(w, http.StatusOK, info)
+	n, _ := affectedBySite(info.Hosts)
+	writeJSON(w, http.StatusOK, struct {
+		store.AdvisoryInfo
+		HostCount int `json:"host_count"` // distinct hosts among Hosts (one row per host and package)
+	}{info, n})
 }
 
 // pageAdvisory shows an advisory; an id typed in another case or with
@@ -63,5 +67,11 @@ func (s *Server) pageAdvisory(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, r, http.StatusOK, "advisory.html", map[string]any{"Title": id, "A": info})
+	n, bySite := affectedBySite(info.Hosts)
+	var groups []string
+	for _, rec := range info.Records {
+		groups = append(groups, rec.OSGroup)
+	}
+	s.render(w, r, http.StatusOK, "advisory.html", map[string]any{"Title": id, "A": info, "HostCount": n, "BySite": bySite,
+		"Links": advisoryLinks(id, groups)})
 }

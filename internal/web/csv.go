@@ -40,6 +40,10 @@ func WriteHostsCSV(w io.Writer, hosts []model.Host) error {
 	return cw.Error()
 }
 
+// CSVRow is row with every cell csvSafe (in place): a row of an export
+// the CLI writes.
+func CSVRow(row []string) []string { return csvRow(row) }
+
 // csvRow makes every cell of row csvSafe, in place.
 func csvRow(row []string) []string {
 	for i, c := range row {

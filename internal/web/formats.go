@@ -18,6 +18,8 @@ var apiFormats = map[string][]string{
 	"/api/v1/sources":         {"json", "csv"},
 	"/api/v1/tags":            {"json", "csv"},
 	"/api/v1/oses":            {"json", "csv"},
+	"/api/v1/os-rules":        {"json", "csv"},
+	"/api/v1/audit":           {"json", "csv"},
 
 	"/api/v1/hosts/{hostname}/packages": {"json", "csv"},
 	"/api/v1/hosts/{hostname}/findings": {"json", "csv"},

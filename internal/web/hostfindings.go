@@ -50,6 +50,22 @@ func findingRows(groups []packageFindings) template.HTML {
 		} else {
 			b.WriteString("unknown")
 		}
+		b.WriteString("</td>\n  <td class=\"advisories\">")
+		for i, a := range g.Advisories {
+			if i > 0 {
+				b.WriteString(" ")
+			}
+			b.WriteString(`<a href="/advisories/`)
+			esc(url.PathEscape(a))
+			b.WriteString(`">`)
+			esc(a)
+			b.WriteString("</a>")
+			if i < len(g.VendorLinks) && g.VendorLinks[i] != "" {
+				b.WriteString(`<a class="ext" href="`)
+				esc(g.VendorLinks[i])
+				b.WriteString(`" rel="external noopener" title="the vendor's page">↗</a>`)
+			}
+		}
 		b.WriteString("</td>\n  <td class=\"cves\">")
 		for _, f := range g.Findings {
 			b.WriteString(`<a href="/`)
@@ -77,6 +93,10 @@ func findingRows(groups []packageFindings) template.HTML {
 			esc(f.Severity)
 			b.WriteString("; ")
 			esc(f.Origin)
+			if !f.FirstSeen.IsZero() {
+				b.WriteString("; first seen ")
+				b.WriteString(f.FirstSeen.UTC().Format("2006-01-02 15:04 UTC"))
+			}
 			b.WriteString(`">`)
 			esc(f.CVE)
 			b.WriteString("</a>")
@@ -92,6 +112,11 @@ func findingRows(groups []packageFindings) template.HTML {
 			}
 			if f.Status == "reboot-pending" {
 				b.WriteString(`<span class="status">reboot pending</span>`)
+			}
+			for _, tag := range f.Tags {
+				b.WriteString(`<span class="tag">`)
+				esc(tag)
+				b.WriteString("</span>")
 			}
 			b.WriteString(" ")
 		}

@@ -15,7 +15,7 @@ const (
 
 // filtered tells whether f narrows the listing (paging and order aside).
 func filtered(f store.HostFilter) bool {
-	return f.Site != "" || f.Query != "" || f.CVE != "" || f.CVETag != "" || f.OSGroup != "" ||
+	return f.Site != "" || f.Tag != "" || f.Query != "" || f.CVE != "" || f.CVETag != "" || f.OSGroup != "" ||
 		f.Status != "" || f.Activity.Within > 0 || f.Stale
 }
 

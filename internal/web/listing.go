@@ -14,7 +14,7 @@ import (
 // hostQuery reads the host-listing parameters shared by the API and the
 // page: site, q, limit, offset.
 func hostQuery(q url.Values) (store.HostFilter, error) {
-	f := store.HostFilter{Site: q.Get("site"), Query: q.Get("q"), CVE: model.NormalizeID(q.Get("cve")), CVETag: q.Get("cve_tag"),
+	f := store.HostFilter{Site: q.Get("site"), Tag: q.Get("tag"), Query: q.Get("q"), CVE: model.NormalizeID(q.Get("cve")), CVETag: q.Get("cve_tag"),
 		OSGroup: q.Get("os_group"), OS: q.Get("os"), Status: q.Get("status"), Sort: q.Get("sort"), DataState: q.Get("data_state")}
 	if _, ok := store.HostSorts[f.Sort]; f.Sort != "" && !ok {
 		return f, fmt.Errorf("sort must be one of %s (- first for descending)", strings.Join(hostSortKeys, ", "))
@@ -69,7 +69,7 @@ var hostSortKeys = []string{"hostname", "site", "tag", "os", "kernel", "arch", "
 
 // hostFilterKeys are the query parameters that make a host view: kept by
 // the sort, paging and export links.
-var hostFilterKeys = []string{"site", "q", "cve", "cve_tag", "os_group", "os", "status", "severity", "activity", "stale", "data_state", "sort", "limit"}
+var hostFilterKeys = []string{"site", "tag", "q", "cve", "cve_tag", "os_group", "os", "status", "severity", "activity", "stale", "data_state", "sort", "limit"}
 
 // column is a header of a listing table: its label, and when it sorts,
 // the link that sorts by it and the state a screen reader and the arrow
@@ -146,11 +146,11 @@ func sortColumns(path string, v url.Values, current, def string, cols []column, 
 
 // hostTableColumns are the hosts table's headers and their sort keys.
 var hostTableColumns = []column{{Label: "Host"}, {Label: "Site"}, {Label: "Tag"}, {Label: "OS"}, {Label: "Kernel"},
-	{Label: "Packages", Num: true}, {Label: "Vulnerable", Num: true, Title: "installed packages with an open finding"},
+	{Label: "Arch"}, {Label: "Packages", Num: true}, {Label: "Vulnerable", Num: true, Title: "installed packages with an open finding"},
 	{Label: "CVEs", Num: true}, {Label: "Tagged", Num: true, Title: "open CVEs carrying an enabled tag (a CVE with two tags counts once), excepted ones left out"},
 	{Label: "Last report"}}
 
-var hostTableKeys = []string{"hostname", "site", "tag", "os", "kernel", "packages", "vulnerable", "cves", "tagged", "last_report"}
+var hostTableKeys = []string{"hostname", "site", "tag", "os", "kernel", "arch", "packages", "vulnerable", "cves", "tagged", "last_report"}
 
 var descFirst = map[string]bool{"packages": true, "vulnerable": true, "cves": true, "tagged": true, "last_report": true, "hosts": true, "severity": true}
 

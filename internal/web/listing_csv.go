@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pakiti-go/pakiti/internal/auth"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
@@ -17,10 +18,49 @@ import (
 // them where the routes are registered.
 func (s *Server) csvListings() map[string]http.HandlerFunc {
 	return map[string]http.HandlerFunc{
-		"/api/v1/sources": s.sourcesCSV,
-		"/api/v1/tags":    s.tagsCSV,
-		"/api/v1/oses":    s.osesCSV,
+		"/api/v1/sources":  s.sourcesCSV,
+		"/api/v1/tags":     s.tagsCSV,
+		"/api/v1/oses":     s.osesCSV,
+		"/api/v1/os-rules": s.osRulesCSV,
+		"/api/v1/audit":    s.auditCSV,
 	}
+}
+
+// osRulesCSV is the OS group rules in force, in the order they are
+// tried.
+func (s *Server) osRulesCSV(w http.ResponseWriter, r *http.Request) {
+	es, err := s.osRules.List(r.Context())
+	if err != nil {
+		s.internal(w, "OS rules", err)
+		return
+	}
+	rows := make([][]string, len(es))
+	for i, e := range es {
+		id := ""
+		if e.ID != 0 {
+			id = strconv.FormatInt(e.ID, 10)
+		}
+		rows[i] = []string{string(e.Origin), strconv.Itoa(e.Position), id, strconv.FormatBool(e.OSIDRule), e.Match, e.Group}
+	}
+	writeCSV(w, "os-rules.csv", []string{"origin", "position", "id", "os_id_rule", "match", "group"}, rows)
+}
+
+// auditCSV is the audit log (admins), as GET /api/v1/audit gives it.
+func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request) {
+	if !auth.FromContext(r.Context()).Admin() {
+		apiError(w, http.StatusForbidden, "this needs the admin role")
+		return
+	}
+	log, err := s.store.AuditLog(r.Context(), r.URL.Query().Get("actor"), auditPage)
+	if err != nil {
+		s.internal(w, "audit", err)
+		return
+	}
+	rows := make([][]string, len(log))
+	for i, e := range log {
+		rows[i] = []string{csvTime(e.At), e.Actor, e.Action, e.Target, e.Detail}
+	}
+	writeCSV(w, "audit.csv", []string{"at", "actor", "action", "target", "detail"}, rows)
 }
 
 // csvOr answers ?format=csv with c, anything else with h.

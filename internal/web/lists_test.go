@@ -278,6 +278,12 @@ func TestPackageSearch(t *testing.T) {
 				"openssl 1.1.1n-0+deb11u3 amd64 old.example.org SITE-B", "openssl 1.1.1n-0+deb11u3 amd64 two.example.org SITE-B"}},
 			{"name=libssl*", []string{"libssl1.1 1.1.1n-0+deb11u3 amd64 two.example.org SITE-B"}},
 			{"name=LIBSSL*", []string{}}, // names are case-sensitive
+			// Pakiti 3's catalogue search: a part of the name, or its end.
+			{"name=*ssl*&site=SITE-B", []string{"libssl1.1 1.1.1n-0+deb11u3 amd64 two.example.org SITE-B",
+				"openssl 1.1.1n-0+deb11u3 amd64 old.example.org SITE-B", "openssl 1.1.1n-0+deb11u3 amd64 two.example.org SITE-B"}},
+			{"name=*ssl&site=SITE-B", []string{"openssl 1.1.1n-0+deb11u3 amd64 old.example.org SITE-B",
+				"openssl 1.1.1n-0+deb11u3 amd64 two.example.org SITE-B"}},
+			{"name=*SSL*", []string{}},
 			{"name=openssl&site=SITE-A", []string{"openssl 1.1.1n-0+deb11u4 amd64 fixed.example.org SITE-A"}},
 			{"name=bash", []string{"bash 4.4-5 amd64 stretch.example.org SITE-C", "bash 5.0-4 amd64 buster.example.org SITE-C",
 				"bash 5.2.15-2+b7 amd64 wn1.example.org SITE-A"}},

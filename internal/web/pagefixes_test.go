@@ -64,6 +64,8 @@ func TestIssue13Pages(t *testing.T) {
 		{"/hosts?q=nothing", []string{"No host matches this filter."}, []string{"pakiti-client"}},
 		{"/hosts?os_group=debian:12&cve=CVE-2023-0286", []string{"there is no vulnerability data for OS group <code>debian:12</code>"}, nil},
 		{"/hosts?cve=CVE-2023-0286&site=SITE-A", []string{"No host matches this filter.", "1 hosts of this site are not evaluated"}, nil},
+		// Every page's footer names the build, as Pakiti 3's landing page did ("devel" in a test binary).
+		{"/stats", []string{`<footer class="muted" id="footer">Pakiti devel (commit `, "Sources"}, nil},
 	}
 	for _, tt := range tests {
 		code, _, body := get(t, srv.URL+tt.path)
@@ -188,5 +190,21 @@ func TestOSGroupsSortNumerically(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"debian:9", "debian:10", "debian:11"}, list.Sources[0].OSGroups); diff != "" {
 		t.Errorf("os groups (-want +got):\n%s", diff)
+	}
+}
+
+// TestEveryListingHasCSV: the OS rules and the audit log, listings too,
+// answer ?format=csv (issue 13: CSV on every listing) with their header
+// row; the built-in rule of Debian is among the rules.
+func TestEveryListingHasCSV(t *testing.T) {
+	srv := newTestServer(t)
+	for _, tt := range []struct{ path, header, row string }{
+		{"/api/v1/os-rules?format=csv", "origin,position,id,os_id_rule,match,group\n", `builtin,1,,true,^(?:debian|raspbian) (\d+)$,debian:$1`},
+		{"/api/v1/audit?format=csv", "at,actor,action,target,detail\n", ""},
+	} {
+		code, h, body := get(t, srv.URL+tt.path)
+		if code != 200 || h.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.HasPrefix(body, tt.header) || !strings.Contains(body, tt.row) {
+			t.Errorf("%s: %d %s\n%s", tt.path, code, h.Get("Content-Type"), body[:min(len(body), 300)])
+		}
 	}
 }

@@ -9,10 +9,12 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/auth"
+	"github.com/pakiti-go/pakiti/internal/buildinfo"
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
@@ -36,6 +38,9 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"ago": func(t time.Time) string { return ago(time.Since(t)) },
+	// olderThan tells a time more than hours ago: a host's last report
+	// older than two days is shown in a warning colour, as Pakiti 3 did.
+	"olderThan": func(t time.Time, hours int) bool { return time.Since(t) > time.Duration(hours)*time.Hour },
 	// query builds a URL query from key/value pairs, dropping empty values.
 	"query": func(kv ...any) template.URL {
 		q := url.Values{}
@@ -70,6 +75,10 @@ func loadPages() (*pages, error) {
 	return p, nil
 }
 
+// version is this build's version and commit, in every page's footer
+// (Pakiti 3's landing page showed its version).
+var version = buildinfo.Get().String("Pakiti")
+
 // render writes a page, or a 500 if the template fails (before any byte
 // reaches the client).
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
@@ -78,6 +87,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		m["Banner"] = s.banner
 		m["Me"] = auth.FromContext(r.Context())
 		m["Open"] = s.auth.Open()
+		m["InstanceName"] = s.instance
+		m["Version"] = version
 	}
 	if err := s.pages.byName[name].Execute(&b, data); err != nil {
 		s.log.Error("render", "page", name, "error", err)
@@ -170,7 +181,13 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	groups := groupFindings(d.Findings)
+	exc, err := s.hostExceptions(r, d.Host)
+	if err != nil {
+		s.log.Error("host page exceptions", "error", err)
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
+		return
+	}
+	groups := withVendorLinks(groupFindings(d.Findings), d.Host.OSGroup)
 	pg := newPager(offset, hostPackagesShown, pkgs.Total)
 	link := func(off int) string {
 		v := url.Values{}
@@ -195,7 +212,8 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d,
 		"Groups": groups, "FindingRows": findingRows(groups), "History": hist,
-		"PkgSearch": search, "PkgPager": pg, "PkgLinks": links})
+		"PkgSearch": search, "PkgPager": pg, "PkgLinks": links, "Exceptions": exc,
+		"SevCounts": sevCounts(d.Host.BySeverity)})
 }
 
 // hostPageDetail reads what the host page shows: a host's detail as the
@@ -236,8 +254,10 @@ func (s *Server) hostPageDetail(r *http.Request, search string, offset int) (Hos
 // packageFindings are the findings of one installed package.
 type packageFindings struct {
 	Package, Version, Arch, Source, SourceVersion, Basis string
-	Fixed                                                string // the highest fixed version among them
-	Severity                                             string // the most severe vendor word among them
+	Fixed                                                string   // the highest fixed version among them
+	Severity                                             string   // the most severe vendor word among them
+	Advisories                                           []string // the advisories of its findings, each once, in order met
+	VendorLinks                                          []string // the vendor's page of each of Advisories, "" when unknown (withVendorLinks)
 	Findings                                             []model.Finding
 }
 
@@ -251,6 +271,9 @@ func groupFindings(fs []model.Finding) []packageFindings {
 		}
 		g := &out[len(out)-1]
 		g.Findings = append(g.Findings, f)
+		if f.AdvisoryID != "" && !slices.Contains(g.Advisories, f.AdvisoryID) {
+			g.Advisories = append(g.Advisories, f.AdvisoryID)
+		}
 		if len(g.Findings) == 1 || sevRank[sevClass(f.Severity)] > sevRank[sevClass(g.Severity)] {
 			g.Severity = f.Severity
 		}
@@ -281,7 +304,8 @@ func (s *Server) pageCVE(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, r, http.StatusOK, "cve.html", map[string]any{"Title": id, "C": info})
+	_, bySite := affectedBySite(info.Hosts)
+	s.render(w, r, http.StatusOK, "cve.html", map[string]any{"Title": id, "C": info, "BySite": bySite, "Links": cveLinks(id)})
 }
 
 func (s *Server) pageSources(w http.ResponseWriter, r *http.Request) {
@@ -327,4 +351,16 @@ func ago(d time.Duration) string {
 func staticHandler() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
 	return http.FileServerFS(sub)
+}
+
+// sevCounts are a host's open CVEs by severity, worst first, the
+// severities without any left out.
+func sevCounts(by map[string]int) []statLine {
+	var out []statLine
+	for _, sv := range []string{"critical", "high", "medium", "low", "negligible"} {
+		if n := by[sv]; n > 0 {
+			out = append(out, statLine{Label: sv, N: n})
+		}
+	}
+	return out
 }

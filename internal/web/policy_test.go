@@ -131,6 +131,11 @@ func TestTagsAndExceptionsWeb(t *testing.T) {
 	}{
 		{"/hosts?cve_tag=EGI-Critical", []string{"a.example.org", `value="EGI-Critical"`}, []string{"b.example.org"}},
 		{"/exceptions", []string{"CVE-2023-0286", "b.example.org", "&lt;b&gt;rebuilt&lt;/b&gt;"}, []string{"<b>rebuilt</b>"}},
+		// b's host page names the exception in force that covers its CVE-2023-0286; a's names none (the
+		// expired one applies no more).
+		{"/hosts/b.example.org", []string{`<h2 id="exceptions-title">Exceptions that apply <span class="count">1</span>`,
+			"&lt;b&gt;rebuilt&lt;/b&gt;"}, []string{"<b>rebuilt</b>", "was rebuilt"}},
+		{"/hosts/a.example.org", nil, []string{"exceptions-title"}},
 	} {
 		code, _, body := get(t, srv.URL+c.path)
 		if code != 200 {

@@ -572,6 +572,31 @@ var mutants = []mutant{
 		Repl: "WHERE h.hostname = $1 AND h.removed_at IS NULL AND `+strings.Repeat(cond, 0)+`1 = 1`, append([]any{hostname}, args[:0]...)...)",
 		Pkgs: []string{"./internal/store"},
 	},
+	// The defects issue 13's click-through (uiaudit) found.
+	{
+		Name: "affected-counts-rows",
+		Desc: "the advisory page counts package rows as affected hosts (488 for 61)",
+		File: "internal/web/affected.go",
+		Orig: "return len(seen), bySite",
+		Repl: "return len(hs), bySite",
+		Pkgs: []string{"./internal/web"},
+	},
+	{
+		Name: "tags-list-creates-db",
+		Desc: "pakiti tags list run in the wrong directory creates an empty ./pakiti.db",
+		File: "cmd/pakiti/tags.go",
+		Orig: "Short: \"List CVE tags\", Args: cobra.NoArgs,\n\t\tRunE: withReader(",
+		Repl: "Short: \"List CVE tags\", Args: cobra.NoArgs,\n\t\tRunE: withStore(",
+		Pkgs: []string{"./cmd/pakiti"},
+	},
+	{
+		Name: "host-search-name-only",
+		Desc: "the hosts search (q) matches the host name only, not the OS or kernel",
+		File: "internal/store/hosts.go",
+		Orig: "OR LOWER(h.os) LIKE $%d ESCAPE",
+		Repl: "AND LOWER(h.os) LIKE $%d ESCAPE",
+		Pkgs: []string{"./internal/store"},
+	},
 	{
 		Name: "activity-filter-reversed",
 		Desc: "the activity filter 24h keeps the hosts that did not report within 24 hours",

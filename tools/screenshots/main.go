@@ -7,8 +7,8 @@
 //	go run ./tools/screenshots -out docs/screenshots
 //
 // dashboard.png (/), hosts.png (/hosts), host.png (a Debian 11 host with
-// findings) and site.png (the site's page, /sites/NAME once it exists,
-// else the hosts page filtered by the site). Chromium comes from PATH
+// findings) and site.png (the site's page, /sites/NAME; should it answer
+// 404, the hosts page filtered by the site). Chromium comes from PATH
 // (chromium, chromium-browser or google-chrome); nothing is fetched from
 // the network.
 package main
@@ -79,7 +79,7 @@ func run(out string, width, height int) error {
 		{"dashboard.png", "/", ""},
 		{"hosts.png", "/hosts", ""},
 		{"host.png", "/hosts/" + url.PathEscape(host), ""},
-		// No site page yet: the hosts page filtered by the site.
+		// Should the site page answer 404: the hosts page filtered by the site.
 		{"site.png", "/sites/" + url.PathEscape(site), "/hosts?site=" + url.QueryEscape(site)},
 	}
 	bctx, cancel, err := browser(ctx, dir, width, height)
