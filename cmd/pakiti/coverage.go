@@ -22,6 +22,9 @@ func coverageConfig(maxAge time.Duration) store.CoverageConfig {
 			return d.DataGroups(g)
 		}
 		return []string{g}
+	}, NeedsSourceMap: func(g string) bool {
+		d, ok := reg.For(g)
+		return ok && d.LearnsSources()
 	}}
 }
 
