@@ -18,12 +18,12 @@ const basisBinaryName = "binary-name"
 // its binaries was mapped to its source: by a Packages index of its
 // release, or by what protocol-6 reports of the group taught. When the
 // group has no index and some of the host's packages were matched by
-// their binary name, a complete or stale state becomes partial, with the
+// their binary name, a complete state becomes partial, with the
 // reason: libssl1.1 looked up as "libssl1.1" misses openssl's records.
 func (s *Store) hostDataState(ctx context.Context, cs *coverageSnapshot, h *model.Host) error {
 	h.DataState, h.DataReason, h.DataSources = s.coverage.dataState(cs, h.OSGroup, h.Evaluated)
-	if h.DataState != model.DataComplete && h.DataState != model.DataStale {
-		return nil
+	if h.DataState != model.DataComplete {
+		return nil // stale data says more: it is old, whatever the map
 	}
 	if h.Protocol >= 6 || s.coverage.NeedsSourceMap == nil || !s.coverage.NeedsSourceMap(h.OSGroup) || cs.indexed[h.OSGroup] {
 		return nil
