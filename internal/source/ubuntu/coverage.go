@@ -32,12 +32,13 @@ const CompleteMinPackages = 500
 // winning (a newer OSV export's fix over an older snapshot's, a fix over
 // "needed").
 //
-// A housekeeping file (a README or PROVENANCE.tsv beside OSV records, the
-// tracker's Makefile) fills a part of its own, empty: it never replaces
-// the tracker's or the OSV records' part.
+// The housekeeping files (a README or PROVENANCE.tsv beside OSV records,
+// the tracker's Makefiles and 00boilerplate files) fill part
+// "housekeeping", empty: it never replaces the tracker's or the OSV
+// records' part, and a directory's 90 of them are one part, not 90.
 func (*Source) Coverage(p source.Parsed) source.Coverage {
 	if housekeeping(path.Base(p.Name)) {
-		return source.Coverage{}
+		return source.Coverage{Part: "housekeeping"}
 	}
 	if isOSVDocument(p.Head) || (isTar(p.Head) && osvTar(p.Head)) {
 		if isTar(p.Head) || strings.HasPrefix(string(p.Head), "PK") {
