@@ -154,16 +154,19 @@ var imageRelease = regexp.MustCompile(`^(\d+)\.(\d+)\.\d+-\d+-([a-z0-9][a-z0-9-]
 //   - the flavour is the release's part after the ABI, its sub-flavours
 //     (-64k, -lpae) dropped: linux-image-5.15.0-91-generic gives generic,
 //     linux-image-unsigned-6.8.0-1017-nvidia-64k gives nvidia;
+//
 //   - generic images come from linux; cloud and other flavours from
 //     linux-FLAVOUR (linux-aws, linux-azure, linux-gcp, linux-oracle,
 //     linux-kvm, linux-raspi, linux-nvidia-lowlatency...); oem ones from
 //     linux-oem-X.Y (focal and later name OEM kernels so);
+//
 //   - lowlatency images of 5.15 and later come from linux-lowlatency
 //     (22.04 and later: the Security API's CVE-2025-21984 names
 //     linux-lowlatency for jammy, noble and oracular only, and
 //     linux-lowlatency-hwe-5.15 for focal, linux-lowlatency-hwe-5.19...6.8
 //     for jammy, linux-lowlatency-hwe-6.11 for noble); older ones from
 //     linux, as generic images;
+//
 //   - a version with "~" (5.15.0-91.101~20.04.1) is a kernel backported
 //     from a later release, whose source carries the kernel's X.Y:
 //     linux-hwe-5.15 for generic (linux-lowlatency-hwe-X.Y for lowlatency
