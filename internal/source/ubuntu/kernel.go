@@ -154,19 +154,16 @@ var imageRelease = regexp.MustCompile(`^(\d+)\.(\d+)\.\d+-\d+-([a-z0-9][a-z0-9-]
 //   - the flavour is the release's part after the ABI, its sub-flavours
 //     (-64k, -lpae) dropped: linux-image-5.15.0-91-generic gives generic,
 //     linux-image-unsigned-6.8.0-1017-nvidia-64k gives nvidia;
-//
 //   - generic images come from linux; cloud and other flavours from
 //     linux-FLAVOUR (linux-aws, linux-azure, linux-gcp, linux-oracle,
 //     linux-kvm, linux-raspi, linux-nvidia-lowlatency...); oem ones from
 //     linux-oem-X.Y (focal and later name OEM kernels so);
-//
 //   - lowlatency images of 5.15 and later come from linux-lowlatency
 //     (22.04 and later: the Security API's CVE-2025-21984 names
 //     linux-lowlatency for jammy, noble and oracular only, and
 //     linux-lowlatency-hwe-5.15 for focal, linux-lowlatency-hwe-5.19...6.8
 //     for jammy, linux-lowlatency-hwe-6.11 for noble); older ones from
 //     linux, as generic images;
-//
 //   - a version with "~" (5.15.0-91.101~20.04.1) is a kernel backported
 //     from a later release, whose source carries the kernel's X.Y:
 //     linux-hwe-5.15 for generic (linux-lowlatency-hwe-X.Y for lowlatency
@@ -174,8 +171,7 @@ var imageRelease = regexp.MustCompile(`^(\d+)\.(\d+)\.\d+-\d+-([a-z0-9][a-z0-9-]
 //     of USN-7095-1 on 22.04). Except where the releases' data names a
 //     rolling source (backportSources): 16.04's backports (linux-hwe,
 //     linux-aws-hwe, linux-azure...) and 18.04's generic ones before 5.4
-//     (linux-hwe) and azure and gcp ones before 5.3.
-//
+//     (linux-hwe) and azure and gcp ones before 5.3;
 //   - 18.04's own GKE kernel (4.15, no "~") comes from linux-gke-4.15.
 //
 // Edge kernels are not told apart: linux-hwe-edge, linux-azure-edge and
