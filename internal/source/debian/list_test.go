@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -85,10 +86,16 @@ func parseList(t *testing.T, kind, in string) ([]model.Advisory, Stats, error) {
 
 // TestAdvisoryListEntries checks entry-level constructs on real entries.
 func TestAdvisoryListEntries(t *testing.T) {
+	// Published is the header's date ("[29 Mar 2023]").
+	day := func(d string) time.Time {
+		t, _ := time.Parse("02 Jan 2006", d)
+		return t
+	}
+	dates := map[string]string{"DSA-5380-1": "29 Mar 2023", "DSA-3887-1": "19 Jun 2017", "DSA-5356-2": "17 Mar 2023", "DSA-964-1": "03 Feb 2006"}
 	dsa := func(pkg, cve, rel, fixed, adv, title string) model.Advisory {
 		g, _ := OSGroup(rel)
 		return model.Advisory{Source: SourceDSA, OSGroup: g, Package: pkg, CVE: cve, FixedVersion: fixed,
-			Status: model.StatusFixed, AdvisoryID: adv, Description: title}
+			Status: model.StatusFixed, AdvisoryID: adv, Description: title, Published: day(dates[adv])}
 	}
 	for _, tc := range []struct {
 		name, kind, in string
@@ -144,7 +151,7 @@ func TestAdvisoryListEntries(t *testing.T) {
 			"DLA:9171-9172, end-of-life without CVE", "DLA",
 			"[18 Dec 2015] DLA-372-1 virtualbox-ose - end of support\n\t[squeeze] - virtualbox-ose <end-of-life>\n",
 			[]model.Advisory{{Source: SourceDLA, OSGroup: "debian:6", Package: "virtualbox-ose", CVE: "DLA-372-1",
-				Status: model.StatusEndOfLife, AdvisoryID: "DLA-372-1", Description: "virtualbox-ose - end of support"}},
+				Status: model.StatusEndOfLife, AdvisoryID: "DLA-372-1", Description: "virtualbox-ose - end of support", Published: day("18 Dec 2015")}},
 			nil,
 		},
 		{
@@ -161,7 +168,7 @@ func TestAdvisoryListEntries(t *testing.T) {
 			"CRLF line ends and blank lines", "DLA",
 			"[04 Jun 2014] DLA-0002-1 chkrootkit - security update\r\n\r\n\t{CVE-2014-0476}\r\n\t[squeeze] - chkrootkit 0.49-4+deb6u1\r\n",
 			[]model.Advisory{{Source: SourceDLA, OSGroup: "debian:6", Package: "chkrootkit", CVE: "CVE-2014-0476", FixedVersion: "0.49-4+deb6u1",
-				Status: model.StatusFixed, AdvisoryID: "DLA-0002-1", Description: "chkrootkit - security update"}},
+				Status: model.StatusFixed, AdvisoryID: "DLA-0002-1", Description: "chkrootkit - security update", Published: day("04 Jun 2014")}},
 			nil,
 		},
 	} {
