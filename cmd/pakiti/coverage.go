@@ -22,6 +22,9 @@ func coverageConfig(maxAge time.Duration) store.CoverageConfig {
 			return d.DataGroups(g)
 		}
 		return []string{g}
+	}, NeedsSourceMap: func(g string) bool {
+		d, ok := reg.For(g)
+		return ok && d.LearnsSources()
 	}}
 }
 
@@ -37,11 +40,24 @@ func writeParts(w io.Writer, parts []store.Part) {
 			complete = "complete for " + strings.Join(p.Complete, " ")
 		}
 		fmt.Fprintf(w, "  %s: %d records, %s, loaded %s\n", p.Name, p.Records, complete, p.LoadedAt.Format(time.RFC3339))
-		for _, l := range p.Locations {
+		locs := p.Locations
+		if len(locs) > maxPartLocations {
+			// A tracker directory is 33,000 files: the first few and the
+			// last say where; sources list --format json lists them all.
+			for _, l := range locs[:maxPartLocations-1] {
+				fmt.Fprintf(w, "    %s\n", l)
+			}
+			fmt.Fprintf(w, "    ... %d more ...\n", len(locs)-maxPartLocations)
+			locs = locs[len(locs)-1:]
+		}
+		for _, l := range locs {
 			fmt.Fprintf(w, "    %s\n", l)
 		}
 	}
 }
+
+// maxPartLocations is how many locations of a part writeParts lists.
+const maxPartLocations = 10
 
 func orDash(s string) string {
 	if s == "" {

@@ -1,7 +1,9 @@
-// Package demo loads the bundled demo: a snapshot of real Debian security
-// data (the tracker's DSA and DLA lists of spring 2023, tracker JSON
-// excerpts, a Packages index subset) and a few real host inventories, so
-// that `pakiti serve --demo` shows real findings with no network.
+// Package demo loads the bundled demo: real security data (the Debian
+// tracker's DSA and DLA lists of spring 2023 with tracker JSON excerpts
+// and a Packages index subset; the Ubuntu CVE tracker of April 2020
+// restricted to 18.04; Alpine 3.10's secdb) and a few real host
+// inventories, so that `pakiti serve --demo` shows real findings with no
+// network.
 package demo
 
 import (
@@ -23,11 +25,13 @@ import (
 var files embed.FS
 
 // Banner labels every page of a demo server.
-const Banner = "Demo data: Debian security tracker DSA/DLA lists as of 1 April 2023 and real host inventories, " +
-	"loaded by pakiti serve --demo. Findings are as of that date. These lists and excerpts cover no release " +
-	"completely: every host shows partial data, never clean."
+const Banner = "Demo data, loaded by pakiti serve --demo: complete for Ubuntu 18.04 (the Ubuntu CVE tracker of April 2020) " +
+	"and Alpine 3.10 (its secdb of 2020), findings as of those dates; partial for Debian (the DSA/DLA lists of 1 April 2023 " +
+	"and tracker JSON excerpts cover no release completely: those hosts are never shown clean); none for Ubuntu 22.04."
 
-// reports are the demo hosts: file, protocol, site.
+// reports are the demo hosts: file, protocol, site. The protocol-6
+// Ubuntu host comes first: it teaches ubuntu:18.04 the binary -> source
+// map the protocol-5 one is matched through.
 var reports = []struct {
 	file     string
 	protocol string
@@ -36,7 +40,21 @@ var reports = []struct {
 	{"report-debian11.txt", "5", "DEMO-CERN"},
 	{"report-debian11-p6.txt", "6", "DEMO-CESNET"},
 	{"report-debian12.txt", "5", "DEMO-CESNET"},
+	{"report-ubuntu1804-p6.txt", "6", "DEMO-CESNET"},
+	{"report-ubuntu1804.txt", "5", "DEMO-CERN"},
+	{"report-alpine310-p6.txt", "6", "DEMO-CERN"},
 	{"report-ubuntu2204.txt", "5", "DEMO-CERN"},
+}
+
+// sourceOf names the source a bundled data file is imported with.
+func sourceOf(name string) string {
+	switch {
+	case strings.HasPrefix(name, "alpine-"):
+		return "alpine"
+	case strings.HasPrefix(name, "uct-"):
+		return "ubuntu"
+	}
+	return "debian"
 }
 
 // Load imports the demo data with im and sends the demo reports to feed.
@@ -46,7 +64,7 @@ func Load(ctx context.Context, im *source.Importer, feed http.Handler) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	var locs []string
+	locs := map[string][]string{}
 	ents, err := fs.ReadDir(files, "data")
 	if err != nil {
 		return err
@@ -64,7 +82,7 @@ func Load(ctx context.Context, im *source.Importer, feed http.Handler) error {
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			return err
 		}
-		locs = append(locs, p)
+		locs[sourceOf(name)] = append(locs[sourceOf(name)], p)
 	}
 	for _, r := range reports {
 		b, err := files.ReadFile("data/" + r.file)
@@ -82,6 +100,10 @@ func Load(ctx context.Context, im *source.Importer, feed http.Handler) error {
 			return fmt.Errorf("demo report %s: %d %s", r.file, rec.Code, rec.Body)
 		}
 	}
-	_, err = im.Import(ctx, "debian", locs, true)
-	return err
+	for _, src := range []string{"debian", "ubuntu", "alpine"} {
+		if _, err := im.Import(ctx, src, locs[src], true); err != nil {
+			return fmt.Errorf("demo data of %s: %w", src, err)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package match
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,8 +25,38 @@ func (m *Matcher) AfterReport(ctx context.Context, hostname, group string, pkgs 
 		if err := m.Store.LearnBinarySources(ctx, group, bs); err != nil {
 			return err
 		}
+		if err := m.requeueMapped(ctx, group, bs); err != nil {
+			return err
+		}
 	}
 	_, err := m.evaluateNamed(ctx, []string{hostname}, store.CauseReport)
+	return err
+}
+
+// requeueMapped queues for evaluation the package sets of group holding
+// a binary that was matched by its own name for want of a map and that
+// bs now maps (a protocol-5 host of a release with no Packages index,
+// reported before a protocol-6 host taught its map): the evaluation job
+// drains the queue, not this report's request.
+func (m *Matcher) requeueMapped(ctx context.Context, group string, bs []store.BinarySource) error {
+	names := make([]string, 0, len(bs))
+	for _, b := range bs {
+		names = append(names, b.Name)
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	unmapped, err := m.Store.UnmappedNames(ctx, group, names)
+	if err != nil || len(unmapped) == 0 {
+		return err
+	}
+	keys := make([]store.AdvisoryKey, 0, len(unmapped))
+	for _, n := range unmapped {
+		keys = append(keys, store.AdvisoryKey{OSGroup: group, Package: n})
+	}
+	_, queued, err := m.Store.Invalidate(ctx, keys, m.Now())
+	if err == nil {
+		m.Log.Info("binary -> source map grew: package sets queued", "os_group", group, "binaries", len(unmapped), "sets", queued)
+	}
 	return err
 }
 

@@ -49,6 +49,68 @@ type Coverer interface {
 	Coverage(p Parsed) Coverage
 }
 
+// TreeCoverer is a Coverer whose files given one by one (a directory laid
+// out like the vendor's tree) may together be a release's whole data,
+// though no one of them is: after the last document of an import, it is
+// asked, for each part, which OS groups the part's documents cover
+// completely together, from their locations and the distinct packages
+// they gave records of per OS group.
+type TreeCoverer interface {
+	TreeCoverage(part string, locations []string, packages map[string]int) []string
+}
+
+// treeTally gathers, per part, the locations and the distinct packages
+// per OS group of an import's documents, for a TreeCoverer.
+type treeTally struct {
+	order []string
+	parts map[string]*treePart
+}
+
+type treePart struct {
+	locations []string
+	pkgs      map[string]map[string]bool
+}
+
+func (tt *treeTally) add(part string, t *tally) {
+	if tt.parts == nil {
+		tt.parts = map[string]*treePart{}
+	}
+	p := tt.parts[part]
+	if p == nil {
+		p = &treePart{pkgs: map[string]map[string]bool{}}
+		tt.parts[part] = p
+		tt.order = append(tt.order, part)
+	}
+	p.locations = append(p.locations, t.p.Location)
+	for g, names := range t.pkgs {
+		m := p.pkgs[g]
+		if m == nil {
+			m = map[string]bool{}
+			p.pkgs[g] = m
+		}
+		for n := range names {
+			m[n] = true
+		}
+	}
+}
+
+// complete asks tc, part by part, what the documents cover together.
+func (tt *treeTally) complete(tc TreeCoverer, each func(part string, groups []string) error) error {
+	for _, name := range tt.order {
+		p := tt.parts[name]
+		counts := map[string]int{}
+		for g, m := range p.pkgs {
+			counts[g] = len(m)
+		}
+		if groups := tc.TreeCoverage(name, p.locations, counts); len(groups) > 0 {
+			if err := each(name, groups); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // coverageOf asks src about a parsed document.
 func coverageOf(src Source, p Parsed) Coverage {
 	var c Coverage

@@ -209,7 +209,9 @@ func (im *Importer) importSource(ctx context.Context, name string, locations []s
 
 	prog := newProgress(im.Progress, "importing "+name)
 	var named BinaryNames
+	tc, trees := src.(TreeCoverer)
 	ir, err := im.Store.ImportParts(ctx, run, func(pl *store.PartLoader) error {
+		var tt treeTally
 		for _, d := range docs {
 			rc, err := d.Open()
 			if err != nil {
@@ -235,8 +237,20 @@ func (im *Importer) importSource(ctx context.Context, name string, locations []s
 			}
 			im.Log.Info("import parse", "source", name, "location", d.Location, "records", n, "part", cov.Part,
 				"complete", strings.Join(cov.Complete, " "), "duration", time.Since(t).Round(time.Millisecond))
+			if trees {
+				tt.add(cov.Part, tl)
+			}
 		}
-		return nil
+		if !trees {
+			return nil
+		}
+		// What the documents of a part cover together (a tracker's
+		// directory): filed as an empty document of that part, whose
+		// complete groups join the part's.
+		return tt.complete(tc, func(part string, groups []string) error {
+			im.Log.Info("import part complete", "source", name, "part", part, "complete", strings.Join(groups, " "))
+			return pl.EndDocument(store.Part{Name: part, Complete: groups})
+		})
 	})
 	prog.done()
 	if err != nil {

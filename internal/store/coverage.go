@@ -25,6 +25,11 @@ type CoverageConfig struct {
 	MaxAge time.Duration
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// NeedsSourceMap tells whether the hosts of group are matched by
+	// source package through a binary -> source map when their report
+	// names binaries only (protocol 5: match.Driver.LearnsSources); nil:
+	// no group does.
+	NeedsSourceMap func(group string) bool
 }
 
 // SetCoverage sets how data states are worked out. Call it once, before
@@ -58,6 +63,9 @@ func (c CoverageConfig) groups(g string) []string {
 type coverageSnapshot struct {
 	sources map[string]*sourceCoverage
 	names   []string // sorted
+	// indexed are the OS groups a Packages index was loaded for: their
+	// binary -> source map is the release's (sourcemap.go).
+	indexed map[string]bool
 }
 
 type sourceCoverage struct {
@@ -70,7 +78,7 @@ type sourceCoverage struct {
 }
 
 func (s *Store) coverageSnapshot(ctx context.Context) (*coverageSnapshot, error) {
-	cs := &coverageSnapshot{sources: map[string]*sourceCoverage{}}
+	cs := &coverageSnapshot{sources: map[string]*sourceCoverage{}, indexed: map[string]bool{}}
 	get := func(name string) *sourceCoverage {
 		sc := cs.sources[name]
 		if sc == nil {
@@ -112,6 +120,12 @@ func (s *Store) coverageSnapshot(ctx context.Context) (*coverageSnapshot, error)
 				get(src).checkedAt = at.UTC()
 				return err
 			}},
+		{`SELECT DISTINCT os_group FROM source_indexes`, func(r *sql.Rows) error {
+			var g string
+			err := r.Scan(&g)
+			cs.indexed[g] = true
+			return err
+		}},
 		{`SELECT source, failed_at, error FROM source_errors`, func(r *sql.Rows) error {
 			var src, msg string
 			var at time.Time
@@ -202,8 +216,9 @@ func (s *Store) fillDataStates(ctx context.Context, hosts []model.Host) error {
 		return err
 	}
 	for i := range hosts {
-		h := &hosts[i]
-		h.DataState, h.DataReason, h.DataSources = s.coverage.dataState(cs, h.OSGroup, h.Evaluated)
+		if err := s.hostDataState(ctx, cs, &hosts[i]); err != nil {
+			return err
+		}
 	}
 	return nil
 }

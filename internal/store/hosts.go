@@ -175,7 +175,9 @@ func (s *Store) EachHost(ctx context.Context, sc Scope, f HostFilter, fn func(mo
 			return n, fmt.Errorf("each host: %w", err)
 		}
 		h.Stale = h.LastReport.Before(q.staleCut)
-		h.DataState, h.DataReason, h.DataSources = s.coverage.dataState(cs, h.OSGroup, h.Evaluated)
+		if err := s.hostDataState(ctx, cs, &h); err != nil {
+			return n, fmt.Errorf("each host: %w", err)
+		}
 		if err := fn(h); err != nil {
 			return n, err
 		}

@@ -989,7 +989,7 @@ var unscoped = map[string]string{
 	"HostStates": "the matcher's own read of every host (evaluation is not a caller's view); " +
 		"callers see hosts only through scoped reads",
 	"Unevaluated": "matcher: catalogue packages of a set", "MarkSetEvaluated": "matcher write",
-	"LearnBinarySources": "matcher write", "LookupBinarySources": "matcher: binary -> source map",
+	"LearnBinarySources": "matcher write", "LookupBinarySources": "matcher: binary -> source map", "UnmappedNames": "matcher: binaries of a group evaluated by name",
 	"SaveEvaluations": "matcher write", "Invalidate": "matcher write", "InvalidateBasis": "matcher write",
 	"EvaluatedGroups": "matcher internal (OS group names only)", "SetSeverity": "configuration, no read",
 	"ForgetEvaluations": "matcher write",

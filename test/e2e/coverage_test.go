@@ -138,6 +138,20 @@ func TestDataStatesEndToEnd(t *testing.T) {
 	full := filepath.Join(t.TempDir(), "json")
 	completeTrackerJSON(t, shared, full)
 	runPakiti(t, s.db, "import", "--source", "debian", full)
+	// Complete data, but this protocol-5 host's binaries were matched by
+	// name (no Packages index of bookworm yet, no protocol-6 host):
+	// partial, with the reason, on the API and in the CSV.
+	h = s.dataHost(t, host)
+	const noMap = "no binary -> source map for debian:12: 140 of the 140 packages of this protocol-5 report were matched by their binary name"
+	if h.Host.DataState != "partial" || !strings.Contains(h.Host.DataReason, noMap) {
+		t.Errorf("complete tracker JSON, no Packages index: %+v; want partial, %s", h.Host, noMap)
+	}
+	if csvOut := runPakiti(t, s.db, "hosts", "--format", "csv"); !strings.Contains(csvOut, `,partial,"`+noMap) {
+		t.Errorf("hosts CSV lacks the partial state of the unmapped host:\n%s", csvOut)
+	}
+	// The real bookworm main index maps them (the import re-evaluates).
+	bookworm := filepath.Join(feeds, "apt-bookworm/bookworm_main_binary-amd64_Packages.gz")
+	runPakiti(t, s.db, "import", "--source", "debian", bookworm)
 	h = s.dataHost(t, host)
 	if h.Host.DataState != "complete" || h.Host.DataReason != "" || len(h.Host.DataSources) != 1 || !h.Host.DataSources[0].Complete {
 		t.Errorf("complete tracker JSON: %+v; want complete", h.Host)
@@ -170,11 +184,12 @@ func TestDataStatesEndToEnd(t *testing.T) {
 	// reads (its plan and what is in force); debian's parts say which.
 	var list struct {
 		Sources []struct {
-			Name      string   `json:"name"`
-			Source    string   `json:"source"`
-			State     string   `json:"state"`
-			Locations []string `json:"locations"`
-			Parts     []struct {
+			Name       string   `json:"name"`
+			Source     string   `json:"source"`
+			State      string   `json:"state"`
+			Locations  []string `json:"locations"`
+			NextUpdate []string `json:"next_update"`
+			Parts      []struct {
 				Part      string   `json:"part"`
 				Locations []string `json:"locations"`
 			} `json:"parts"`
@@ -197,10 +212,15 @@ func TestDataStatesEndToEnd(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" || src.Source != "debian" || src.State != "current" {
 			t.Errorf("debian in sources list: %+v; parts (-want +got):\n%s", src, diff)
 		}
-		for _, loc := range []string{dla, dsa, full} {
-			if !slices.Contains(src.Locations, loc) {
-				t.Errorf("debian's locations %q lack %s, in force", src.Locations, loc)
-			}
+		// Only the locations in force: not also the default URLs the
+		// next update would read (they are in next_update).
+		inForce := []string{dla, dsa, full, bookworm}
+		slices.Sort(inForce)
+		if diff := cmp.Diff(inForce, src.Locations); diff != "" {
+			t.Errorf("debian's locations (-in force +listed):\n%s", diff)
+		}
+		if !slices.Contains(src.NextUpdate, "https://security-tracker.debian.org/tracker/data/json") {
+			t.Errorf("debian's next update %q lacks the tracker JSON URL", src.NextUpdate)
 		}
 	}
 	if !found {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -179,13 +180,27 @@ func (s *server) checkHost(t *testing.T, stage, host string, want []finding) []f
 	return got
 }
 
+// waitHost waits up to 15 s for host's open findings to be want (the
+// evaluation job drains the queue), then checks them.
+func (s *server) waitHost(t *testing.T, stage, host string, want []finding) {
+	t.Helper()
+	w := append([]finding(nil), want...)
+	sortFindings(w)
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if cmp.Equal(w, open(s.findings(t, host, false))) {
+			break
+		}
+	}
+	s.checkHost(t, stage, host, want)
+}
+
 // TestUbuntuEndToEnd: the real Ubuntu 18.04 inventories reported through
 // /feed/ over protocols 5 and 6, real tracker files imported with pakiti
 // import --source ubuntu, findings from the API compared with the
 // hand-written expectations above.
 func TestUbuntuEndToEnd(t *testing.T) {
 	shared := sharedDir(t)
-	s := startServer(t)
+	s := startServer(t, "--evaluate-every", "200ms")
 	files, err := filepath.Glob("testdata/uct/*/CVE-*")
 	if err != nil || len(files) != 14 {
 		t.Fatalf("testdata/uct: %d files (%v), want the 14 of PROVENANCE.tsv", len(files), err)
@@ -209,13 +224,13 @@ func TestUbuntuEndToEnd(t *testing.T) {
 	s.checkHost(t, "protocol 6", "bionic-a-p6.example.org", bionicAP6)
 	s.checkHost(t, "protocol 6", "bionic-b-p6.example.org", bionicBP6)
 
-	// The protocol-6 reports taught the group its binary -> source map.
-	// Verdicts already made by binary name stay until something
-	// re-evaluates them (a data or Packages index import, evaluate --all);
-	// then protocol 5 gives exactly the protocol-6 findings.
-	runPakiti(t, s.db, "evaluate", "--all")
-	s.checkHost(t, "protocol 5 with the learned map", "inv-ubuntu1804-a.example.org", withBasis(bionicAP6, "learned"))
-	s.checkHost(t, "protocol 5 with the learned map", "inv-ubuntu1804-b.example.org", withBasis(bionicBP6, "learned"))
+	// The protocol-6 reports taught the group its binary -> source map:
+	// the protocol-5 hosts' sets holding a binary matched by name were
+	// queued, and the evaluation job (every 200 ms here) re-evaluates
+	// them, with no command run; then protocol 5 gives exactly the
+	// protocol-6 findings.
+	s.waitHost(t, "protocol 5 with the learned map", "inv-ubuntu1804-a.example.org", withBasis(bionicAP6, "learned"))
+	s.waitHost(t, "protocol 5 with the learned map", "inv-ubuntu1804-b.example.org", withBasis(bionicBP6, "learned"))
 	// A protocol-5 host reported after the protocol-6 ones is keyed by the map at once.
 	p5 := filepath.Join(shared, "data/inventories/ubuntu-18.04/claircore-texlive/claircore-texlive.pakiti5.txt")
 	late := filepath.Join(t.TempDir(), "late.txt")
@@ -297,15 +312,33 @@ func TestUbuntuSnapshot(t *testing.T) {
 	shared := sharedDir(t)
 	snapshot := filepath.Join(shared, "data/feeds/ubuntu/uct-2020-04-active-retired-ignored.tar.gz")
 	checkExcerptIsReal(t, snapshot)
-	s := startServer(t)
+	s := startServer(t, "--evaluate-every", "200ms")
 	s.reportBionic(t, shared, 5)
 	runPakiti(t, s.db, "import", "--source", "ubuntu", snapshot)
 	byName := map[string][]finding{}
 	for _, inv := range bionicInventories {
 		byName[inv.p5Host] = open(s.findings(t, inv.p5Host, false))
+		// The snapshot is complete for bionic, but these protocol-5
+		// hosts were matched by binary name: partial, with the reason.
+		h := s.dataHost(t, inv.p5Host).Host
+		if h.DataState != "partial" || !strings.Contains(h.DataReason, "no binary -> source map for ubuntu:18.04") {
+			t.Errorf("%s before any map: data %q %q; want partial, no binary -> source map", inv.p5Host, h.DataState, h.DataReason)
+		}
 	}
 	s.reportBionic(t, shared, 6)
-	runPakiti(t, s.db, "evaluate", "--all")
+	// The protocol-6 reports teach the map; the evaluation job
+	// re-evaluates the protocol-5 hosts (no evaluate --all): wait until
+	// their findings are those of protocol 6.
+	for _, inv := range bionicInventories {
+		deadline := time.Now().Add(60 * time.Second)
+		for !cmp.Equal(withBasis(open(s.findings(t, inv.p6Host, false)), ""), withBasis(open(s.findings(t, inv.p5Host, false)), "")) &&
+			time.Now().Before(deadline) {
+			time.Sleep(200 * time.Millisecond)
+		}
+		if h := s.dataHost(t, inv.p5Host).Host; h.DataState != "complete" {
+			t.Errorf("%s with the learned map: data %q %q; want complete", inv.p5Host, h.DataState, h.DataReason)
+		}
+	}
 	excerpt := map[string][]finding{bionicInventories[0].p6Host: bionicAP6, bionicInventories[1].p6Host: bionicBP6}
 	excerptCVEs := map[string]bool{"CVE-2018-0501": true, "CVE-2012-5667": true}
 	for _, f := range append(bionicAP6, bionicBP6...) {

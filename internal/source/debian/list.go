@@ -20,8 +20,9 @@ const (
 // listEntry is one DSA or DLA entry, kept until its last line is read.
 type listEntry struct {
 	line  int
-	id    string // DSA-5380-1
-	title string // xorg-server - security update
+	id    string    // DSA-5380-1
+	title string    // xorg-server - security update
+	date  time.Time // the header's [DD Mon YYYY]
 	cves  []string
 	notes []packageNote
 	lines int
@@ -154,14 +155,15 @@ func parseListHeader(line, kind string) (*listEntry, error) {
 	if !ok || !ok2 {
 		return nil, fmt.Errorf("expected \"[DD Mon YYYY] %s-...\", got %q", kind, source.Clip(line, 80))
 	}
-	if _, err := time.Parse("02 Jan 2006", date); err != nil {
+	day, err := time.Parse("02 Jan 2006", date)
+	if err != nil {
 		return nil, fmt.Errorf("invalid date %q", source.Clip(date, 40))
 	}
 	id, title := field(strings.TrimLeft(rest, " \t"))
 	if !isAdvisoryID(id, kind) {
 		return nil, fmt.Errorf("expected a %s id after the date, got %q", kind, source.Clip(id, 40))
 	}
-	return &listEntry{id: id, title: source.Clip(strings.TrimSpace(title), maxDescription)}, nil
+	return &listEntry{id: id, title: source.Clip(strings.TrimSpace(title), maxDescription), date: day}, nil
 }
 
 // emitListEntry emits the records of one finished entry.
@@ -204,6 +206,7 @@ func emitListEntry(st *Stats, src string, e *listEntry, emit func(model.Advisory
 				AdvisoryID:   e.id,
 				Description:  e.title,
 				Note:         r.note,
+				Published:    e.date, // the advisory's date: the list's newest is its data date
 			}
 			if err := emit(a); err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -85,10 +86,16 @@ func parseList(t *testing.T, kind, in string) ([]model.Advisory, Stats, error) {
 
 // TestAdvisoryListEntries checks entry-level constructs on real entries.
 func TestAdvisoryListEntries(t *testing.T) {
+	// Published is the header's date ("[29 Mar 2023]").
+	day := func(d string) time.Time {
+		t, _ := time.Parse("02 Jan 2006", d)
+		return t
+	}
+	dates := map[string]string{"DSA-5380-1": "29 Mar 2023", "DSA-3887-1": "19 Jun 2017", "DSA-5356-2": "17 Mar 2023", "DSA-964-1": "03 Feb 2006"}
 	dsa := func(pkg, cve, rel, fixed, adv, title string) model.Advisory {
 		g, _ := OSGroup(rel)
 		return model.Advisory{Source: SourceDSA, OSGroup: g, Package: pkg, CVE: cve, FixedVersion: fixed,
-			Status: model.StatusFixed, AdvisoryID: adv, Description: title}
+			Status: model.StatusFixed, AdvisoryID: adv, Description: title, Published: day(dates[adv])}
 	}
 	for _, tc := range []struct {
 		name, kind, in string
@@ -144,7 +151,7 @@ func TestAdvisoryListEntries(t *testing.T) {
 			"DLA:9171-9172, end-of-life without CVE", "DLA",
 			"[18 Dec 2015] DLA-372-1 virtualbox-ose - end of support\n\t[squeeze] - virtualbox-ose <end-of-life>\n",
 			[]model.Advisory{{Source: SourceDLA, OSGroup: "debian:6", Package: "virtualbox-ose", CVE: "DLA-372-1",
-				Status: model.StatusEndOfLife, AdvisoryID: "DLA-372-1", Description: "virtualbox-ose - end of support"}},
+				Status: model.StatusEndOfLife, AdvisoryID: "DLA-372-1", Description: "virtualbox-ose - end of support", Published: day("18 Dec 2015")}},
 			nil,
 		},
 		{
@@ -161,7 +168,7 @@ func TestAdvisoryListEntries(t *testing.T) {
 			"CRLF line ends and blank lines", "DLA",
 			"[04 Jun 2014] DLA-0002-1 chkrootkit - security update\r\n\r\n\t{CVE-2014-0476}\r\n\t[squeeze] - chkrootkit 0.49-4+deb6u1\r\n",
 			[]model.Advisory{{Source: SourceDLA, OSGroup: "debian:6", Package: "chkrootkit", CVE: "CVE-2014-0476", FixedVersion: "0.49-4+deb6u1",
-				Status: model.StatusFixed, AdvisoryID: "DLA-0002-1", Description: "chkrootkit - security update"}},
+				Status: model.StatusFixed, AdvisoryID: "DLA-0002-1", Description: "chkrootkit - security update", Published: day("04 Jun 2014")}},
 			nil,
 		},
 	} {
@@ -269,47 +276,51 @@ func TestAdvisoryListWholeFiles(t *testing.T) {
 	}
 }
 
-// wholeListSpots are records checked by hand against the real lists.
+// spotDay is a list header's date ("[07 Feb 2023]").
+func spotDay(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// wholeListSpots are records checked by hand against the real lists, each
+// dated from its header line ("[07 Feb 2023] DSA-5343-1 openssl - ...").
 var wholeListSpots = map[string][]model.Advisory{
 	"DSA": {
 		// DSA:114-116
 		{Source: SourceDSA, OSGroup: "debian:11", Package: "openssl", CVE: "CVE-2023-0286", FixedVersion: "1.1.1n-0+deb11u4",
-			Status: model.StatusFixed, AdvisoryID: "DSA-5343-1", Description: "openssl - security update"},
+			Status: model.StatusFixed, AdvisoryID: "DSA-5343-1", Description: "openssl - security update", Published: spotDay(2023, 2, 7)},
 		// DSA:171-173
 		{Source: SourceDSA, OSGroup: "debian:11", Package: "linux", CVE: "CVE-2023-0266", FixedVersion: "5.10.162-1",
-			Status: model.StatusFixed, AdvisoryID: "DSA-5324-1", Description: "linux - security update"},
+			Status: model.StatusFixed, AdvisoryID: "DSA-5324-1", Description: "linux - security update", Published: spotDay(2023, 1, 23)},
 		// DSA:5039-5042
 		{Source: SourceDSA, OSGroup: "debian:9", Package: "glibc", CVE: "CVE-2017-1000366", FixedVersion: "2.24-11+deb9u1",
-			Status: model.StatusFixed, AdvisoryID: "DSA-3887-1", Description: "glibc - security update"},
+			Status: model.StatusFixed, AdvisoryID: "DSA-3887-1", Description: "glibc - security update", Published: spotDay(2017, 6, 19)},
 		// DSA:10722-10725
 		{Source: SourceDSA, OSGroup: "debian:5", Package: "tex-common", CVE: "CVE-2011-1400",
 			Status: model.StatusNotAffected, AdvisoryID: "DSA-2198-1", Description: "tex-common - insufficient input sanitizing",
-			Note: "not-affected: shell_escape disabled"},
+			Note: "not-affected: shell_escape disabled", Published: spotDay(2011, 3, 22)},
 		// DSA:16014-16016
 		{Source: SourceDSA, OSGroup: "debian:3.0", Package: "phpgroupware", CVE: "CVE-2005-1921",
-			Status: model.StatusAffected, Severity: "high", AdvisoryID: "DSA-746-1", Description: "phpgroupware - remote command execution"},
+			Status: model.StatusAffected, Severity: "high", AdvisoryID: "DSA-746-1", Description: "phpgroupware - remote command execution", Published: spotDay(2005, 7, 14)},
 		// DSA:18113-18115 (near the end; the last entry is DSA-135)
 		{Source: SourceDSA, OSGroup: "debian:3.0", Package: "mpack", CVE: "CVE-2002-1425", FixedVersion: "1.5-7woody2",
-			Status: model.StatusFixed, AdvisoryID: "DSA-141", Description: "mpack - buffer overflow"},
+			Status: model.StatusFixed, AdvisoryID: "DSA-141", Description: "mpack - buffer overflow", Published: spotDay(2002, 8, 1)},
 	},
 	"DLA": {
 		// DLA:172-174
 		{Source: SourceDLA, OSGroup: "debian:10", Package: "openssl", CVE: "CVE-2023-0215", FixedVersion: "1.1.1n-0+deb10u4",
-			Status: model.StatusFixed, AdvisoryID: "DLA-3325-1", Description: "openssl - security update"},
+			Status: model.StatusFixed, AdvisoryID: "DLA-3325-1", Description: "openssl - security update", Published: spotDay(2023, 2, 20)},
 		// DLA:685-687
 		{Source: SourceDLA, OSGroup: "debian:10", Package: "glibc", CVE: "CVE-2021-3999", FixedVersion: "2.28-10+deb10u2",
-			Status: model.StatusFixed, AdvisoryID: "DLA-3152-1", Description: "glibc - security update"},
+			Status: model.StatusFixed, AdvisoryID: "DLA-3152-1", Description: "glibc - security update", Published: spotDay(2022, 10, 17)},
 		// DLA:99-101
 		{Source: SourceDLA, OSGroup: "debian:10", Package: "linux-5.10", CVE: "CVE-2023-0266", FixedVersion: "5.10.162-1~deb10u1",
-			Status: model.StatusFixed, AdvisoryID: "DLA-3349-1", Description: "linux-5.10 - security update"},
+			Status: model.StatusFixed, AdvisoryID: "DLA-3349-1", Description: "linux-5.10 - security update", Published: spotDay(2023, 3, 2)},
 		// DLA:9171-9172
 		{Source: SourceDLA, OSGroup: "debian:6", Package: "virtualbox-ose", CVE: "DLA-372-1",
-			Status: model.StatusEndOfLife, AdvisoryID: "DLA-372-1", Description: "virtualbox-ose - end of support"},
+			Status: model.StatusEndOfLife, AdvisoryID: "DLA-372-1", Description: "virtualbox-ose - end of support", Published: spotDay(2015, 12, 18)},
 		// DLA:9760-9761
 		{Source: SourceDLA, OSGroup: "debian:6", Package: "tzdata", CVE: "DLA-179-1", FixedVersion: "2015b-0squeeze1",
-			Status: model.StatusFixed, AdvisoryID: "DLA-179-1", Description: "tzdata - new upstream version"},
+			Status: model.StatusFixed, AdvisoryID: "DLA-179-1", Description: "tzdata - new upstream version", Published: spotDay(2015, 3, 22)},
 		// last lines of the file
 		{Source: SourceDLA, OSGroup: "debian:6", Package: "gnutls26", CVE: "CVE-2014-3466", FixedVersion: "2.8.6-1+squeeze4",
-			Status: model.StatusFixed, AdvisoryID: "DLA-0001-1", Description: "gnutls26 - security update"},
+			Status: model.StatusFixed, AdvisoryID: "DLA-0001-1", Description: "gnutls26 - security update", Published: spotDay(2014, 6, 2)},
 	},
 }

@@ -28,9 +28,10 @@ var DefaultReleases = []string{"jammy", "noble", "resolute"}
 // DefaultArches are read when neither the fleet nor the admin names any.
 var DefaultArches = []string{"amd64"}
 
-// DefaultComponents are the archive components read: main and universe
-// (most of what hosts install; restricted and multiverse on request).
-var DefaultComponents = []string{"main", "universe"}
+// DefaultComponents are the archive components read: all four, so that
+// a binary from any of them (restricted's firmware and drivers,
+// multiverse's non-free tools) is mapped to its source.
+var DefaultComponents = []string{"main", "restricted", "universe", "multiverse"}
 
 // Archive says where the default Ubuntu source set reads: the tracker
 // and, for each release, the Packages indexes of the release, its

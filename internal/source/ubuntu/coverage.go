@@ -2,6 +2,7 @@ package ubuntu
 
 import (
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/source"
@@ -16,9 +17,10 @@ const CompleteMinPackages = 500
 // Coverage: every document of the CVE tracker (the tarball, or its CVE
 // files one by one) fills part "tracker", so a new snapshot replaces the
 // old one whole. A tarball is complete for each release it gives records
-// of CompleteMinPackages source packages or more; CVE files given one by
-// one (a directory) are complete for nothing, since no one file can say
-// the directory is the whole tracker.
+// of CompleteMinPackages source packages or more. A CVE file alone is
+// complete for nothing; the CVE files of a directory are complete
+// together as the tarball is, when they hold the tracker's active/ tree
+// (TreeCoverage).
 //
 // Ubuntu's OSV records fill part "osv", beside the tracker's: importing
 // one keeps the other. A zip or tar of them is complete, by the same
@@ -30,12 +32,13 @@ const CompleteMinPackages = 500
 // winning (a newer OSV export's fix over an older snapshot's, a fix over
 // "needed").
 //
-// A housekeeping file (a README or PROVENANCE.tsv beside OSV records, the
-// tracker's Makefile) fills a part of its own, empty: it never replaces
-// the tracker's or the OSV records' part.
+// The housekeeping files (a README or PROVENANCE.tsv beside OSV records,
+// the tracker's Makefiles and 00boilerplate files) fill part
+// "housekeeping", empty: it never replaces the tracker's or the OSV
+// records' part, and a directory's 90 of them are one part, not 90.
 func (*Source) Coverage(p source.Parsed) source.Coverage {
 	if housekeeping(path.Base(p.Name)) {
-		return source.Coverage{}
+		return source.Coverage{Part: "housekeeping"}
 	}
 	if isOSVDocument(p.Head) || (isTar(p.Head) && osvTar(p.Head)) {
 		if isTar(p.Head) || strings.HasPrefix(string(p.Head), "PK") {
@@ -55,3 +58,30 @@ func osvTar(head []byte) bool {
 	name, _, _ := strings.Cut(string(head[:100]), "\x00")
 	return strings.HasSuffix(name, ".json") || strings.HasPrefix(name, "osv/") || strings.Contains(name, "/osv/")
 }
+
+// TreeCoverage: the tracker's CVE files given one by one are complete
+// for a release when they are the tracker's tree: files of its active/
+// folder (where every CVE still open for a supported release lives, the
+// tracker's own definition of its current data) among them, and, as for
+// the tarball, records of CompleteMinPackages source packages or more of
+// that release together. A folder of a few files, or retired/ alone,
+// covers nothing.
+func (*Source) TreeCoverage(part string, locations []string, packages map[string]int) []string {
+	if part != "tracker" {
+		return nil
+	}
+	active := false
+	for _, l := range locations {
+		if _, l = source.SplitGroup(l); path.Base(path.Dir(filepath.ToSlash(l))) == "active" && isCVEName(path.Base(filepath.ToSlash(l))) {
+			active = true
+			break
+		}
+	}
+	if !active {
+		return nil
+	}
+	return source.Parsed{Packages: packages}.GroupsWithAtLeast(CompleteMinPackages)
+}
+
+// isCVEName tells a tracker CVE file by its name (CVE-2019-3462).
+func isCVEName(name string) bool { return strings.HasPrefix(name, "CVE-") }

@@ -179,7 +179,12 @@ func twinned(rel *verdict) bool {
 // the release's end-of-life finding.
 //
 // Known limit: a release fix followed by a later Pro fix of the same CVE
-// (none in the 2020 snapshot) keeps the release's record alone.
+// keeps the release's record alone (the Pro channel's record applies to
+// +esm builds only). The 2020 snapshot has one such line pair of 391,171
+// records, a 12.04 kernel: retired/CVE-2012-2372 "precise_linux: released
+// (3.2.0-29.46)", "precise/esm_linux: released (3.2.0-60.91)"; judging a
+// host between the two by the Pro fix needs the matcher to weigh a
+// lower-ranked record after a higher one said fixed.
 func trackerTwin(channel model.Advisory, rel *verdict) model.Advisory {
 	t := channel
 	t.Source, t.Status = WithoutPro(channel.Source), model.StatusAffected

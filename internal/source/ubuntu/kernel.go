@@ -171,11 +171,15 @@ var imageRelease = regexp.MustCompile(`^(\d+)\.(\d+)\.\d+-\d+-([a-z0-9][a-z0-9-]
 //     of USN-7095-1 on 22.04). Except where the releases' data names a
 //     rolling source (backportSources): 16.04's backports (linux-hwe,
 //     linux-aws-hwe, linux-azure...) and 18.04's generic ones before 5.4
-//     (linux-hwe) and azure and gcp ones before 5.3.
+//     (linux-hwe) and azure and gcp ones before 5.3;
+//   - 18.04's own GKE kernel (4.15, no "~") comes from linux-gke-4.15.
 //
-// The exceptions it still misses (edge kernels, 18.04's linux-gke-4.15)
-// are better served by a Packages index (--ubuntu-mirror). "" when the
-// binary is no image.
+// Edge kernels are not told apart: linux-hwe-edge, linux-azure-edge and
+// linux-gcp-edge build images of the same names and X.Y as their rolling
+// sources (bionic_linux-hwe-edge "4.18.0-8.9~18.04.1" beside linux-hwe's
+// 4.18.0-1x~18.04.1), so such an image is matched as its rolling source's;
+// a protocol-6 report or a Packages index names the edge source. "" when
+// the binary is no image.
 func ImageSource(binary, version string) string {
 	m := ubuntuImage.FindStringSubmatch(binary)
 	if m == nil || strings.HasSuffix(binary, "-dbgsym") {
@@ -211,6 +215,10 @@ func ImageSource(binary, version string) string {
 			return "linux-oem" // bionic's (retired/CVE-2017-13168 "bionic_linux-oem")
 		}
 		return "linux-oem-" + xy
+	case flavour == "gke" && xy == "4.15" && !backport:
+		// bionic's own GKE kernel: active/CVE-2019-15090 "bionic_linux-gke-4.15:
+		// released (4.15.0-1041.43)"; bionic_linux-gke is DNE throughout.
+		return "linux-gke-4.15"
 	case backport:
 		return "linux-" + flavour + "-" + xy
 	}

@@ -205,6 +205,10 @@ func TestImageSource(t *testing.T) {
 		{"linux-image-4.15.0-1019-gcp", "4.15.0-1019.20", "linux-gcp"},
 		{"linux-image-4.15.0-1026-oem", "4.15.0-1026.31", "linux-oem"},
 		{"linux-image-4.15.0-1026-kvm", "4.15.0-1026.26", "linux-kvm"},
+		// active/CVE-2019-15090 of the 2020 snapshot: "bionic_linux-gke-4.15: released (4.15.0-1041.43)"
+		// (bionic_linux-gke is DNE in every file), "bionic_linux-gke-5.0: released (5.0.0-1020.20~18.04.1)".
+		{"linux-image-4.15.0-1040-gke", "4.15.0-1040.42", "linux-gke-4.15"},
+		{"linux-image-5.0.0-1015-gke", "5.0.0-1015.15~18.04.1", "linux-gke-5.0"},
 		// retired/CVE-2019-18814: "bionic_linux-hwe: released (5.0.0-23.24~18.04.1)".
 		{"linux-image-5.0.0-23-generic", "5.0.0-23.24~18.04.1", "linux-hwe"},
 		// USN-7095-1 (OSV): Ubuntu:22.04:LTS linux-nvidia-6.8 6.8.0-1017.19~22.04.1, binaries
