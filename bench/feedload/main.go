@@ -15,6 +15,12 @@
 //	go run ./bench/feedload [-n 2000] [-c 8] [-packages 1500]
 //	go run ./bench/feedload -url URL[,URL...] -clients N -duration D [-json] [-acked FILE] [-check URL]
 //
+// In-process, -db postgres://... runs the server on a fresh schema of
+// that PostgreSQL database (dropped after) instead of a SQLite file, and
+// -phase-profiles DIR writes a CPU profile of each phase (PHASE.pprof:
+// the server and the senders, one process) to see where a kind of report
+// spends its time.
+//
 // Each phase stops after -n reports or -duration, whichever comes first
 // (with -duration alone, only the time bounds it). -acked FILE writes one
 // JSON line per acknowledged report: host, site, server and the package
