@@ -15,6 +15,12 @@
 //	go run ./bench/feedload [-n 2000] [-c 8] [-packages 1500]
 //	go run ./bench/feedload -url URL[,URL...] -clients N -duration D [-json] [-acked FILE] [-check URL]
 //
+// In-process, -db postgres://... runs the server on a fresh schema of
+// that PostgreSQL database (dropped after) instead of a SQLite file, and
+// -phase-profiles DIR writes a CPU profile of each phase (PHASE.pprof:
+// the server and the senders, one process) to see where a kind of report
+// spends its time.
+//
 // Each phase stops after -n reports or -duration, whichever comes first
 // (with -duration alone, only the time bounds it). -acked FILE writes one
 // JSON line per acknowledged report: host, site, server and the package
@@ -87,7 +93,7 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.IntVar(&clients, "senders", 8, "same as -clients")
 	soakMode := fs.Bool("soak", false, "soak: start `pakiti serve` (built from ./cmd/pakiti, or -pakiti) on loopback, send from -senders for -duration, kill -9 it every -kill-every and restart it on the same database, then check that every acknowledged report is stored")
 	killEvery := fs.Duration("kill-every", 0, "soak: kill -9 the server this often and restart it (0: never)")
-	soakDB := fs.String("db", "", "soak: the server's database (default: a fresh SQLite file)")
+	soakDB := fs.String("db", "", "soak: the server's database (default: a fresh SQLite file); in-process: sqlite (a fresh file, the default) or a PostgreSQL DSN (a fresh schema, dropped after)")
 	serveArgs := fs.String("serve-args", "", `soak: more arguments of pakiti serve, space-separated (e.g. "--intake async": the check then waits for the queue to empty)`)
 	pakitiBin := fs.String("pakiti", "", "soak: the pakiti binary (default: go build ./cmd/pakiti)")
 	duration := fs.Duration("duration", 0, "time per phase at most")
@@ -104,6 +110,7 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	ackedFile := fs.String("acked", "", "write every acknowledged report to this file (JSON lines); with -check and no -url, read it")
 	checkURL := fs.String("check", "", "verify on this server that every acknowledged host has the package set of its last acknowledged report")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run")
+	phaseProfiles := fs.String("phase-profiles", "", "in-process only: write a CPU profile of each phase to this folder (PHASE.pprof)")
 	synchronous := fs.String("synchronous", "", "in-process only: SQLite synchronous setting, full or normal (default: the store's default, full)")
 	abList := fs.String("ab", "", "A/B: start each of these pakiti binaries in turn (LABEL=BINARY[?SQLITEOPTS], comma-separated; e.g. old=/tmp/old,new=/tmp/new?synchronous=normal), -rounds times, each on a fresh database, send the phases and print reports/s and the server's CPU ms per report")
 	rounds := fs.Int("rounds", 2, "A/B: rounds (each runs every -ab binary once, in order)")
@@ -151,8 +158,11 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return runABFlags(ctx, *abList, *abDB, *rounds, strings.Fields(*serveArgs), loadConfig{Clients: clients, N: *n, Duration: *duration,
 			Only: *only, Run: strconv.FormatInt(time.Now().UnixNano(), 36)}, nSet, *inv, *npkg, header{System: *system, Site: *site}, *timeout, *asJSON, stdout)
 	}
-	if *killEvery != 0 || *soakDB != "" || *pakitiBin != "" || *serveArgs != "" {
-		return fmt.Errorf("-kill-every, -db, -pakiti and -serve-args go with -soak")
+	if *killEvery != 0 || *pakitiBin != "" || *serveArgs != "" {
+		return fmt.Errorf("-kill-every, -pakiti and -serve-args go with -soak")
+	}
+	if *urls != "" && (*soakDB != "" || *phaseProfiles != "") {
+		return fmt.Errorf("-db and -phase-profiles go with the in-process server (or -db with -soak): not with -url")
 	}
 	client := &http.Client{Timeout: *timeout, Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}
 	defer client.CloseIdleConnections()
@@ -188,7 +198,7 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Packages: len(base), ReportBytes: len(b.body("x", -1)), GOMAXPROCS: runtime.GOMAXPROCS(0), Acked: *ackedFile}
 	var targets []target
 	if *urls == "" {
-		feed, stop, err := startServer(ctx, *data, *synchronous)
+		feed, stop, err := startServer(ctx, *soakDB, *data, *synchronous)
 		if err != nil {
 			return err
 		}
@@ -203,6 +213,15 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	c := loadConfig{Targets: targets, Clients: clients, N: *n, Duration: *duration, Random: *pick == "random",
 		Only: *only, Run: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	var prof *phaseProfiler
+	if *phaseProfiles != "" {
+		if *cpuprofile != "" {
+			return fmt.Errorf("-cpuprofile and -phase-profiles: one profile at a time")
+		}
+		prof = &phaseProfiler{dir: *phaseProfiles}
+		c.OnStart = prof.start
+		defer prof.stop()
+	}
 	if *duration > 0 && !nSet {
 		c.N = 0
 	}
@@ -223,6 +242,9 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var ackedAll []Acked
 	_, err = runPhases(ctx, c, client, b, func(r phaseRun) error {
+		if err := prof.stop(); err != nil {
+			return err
+		}
 		res.Phases = append(res.Phases, phaseFigures(r, targets))
 		if acked == nil {
 			return nil
@@ -387,23 +409,39 @@ func contains(list []string, s string) bool {
 }
 
 // startServer serves pakiti's feed and API on a loopback port with a fresh
-// SQLite file (synchronous: its setting, "" for the default), after importing the comma-separated Debian files in data.
-func startServer(ctx context.Context, data, synchronous string) (string, func(), error) {
+// SQLite file (synchronous: its setting, "" for the default), or a fresh
+// schema of the PostgreSQL database db (a postgres:// DSN), after
+// importing the comma-separated Debian files in data.
+func startServer(ctx context.Context, db, data, synchronous string) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "feedload")
 	if err != nil {
 		return "", nil, err
 	}
-	dsn := "sqlite:" + filepath.Join(dir, "bench.db")
+	if db == "" {
+		db = "sqlite"
+	}
+	dsn, drop, err := freshDB(ctx, db, dir, "")
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
 	if synchronous != "" {
+		if db != "sqlite" {
+			drop()
+			os.RemoveAll(dir)
+			return "", nil, fmt.Errorf("-synchronous is a SQLite setting")
+		}
 		dsn += "?synchronous=" + synchronous
 	}
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
+		drop()
 		os.RemoveAll(dir)
 		return "", nil, err
 	}
 	fail := func(err error) (string, func(), error) {
 		st.Close()
+		drop()
 		os.RemoveAll(dir)
 		return "", nil, err
 	}
@@ -428,6 +466,7 @@ func startServer(ctx context.Context, data, synchronous string) (string, func(),
 	return "http://" + ln.Addr().String() + "/feed/", func() {
 		srv.Close()
 		st.Close()
+		drop()
 		os.RemoveAll(dir)
 	}, nil
 }

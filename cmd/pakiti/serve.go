@@ -390,3 +390,23 @@ func (t timedEvaluator) AfterReport(ctx context.Context, hostname, osGroup strin
 	t.m.Evaluation("report", time.Since(start))
 	return err
 }
+
+// The matcher takes the state a save hands over, and so does its timing.
+var (
+	_ intake.StateEvaluator = (*match.Matcher)(nil)
+	_ intake.StateEvaluator = timedEvaluator{}
+)
+
+// AfterSave times the evaluation of a host whose state its save handed
+// over (intake.StateEvaluator), when the evaluator takes one.
+func (t timedEvaluator) AfterSave(ctx context.Context, h store.HostState, pkgs []model.Package) error {
+	start := time.Now()
+	var err error
+	if se, ok := t.Evaluator.(intake.StateEvaluator); ok {
+		err = se.AfterSave(ctx, h, pkgs)
+	} else {
+		err = t.Evaluator.AfterReport(ctx, h.Hostname, h.OSGroup, pkgs)
+	}
+	t.m.Evaluation("report", time.Since(start))
+	return err
+}

@@ -73,6 +73,13 @@ type Evaluator interface {
 	CheckLines(ctx context.Context, h model.Host, pkgs []model.Package, all bool) ([]string, error)
 }
 
+// StateEvaluator is an Evaluator that takes the host's matching state as
+// the save committed it (store.Saved.State) instead of reading it again;
+// *match.Matcher is one.
+type StateEvaluator interface {
+	AfterSave(ctx context.Context, h store.HostState, pkgs []model.Package) error
+}
+
 // Handler serves POST /feed/.
 type Handler struct {
 	Store  Saver
@@ -298,7 +305,13 @@ func (h *Handler) evaluate(ctx context.Context, req *request) error {
 	if req.protocol == report.Protocol6 && req.saved.NewSet {
 		learn = req.in.Packages
 	}
-	if err := h.Eval.AfterReport(ctx, req.in.Host.Hostname, req.in.Host.OSGroup, learn); err != nil {
+	var err error
+	if se, ok := h.Eval.(StateEvaluator); ok && req.saved.State != nil {
+		err = se.AfterSave(ctx, *req.saved.State, learn)
+	} else {
+		err = h.Eval.AfterReport(ctx, req.in.Host.Hostname, req.in.Host.OSGroup, learn)
+	}
+	if err != nil {
 		h.Log.Error("evaluation failed", "host", req.in.Host.Hostname, "error", err)
 		// The host's next report is evaluated, even if it changes nothing
 		// the findings are made from.

@@ -84,3 +84,56 @@ func TestSkipEvaluationSameTarget(t *testing.T) {
 		}
 	}
 }
+
+// stateEval counts the evaluations that took the state the save handed
+// over (AfterSave) and those that read it (AfterReport).
+type stateEval struct {
+	*countingEval
+	saved int
+}
+
+func (e *stateEval) AfterSave(ctx context.Context, h store.HostState, pkgs []model.Package) error {
+	e.saved++
+	return e.Evaluator.(intake.StateEvaluator).AfterSave(ctx, h, pkgs)
+}
+
+// TestEvaluateHandedState: a new host's first report is evaluated from
+// the state its save handed over (no read), a changed report from the
+// state read; both write the host's findings (DSA-5343-1: libssl1.1
+// 1.1.1n-0+deb11u3 is vulnerable).
+func TestEvaluateHandedState(t *testing.T) {
+	p := newPipeline(t)
+	se := &stateEval{countingEval: &countingEval{Evaluator: p.h.Eval}}
+	p.h.Eval = se
+	ctx := context.Background()
+	const host = "handed.example.org"
+	for _, st := range []struct {
+		name          string
+		body          string
+		saved, report int // AfterSave and AfterReport calls so far
+	}{
+		{"first report", kernelReport(host, "5.10.0-20-amd64"), 1, 0},
+		{"running kernel changed", kernelReport(host, "5.10.0-19-amd64"), 1, 1},
+		{"another new host on the same set", kernelReport("other-"+host, "5.10.0-19-amd64"), 2, 1},
+	} {
+		if rec := p.post("?protocol=6", st.body); rec.Code != http.StatusOK || rec.Body.String() != "OK\n" {
+			t.Fatalf("%s: answer %d %q", st.name, rec.Code, rec.Body.String())
+		}
+		if se.saved != st.saved || se.after != st.report {
+			t.Errorf("%s: %d evaluations from the handed state and %d read, want %d and %d", st.name, se.saved, se.after, st.saved, st.report)
+		}
+		fs, err := p.s.HostFindings(ctx, store.AllSites(), host, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, f := range fs {
+			if f.Package == "libssl1.1" {
+				n++
+			}
+		}
+		if n != len(dsa5343) {
+			t.Errorf("%s: %d open libssl1.1 findings, want %d (DSA-5343-1)", st.name, n, len(dsa5343))
+		}
+	}
+}

@@ -14,6 +14,26 @@ import (
 // (pkgs with source; nil otherwise) when the group's driver reads that map,
 // and evaluates the host.
 func (m *Matcher) AfterReport(ctx context.Context, hostname, group string, pkgs []model.Package) error {
+	if err := m.learn(ctx, group, pkgs); err != nil {
+		return err
+	}
+	_, err := m.evaluateNamed(ctx, []string{hostname}, store.CauseReport)
+	return err
+}
+
+// AfterSave is AfterReport for a host whose matching state the save
+// handed over (store.Saved.State): the state is not read again.
+func (m *Matcher) AfterSave(ctx context.Context, h store.HostState, pkgs []model.Package) error {
+	if err := m.learn(ctx, h.OSGroup, pkgs); err != nil {
+		return err
+	}
+	_, err := m.refresh(ctx, []store.HostState{h}, store.CauseReport)
+	return err
+}
+
+// learn records the binary -> source map of a protocol-6 report's pkgs
+// when group's driver reads that map.
+func (m *Matcher) learn(ctx context.Context, group string, pkgs []model.Package) error {
 	if d, ok := m.Drivers.For(group); ok && d.LearnsSources() && len(pkgs) > 0 {
 		var bs []store.BinarySource
 		for _, p := range pkgs {
@@ -29,8 +49,7 @@ func (m *Matcher) AfterReport(ctx context.Context, hostname, group string, pkgs 
 			return err
 		}
 	}
-	_, err := m.evaluateNamed(ctx, []string{hostname}, store.CauseReport)
-	return err
+	return nil
 }
 
 // requeueMapped queues for evaluation the package sets of group holding

@@ -34,6 +34,7 @@ func BenchmarkSaveReport(b *testing.B) {
 	base := benchPackages(b)
 	b.Run("new-set", func(b *testing.B) {
 		s := openTest(b)
+		benchDrop(b, s)
 		s.SaveReport(ctx, benchIncoming("warm", base, t0)) // the catalogue knows the packages
 		b.ResetTimer()
 		defer cpuPerOp(b)()
@@ -47,6 +48,7 @@ func BenchmarkSaveReport(b *testing.B) {
 	})
 	b.Run("known-set", func(b *testing.B) {
 		s := openTest(b)
+		benchDrop(b, s)
 		s.SaveReport(ctx, benchIncoming("warm", base, t0))
 		b.ResetTimer()
 		defer cpuPerOp(b)()

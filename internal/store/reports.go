@@ -95,6 +95,12 @@ type Saved struct {
 	// under the policy in force (sameTarget): evaluating it again would
 	// write nothing.
 	SameTarget bool
+	// State, when not nil, is the host's matching state as the save
+	// committed it (what HostStates would read next), handed to the
+	// evaluation so that it need not read it again: set for a new host
+	// that said nothing of modules or Pro (no facts, no findings yet);
+	// nil otherwise, and the evaluation reads the state.
+	State *HostState
 }
 
 // hostBefore is what a host's row said before a report changed it:
@@ -234,6 +240,13 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("find last report record: %w", err)
 			}
+		}
+		if out.Change == HostNew && !lastReportID.Valid && !in.Modules.Known && !in.Pro.Known {
+			// A host this transaction created (on PostgreSQL, not one a
+			// concurrent first report stored meanwhile: that one has a
+			// history record): no findings, no facts.
+			out.State = &HostState{ID: out.HostID, Hostname: h.Hostname, OSGroup: h.OSGroup, Kernel: h.Kernel,
+				SetID: out.PackageSetID, Protocol: h.Protocol, Site: in.Host.Site}
 		}
 		out.SameTarget = out.Change == HostChanged && s.sameTarget(before, in, out.PackageSetID, siteID)
 		if out.SameTarget {
