@@ -124,6 +124,10 @@ func (s *Store) CopyFromSQLite(ctx context.Context, file string, opt CopyOptions
 		if _, err := tx.Exec(ctx, `ALTER TABLE hosts DISABLE TRIGGER USER`); err != nil {
 			return fmt.Errorf("copy hosts: %w", err)
 		}
+		// Likewise the newly exposed counts (migration 0028).
+		if _, err := tx.Exec(ctx, `ALTER TABLE exposure_hosts DISABLE TRIGGER USER`); err != nil {
+			return fmt.Errorf("copy exposure hosts: %w", err)
+		}
 		for _, table := range order {
 			t := time.Now()
 			n, err := copyTable(ctx, stx, tx, table, total[table], opt)
@@ -134,6 +138,9 @@ func (s *Store) CopyFromSQLite(ctx context.Context, file string, opt CopyOptions
 		}
 		if _, err := tx.Exec(ctx, `ALTER TABLE hosts ENABLE TRIGGER USER`); err != nil {
 			return fmt.Errorf("copy hosts: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `ALTER TABLE exposure_hosts ENABLE TRIGGER USER`); err != nil {
+			return fmt.Errorf("copy exposure hosts: %w", err)
 		}
 		if err := resetIdentities(ctx, tx); err != nil {
 			return err
