@@ -95,3 +95,40 @@ func (s *Store) ExposureCountsForTest(ctx context.Context) (got, want map[string
 		FROM exposure_hosts e JOIN hosts h ON h.id = e.host_id GROUP BY 1, 2, 3`)
 	return got, want, err
 }
+
+// ReportCountsForTest returns the report history counts per site as the
+// stats read them (report_counts with the deltas not yet folded) and a
+// recount of the reports of each site's hosts: records and received.
+func (s *Store) ReportCountsForTest(ctx context.Context) (got, want map[int64][2]int64, err error) {
+	read := func(q string) (map[int64][2]int64, error) {
+		out := map[int64][2]int64{}
+		err := s.eachRow(ctx, q, nil, func(scan func(...any) error) error {
+			var site, records, received int64
+			if err := scan(&site, &records, &received); err != nil {
+				return err
+			}
+			if records != 0 || received != 0 {
+				out[site] = [2]int64{records, received}
+			}
+			return nil
+		})
+		return out, err
+	}
+	if got, err = read(`SELECT c.site_id, SUM(c.records), SUM(c.received) FROM (
+			SELECT site_id, records, received FROM report_counts UNION ALL
+			SELECT site_id, records, received FROM report_count_deltas) c GROUP BY c.site_id`); err != nil {
+		return nil, nil, err
+	}
+	want, err = read(`SELECT h.site_id, COUNT(*), SUM(r.count) FROM reports r JOIN hosts h ON h.id = r.host_id GROUP BY h.site_id`)
+	return got, want, err
+}
+
+// DataCVEsRecountForTest counts the CVEs named by a record of an import
+// in force or with a description, without the stats' cache.
+func (s *Store) DataCVEsRecountForTest(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
+			SELECT a.cve FROM advisories a JOIN source_current sc ON sc.import_id = a.import_id WHERE a.cve <> ''
+			UNION SELECT id FROM cves) c`).Scan(&n)
+	return n, err
+}

@@ -148,8 +148,14 @@ func (s *Store) FoldFleetCells(ctx context.Context) (int, error) {
 		if _, err = tx.ExecContext(ctx, `DELETE FROM fleet_cells WHERE hosts = 0`); err != nil {
 			return err
 		}
-		// The dashboard's newly exposed counts, logged alike (dashboard.go).
+		// The dashboard's newly exposed counts and the stats' report
+		// counts, logged alike (dashboard.go, stats.go).
 		k, err := s.foldExposureCounts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		n += k
+		k, err = foldReportCounts(ctx, tx)
 		n += k
 		return err
 	})

@@ -103,6 +103,14 @@ func fleetCellsProperty(t *testing.T, seed uint64) {
 		if diff := cmp.Diff(wantE, gotE); diff != "" {
 			t.Fatalf("step %d (%s): newly exposed counts differ from a recount (-recount +counts):\n%s", step, what, diff)
 		}
+		// The stats' report counts per site (migration 0029's triggers).
+		gotR, wantR, err := s.ReportCountsForTest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(wantR, gotR); diff != "" {
+			t.Fatalf("step %d (%s): report counts differ from a recount (-recount +counts):\n%s", step, what, diff)
+		}
 		for _, site := range append([]string{""}, sites...) {
 			sc := store.AllSites()
 			if site != "" {

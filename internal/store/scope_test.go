@@ -1036,6 +1036,8 @@ var unscoped = map[string]string{
 	"PurgeHostForTest":           "test helper (export_test.go): deletes a host row",
 	"ExposureCountsForTest":      "test helper (export_test.go): every newly exposed count, compared with a recount",
 	"NewlyExposedRecountForTest": "test helper (export_test.go): the newly exposed hosts counted host by host",
+	"ReportCountsForTest":        "test helper (export_test.go): every site's report counts, compared with a recount",
+	"DataCVEsRecountForTest":     "test helper (export_test.go): the instance's CVEs, not per site",
 	"SetSiteInfo":                "admin write (a site's contact, URL and note)",
 }
 
