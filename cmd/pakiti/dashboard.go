@@ -22,6 +22,34 @@ func snapshotExposure(ctx context.Context, st *store.Store, log *slog.Logger) er
 	return nil
 }
 
+// warmVulnsEvery is how often a server looks for targets whose CVEs it
+// has not read yet (one read of the host cells when there are none).
+const warmVulnsEvery = 30 * time.Second
+
+// warmVulns keeps this server's cache of the targets' CVEs filled (the
+// vulnerabilities listing and the tag gauges read it) until ctx ends: at
+// start, then every warmVulnsEvery, so that new targets (after an
+// evaluation) are read here, not by the first view of /cves.
+func warmVulns(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(warmVulnsEvery)
+	defer t.Stop()
+	for {
+		start := time.Now()
+		n, err := st.WarmTargetCVEs(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("targets' cves not read", "error", err)
+		case n > 0:
+			log.Debug("targets' cves read", "targets", n, "duration", time.Since(start).Round(time.Millisecond))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 func newDashboard(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "dashboard",

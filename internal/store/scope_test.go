@@ -1038,6 +1038,7 @@ var unscoped = map[string]string{
 	"NewlyExposedRecountForTest": "test helper (export_test.go): the newly exposed hosts counted host by host",
 	"ReportCountsForTest":        "test helper (export_test.go): every site's report counts, compared with a recount",
 	"DataCVEsRecountForTest":     "test helper (export_test.go): the instance's CVEs, not per site",
+	"WarmTargetCVEs":             "fills a cache, returns how many targets it read: no host data",
 	"SetSiteInfo":                "admin write (a site's contact, URL and note)",
 }
 
