@@ -93,6 +93,16 @@ func fleetCellsProperty(t *testing.T, seed uint64) {
 		if diff := cmp.Diff(wantSites, gotSites); diff != "" {
 			t.Fatalf("step %d (%s): sites' hosts and exposed hosts (-host by host +cells):\n%s", step, what, diff)
 		}
+		// The sites list's host counts (Sites), from the cells too.
+		sl, err := s.Sites(ctx, store.AllSites())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range sl {
+			if want := wantSites[x.Name][0]; x.Hosts != want {
+				t.Fatalf("step %d (%s): Sites says %s has %d hosts, host by host %d", step, what, x.Name, x.Hosts, want)
+			}
+		}
 		// The dashboard's newly exposed hosts from their counts (migration
 		// 0028's triggers), and host by host: the counts, then the
 		// dashboard's numbers of all sites and of each.
