@@ -132,3 +132,25 @@ func (s *Store) DataCVEsRecountForTest(ctx context.Context) (int, error) {
 			UNION SELECT id FROM cves) c`).Scan(&n)
 	return n, err
 }
+
+// SiteHistoryHostByHostForTest is FindingHistory of a site's hosts
+// replayed one by one (no two hosts alike replayed once).
+func (s *Store) SiteHistoryHostByHostForTest(ctx context.Context, site string, since, now time.Time) (History, error) {
+	a := newHistoryAcc(since, now)
+	ids, err := queryIDs(ctx, s.r, `SELECT h.id FROM hosts h JOIN sites s ON s.id = h.site_id WHERE s.name = $1 ORDER BY h.id`, site)
+	if err != nil {
+		return a.h, err
+	}
+	eps, err := s.hostEpochs(ctx, ids)
+	if err != nil {
+		return a.h, err
+	}
+	for _, id := range ids {
+		state, err := s.replay(ctx, eps[id], a.emit)
+		if err != nil {
+			return a.h, err
+		}
+		a.add(state)
+	}
+	return a.done(), nil
+}

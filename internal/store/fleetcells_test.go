@@ -93,6 +93,22 @@ func fleetCellsProperty(t *testing.T, seed uint64) {
 		if diff := cmp.Diff(wantSites, gotSites); diff != "" {
 			t.Fatalf("step %d (%s): sites' hosts and exposed hosts (-host by host +cells):\n%s", step, what, diff)
 		}
+		// A site's findings history replays hosts alike once: the same
+		// as replaying each.
+		for _, site := range sites {
+			since := at.Add(-30 * 24 * time.Hour)
+			got, err := s.FindingHistory(ctx, store.AllSites(), "", site, since, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := s.SiteHistoryHostByHostForTest(ctx, site, since, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("step %d (%s): %s's history (-host by host +alike once):\n%s", step, what, site, diff)
+			}
+		}
 		// The sites list's host counts (Sites), from the cells too.
 		sl, err := s.Sites(ctx, store.AllSites())
 		if err != nil {
