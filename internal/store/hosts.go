@@ -241,7 +241,36 @@ func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count boo
 	if err != nil {
 		return nil, 0, err
 	}
+	if count && q.indexOnly && f.CVE == "" {
+		// Kept by scope and site alone: the total is the hosts of the
+		// cells of those sites (fleetcells.go), not a count of the hosts.
+		total, err := s.cellsHosts(ctx, sc, f.Site)
+		if err != nil {
+			return nil, 0, err
+		}
+		hosts, err := s.listPage(ctx, f, q, total)
+		return hosts, total, err
+	}
 	return s.listQuery(ctx, f, q, count)
+}
+
+// cellsHosts counts the hosts (not removed) of the sites in scope (site
+// alone when not "") from their cells.
+func (s *Store) cellsHosts(ctx context.Context, sc Scope, site string) (int, error) {
+	ids, err := s.scopeSiteIDs(ctx, sc, site)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	n := 0
+	err = s.eachCell(ctx, ids, func(c fleetCell, _ string, removed bool) {
+		if !removed {
+			n += c.hosts
+		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count hosts: %w", err)
+	}
+	return n, nil
 }
 
 // listQuery is listHosts of f, q its query.
