@@ -27,9 +27,10 @@ func snapshotExposure(ctx context.Context, st *store.Store, log *slog.Logger) er
 const warmVulnsEvery = 30 * time.Second
 
 // warmVulns keeps this server's cache of the targets' CVEs filled (the
-// vulnerabilities listing and the tag gauges read it) until ctx ends: at
-// start, then every warmVulnsEvery, so that new targets (after an
-// evaluation) are read here, not by the first view of /cves.
+// vulnerabilities listing and the tag gauges read it), and its stats' CVE
+// count, until ctx ends: at start, then every warmVulnsEvery, so that new
+// targets (after an evaluation) and new data (after an import) are read
+// here, not by the first view of /cves or /stats.
 func warmVulns(ctx context.Context, st *store.Store, log *slog.Logger) {
 	t := time.NewTicker(warmVulnsEvery)
 	defer t.Stop()
@@ -41,6 +42,11 @@ func warmVulns(ctx context.Context, st *store.Store, log *slog.Logger) {
 			log.Warn("targets' cves not read", "error", err)
 		case n > 0:
 			log.Debug("targets' cves read", "targets", n, "duration", time.Since(start).Round(time.Millisecond))
+		}
+		// The stats' CVE count, counted once per data generation: after
+		// an import, here rather than at the first view of /stats.
+		if _, err := st.Stats(ctx, store.AllSites()); err != nil && ctx.Err() == nil {
+			log.Warn("stats not counted", "error", err)
 		}
 		select {
 		case <-ctx.Done():
