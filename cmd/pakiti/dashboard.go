@@ -22,6 +22,40 @@ func snapshotExposure(ctx context.Context, st *store.Store, log *slog.Logger) er
 	return nil
 }
 
+// warmVulnsEvery is how often a server looks for targets whose CVEs it
+// has not read yet (one read of the host cells when there are none).
+const warmVulnsEvery = 30 * time.Second
+
+// warmVulns keeps this server's cache of the targets' CVEs filled (the
+// vulnerabilities listing and the tag gauges read it), and its stats' CVE
+// count, until ctx ends: at start, then every warmVulnsEvery, so that new
+// targets (after an evaluation) and new data (after an import) are read
+// here, not by the first view of /cves or /stats.
+func warmVulns(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(warmVulnsEvery)
+	defer t.Stop()
+	for {
+		start := time.Now()
+		n, err := st.WarmTargetCVEs(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("targets' cves not read", "error", err)
+		case n > 0:
+			log.Debug("targets' cves read", "targets", n, "duration", time.Since(start).Round(time.Millisecond))
+		}
+		// The stats' CVE count, counted once per data generation: after
+		// an import, here rather than at the first view of /stats.
+		if _, err := st.Stats(ctx, store.AllSites()); err != nil && ctx.Err() == nil {
+			log.Warn("stats not counted", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 func newDashboard(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "dashboard",

@@ -178,6 +178,10 @@ func newServe(g *globals) *cobra.Command {
 					sched.Run(ctx, "exposure-snapshot", snapshotEvery, func(ctx context.Context) error { return snapshotExposure(ctx, st, log) })
 				})
 			}
+			// This server's cache of the targets' CVEs (store/vulncache.go)
+			// filled at start and after evaluations move hosts onto new
+			// targets: no view of /cves waits for them.
+			wg.Go(func() { warmVulns(ctx, st, log) })
 			// The host counts per cell (store/fleetcells.go): PostgreSQL's
 			// triggers log changes that this folds (nothing on SQLite).
 			wg.Go(func() {

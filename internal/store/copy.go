@@ -120,9 +120,12 @@ func (s *Store) CopyFromSQLite(ctx context.Context, file string, opt CopyOptions
 			return fmt.Errorf("clear the data generation: %w", err)
 		}
 		// The host counts per cell are copied as they are: the triggers
-		// that keep them (migration 0025) would count the hosts again.
-		if _, err := tx.Exec(ctx, `ALTER TABLE hosts DISABLE TRIGGER USER`); err != nil {
-			return fmt.Errorf("copy hosts: %w", err)
+		// that keep them (migration 0025) would count the hosts again;
+		// likewise the newly exposed (0028) and report (0029) counts.
+		for _, table := range countedTables {
+			if _, err := tx.Exec(ctx, `ALTER TABLE `+table+` DISABLE TRIGGER USER`); err != nil {
+				return fmt.Errorf("copy %s: %w", table, err)
+			}
 		}
 		for _, table := range order {
 			t := time.Now()
@@ -132,8 +135,10 @@ func (s *Store) CopyFromSQLite(ctx context.Context, file string, opt CopyOptions
 			}
 			opt.Log.Info("table copied", "table", table, "rows", n, "duration", time.Since(t).Round(time.Millisecond))
 		}
-		if _, err := tx.Exec(ctx, `ALTER TABLE hosts ENABLE TRIGGER USER`); err != nil {
-			return fmt.Errorf("copy hosts: %w", err)
+		for _, table := range countedTables {
+			if _, err := tx.Exec(ctx, `ALTER TABLE `+table+` ENABLE TRIGGER USER`); err != nil {
+				return fmt.Errorf("copy %s: %w", table, err)
+			}
 		}
 		if err := resetIdentities(ctx, tx); err != nil {
 			return err
@@ -405,3 +410,8 @@ func resetIdentities(ctx context.Context, tx pgx.Tx) error {
 	}
 	return nil
 }
+
+// countedTables are the tables whose triggers keep counts (the fleet
+// cells, the newly exposed and the report counts): a copy copies the
+// counts as they are, with those triggers off.
+var countedTables = []string{"hosts", "exposure_hosts", "reports"}

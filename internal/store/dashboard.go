@@ -93,17 +93,8 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, now time.Time) (Dashboa
 	}
 	_, all := v.perSite()
 	d.ByTag = all.byTag
-	// The hosts exposed since the cut as the snapshots saw them (the
-	// index on exposed_since), still exposed now: one lookup of each in
-	// the hosts by id; the scope by the ids of v's sites, no join.
-	cond, args := v.siteCond(sc, "h.site_id", s.engine, 3)
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(CASE WHEN e.exposed_since >= $1 THEN 1 END),
-			COUNT(CASE WHEN e.exposed_since >= $2 THEN 1 END)
-		FROM exposure_hosts e JOIN hosts h ON h.id = e.host_id AND h.removed_at IS NULL AND h.cves > 0
-		WHERE e.exposed_since >= $2 AND `+cond,
-		append([]any{now.Add(-24 * time.Hour).UTC(), now.Add(-7 * 24 * time.Hour).UTC()}, args...)...).
-		Scan(&d.NewlyExposed24h, &d.NewlyExposed7d); err != nil {
-		return d, fmt.Errorf("newly exposed: %w", err)
+	if d.NewlyExposed24h, d.NewlyExposed7d, err = s.newlyExposed(ctx, sc, v, now); err != nil {
+		return d, err
 	}
 	if d.TopCVEs, err = s.topCVEs(ctx, sc, v, topCVEs); err != nil {
 		return d, err
@@ -118,6 +109,46 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, now time.Time) (Dashboa
 		return d, fmt.Errorf("latest snapshot: %w", err)
 	}
 	return d, nil
+}
+
+// newlyExposed counts the hosts of v exposed since the cuts 24 hours and
+// 7 days before now as the snapshots saw them, still exposed now (not
+// removed, an open CVE): from the counts per site, exposed since and live
+// flag the triggers keep (migration 0028: exposure_counts with the
+// changes not yet folded, PostgreSQL's deltas, in one statement), not a
+// lookup of each host.
+func (s *Store) newlyExposed(ctx context.Context, sc Scope, v *fleetView, now time.Time) (int, int, error) {
+	cond, args := v.siteCond(sc, "c.site_id", s.engine, 3)
+	var n24, n7 int
+	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN c.since >= $1 THEN c.hosts ELSE 0 END), 0), COALESCE(SUM(c.hosts), 0)
+		FROM (SELECT site_id, since, live, hosts FROM exposure_counts
+			UNION ALL
+			SELECT site_id, since, live, hosts FROM exposure_count_deltas) c
+		WHERE c.live = 1 AND c.since >= $2 AND `+cond,
+		append([]any{now.Add(-24 * time.Hour).UTC(), now.Add(-7 * 24 * time.Hour).UTC()}, args...)...).Scan(&n24, &n7)
+	if err != nil {
+		return 0, 0, fmt.Errorf("newly exposed: %w", err)
+	}
+	return n24, n7, nil
+}
+
+// foldExposureCounts folds the changes logged in exposure_count_deltas
+// into exposure_counts (PostgreSQL; SQLite's triggers count in place),
+// as FoldFleetCells does for the cells, and returns how many delta rows
+// it folded.
+func (s *Store) foldExposureCounts(ctx context.Context, tx *sql.Tx) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `WITH d AS (DELETE FROM exposure_count_deltas RETURNING *),
+			s AS (SELECT site_id, since, live, SUM(hosts) AS hosts, COUNT(*) AS n FROM d GROUP BY site_id, since, live),
+			i AS (INSERT INTO exposure_counts (site_id, since, live, hosts)
+				SELECT site_id, since, live, hosts FROM s
+				ON CONFLICT (site_id, since, live) DO UPDATE SET hosts = exposure_counts.hosts + excluded.hosts)
+			SELECT COALESCE(SUM(n), 0) FROM s`).Scan(&n)
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM exposure_counts WHERE hosts = 0`)
+	return n, err
 }
 
 // fleetTotals counts the hosts of v from their targets' counters, and the
@@ -400,7 +431,10 @@ func syncExposedHosts(ctx context.Context, tx *sql.Tx, exposed map[string]bool, 
 	}
 	sort.Strings(fresh)
 	for _, n := range fresh {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO exposure_hosts (host_id, exposed_since) SELECT id, $2 FROM hosts WHERE hostname = $1`,
+		// With the host's site and live flag, which a trigger on hosts
+		// keeps from now on (migration 0028).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exposure_hosts (host_id, exposed_since, site_id, live)
+			SELECT id, $2, site_id, CASE WHEN removed_at IS NULL AND cves > 0 THEN 1 ELSE 0 END FROM hosts WHERE hostname = $1`,
 			n, now); err != nil {
 			return err
 		}

@@ -145,7 +145,18 @@ func (s *Store) FoldFleetCells(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM fleet_cells WHERE hosts = 0`)
+		if _, err = tx.ExecContext(ctx, `DELETE FROM fleet_cells WHERE hosts = 0`); err != nil {
+			return err
+		}
+		// The dashboard's newly exposed counts and the stats' report
+		// counts, logged alike (dashboard.go, stats.go).
+		k, err := s.foldExposureCounts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		n += k
+		k, err = foldReportCounts(ctx, tx)
+		n += k
 		return err
 	})
 	if err != nil {

@@ -93,8 +93,69 @@ func fleetCellsProperty(t *testing.T, seed uint64) {
 		if diff := cmp.Diff(wantSites, gotSites); diff != "" {
 			t.Fatalf("step %d (%s): sites' hosts and exposed hosts (-host by host +cells):\n%s", step, what, diff)
 		}
+		// A site's findings history replays hosts alike once: the same
+		// as replaying each.
+		for _, site := range sites {
+			since := at.Add(-30 * 24 * time.Hour)
+			got, err := s.FindingHistory(ctx, store.AllSites(), "", site, since, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := s.SiteHistoryHostByHostForTest(ctx, site, since, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("step %d (%s): %s's history (-host by host +alike once):\n%s", step, what, site, diff)
+			}
+		}
+		// The sites list's host counts (Sites), from the cells too.
+		sl, err := s.Sites(ctx, store.AllSites())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range sl {
+			if want := wantSites[x.Name][0]; x.Hosts != want {
+				t.Fatalf("step %d (%s): Sites says %s has %d hosts, host by host %d", step, what, x.Name, x.Hosts, want)
+			}
+		}
+		// The dashboard's newly exposed hosts from their counts (migration
+		// 0028's triggers), and host by host: the counts, then the
+		// dashboard's numbers of all sites and of each.
+		gotE, wantE, err := s.ExposureCountsForTest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(wantE, gotE); diff != "" {
+			t.Fatalf("step %d (%s): newly exposed counts differ from a recount (-recount +counts):\n%s", step, what, diff)
+		}
+		// The stats' report counts per site (migration 0029's triggers).
+		gotR, wantR, err := s.ReportCountsForTest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(wantR, gotR); diff != "" {
+			t.Fatalf("step %d (%s): report counts differ from a recount (-recount +counts):\n%s", step, what, diff)
+		}
+		for _, site := range append([]string{""}, sites...) {
+			sc := store.AllSites()
+			if site != "" {
+				sc = store.SitesScope(site)
+			}
+			d, err := s.Dashboard(ctx, sc, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w24, w7, err := s.NewlyExposedRecountForTest(ctx, site, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := [2]int{d.NewlyExposed24h, d.NewlyExposed7d}, [2]int{w24, w7}; got != want {
+				t.Fatalf("step %d (%s): site %q newly exposed 24h, 7d = %v from the counts, %v host by host", step, what, site, got, want)
+			}
+		}
 	}
-	for step := range 60 {
+	for step := range 80 {
 		at = at.Add(time.Minute)
 		name := names[r.IntN(len(names))]
 		var what string
@@ -137,6 +198,14 @@ func fleetCellsProperty(t *testing.T, seed uint64) {
 				t.Fatal(err)
 			}
 			what = "regroup " + o.os
+		case k == 9 && r.IntN(2) == 0:
+			// A day's snapshot, hours or days after the last one: hosts
+			// become newly exposed, older ones fall out of the periods.
+			at = at.Add(time.Duration(r.IntN(72)) * time.Hour)
+			if _, err := s.SnapshotExposure(ctx, at); err != nil {
+				t.Fatal(err)
+			}
+			what = "snapshot"
 		default:
 			if r.IntN(2) == 0 {
 				if err := s.PurgeHostForTest(ctx, name); err != nil {

@@ -244,7 +244,36 @@ func (s *Store) listHosts(ctx context.Context, sc Scope, f HostFilter, count boo
 	if err != nil {
 		return nil, 0, err
 	}
+	if count && q.indexOnly && f.CVE == "" {
+		// Kept by scope and site alone: the total is the hosts of the
+		// cells of those sites (fleetcells.go), not a count of the hosts.
+		total, err := s.cellsHosts(ctx, sc, f.Site)
+		if err != nil {
+			return nil, 0, err
+		}
+		hosts, err := s.listPage(ctx, f, q, total)
+		return hosts, total, err
+	}
 	return s.listQuery(ctx, f, q, count)
+}
+
+// cellsHosts counts the hosts (not removed) of the sites in scope (site
+// alone when not "") from their cells.
+func (s *Store) cellsHosts(ctx context.Context, sc Scope, site string) (int, error) {
+	ids, err := s.scopeSiteIDs(ctx, sc, site)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	n := 0
+	err = s.eachCell(ctx, ids, func(c fleetCell, _ string, removed bool) {
+		if !removed {
+			n += c.hosts
+		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count hosts: %w", err)
+	}
+	return n, nil
 }
 
 // listQuery is listHosts of f, q its query.
@@ -648,8 +677,8 @@ type SiteCount struct {
 	Stale int    `json:"stale"` // hosts that did not report for the stale period
 }
 
-// Sites lists the sites in scope with their host counts, by name
-// (fleetcells.go: the hosts per site read from the index hosts_fleet).
+// Sites lists the sites in scope with their host counts, by name, from
+// the cells of their hosts (fleetcells.go), not a count of the hosts.
 func (s *Store) Sites(ctx context.Context, sc Scope) ([]SiteCount, error) {
 	v, err := s.fleetSites(ctx, sc, "", s.now().Add(-s.StaleAfter()))
 	if err != nil {
@@ -657,28 +686,19 @@ func (s *Store) Sites(ctx context.Context, sc Scope) ([]SiteCount, error) {
 	}
 	out := make([]SiteCount, len(v.sites))
 	at := map[int64]int{}
+	ids := make([]int64, len(v.sites))
 	for i, r := range v.sites {
 		out[i] = SiteCount{Name: r.name, Stale: v.stale[r.id]}
 		at[r.id] = i
-	}
-	ids := make([]int64, len(v.sites))
-	for i, r := range v.sites {
 		ids[i] = r.id
 	}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err = s.eachRow(ctx, `SELECT h.site_id, COUNT(*) FROM hosts h WHERE `+s.engine.inList("h.site_id", 1)+`
-		AND h.removed_at IS NULL GROUP BY h.site_id`, []any{s.engine.intList(ids)}, func(scan func(...any) error) error {
-		var id int64
-		var n int
-		if err := scan(&id, &n); err != nil {
-			return err
+	err = s.eachCell(ctx, ids, func(c fleetCell, _ string, removed bool) {
+		if i, ok := at[c.site]; ok && !removed {
+			out[i].Hosts += c.hosts
 		}
-		if i, ok := at[id]; ok {
-			out[i].Hosts = n
-		}
-		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sites: %w", err)

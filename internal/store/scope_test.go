@@ -1029,12 +1029,18 @@ var unscoped = map[string]string{
 	"CertSites": "feed: the sites of a client certificate", "SetUserDisabled": "admin write (pakiti users disable)",
 	"UserDisabled": "login: whether one user is disabled", "DisabledUsers": "user names (admin pages), no host data",
 	// The dashboard (dashboard.go, sitesinfo.go).
-	"SnapshotExposure":         "job: writes the daily snapshot of every site; its reads (Dashboard, ExposureHistory) are scoped",
-	"FoldFleetCells":           "job: folds the logged changes of the host counts per cell; its reads (fleetView) are scoped",
-	"FleetCellsForTest":        "test helper (export_test.go): every cell, compared with a recount",
-	"RecountFleetCellsForTest": "test helper (export_test.go): every host counted",
-	"PurgeHostForTest":         "test helper (export_test.go): deletes a host row",
-	"SetSiteInfo":              "admin write (a site's contact, URL and note)",
+	"SnapshotExposure":             "job: writes the daily snapshot of every site; its reads (Dashboard, ExposureHistory) are scoped",
+	"FoldFleetCells":               "job: folds the logged changes of the host counts per cell; its reads (fleetView) are scoped",
+	"FleetCellsForTest":            "test helper (export_test.go): every cell, compared with a recount",
+	"RecountFleetCellsForTest":     "test helper (export_test.go): every host counted",
+	"PurgeHostForTest":             "test helper (export_test.go): deletes a host row",
+	"ExposureCountsForTest":        "test helper (export_test.go): every newly exposed count, compared with a recount",
+	"NewlyExposedRecountForTest":   "test helper (export_test.go): the newly exposed hosts counted host by host",
+	"ReportCountsForTest":          "test helper (export_test.go): every site's report counts, compared with a recount",
+	"DataCVEsRecountForTest":       "test helper (export_test.go): the instance's CVEs, not per site",
+	"WarmTargetCVEs":               "fills a cache, returns how many targets it read: no host data",
+	"SiteHistoryHostByHostForTest": "test helper (export_test.go): a site's history, compared with FindingHistory",
+	"SetSiteInfo":                  "admin write (a site's contact, URL and note)",
 }
 
 // scopeHelpers take a Scope without reading hosts: they work on the scope

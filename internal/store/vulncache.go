@@ -87,3 +87,37 @@ func (s *Store) targetCVEsOf(ctx context.Context, ids []int64) (map[int64][]targ
 	}
 	return out, nil
 }
+
+// WarmTargetCVEs reads the CVEs of the targets the hosts are on that are
+// not kept yet (the first view of /cves after a start, or after an
+// evaluation moved hosts onto new targets, would read them) and returns
+// how many it read. When all are kept it costs one read of the cells.
+func (s *Store) WarmTargetCVEs(ctx context.Context) (int, error) {
+	var targets []int64
+	seen := map[int64]bool{}
+	err := s.eachCell(ctx, nil, func(c fleetCell, _ string, removed bool) {
+		if !removed && c.target != 0 && !seen[c.target] {
+			seen[c.target] = true
+			targets = append(targets, c.target)
+		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("warm targets' cves: %w", err)
+	}
+	c := &s.vulnTargets
+	c.mu.Lock()
+	missing := 0
+	for _, id := range targets {
+		if _, ok := c.byID[id]; !ok {
+			missing++
+		}
+	}
+	c.mu.Unlock()
+	if missing == 0 {
+		return 0, nil
+	}
+	if _, err := s.targetCVEsOf(ctx, targets); err != nil {
+		return 0, err
+	}
+	return missing, nil
+}
