@@ -36,14 +36,24 @@ func (s *Store) Advisory(ctx context.Context, sc Scope, id string) (AdvisoryInfo
 		}
 	}
 	slices.Sort(info.CVEs)
-	cond, args := s.scopeSQL(sc, "s", 2)
+	// The hosts are those whose findings name the advisory now (their
+	// facts), not the verdicts: a package set queued for evaluation has
+	// its verdicts dropped until the job runs, and its host would be
+	// missing here while its page and the CVE page show the finding.
+	cves := []string{}
+	for _, a := range recs {
+		if !slices.Contains(cves, a.CVE) {
+			cves = append(cves, a.CVE)
+		}
+	}
+	cond, args := s.scopeSQL(sc, "s", 3)
 	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT h.hostname, s.name, h.os_group, p.name, p.version,
-			v.fixed_version, v.status
-		FROM target_findings f JOIN hosts h ON h.target_id = f.target_id JOIN sites s ON s.id = h.site_id
+			ff.fixed_version, ff.vendor_status
+		FROM target_findings f JOIN finding_facts ff ON ff.id = f.facts_id AND ff.advisory_id = $1
+		JOIN hosts h ON h.target_id = f.target_id JOIN sites s ON s.id = h.site_id
 		JOIN packages p ON p.id = f.package_id
-		JOIN verdicts v ON v.os_group = h.os_group AND v.package_id = f.package_id AND v.cve = f.cve
-		WHERE v.advisory_id = $1 AND f.status <> 'excepted' AND `+cond+`
-		ORDER BY h.hostname, p.name, p.version`, append([]any{id}, args...)...)
+		WHERE `+s.engine.inList("f.cve", 2)+` AND f.status <> 'excepted' AND `+cond+`
+		ORDER BY h.hostname, p.name, p.version`, append([]any{id, s.engine.stringList(cves)}, args...)...)
 	if err != nil {
 		return info, fmt.Errorf("hosts of %s: %w", id, err)
 	}

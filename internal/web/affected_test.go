@@ -56,7 +56,7 @@ func TestAffectedHostsCountedOnce(t *testing.T) {
 		t.Fatalf("%d %v %s", code, err, body)
 	}
 	if a.HostCount != 3 || len(a.Hosts) != 5 {
-		t.Errorf("advisory API: host_count %d, %d rows; want 3 hosts, 5 rows", a.HostCount, len(a.Hosts))
+		t.Errorf("advisory API: host_count %d, %d rows; want 3 hosts, 5 rows\n%s", a.HostCount, len(a.Hosts), body)
 	}
 }
 
