@@ -66,6 +66,9 @@ type coverageSnapshot struct {
 	// indexed are the OS groups a Packages index was loaded for: their
 	// binary -> source map is the release's (sourcemap.go).
 	indexed map[string]bool
+	// nameMatched are the OS groups with packages evaluated by their
+	// binary name for want of a map (sourcemap.go).
+	nameMatched map[string]bool
 }
 
 type sourceCoverage struct {
@@ -78,7 +81,7 @@ type sourceCoverage struct {
 }
 
 func (s *Store) coverageSnapshot(ctx context.Context) (*coverageSnapshot, error) {
-	cs := &coverageSnapshot{sources: map[string]*sourceCoverage{}, indexed: map[string]bool{}}
+	cs := &coverageSnapshot{sources: map[string]*sourceCoverage{}, indexed: map[string]bool{}, nameMatched: map[string]bool{}}
 	get := func(name string) *sourceCoverage {
 		sc := cs.sources[name]
 		if sc == nil {
@@ -124,6 +127,12 @@ func (s *Store) coverageSnapshot(ctx context.Context) (*coverageSnapshot, error)
 			var g string
 			err := r.Scan(&g)
 			cs.indexed[g] = true
+			return err
+		}},
+		{`SELECT DISTINCT os_group FROM evaluated WHERE basis = '` + basisBinaryName + `'`, func(r *sql.Rows) error {
+			var g string
+			err := r.Scan(&g)
+			cs.nameMatched[g] = true
 			return err
 		}},
 		{`SELECT source, failed_at, error FROM source_errors`, func(r *sql.Rows) error {
@@ -192,6 +201,8 @@ func (c CoverageConfig) dataState(cs *coverageSnapshot, group string, evaluated 
 	switch {
 	case !evaluated || len(basis) == 0:
 		return model.DataNone, fmt.Sprintf("no vulnerability data for %s", group), basis
+	case len(complete) > 0 && c.unmapped(cs, group):
+		return model.DataPartial, nameMatchedReason(group), basis
 	case len(complete) > 0:
 		return model.DataComplete, "", basis
 	case len(stale) > 0:
@@ -204,6 +215,21 @@ func (c CoverageConfig) dataState(cs *coverageSnapshot, group string, evaluated 
 		names = append(names, fmt.Sprintf("%s (%d records of %s)", d.Source, d.Records, d.OSGroup))
 	}
 	return model.DataPartial, "no source covers " + group + " completely: only " + strings.Join(names, ", "), basis
+}
+
+// unmapped tells whether group is matched by source package, has no
+// Packages index and has packages evaluated by their binary name: its
+// data is partial for every view of the group (the dashboard, metrics,
+// the data_state and status=clean filters), whatever a source covers;
+// a host's own page names its own unmapped packages (hostDataState).
+func (c CoverageConfig) unmapped(cs *coverageSnapshot, group string) bool {
+	return c.NeedsSourceMap != nil && c.NeedsSourceMap(group) && !cs.indexed[group] && cs.nameMatched[group]
+}
+
+// nameMatchedReason is the partial reason of a group with packages
+// evaluated by their binary name.
+func nameMatchedReason(group string) string {
+	return fmt.Sprintf("no binary -> source map for %s: packages of protocol-5 reports were matched by their binary name (import the release's Packages indexes, or let a protocol-6 host of %s report)", group, group)
 }
 
 // fillDataStates sets the data state of hosts.

@@ -17,22 +17,20 @@ const basisBinaryName = "binary-name"
 // (CoverageConfig.NeedsSourceMap) is evaluated exactly only when each of
 // its binaries was mapped to its source: by a Packages index of its
 // release, or by what protocol-6 reports of the group taught. When the
-// group has no index and some of the host's packages were matched by
-// their binary name, a complete state becomes partial, with the
-// reason: libssl1.1 looked up as "libssl1.1" misses openssl's records.
+// group has no index and packages were matched by their binary name, its
+// complete state is partial (coverage.go unmapped, for every view of the
+// group); a protocol-5 host among them is told how many of its own
+// packages were: libssl1.1 looked up as "libssl1.1" misses openssl's
+// records.
 func (s *Store) hostDataState(ctx context.Context, cs *coverageSnapshot, h *model.Host) error {
 	h.DataState, h.DataReason, h.DataSources = s.coverage.dataState(cs, h.OSGroup, h.Evaluated)
-	if h.DataState != model.DataComplete {
-		return nil // stale data says more: it is old, whatever the map
-	}
-	if h.Protocol >= 6 || s.coverage.NeedsSourceMap == nil || !s.coverage.NeedsSourceMap(h.OSGroup) || cs.indexed[h.OSGroup] {
-		return nil
+	if h.DataState != model.DataPartial || h.DataReason != nameMatchedReason(h.OSGroup) || h.Protocol >= 6 {
+		return nil // the group's state; a protocol-6 host of a group with unmapped packages stays partial as the group's views say
 	}
 	n, err := s.unmappedPackages(ctx, h.Hostname)
 	if err != nil || n == 0 {
 		return err
 	}
-	h.DataState = model.DataPartial
 	h.DataReason = fmt.Sprintf("no binary -> source map for %s: %d of the %d packages of this protocol-5 report were matched by their binary name (import the release's Packages indexes, or let a protocol-6 host of %s report)",
 		h.OSGroup, n, h.Packages, h.OSGroup)
 	return nil

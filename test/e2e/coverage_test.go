@@ -149,12 +149,25 @@ func TestDataStatesEndToEnd(t *testing.T) {
 	if csvOut := runPakiti(t, s.db, "hosts", "--format", "csv"); !strings.Contains(csvOut, `,partial,"`+noMap) {
 		t.Errorf("hosts CSV lacks the partial state of the unmapped host:\n%s", csvOut)
 	}
+	// The group's views say so too: the listing's data_state filter (what
+	// status=clean and the dashboard's counts read) puts the host under
+	// partial, not complete.
+	listed := func(query string) bool {
+		return strings.Contains(get200(t, s.base+"/api/v1/hosts?"+query), `"`+host+`"`)
+	}
+	if listed("data_state=complete") || !listed("data_state=partial") {
+		t.Errorf("hosts filtered by data state: complete %v, partial %v; want the unmapped host partial only",
+			listed("data_state=complete"), listed("data_state=partial"))
+	}
 	// The real bookworm main index maps them (the import re-evaluates).
 	bookworm := filepath.Join(feeds, "apt-bookworm/bookworm_main_binary-amd64_Packages.gz")
 	runPakiti(t, s.db, "import", "--source", "debian", bookworm)
 	h = s.dataHost(t, host)
 	if h.Host.DataState != "complete" || h.Host.DataReason != "" || len(h.Host.DataSources) != 1 || !h.Host.DataSources[0].Complete {
 		t.Errorf("complete tracker JSON: %+v; want complete", h.Host)
+	}
+	if !listed("data_state=complete") || listed("data_state=partial") {
+		t.Errorf("mapped host: not listed under data_state=complete alone")
 	}
 	if code, body := s.readyz(t); code != 200 {
 		t.Errorf("readyz with current data: %d %s", code, body)
