@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -77,6 +78,31 @@ func (g *globals) open(ctx context.Context) (*store.Store, error) {
 		return nil, err
 	}
 	return g.setUp(st), nil
+}
+
+// storeCmd is a command's body run on an open store.
+type storeCmd func(ctx context.Context, st *store.Store, args []string, out io.Writer) error
+
+// withStore runs fn on the store (created when missing) and closes it.
+func (g *globals) withStore(fn storeCmd) func(*cobra.Command, []string) error {
+	return g.storeRun(g.open, fn)
+}
+
+// withReader is withStore for the commands that only read: a missing
+// SQLite file is an error, not a new empty database.
+func (g *globals) withReader(fn storeCmd) func(*cobra.Command, []string) error {
+	return g.storeRun(g.openExisting, fn)
+}
+
+func (g *globals) storeRun(open func(context.Context) (*store.Store, error), fn storeCmd) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		st, err := open(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return fn(cmd.Context(), st, args, cmd.OutOrStdout())
+	}
 }
 
 // openExisting is open for the commands that only read: a missing SQLite

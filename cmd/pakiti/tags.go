@@ -86,28 +86,7 @@ func newTags(g *globals) *cobra.Command {
 	}
 	var author string
 	cmd.PersistentFlags().StringVar(&author, "author", defaultAuthor(), "who the change is recorded as")
-	withStore := func(fn func(ctx context.Context, st *store.Store, args []string, out io.Writer) error) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, args []string) error {
-			st, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			return fn(cmd.Context(), st, args, cmd.OutOrStdout())
-		}
-	}
-	// withReader is withStore for the commands that only read: a missing
-	// SQLite file is an error, not a new empty database.
-	withReader := func(fn func(ctx context.Context, st *store.Store, args []string, out io.Writer) error) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, args []string) error {
-			st, err := g.openExisting(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			return fn(cmd.Context(), st, args, cmd.OutOrStdout())
-		}
-	}
+	withStore, withReader := g.withStore, g.withReader
 
 	var reason, infoURL string
 	var disabled bool
