@@ -107,5 +107,5 @@ func (s *Server) pageStats(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.SliceStable(intake, func(i, j int) bool { return intake[i].Label < intake[j].Label })
 	s.render(w, r, http.StatusOK, "stats.html", map[string]any{"Title": "Statistics", "A": a,
-		"Scoped": scoped, "Instance": instance, "Intake": intake})
+		"Scoped": scoped, "Instance": instance, "Intake": intake, "Metrics": a.Intake != nil})
 }

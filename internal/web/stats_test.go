@@ -61,6 +61,12 @@ func TestStats(t *testing.T) {
 // unchanged, one without a host line refused.
 func TestStatsIntakeCounters(t *testing.T) {
 	srv, _, post := newMetricsFleet(t, metrics.Config{CacheTTL: -1}, "testdata/DSA-5343-1.txt", nil)
+	// Metrics kept, nothing received yet: the page says so, and does not
+	// ask for the metrics it has.
+	if _, _, page := get(t, srv.URL+"/stats"); !strings.Contains(page, "No report received since this server started") ||
+		strings.Contains(page, "need the metrics") {
+		t.Errorf("stats page before any report: no \"No report received\", or asks for metrics")
+	}
 	post(repOld, http.StatusOK)
 	post(repOld, http.StatusOK)
 	post("#\nsite: SITE-A\nsystem: Debian GNU/Linux 11\n#\nopenssl\t1\tamd64\n#\n", http.StatusBadRequest)
