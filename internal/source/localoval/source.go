@@ -45,9 +45,13 @@ func (s *Source) Parse(ctx context.Context, doc source.Document, emit func(model
 	if doc.Group == "" {
 		return fmt.Errorf("%s: name the OS group the OVAL file is for: GROUP=PATH (e.g. debian:11=%s)", doc.Name, doc.Name)
 	}
-	_, err := ParseFile(ctx, doc.Body, doc.Group, s.TempDir, emit)
+	st, err := ParseFile(ctx, doc.Body, doc.Group, s.TempDir, emit)
 	if err != nil {
 		return fmt.Errorf("%s: %w", doc.Name, err)
+	}
+	if st.Records == 0 { // an import that loads nothing must not pass for data of the group
+		return fmt.Errorf("%s: no record read from its %d definitions (%d deprecated, %d of a shape this reader does not read, %d naming no CVE or advisory in a reference)",
+			doc.Name, st.Definitions, st.Deprecated, st.Unflattened, st.NoRecord)
 	}
 	return nil
 }

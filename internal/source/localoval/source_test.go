@@ -77,6 +77,13 @@ func TestParseRefuses(t *testing.T) {
 	}{
 		{"no group", "", "<oval_definitions/>", "name the OS group"},
 		{"not OVAL", "debian:11", "Package: libc6\n", "not an OVAL definitions document"},
+		{"no definition", "debian:11", "<oval_definitions/>", "no record read from its 0 definitions"},
+		// Real files that give no record: Ubuntu's dpkginfo tests (not
+		// read) and a Debian excerpt naming its CVEs in titles only.
+		{"ubuntu dpkginfo", "ubuntu:18.04", readFile(t, "testdata/vulnerablecode_ubuntu_oval_data.xml"),
+			"no record read from its 2 definitions (0 deprecated, 2 of a shape this reader does not read, 0 naming no CVE"},
+		{"no reference", "debian:11", readFile(t, "testdata/vulnerablecode_debian_oval_data.xml"),
+			"no record read from its 2 definitions (0 deprecated, 0 of a shape this reader does not read, 2 naming no CVE"},
 	} {
 		err := New().Parse(context.Background(), source.Document{Name: "f.xml", Body: strings.NewReader(tc.body), Group: tc.group},
 			func(model.Advisory) error { return nil })
@@ -84,4 +91,13 @@ func TestParseRefuses(t *testing.T) {
 			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
 		}
 	}
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
