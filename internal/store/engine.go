@@ -77,6 +77,14 @@ type engine interface {
 	// (exclusive), so that the two never overlap ("" where the engine has
 	// one writer: its transactions never overlap).
 	catalogueLock(exclusive bool) string
+
+	// evaluationLock is run first by a transaction that marks a package
+	// set evaluated (shared) or forgets evaluations and marks (exclusive):
+	// under READ COMMITTED a mark whose check ran before an invalidation
+	// committed would otherwise be written after the invalidation looked
+	// for marks, and hide the set's forgotten packages ("" where the
+	// engine has one writer).
+	evaluationLock(exclusive bool) string
 }
 
 // engineFor picks the engine of dsn and returns the DSN that engine opens.

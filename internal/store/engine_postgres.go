@@ -277,5 +277,14 @@ func (postgres) catalogueLock(exclusive bool) string {
 	return `SELECT pg_advisory_xact_lock_shared(7244691524)`
 }
 
+// evaluationLock: see engine.go. Marks share it; invalidations take it
+// alone, so each sees the other's committed rows.
+func (postgres) evaluationLock(exclusive bool) string {
+	if exclusive {
+		return `SELECT pg_advisory_xact_lock(7244691525)` // any constant: "pakiti evaluations"
+	}
+	return `SELECT pg_advisory_xact_lock_shared(7244691525)`
+}
+
 // foreignKeysOff: PostgreSQL checks with indexes (0008_gc_queue.sql).
 func (postgres) foreignKeysOff() (string, string) { return "", "" }

@@ -229,6 +229,8 @@ func (sqlite) skipLocked() string { return "" }
 
 func (sqlite) catalogueLock(bool) string { return "" }
 
+func (sqlite) evaluationLock(bool) string { return "" }
+
 // foreignKeysOff: SQLite checks a deleted parent row against each child
 // table, by a full scan where the child column has no index (members by
 // package: 9 minutes for 1,707 catalogue packages against 5 M members).

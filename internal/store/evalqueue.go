@@ -49,6 +49,9 @@ func enqueueSets(ctx context.Context, tx *sql.Tx, group string, sets []int64, no
 func (s *Store) EnqueueGroup(ctx context.Context, group string, now time.Time) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockEvaluations(ctx, tx, true); err != nil {
+			return err
+		}
 		sets, err := groupSets(ctx, tx, group)
 		if err != nil {
 			return err

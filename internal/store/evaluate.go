@@ -118,10 +118,14 @@ func (s *Store) Unevaluated(ctx context.Context, osGroup string, setID int64) (p
 
 // MarkSetEvaluated records that every package of a set is evaluated for
 // osGroup, if that is still so when the mark is written: the check and the
-// mark are one statement, so an invalidation that came in between leaves
-// the set unmarked.
+// mark are one statement, and the evaluation lock (engine.go) keeps it from
+// overlapping an invalidation, so an invalidation that came in between
+// leaves the set unmarked.
 func (s *Store) MarkSetEvaluated(ctx context.Context, osGroup string, setID int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockEvaluations(ctx, tx, false); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO set_evaluated (set_id, os_group)
 			SELECT $1, $2 WHERE NOT EXISTS (
 				SELECT 1 FROM package_set_members m WHERE m.set_id = $1 AND NOT EXISTS (
@@ -373,6 +377,9 @@ func (s *Store) Invalidate(ctx context.Context, keys []AdvisoryKey, now time.Tim
 	queued := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		queued = 0
+		if err := s.lockEvaluations(ctx, tx, true); err != nil {
+			return err
+		}
 		for _, g := range groups {
 			ids, err := queryInts(ctx, tx, `SELECT package_id FROM evaluated WHERE os_group = $1 AND `+
 				s.engine.inList("source_name", 2), g, s.engine.stringList(byGroup[g]))
@@ -486,6 +493,9 @@ func (s *Store) EvaluatedGroups(ctx context.Context) ([]string, error) {
 // binary name get another chance).
 func (s *Store) InvalidateBasis(ctx context.Context, osGroup, basis string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockEvaluations(ctx, tx, true); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM set_evaluated WHERE os_group = $1`, osGroup); err != nil {
 			return err
 		}
@@ -503,6 +513,9 @@ func (s *Store) InvalidateBasis(ctx context.Context, osGroup, basis string) erro
 // host's findings with its target.
 func (s *Store) ForgetEvaluations(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockEvaluations(ctx, tx, true); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE hosts SET findings_key = '' WHERE findings_key <> ''`); err != nil {
 			return err
 		}
@@ -621,4 +634,14 @@ func (s *Store) SetPackagesKeyed(ctx context.Context, osGroup string, setID int6
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// lockEvaluations takes the evaluation lock in tx (engine.go).
+func (s *Store) lockEvaluations(ctx context.Context, tx *sql.Tx, exclusive bool) error {
+	if q := s.engine.evaluationLock(exclusive); q != "" {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("evaluation lock: %w", err)
+		}
+	}
+	return nil
 }
