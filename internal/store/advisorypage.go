@@ -29,10 +29,14 @@ func (s *Store) Advisory(ctx context.Context, sc Scope, id string) (AdvisoryInfo
 	if err != nil {
 		return info, fmt.Errorf("records of %s: %w", id, err)
 	}
+	cves := []string{} // every CVE of the records, the advisory's own id too when a record names it so
 	for _, a := range recs {
 		info.Records = append(info.Records, a)
-		if a.CVE != id && !slices.Contains(info.CVEs, a.CVE) {
-			info.CVEs = append(info.CVEs, a.CVE)
+		if !slices.Contains(cves, a.CVE) {
+			cves = append(cves, a.CVE)
+			if a.CVE != id {
+				info.CVEs = append(info.CVEs, a.CVE)
+			}
 		}
 	}
 	slices.Sort(info.CVEs)
@@ -40,12 +44,6 @@ func (s *Store) Advisory(ctx context.Context, sc Scope, id string) (AdvisoryInfo
 	// facts), not the verdicts: a package set queued for evaluation has
 	// its verdicts dropped until the job runs, and its host would be
 	// missing here while its page and the CVE page show the finding.
-	cves := []string{}
-	for _, a := range recs {
-		if !slices.Contains(cves, a.CVE) {
-			cves = append(cves, a.CVE)
-		}
-	}
 	cond, args := s.scopeSQL(sc, "s", 3)
 	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT h.hostname, s.name, h.os_group, p.name, p.version,
 			ff.fixed_version, ff.vendor_status
