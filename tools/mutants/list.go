@@ -5,7 +5,8 @@ package main
 // list that no longer matches the code must be fixed, not ignored). Keep
 // snippets short, so that edits around them do not break them, and test
 // the cheapest packages that kill the mutant; ./test/e2e only when nothing
-// cheaper does. When new core logic lands (a distro matcher, the scope
+// cheaper does. Kill names the tests that kill it (the FIRST FAILING TEST
+// column of a -full run). When new core logic lands (a distro matcher, the scope
 // filter, set-level evaluation), add its mutants here.
 var mutants = []mutant{
 	// The bugs issue 7 found passing every test.
@@ -16,6 +17,7 @@ var mutants = []mutant{
 		Orig: "saved, err := h.Store.SaveReport(ctx, req.in)",
 		Repl: "saved, _ := h.Store.SaveReport(ctx, req.in)\n\tvar err error",
 		Pkgs: []string{"./internal/intake"},
+		Kill: "TestFeedKnownSetCollected",
 	},
 	{
 		Name: "changed-report-not-evaluated",
@@ -24,6 +26,7 @@ var mutants = []mutant{
 		Orig: "req.saved.Change == store.HostUnchanged",
 		Repl: "req.saved.Change != store.HostNew",
 		Pkgs: []string{"./internal/intake", "./internal/match"},
+		Kill: "TestPipelineChangedReport",
 	},
 	{
 		Name: "resolved-never-reopens",
@@ -32,6 +35,7 @@ var mutants = []mutant{
 		Orig: "open(r.findingKey, st, e.since)\n\t\t\t\tif r.excepted {",
 		Repl: "if st.resolvedAt == nil {\n\t\t\t\t\topen(r.findingKey, st, e.since)\n\t\t\t\t}\n\t\t\t\tif r.excepted {",
 		Pkgs: []string{"./internal/store", "./internal/match"},
+		Kill: "TestDeletedHostComesBack",
 	},
 	{
 		Name: "after-index-invalidates-nothing",
@@ -40,6 +44,7 @@ var mutants = []mutant{
 		Orig: "InvalidateBasis(ctx, g, BasisBinaryName)",
 		Repl: `InvalidateBasis(ctx, g, "no-such-basis")`,
 		Pkgs: []string{"./internal/match"},
+		Kill: "TestBinaryToSource",
 	},
 	{
 		Name: "binnmu-strip-removed",
@@ -48,6 +53,7 @@ var mutants = []mutant{
 		Orig: `k.Version = binNMU.ReplaceAllString(p.Version, "")`,
 		Repl: `k.Version = p.Version`,
 		Pkgs: []string{"./internal/source/debian", "./internal/match"},
+		Kill: "TestKey",
 	},
 	{
 		Name: "cve-list-rank",
@@ -56,6 +62,7 @@ var mutants = []mutant{
 		Orig: "case SourceCVEList:\n\t\treturn 2",
 		Repl: "case SourceCVEList:\n\t\treturn 0",
 		Pkgs: []string{"./internal/source/debian", "./internal/match"},
+		Kill: "TestOriginRankAndSeverity",
 	},
 	{
 		Name: "findings-scope-ignored",
@@ -64,6 +71,7 @@ var mutants = []mutant{
 		Orig: "cond, args := s.scopeSQL(sc, \"s\", 2)\n\tvar id int64",
 		Repl: "cond, args := s.scopeSQL(AllSites(), \"s\", 2)\n\tvar id int64",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestScopeOnEveryRead",
 	},
 	{
 		Name: "cve-scope-ignored",
@@ -72,6 +80,7 @@ var mutants = []mutant{
 		Orig: `cond, args := s.scopeSQL(sc, "s", 2)`,
 		Repl: `cond, args := s.scopeSQL(AllSites(), "s", 2)`,
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestScopeOnEveryRead",
 	},
 	{
 		Name: "size-check-off-by-one",
@@ -80,6 +89,7 @@ var mutants = []mutant{
 		Orig: "if r.ContentLength > h.Limits.MaxBytes {",
 		Repl: "if r.ContentLength >= h.Limits.MaxBytes {",
 		Pkgs: []string{"./internal/intake"},
+		Kill: "TestSlowBodyAttack",
 	},
 	{
 		Name: "content-length-precheck-removed",
@@ -88,6 +98,7 @@ var mutants = []mutant{
 		Orig: "if r.ContentLength > h.Limits.MaxBytes {",
 		Repl: "if false && r.ContentLength > h.Limits.MaxBytes {",
 		Pkgs: []string{"./internal/intake"},
+		Kill: "TestPipelineSizeLimit",
 	},
 	{
 		Name: "running-kernel-filter-dropped",
@@ -96,6 +107,7 @@ var mutants = []mutant{
 		Orig: "if r.Kernel != \"\" && r.Kernel != h.Kernel {",
 		Repl: "if false {",
 		Pkgs: []string{"./internal/store", "./internal/match"},
+		Kill: "TestScopeOnEveryRead",
 	},
 	{
 		Name: "kernel-headers-counted",
@@ -104,6 +116,7 @@ var mutants = []mutant{
 		Orig: `return match.KernelSupport, ""`,
 		Repl: `return match.NotKernel, ""`,
 		Pkgs: []string{"./internal/source/debian", "./internal/match"},
+		Kill: "TestClassify",
 	},
 	{
 		Name: "invalidate-keeps-verdicts",
@@ -112,6 +125,7 @@ var mutants = []mutant{
 		Orig: "`DELETE FROM verdicts WHERE os_group = $1 AND `+",
 		Repl: "`DELETE FROM verdicts WHERE 1 = 0 AND os_group = $1 AND `+",
 		Pkgs: []string{"./internal/store", "./internal/match"},
+		Kill: "TestBorrowedDataGroup",
 	},
 
 	// Bugs no test caught when the list was written, caught since by
@@ -123,6 +137,7 @@ var mutants = []mutant{
 		Orig: "buf = append(buf, p.Arch...)",
 		Repl: `buf = append(buf, ""...)`,
 		Pkgs: []string{"./internal/report"},
+		Kill: "TestPackageSetHashColumns",
 	},
 	{
 		Name: "report1-store-only",
@@ -131,6 +146,7 @@ var mutants = []mutant{
 		Orig: "m = string(StoreAndReport)",
 		Repl: "m = string(StoreOnly)",
 		Pkgs: []string{"./internal/intake"},
+		Kill: "TestFeedModeParams",
 	},
 	{
 		Name: "index-overwrites-learned",
@@ -139,6 +155,7 @@ var mutants = []mutant{
 		Orig: "WHERE binary_sources.origin <> 'learned' OR excluded.origin = 'learned'",
 		Repl: "WHERE true",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestLearnBinarySourcesPrecedence",
 	},
 
 	// Bugs the suite already caught when the list was written.
@@ -149,6 +166,7 @@ var mutants = []mutant{
 		Orig: "case c == '~':\n\t\treturn -1",
 		Repl: "case c == '~':\n\t\treturn 1",
 		Pkgs: []string{"./internal/version"},
+		Kill: "TestDebKnown",
 	},
 	{
 		Name: "deb-epoch-ignored",
@@ -157,6 +175,7 @@ var mutants = []mutant{
 		Orig: "compareNumbers(va.epoch, vb.epoch)",
 		Repl: "compareNumbers(va.epoch, va.epoch)",
 		Pkgs: []string{"./internal/version"},
+		Kill: "TestDebKnown",
 	},
 	{
 		Name: "rpm-release-missing-newer",
@@ -165,6 +184,7 @@ var mutants = []mutant{
 		Orig: "case va.hasRelease:\n\t\treturn 1",
 		Repl: "case va.hasRelease:\n\t\treturn -1",
 		Pkgs: []string{"./internal/version"},
+		Kill: "TestRPMKnown",
 	},
 	{
 		Name: "verdict-fixed-version-vulnerable",
@@ -173,6 +193,7 @@ var mutants = []mutant{
 		Orig: "cmp.Compare(installed, fixed.FixedVersion) < 0",
 		Repl: "cmp.Compare(installed, fixed.FixedVersion) <= 0",
 		Pkgs: []string{"./internal/match"},
+		Kill: "TestBinaryToSource",
 	},
 	{
 		Name: "verdict-earliest-fix",
@@ -181,6 +202,7 @@ var mutants = []mutant{
 		Orig: "cmp.Compare(a.FixedVersion, fixed.FixedVersion) > 0",
 		Repl: "cmp.Compare(a.FixedVersion, fixed.FixedVersion) < 0",
 		Pkgs: []string{"./internal/match"},
+		Kill: "TestVerdictsLatestFixDecides",
 	},
 	{
 		Name: "verdict-not-affected-counts",
@@ -189,6 +211,7 @@ var mutants = []mutant{
 		Orig: "case a.Status == model.StatusNotAffected:",
 		Repl: `case a.Status == "no-such-status":`,
 		Pkgs: []string{"./internal/match"},
+		Kill: "TestVerdicts",
 	},
 	{
 		Name: "verdict-unfixed-ignored",
@@ -197,6 +220,7 @@ var mutants = []mutant{
 		Orig: "\t\t\tv = open\n",
 		Repl: "\t\t\tv = nil\n",
 		Pkgs: []string{"./internal/match"},
+		Kill: "TestVerdicts",
 	},
 	{
 		Name: "osgroup-debian-no-scheme",
@@ -205,6 +229,7 @@ var mutants = []mutant{
 		Orig: `return []string{"debian"}`,
 		Repl: `return []string{"no-such-distro"}`,
 		Pkgs: []string{"./internal/demo"},
+		Kill: "TestLoad",
 	},
 	{
 		Name: "osgroup-point-release",
@@ -213,6 +238,7 @@ var mutants = []mutant{
 		Orig: `(\d+)(?:\.\d+)*(?:\s|$)`,
 		Repl: `(\d+)(?:\s|$)`,
 		Pkgs: []string{"./internal/osgroup"},
+		Kill: "TestBuiltin",
 	},
 	{
 		Name: "report-max-packages-off-by-one",
@@ -221,6 +247,7 @@ var mutants = []mutant{
 		Orig: "len(r.Packages) >= lim.MaxPackages",
 		Repl: "len(r.Packages) > lim.MaxPackages",
 		Pkgs: []string{"./internal/report"},
+		Kill: "TestLimits",
 	},
 	{
 		Name: "findings-never-resolved",
@@ -229,6 +256,7 @@ var mutants = []mutant{
 		Orig: "if st.resolvedAt != nil {\n\t\t\t\tcontinue // excepted: stays so",
 		Repl: "if true || st.resolvedAt != nil {\n\t\t\t\tcontinue // excepted: stays so",
 		Pkgs: []string{"./internal/store", "./internal/match"},
+		Kill: "TestInvalidate",
 	},
 	{
 		Name: "signed-kernel-not-linux",
@@ -237,6 +265,7 @@ var mutants = []mutant{
 		Orig: `strings.HasPrefix(k.Name, "linux-signed") {`,
 		Repl: `strings.HasPrefix(k.Name, "no-such-source") {`,
 		Pkgs: []string{"./internal/source/debian", "./internal/match"},
+		Kill: "TestKey",
 	},
 	{
 		Name: "forget-keeps-verdicts",
@@ -245,6 +274,7 @@ var mutants = []mutant{
 		Orig: "`DELETE FROM verdicts`)",
 		Repl: "`DELETE FROM verdicts WHERE 1 = 0`)",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestForgetEvaluations",
 	},
 	{
 		Name: "mark-incomplete-set",
@@ -253,6 +283,7 @@ var mutants = []mutant{
 		Orig: "SELECT $1, $2 WHERE NOT EXISTS (",
 		Repl: "SELECT $1, $2 WHERE 1 = 1 OR NOT EXISTS (",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestMarkSetEvaluatedOnlyWhenComplete",
 	},
 	{
 		Name: "changed-pipeline-ignores-new-set",
@@ -261,6 +292,7 @@ var mutants = []mutant{
 		Orig: "learn = req.in.Packages",
 		Repl: "learn = nil",
 		Pkgs: []string{"./internal/intake", "./internal/match"},
+		Kill: "TestPipelineLearnsSources",
 	},
 	{
 		Name: "scope-ids-ignored",
@@ -269,6 +301,7 @@ var mutants = []mutant{
 		Orig: "case sc.resolved && len(sc.ids) > 0:\n\t\treturn s.engine.inList(alias+\".id\", next)",
 		Repl: "case sc.resolved && len(sc.ids) > 0:\n\t\treturn \"1 = 1\", nil\n\t\treturn s.engine.inList(alias+\".id\", next)",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestUserScope",
 	},
 	{
 		Name: "zero-scope-sees-all",
@@ -277,6 +310,7 @@ var mutants = []mutant{
 		Orig: "return \"1 = 0\", nil\n}",
 		Repl: "return \"1 = 1\", nil\n}",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestUserScope",
 	},
 	{
 		Name: "idle-kernels-scope-ignored",
@@ -285,6 +319,7 @@ var mutants = []mutant{
 		Orig: "cond, args := s.scopeSQL(sc, \"s\", 2)\n\trows",
 		Repl: "cond, args := s.scopeSQL(AllSites(), \"s\", 2)\n\trows",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestScopeOnEveryRead",
 	},
 	// The matcher contract (match.Driver): borrowed data groups, other drivers.
 	{
@@ -294,6 +329,7 @@ var mutants = []mutant{
 		Orig: "keys = append(keys, store.AdvisoryKey{OSGroup: g, Package: c.Package})",
 		Repl: "_ = g",
 		Pkgs: []string{"./internal/match"},
+		Kill: "TestBorrowedDataGroup",
 	},
 	{
 		Name: "borrowed-group-unsaid",
@@ -302,6 +338,7 @@ var mutants = []mutant{
 		Orig: "vs[v].DataGroup = dg",
 		Repl: `vs[v].DataGroup = ""`,
 		Pkgs: []string{"./internal/match"},
+		Kill: "TestBorrowedDataGroup",
 	},
 	{
 		Name: "alpine-key-ignores-origin",
@@ -310,6 +347,7 @@ var mutants = []mutant{
 		Orig: "if k.Name == \"\" {\n\t\tk.Name, k.Basis = p.Name, match.BasisBinaryName",
 		Repl: "if true {\n\t\tk.Name, k.Basis = p.Name, match.BasisBinaryName",
 		Pkgs: []string{"./internal/source/alpine"},
+		Kill: "TestDriverVerdicts",
 	},
 	// The RPM drivers (redhat, redhat-rebuilds, alma, rocky).
 	{
@@ -319,6 +357,7 @@ var mutants = []mutant{
 		Orig: "c := version.RPM.Compare(a, b)",
 		Repl: "c := version.RPM.Compare(a[strings.IndexByte(a, ':')+1:], b[strings.IndexByte(b, ':')+1:])",
 		Pkgs: []string{"./internal/source/redhat"},
+		Kill: "TestDriverVerdicts",
 	},
 	{
 		Name: "rpm-arch-ignored",
@@ -327,6 +366,7 @@ var mutants = []mutant{
 		Orig: `if rec.Arch != "" && k.Arch != "" && !archOK(rec.Arch, k.Arch) {`,
 		Repl: `if false && rec.Arch != "" && !archOK(rec.Arch, k.Arch) {`,
 		Pkgs: []string{"./internal/source/rpmmatch", "./internal/source/redhat"},
+		Kill: "TestApplies",
 	},
 	{
 		Name: "rpm-idle-kernel-counted",
@@ -335,6 +375,7 @@ var mutants = []mutant{
 		Orig: "return match.KernelImage, kernelRelease(m[1], p.Version, p.Arch)",
 		Repl: `return match.NotKernel, ""`,
 		Pkgs: []string{"./internal/source/rpmmatch", "./test/e2e"},
+		Kill: "TestKernel",
 	},
 	{
 		Name: "rpm-dist-tag-rule-dropped",
@@ -343,6 +384,7 @@ var mutants = []mutant{
 		Orig: "func (Rebuilds) Scheme() version.Scheme { return RebuildOrder }",
 		Repl: "func (Rebuilds) Scheme() version.Scheme { return version.RPM }",
 		Pkgs: []string{"./internal/source/redhat"},
+		Kill: "TestDriverVerdicts",
 	},
 	{
 		Name: "rpm-module-record-on-plain-build",
@@ -351,6 +393,7 @@ var mutants = []mutant{
 		Orig: "if modular != recModular {",
 		Repl: "if modular && !recModular {",
 		Pkgs: []string{"./internal/source/rpmmatch", "./internal/source/redhat"},
+		Kill: "TestApplies",
 	},
 	{
 		Name: "borrowing-group-never-evaluated",
@@ -359,6 +402,7 @@ var mutants = []mutant{
 		Orig: "UNION SELECT os_group FROM hosts WHERE os_group <> ''",
 		Repl: "UNION SELECT os_group FROM evaluated",
 		Pkgs: []string{"./internal/match"},
+		Kill: "TestBorrowedDataFirstImport",
 	},
 	// The Ubuntu driver (internal/source/ubuntu/matcher.go).
 	{
@@ -368,6 +412,7 @@ var mutants = []mutant{
 		Orig: "return esmVersion(k.Version)",
 		Repl: "return true",
 		Pkgs: []string{"./internal/source/ubuntu"},
+		Kill: "TestDriverVerdicts",
 	},
 	{
 		Name: "ubuntu-signed-kernel-kept",
@@ -376,6 +421,7 @@ var mutants = []mutant{
 		Orig: "k.Name, k.Version = c.Source, p.Version",
 		Repl: "k.Version = p.Version",
 		Pkgs: []string{"./internal/source/ubuntu"},
+		Kill: "TestDriverKey",
 	},
 	{
 		Name: "ubuntu-channel-below-release",
@@ -384,6 +430,7 @@ var mutants = []mutant{
 		Orig: "case Channel(origin) != \"\":\n\t\treturn 3",
 		Repl: "case Channel(origin) != \"\":\n\t\treturn 1",
 		Pkgs: []string{"./internal/source/ubuntu"},
+		Kill: "TestDriverVerdicts",
 	},
 	{
 		Name: "ubuntu-map-ignored",
@@ -392,6 +439,7 @@ var mutants = []mutant{
 		Orig: "case known != nil:",
 		Repl: "case known != nil && false:",
 		Pkgs: []string{"./internal/source/ubuntu"},
+		Kill: "TestDriverKey",
 	},
 	{
 		Name: "gc-deletes-used-sets",
@@ -400,6 +448,7 @@ var mutants = []mutant{
 		Orig: "AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.package_set_id = ps.id)`, e.intList(locked))",
 		Repl: "`, e.intList(locked))",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestGCRacesIntake",
 	},
 	{
 		Name: "queue-delete-before-store",
@@ -408,6 +457,7 @@ var mutants = []mutant{
 		Orig: "req.in.QueueID = q.ID",
 		Repl: "if err := h.Queue.DropQueued(ctx, q.ID); err != nil {\n\t\treturn req, err\n\t}",
 		Pkgs: []string{"./internal/intake"},
+		Kill: "TestAsyncStoreFailureKeepsTheReport",
 	}, // CVE tags and exceptions (issue 11 items 5 and 6).
 	{
 		Name: "exception-applies-at-expiry",
@@ -416,6 +466,7 @@ var mutants = []mutant{
 		Orig: "if e.ExpiresAt != nil && !t.Before(*e.ExpiresAt) {",
 		Repl: "if e.ExpiresAt != nil && t.After(*e.ExpiresAt) {",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestLivePolicy",
 	},
 	{
 		Name: "exception-sql-ignores-expiry",
@@ -424,6 +475,7 @@ var mutants = []mutant{
 		Orig: "AND (x.expires_at IS NULL OR x.expires_at > $N)",
 		Repl: "AND (x.expires_at IS NULL OR x.expires_at IS NOT NULL)",
 		Pkgs: []string{"./internal/web"},
+		Kill: "TestTagsAndExceptionsWeb",
 	},
 	{
 		Name: "feed-answers-untagged",
@@ -432,6 +484,7 @@ var mutants = []mutant{
 		Orig: "if len(tags) == 0 && all {",
 		Repl: "if len(tags) == 0 {",
 		Pkgs: []string{"./internal/intake"},
+		Kill: "TestTaggedAnswers",
 	},
 	{
 		Name: "feed-answers-excepted",
@@ -440,6 +493,7 @@ var mutants = []mutant{
 		Orig: "if ex, _ := pol.Exception(f, hs, h.OSGroup, now); ex {",
 		Repl: "if ex, _ := pol.Exception(f, hs, h.OSGroup, now); ex && false {",
 		Pkgs: []string{"./internal/intake"},
+		Kill: "TestTaggedAnswers",
 	},
 	{
 		Name: "tag-sync-removes-nothing",
@@ -448,6 +502,7 @@ var mutants = []mutant{
 		Orig: "if !remove {",
 		Repl: "if true {",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestImportSync",
 	},
 	// Access control (issue 12).
 	{
@@ -457,6 +512,7 @@ var mutants = []mutant{
 		Orig: "func scope(r *http.Request) store.Scope { return auth.Scope(r) }",
 		Repl: "func scope(r *http.Request) store.Scope { _ = auth.Scope(r); return store.AllSites() }",
 		Pkgs: []string{"./internal/web"},
+		Kill: "TestAccessRoutes",
 	},
 	{
 		Name: "grant-misses-subgroups",
@@ -465,6 +521,7 @@ var mutants = []mutant{
 		Orig: "groups = append(groups, children[g]...)",
 		Repl: "_ = children",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestUserScope",
 	},
 	{
 		Name: "feed-token-site-unchecked",
@@ -473,6 +530,7 @@ var mutants = []mutant{
 		Orig: "if c.TokenSite != \"\" && h.Site != c.TokenSite {",
 		Repl: "if false {",
 		Pkgs: []string{"./internal/auth"},
+		Kill: "TestFeedGuard",
 	},
 	{
 		Name: "feed-cert-site-unchecked",
@@ -481,6 +539,7 @@ var mutants = []mutant{
 		Orig: "if c.CertDN != \"\" && !slices.Contains(c.CertSites, h.Site) {",
 		Repl: "if false {",
 		Pkgs: []string{"./cmd/pakiti-client"},
+		Kill: "TestFeedClientCertificate",
 	},
 	{
 		Name: "feed-cert-of-any-ca",
@@ -489,6 +548,7 @@ var mutants = []mutant{
 		Orig: "KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {",
 		Repl: "KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil && false {",
 		Pkgs: []string{"./cmd/pakiti-client"},
+		Kill: "TestFeedClientCertificate",
 	},
 	{
 		Name: "disabled-user-let-in",
@@ -497,6 +557,7 @@ var mutants = []mutant{
 		Orig: "err == nil && disabled {",
 		Repl: "err == nil && disabled && false {",
 		Pkgs: []string{"./internal/web"},
+		Kill: "TestAdminForms",
 	},
 	{
 		Name: "policy-forms-not-admin",
@@ -505,6 +566,7 @@ var mutants = []mutant{
 		Orig: "admin := func(h http.HandlerFunc) http.Handler { return auth.RequireAdmin(h) }",
 		Repl: "admin := func(h http.HandlerFunc) http.Handler { return h }",
 		Pkgs: []string{"./internal/web"},
+		Kill: "TestAccessRoutes",
 	},
 	{
 		Name: "admin-forms-unaudited",
@@ -513,6 +575,7 @@ var mutants = []mutant{
 		Orig: "if err := s.store.Audit(r.Context(), store.AuditEntry{Actor: me, Action: action, Target: target, Detail: detail}); err != nil {",
 		Repl: "if err := error(nil); err != nil {",
 		Pkgs: []string{"./internal/web"},
+		Kill: "TestAdminForms",
 	},
 	{
 		Name: "unchanged-report-unguarded",
@@ -521,6 +584,7 @@ var mutants = []mutant{
 		Orig: "if ok, err := h.guardTouch(ctx, req); !ok || err != nil {",
 		Repl: "if ok, err := true, error(nil); !ok || err != nil {",
 		Pkgs: []string{"./internal/auth"},
+		Kill: "TestFeedGuardUnchangedReport",
 	},
 	{
 		Name: "csrf-off",
@@ -529,6 +593,7 @@ var mutants = []mutant{
 		Orig: "securityHeaders(csrf.Handler(s.auth.Handler(h)))",
 		Repl: "securityHeaders(s.auth.Handler(h))",
 		Pkgs: []string{"./internal/web"},
+		Kill: "TestAdminForms",
 	},
 	// Issue 11: set-level incremental evaluation, findings with their
 	// facts, reboot pending, history, removed hosts.
@@ -539,6 +604,7 @@ var mutants = []mutant{
 		Orig: "DELETE FROM set_evaluated WHERE os_group = $1 AND set_id NOT IN (",
 		Repl: "DELETE FROM set_evaluated WHERE 1 = 0 AND os_group = $1 AND set_id NOT IN (",
 		Pkgs: []string{"./internal/match"},
+		Kill: "TestIncrementalEqualsEvaluateAll",
 	},
 	{
 		Name: "findings-key-ignores-kernel",
@@ -547,6 +613,7 @@ var mutants = []mutant{
 		Orig: "Key: t.digest + \"|\" + h.Kernel,",
 		Repl: "Key: t.digest,",
 		Pkgs: []string{"./internal/match"},
+		Kill: "TestIncrementalEqualsEvaluateAll",
 	},
 	{
 		Name: "reboot-pending-never",
@@ -555,6 +622,7 @@ var mutants = []mutant{
 		Orig: "t.scheme.Compare(img.version, r.FixedVersion) >= 0",
 		Repl: "t.scheme.Compare(img.version, r.FixedVersion) > 0 && false",
 		Pkgs: []string{"./internal/match"},
+		Kill: "TestRunningKernelOnly",
 	},
 	{
 		Name: "time-to-patch-any-resolution",
@@ -563,6 +631,7 @@ var mutants = []mutant{
 		Orig: "if ev.reason == ResolvedPackageUpdated {",
 		Repl: "if ev.reason != \"\" {",
 		Pkgs: []string{"./internal/match"},
+		Kill: "TestFindingHistory",
 	},
 	{
 		Name: "delete-host-scope-ignored",
@@ -571,6 +640,7 @@ var mutants = []mutant{
 		Orig: "WHERE h.hostname = $1 AND h.removed_at IS NULL AND `+cond, append([]any{hostname}, args...)...)",
 		Repl: "WHERE h.hostname = $1 AND h.removed_at IS NULL AND `+strings.Repeat(cond, 0)+`1 = 1`, append([]any{hostname}, args[:0]...)...)",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestDeleteHostScope",
 	},
 	// The defects issue 13's click-through (uiaudit) found.
 	{
@@ -580,6 +650,7 @@ var mutants = []mutant{
 		Orig: "return len(seen), bySite",
 		Repl: "return len(hs), bySite",
 		Pkgs: []string{"./internal/web"},
+		Kill: "TestAffectedHostsCountedOnce",
 	},
 	{
 		Name: "tags-list-creates-db",
@@ -588,6 +659,7 @@ var mutants = []mutant{
 		Orig: "Short: \"List CVE tags\", Args: cobra.NoArgs,\n\t\tRunE: withReader(",
 		Repl: "Short: \"List CVE tags\", Args: cobra.NoArgs,\n\t\tRunE: withStore(",
 		Pkgs: []string{"./cmd/pakiti"},
+		Kill: "TestReadOnlyCommandsNeedADatabase",
 	},
 	{
 		Name: "host-search-name-only",
@@ -596,6 +668,7 @@ var mutants = []mutant{
 		Orig: "OR LOWER(h.os) LIKE $%d ESCAPE",
 		Repl: "AND LOWER(h.os) LIKE $%d ESCAPE",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestScopeAndFilters",
 	},
 	{
 		Name: "activity-filter-reversed",
@@ -604,5 +677,6 @@ var mutants = []mutant{
 		Orig: "op := \">=\"",
 		Repl: "op := \"<\"",
 		Pkgs: []string{"./internal/store"},
+		Kill: "TestStaleAndActivity",
 	},
 }

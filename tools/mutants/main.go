@@ -6,6 +6,13 @@
 //	go run ./tools/mutants -list      # the list, nothing run
 //	go run ./tools/mutants -only NAME # one mutant (comma-separated names for several)
 //	go run ./tools/mutants -only NAME -pkgs ./... -v   # which tests kill it, if any
+//	go run ./tools/mutants -full      # every test of every mutant's packages
+//
+// Each mutant names the tests known to kill it (Kill in list.go): they run
+// first, alone, in the packages that declare them; only when they pass do
+// all the tests of the mutant's packages run, and the table then says
+// which test killed it so that the list can be updated. Kill only saves
+// time: a mutant is killed only by a failing test either way.
 //
 // Nothing in the tree is modified: each mutant is a copy of one file given
 // to the go command through an overlay (-overlay in GOFLAGS, so that the
@@ -39,7 +46,11 @@ import (
 
 // mutant is one planted bug: Orig, which must occur exactly once in File
 // (relative to the module root), replaced by Repl; Pkgs are the packages
-// whose tests must kill it.
+// whose tests must kill it. Kill names the top-level tests (|-separated)
+// known to kill it: they run first, alone, and only when they no longer
+// kill it do all the tests of Pkgs run. Either way the mutant counts as
+// killed only when a test of Pkgs fails, so Kill saves time and never
+// changes a verdict.
 type mutant struct {
 	Name string
 	Desc string
@@ -47,6 +58,7 @@ type mutant struct {
 	Orig string
 	Repl string
 	Pkgs []string
+	Kill string
 }
 
 // outcome is what running the tests on a mutant gave.
@@ -64,6 +76,7 @@ func (o outcome) String() string {
 
 type result struct {
 	m        mutant
+	fellBack bool // Kill did not kill it: all the tests of Pkgs ran
 	outcome  outcome
 	killer   string // first failing test, or what stopped the run
 	duration time.Duration
@@ -78,6 +91,7 @@ func main() {
 	verbose := flag.Bool("v", false, "print the test output of survivors and broken mutants")
 	pkgs := flag.String("pkgs", "", "test these packages (space-separated) instead of each mutant's own, to find which tests kill it")
 	noBaseline := flag.Bool("no-baseline", false, "skip the run of the packages' tests without any mutant")
+	full := flag.Bool("full", false, "run all the tests of each mutant's packages, not its known killers first")
 	flag.Parse()
 
 	if *list {
@@ -97,9 +111,12 @@ func main() {
 	if err != nil {
 		fatal(2, err)
 	}
-	if *pkgs != "" {
+	if *pkgs != "" || *full {
 		for i := range selected {
-			selected[i].Pkgs = strings.Fields(*pkgs)
+			if *pkgs != "" {
+				selected[i].Pkgs = strings.Fields(*pkgs)
+			}
+			selected[i].Kill = ""
 		}
 	}
 	tmp, err := os.MkdirTemp("", "mutants-")
@@ -110,9 +127,14 @@ func main() {
 	// Check the whole list before running anything: a snippet that no
 	// longer matches fails loudly.
 	overlays := make([]string, len(selected))
+	killPkgs := make([][]string, len(selected))
 	var problems []string
 	for i, m := range selected {
 		overlays[i], err = writeOverlay(root, tmp, i, m)
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+		killPkgs[i], err = killerPackages(root, m)
 		if err != nil {
 			problems = append(problems, err.Error())
 		}
@@ -145,7 +167,7 @@ func main() {
 			defer wg.Done()
 			for i := range next {
 				m := selected[i]
-				results[i] = run(root, overlays[i], m, *timeout)
+				results[i] = run(root, overlays[i], m, killPkgs[i], *timeout)
 				fmt.Fprintf(os.Stderr, "%-36s %-8s %s\n", m.Name, results[i].outcome, results[i].duration.Round(100*time.Millisecond))
 			}
 		}()
@@ -158,9 +180,12 @@ func main() {
 
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "\nMUTANT\tPACKAGES\tRESULT\tFIRST FAILING TEST\tDURATION")
-	var bad []string
+	var bad, stale []string
 	worst := 0
 	for _, r := range results {
+		if r.fellBack && r.outcome == killed {
+			stale = append(stale, fmt.Sprintf("%s: Kill %q no longer kills it; %s does", r.m.Name, r.m.Kill, r.killer))
+		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.m.Name, strings.Join(r.m.Pkgs, " "), r.outcome, r.killer,
 			r.duration.Round(100*time.Millisecond))
 		switch r.outcome {
@@ -177,6 +202,9 @@ func main() {
 	fmt.Printf("\n%d of %d mutants killed in %s\n", n, len(results), time.Since(start).Round(time.Second))
 	for _, b := range bad {
 		fmt.Println(b)
+	}
+	for _, s := range stale {
+		fmt.Println("update list.go:", s)
 	}
 	if *verbose {
 		for _, r := range results {
@@ -312,17 +340,33 @@ var (
 	buildFail = regexp.MustCompile(`(?m)^FAIL\s+\S+\s+\[(build|setup) failed\]|^# \S+`)
 )
 
-// run tests m's packages with m planted.
-func run(root, overlay string, m mutant, timeout time.Duration) result {
+// run tests m's packages with m planted: first only its known killers
+// (m.Kill, in killPkgs, the packages that hold them), then, if they pass,
+// all the tests of m.Pkgs.
+func run(root, overlay string, m mutant, killPkgs []string, timeout time.Duration) result {
+	start := time.Now()
+	if m.Kill != "" && len(killPkgs) > 0 {
+		r := runTests(root, overlay, m, append([]string{"-run", "^(" + m.Kill + ")$"}, killPkgs...), timeout)
+		if r.outcome != survived {
+			r.duration = time.Since(start)
+			return r
+		}
+	}
+	r := runTests(root, overlay, m, m.Pkgs, timeout)
+	r.fellBack = m.Kill != ""
+	r.duration = time.Since(start)
+	return r
+}
+
+// runTests runs go test with args, m planted through overlay.
+func runTests(root, overlay string, m mutant, args []string, timeout time.Duration) result {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	args := append([]string{"test", "-count=1", "-failfast"}, m.Pkgs...)
-	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd := exec.CommandContext(ctx, "go", append([]string{"test", "-count=1", "-failfast"}, args...)...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -overlay="+overlay))
-	start := time.Now()
 	out, err := cmd.CombinedOutput()
-	r := result{m: m, duration: time.Since(start), output: string(out)}
+	r := result{m: m, output: string(out)}
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
@@ -344,4 +388,42 @@ func run(root, overlay string, m mutant, timeout time.Duration) result {
 		}
 	}
 	return r
+}
+
+// killerPackages are the packages of m.Pkgs whose test files declare one
+// of m.Kill's tests; it is an error when a name of m.Kill is declared in
+// none of them (a renamed or removed test), so the list stays true.
+func killerPackages(root string, m mutant) ([]string, error) {
+	if m.Kill == "" {
+		return nil, nil
+	}
+	found := map[string]bool{}
+	var pkgs []string
+	for _, p := range m.Pkgs {
+		files, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(p), "*_test.go"))
+		if err != nil {
+			return nil, err
+		}
+		in := false
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			for _, name := range strings.Split(m.Kill, "|") {
+				if regexp.MustCompile(`(?m)^func ` + regexp.QuoteMeta(name) + `\(t \*testing\.T\)`).Match(data) {
+					found[name], in = true, true
+				}
+			}
+		}
+		if in {
+			pkgs = append(pkgs, p)
+		}
+	}
+	for _, name := range strings.Split(m.Kill, "|") {
+		if !found[name] {
+			return nil, fmt.Errorf("%s: Kill names %s, a test none of %s declares", m.Name, name, strings.Join(m.Pkgs, " "))
+		}
+	}
+	return pkgs, nil
 }

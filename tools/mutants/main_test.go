@@ -20,6 +20,12 @@ func TestListMatchesCode(t *testing.T) {
 		if _, err := writeOverlay(filepath.Join("..", ".."), tmp, i, m); err != nil {
 			t.Error(err)
 		}
+		if m.Kill == "" {
+			t.Errorf("%s: no Kill (name the tests that kill it: go run ./tools/mutants -only %s -full)", m.Name, m.Name)
+		}
+		if _, err := killerPackages(filepath.Join("..", ".."), m); err != nil {
+			t.Error(err)
+		}
 	}
 }
 
@@ -62,6 +68,50 @@ func TestWriteOverlay(t *testing.T) {
 		}
 		if got, want := string(mutated), "x := 0\ny := 2\ny := 2\n"; got != want {
 			t.Errorf("mutated file %q, want %q", got, want)
+		}
+	}
+}
+
+func TestKillerPackages(t *testing.T) {
+	root := t.TempDir()
+	for dir, src := range map[string]string{
+		"a": "package a\n\nfunc TestOne(t *testing.T) {}\n\nfunc TestOneMore(t *testing.T) {}\n",
+		"b": "package b\n\nfunc TestTwo(t *testing.T) {}\n",
+		"c": "package c\n\nfunc helper(t *testing.T) { TestOne(t) }\n",
+	} {
+		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, dir, "x_test.go"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pkgs := []string{"./a", "./b", "./c"}
+	tests := []struct {
+		kill    string
+		want    string
+		wantErr string
+	}{
+		{kill: "TestOne", want: "./a"},
+		{kill: "TestTwo|TestOne", want: "./a ./b"},
+		{kill: "TestOn", wantErr: "Kill names TestOn"},
+		{kill: "TestOne|TestGone", wantErr: "Kill names TestGone"},
+		{kill: "", want: ""},
+	}
+	for _, tt := range tests {
+		got, err := killerPackages(root, mutant{Name: "m", Pkgs: pkgs, Kill: tt.kill})
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Kill %q: err = %v, want %q", tt.kill, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Kill %q: %v", tt.kill, err)
+			continue
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("Kill %q: packages %q, want %q", tt.kill, got, tt.want)
 		}
 	}
 }
