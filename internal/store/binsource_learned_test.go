@@ -27,6 +27,10 @@ var (
 		SourceVersion: "0.7.9-2.2", Origin: "learned"}
 	libcapIndex = BinarySource{Name: "libcap-ng0", Version: "0.7.9-2.2+b1", SourceName: "libcap-ng",
 		SourceVersion: "0.7.9-2.2", Origin: "packages-index"}
+	// The same pair as a security tracker's binary list files it
+	// (source.OriginAdvisoryBinaries).
+	libcapAdvisory = BinarySource{Name: "libcap-ng0", Version: "0.7.9-2.2+b1", SourceName: "libcap-ng",
+		SourceVersion: "0.7.9-2.2", Origin: "advisory-binaries"}
 )
 
 func TestLearnBinarySourcesPrecedence(t *testing.T) {
@@ -42,6 +46,18 @@ func TestLearnBinarySourcesPrecedence(t *testing.T) {
 		{"a learned mapping replaces an index one",
 			[][]BinarySource{{libc6Index, libcapIndex}, {libc6Learned, libcapLearned}},
 			[]BinarySource{libc6Learned, libcapLearned}},
+		// One call holding the same binary twice (two indexes of a release
+		// loaded together): one statement cannot update a row twice on
+		// PostgreSQL, and the outcome is that of filing them in turn.
+		{"one call: learned then index keeps learned",
+			[][]BinarySource{{libc6Learned, libcapIndex, libc6Index}},
+			[]BinarySource{libc6Learned, libcapIndex}},
+		{"one call: index then learned keeps learned",
+			[][]BinarySource{{libc6Index, libc6Learned, libcapIndex}},
+			[]BinarySource{libc6Learned, libcapIndex}},
+		{"one call: of two non-learned mappings the last wins",
+			[][]BinarySource{{libcapIndex, libcapAdvisory}, {libc6Index, libc6Index}},
+			[]BinarySource{libc6Index, libcapAdvisory}},
 		{"mixed: each binary keeps its learned mapping",
 			[][]BinarySource{{libc6Learned, libcapIndex}, {libc6Index, libcapLearned}, {libc6Index, libcapIndex}},
 			[]BinarySource{libc6Learned, libcapLearned}},

@@ -46,6 +46,15 @@ type engine interface {
 	// upsertDescriptions sets the descriptions of CVEs (ids unique).
 	upsertDescriptions(ctx context.Context, tx *sql.Tx, ids, descs []string) error
 
+	// upsertBinarySources files binary -> source mappings of osGroup, each
+	// (name, version) once in bs, a report's ("learned") never replaced by
+	// another origin's.
+	upsertBinarySources(ctx context.Context, tx *sql.Tx, osGroup string, bs []BinarySource) error
+
+	// insertSecurityUpdates adds the binaries a security index at location
+	// offers (a row already there is kept).
+	insertSecurityUpdates(ctx context.Context, tx *sql.Tx, location, osGroup string, ups []SecurityUpdate) error
+
 	// stuck tells whether the connection that failed with err should be
 	// closed rather than reused: it may fail for itself (opened read-only)
 	// where a new connection would not, once the fault is fixed.

@@ -236,6 +236,44 @@ func (postgres) upsertDescriptions(ctx context.Context, tx *sql.Tx, ids, descs [
 	return err
 }
 
+// upsertBinarySources sends the mappings as one array per column: one
+// round trip for a batch where a statement per row cost a Packages index
+// of 63,440 binaries 63,440 round trips.
+func (postgres) upsertBinarySources(ctx context.Context, tx *sql.Tx, osGroup string, bs []BinarySource) error {
+	cols := make([][]string, 5)
+	for i := range cols {
+		cols[i] = make([]string, len(bs))
+	}
+	for i, b := range bs {
+		cols[0][i], cols[1][i], cols[2][i], cols[3][i], cols[4][i] = b.Name, b.Version, b.SourceName, b.SourceVersion, b.Origin
+	}
+	_, err := tx.ExecContext(ctx, qUpsertBinarySource+`
+		SELECT $1, u.n, u.v, u.sn, u.sv, u.o FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+			AS u (n, v, sn, sv, o)`+qUpsertBinarySourceConflict, osGroup, cols[0], cols[1], cols[2], cols[3], cols[4])
+	if err != nil {
+		return fmt.Errorf("binary sources: %w", err)
+	}
+	return nil
+}
+
+// insertSecurityUpdates sends the binaries as one array per column.
+func (postgres) insertSecurityUpdates(ctx context.Context, tx *sql.Tx, location, osGroup string, ups []SecurityUpdate) error {
+	cols := make([][]string, 5)
+	for i := range cols {
+		cols[i] = make([]string, len(ups))
+	}
+	for i, u := range ups {
+		cols[0][i], cols[1][i], cols[2][i], cols[3][i], cols[4][i] = u.Name, u.Arch, u.Version, u.SourceName, u.SourceVersion
+	}
+	_, err := tx.ExecContext(ctx, qInsertSecurityUpdate+`
+		SELECT $1, $2, u.n, u.a, u.v, u.sn, u.sv FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+			AS u (n, a, v, sn, sv) ON CONFLICT DO NOTHING`, location, osGroup, cols[0], cols[1], cols[2], cols[3], cols[4])
+	if err != nil {
+		return fmt.Errorf("security updates: %w", err)
+	}
+	return nil
+}
+
 func (postgres) dataFile(string) string { return "" }
 
 // stuck: a session that started read-only (default_transaction_read_only

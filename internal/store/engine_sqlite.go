@@ -197,6 +197,36 @@ func (sqlite) upsertDescriptions(ctx context.Context, tx *sql.Tx, ids, descs []s
 	return nil
 }
 
+// upsertBinarySources runs one prepared statement per mapping (in
+// process, cheaper than decoding a batch from JSON).
+func (sqlite) upsertBinarySources(ctx context.Context, tx *sql.Tx, osGroup string, bs []BinarySource) error {
+	st, err := tx.PrepareContext(ctx, qUpsertBinarySource+` VALUES ($1, $2, $3, $4, $5, $6)`+qUpsertBinarySourceConflict)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, b := range bs {
+		if _, err := st.ExecContext(ctx, osGroup, b.Name, b.Version, b.SourceName, b.SourceVersion, b.Origin); err != nil {
+			return fmt.Errorf("binary source %s: %w", b.Name, err)
+		}
+	}
+	return nil
+}
+
+func (sqlite) insertSecurityUpdates(ctx context.Context, tx *sql.Tx, location, osGroup string, ups []SecurityUpdate) error {
+	st, err := tx.PrepareContext(ctx, qInsertSecurityUpdate+` VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, u := range ups {
+		if _, err := st.ExecContext(ctx, location, osGroup, u.Name, u.Arch, u.Version, u.SourceName, u.SourceVersion); err != nil {
+			return fmt.Errorf("security update %s %s: %w", u.Name, u.Version, err)
+		}
+	}
+	return nil
+}
+
 // retryable: another process (a CLI import while the server runs) held
 // the database for longer than the busy timeout.
 func (sqlite) retryable(err error) bool {

@@ -145,28 +145,49 @@ type BinarySource struct {
 
 // LearnBinarySources records binary -> source mappings for osGroup. A
 // mapping learned from reports ("learned") wins over one from a Packages
-// index.
+// index. Within bs, a later mapping of the same (name, version) wins as
+// if each were filed in turn: the last learned one, or the last one when
+// none is learned.
 func (s *Store) LearnBinarySources(ctx context.Context, osGroup string, bs []BinarySource) error {
 	if osGroup == "" || len(bs) == 0 {
 		return nil
 	}
+	bs = lastMappings(bs)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO binary_sources (os_group, name, version, source_name,
-			source_version, origin) VALUES ($1, $2, $3, $4, $5, $6)
+		return s.engine.upsertBinarySources(ctx, tx, osGroup, bs)
+	})
+}
+
+// The upsert of a binary -> source mapping, both engines: rows are added
+// by VALUES (SQLite) or from arrays (PostgreSQL).
+const (
+	qUpsertBinarySource = `INSERT INTO binary_sources (os_group, name, version, source_name,
+			source_version, origin)`
+	qUpsertBinarySourceConflict = `
 			ON CONFLICT (os_group, name, version) DO UPDATE SET source_name = excluded.source_name,
 				source_version = excluded.source_version, origin = excluded.origin
-			WHERE binary_sources.origin <> 'learned' OR excluded.origin = 'learned'`)
-		if err != nil {
-			return err
+			WHERE binary_sources.origin <> 'learned' OR excluded.origin = 'learned'`
+)
+
+// lastMappings keeps one mapping per (name, version) of bs, the one that
+// filing them in turn would leave: the last learned, else the last; the
+// order of first appearance is kept. (One statement cannot update a row
+// twice, and the outcome must not depend on the engine.)
+func lastMappings(bs []BinarySource) []BinarySource {
+	at := make(map[[2]string]int, len(bs))
+	out := make([]BinarySource, 0, len(bs))
+	for _, b := range bs {
+		k := [2]string{b.Name, b.Version}
+		i, seen := at[k]
+		switch {
+		case !seen:
+			at[k] = len(out)
+			out = append(out, b)
+		case b.Origin == "learned" || out[i].Origin != "learned":
+			out[i] = b
 		}
-		defer st.Close()
-		for _, b := range bs {
-			if _, err := st.ExecContext(ctx, osGroup, b.Name, b.Version, b.SourceName, b.SourceVersion, b.Origin); err != nil {
-				return fmt.Errorf("binary source %s: %w", b.Name, err)
-			}
-		}
-		return nil
-	})
+	}
+	return out
 }
 
 // LookupBinarySources returns the known mappings of pkgs in osGroup, by

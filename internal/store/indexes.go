@@ -68,20 +68,16 @@ func (s *Store) ReplaceSecurityUpdates(ctx context.Context, location, osGroup st
 		if _, err := tx.ExecContext(ctx, `DELETE FROM security_updates WHERE location = $1`, location); err != nil {
 			return err
 		}
-		st, err := tx.PrepareContext(ctx, `INSERT INTO security_updates (location, os_group, name, arch, version,
-			source_name, source_version) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return err
+		if len(ups) == 0 {
+			return nil
 		}
-		defer st.Close()
-		for _, u := range ups {
-			if _, err := st.ExecContext(ctx, location, osGroup, u.Name, u.Arch, u.Version, u.SourceName, u.SourceVersion); err != nil {
-				return fmt.Errorf("security update %s %s: %w", u.Name, u.Version, err)
-			}
-		}
-		return nil
+		return s.engine.insertSecurityUpdates(ctx, tx, location, osGroup, ups)
 	})
 }
+
+// qInsertSecurityUpdate adds a security suite's binary, both engines.
+const qInsertSecurityUpdate = `INSERT INTO security_updates (location, os_group, name, arch, version,
+			source_name, source_version)`
 
 // FleetFacts lists the OS groups of distro ("debian" for debian:*) the
 // whole fleet runs and their machine architectures (as reports carry

@@ -108,6 +108,7 @@ func completeTrackerJSON(t *testing.T, shared, path string) {
 // bookworm, stale when the last check is old (and /readyz fails); and
 // importing DSA, DLA, then DSA again keeps the DLA list's records.
 func TestDataStatesEndToEnd(t *testing.T) {
+	t.Parallel() // one of the slow imports of real data: they overlap (e2e_test.go)
 	shared := sharedDir(t)
 	s := startServer(t, "--update-every", "0") // no fetch of the vendors' URLs: this machine may be offline
 	feeds := filepath.Join(shared, "data/feeds/debian")

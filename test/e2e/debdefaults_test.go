@@ -130,6 +130,7 @@ func withoutBasis(f []finding) []finding {
 // over protocol 6 (issue 10 §1); the security suite's newer versions are
 // "update available" findings that resolve when installed (§5).
 func TestDebianDefaultSources(t *testing.T) {
+	t.Parallel() // one of the slow imports of real data: they overlap (e2e_test.go)
 	shared := sharedDir(t)
 	mirror := debianMirror(t, shared)
 	feeds := filepath.Join(shared, "data/feeds/debian")

@@ -214,6 +214,7 @@ func runPakiti(t *testing.T, db string, args ...string) string {
 // from the API and compared with the hand-written expectations above;
 // then a data update re-evaluates without any report being re-sent.
 func TestDebianEndToEnd(t *testing.T) {
+	t.Parallel() // one of the slow imports of real data: they overlap (e2e_test.go)
 	shared := sharedDir(t)
 	s := startServer(t)
 	dir := t.TempDir()

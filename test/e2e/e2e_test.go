@@ -2,6 +2,13 @@
 // port with a temporary SQLite file (a fresh PostgreSQL database when
 // PAKITI_TEST_POSTGRES is set, see internal/testdb), and pakiti-client sending real
 // inventories and this machine's own packages to it.
+//
+// Each test has its own server, database and temporary files, so tests may
+// run in parallel. The few that import whole real data sets (tracker
+// snapshots, DSA lists, full Packages indexes) call t.Parallel: most of
+// their time is spent in the server and the database, so two of them
+// overlap well even on two cores. Tests that measure time (job leases)
+// stay serial.
 package e2e
 
 import (

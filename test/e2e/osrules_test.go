@@ -110,6 +110,7 @@ type ruleChange struct {
 // while the server runs (another process, as another server would) gives
 // the next CentOS 7 report its group; the CLI prints what each change did.
 func TestOSRulesRemap(t *testing.T) {
+	t.Parallel() // one of the slow imports of real data: they overlap (e2e_test.go)
 	shared := sharedDir(t)
 	s := startServer(t, "--os-rules-check-every", "0")
 	feeds := filepath.Join(shared, "data/feeds/debian")

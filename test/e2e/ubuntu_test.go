@@ -306,6 +306,7 @@ func checkBionicKernels(t *testing.T, s *server) {
 // excerpt files are unmodified members of the snapshot); the findings by
 // binary name are a subset. Counts are logged (go test -v).
 func TestUbuntuSnapshot(t *testing.T) {
+	t.Parallel() // one of the slow imports of real data: they overlap (e2e_test.go)
 	if testing.Short() {
 		t.Skip("imports the whole tracker snapshot; not in -short")
 	}
