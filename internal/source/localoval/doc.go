@@ -8,5 +8,18 @@
 // tests of its definitions ("Debian GNU/Linux 11 is installed", "Red Hat
 // Enterprise Linux 9 is installed") are not needed to place a record; a
 // definition internal/oval cannot flatten (see oval.Flatten) is counted
-// and left out, never guessed.
+// and left out, never guessed; for the same reason an extend_definition
+// marked applicability_check (Ubuntu's "Ubuntu 18.04 LTS (bionic) is
+// installed.") is dropped from a conjunction before flattening.
+//
+// Ubuntu's CVE OVAL (com.ubuntu.RELEASE.cve: dpkginfo tests; its OCI
+// variant: textfilecontent54 tests on the image's ./manifest) names the
+// binaries of one source package through a constant_variable commented
+// "'tor' package binaries", every binary held to the state's "less than"
+// version, the tracker's fix of the source. Its records are filed under
+// that source package, the key the ubuntu driver meets installed packages
+// by (their reported or indexed source, compared at the source version);
+// matching binary names as such would need a second key per package in
+// internal/match. Ubuntu's USN OVAL names no source package in its
+// variables and is not read.
 package localoval

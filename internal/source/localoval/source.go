@@ -72,6 +72,7 @@ func ParseFile(ctx context.Context, r io.Reader, group, tempDir string, emit fun
 			st.Deprecated++
 			return nil
 		}
+		dropApplicability(d.Criteria)
 		bs, err := oval.Flatten(d)
 		if errors.Is(err, oval.ErrShape) {
 			st.Unflattened++
@@ -98,4 +99,28 @@ func ParseFile(ctx context.Context, r io.Reader, group, tempDir string, emit fun
 		return nil
 	})
 	return st, err
+}
+
+// dropApplicability removes from a definition's conjunctions the
+// extend_definition nodes marked applicability_check (Ubuntu's "Ubuntu
+// 18.04 LTS (bionic) is installed."): they say which platform the
+// definition is for, which the admin's OS group already says. An
+// extend_definition of any other kind stays, and Flatten refuses it.
+func dropApplicability(n *oval.Node) {
+	if n == nil || !n.IsCriteria() {
+		return
+	}
+	if n.Operator == "" || n.Operator == oval.OpAND {
+		kept := n.Children[:0]
+		for _, c := range n.Children {
+			if c.DefinitionRef != "" && c.ApplicabilityCheck && !c.Negate && len(n.Children) > 1 {
+				continue
+			}
+			kept = append(kept, c)
+		}
+		n.Children = kept
+	}
+	for _, c := range n.Children {
+		dropApplicability(c)
+	}
 }

@@ -1,0 +1,140 @@
+package localoval
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/pakiti-go/pakiti/internal/match"
+	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/ubuntu"
+	"github.com/pakiti-go/pakiti/internal/store"
+)
+
+// parseAll reads a testdata file (decompressed as the fetcher hands it
+// over) for group.
+func parseAll(t *testing.T, name, group string) ([]model.Advisory, error) {
+	t.Helper()
+	f := open(t, name)
+	rc, err := f.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var got []model.Advisory
+	err = New().Parse(context.Background(), source.Document{Name: f.Name, Body: rc, Group: group}, func(a model.Advisory) error {
+		got = append(got, a)
+		return nil
+	})
+	return got, err
+}
+
+// Ubuntu's CVE OVAL. Its package tests name the binaries of one source
+// package through a constant_variable ("'tor' package binaries": tor,
+// tor-geoipdb); a record is filed under that source package, as Ubuntu's
+// tracker files it and as the ubuntu driver keys installed packages, with
+// the state's "less than" version, which Ubuntu's generator takes from the
+// tracker's fix of the source. Expectations written from the files:
+func TestParseUbuntuOVAL(t *testing.T) {
+	for _, tc := range []struct {
+		file, group string
+		want        []model.Advisory
+	}{
+		{"vulnerablecode_ubuntu_oval_data.xml", "ubuntu:18.04", []model.Advisory{
+			// oval:com.ubuntu.bionic:def:201687030000000 "CVE-2016-8703 on Ubuntu 18.04 LTS (bionic) - medium.":
+			// tst:201686860000000 on var:201686860000000 "'potrace' package binaries" (libpotrace0, potrace),
+			// ste:201686860000000 evr less than 1.14-2
+			{Source: "oval", OSGroup: "ubuntu:18.04", Package: "potrace", CVE: "CVE-2016-8703", FixedVersion: "1.14-2", Status: model.StatusFixed, Severity: "medium"},
+			// def:201688600000000 "CVE-2016-8860 ...": tst:201688600000000 on var:2017115650000000
+			// "'tor' package binaries" (tor, tor-geoipdb), ste:201688600000000 less than 0.2.8.9-1ubuntu1
+			{Source: "oval", OSGroup: "ubuntu:18.04", Package: "tor", CVE: "CVE-2016-8860", FixedVersion: "0.2.8.9-1ubuntu1", Status: model.StatusFixed, Severity: "medium"},
+		}},
+		{"vuls-data-update_oci.com.ubuntu.jammy.cve.oval.xml.bz2", "ubuntu:22.04", []model.Advisory{
+			// oval:com.ubuntu.jammy:def:2023487950000000 "CVE-2023-48795 on Ubuntu 22.04 LTS (jammy) - medium", OR of
+			// tst:2023285310000000 (var "The 'openssh' package binaries", ste subexpression less than 1:8.9p1-3ubuntu0.5)
+			{Source: "oval", OSGroup: "ubuntu:22.04", Package: "openssh", CVE: "CVE-2023-48795", FixedVersion: "1:8.9p1-3ubuntu0.5", Status: model.StatusFixed, Severity: "medium"},
+			// and tst:2023487950000000 (var "The 'libssh' package binaries", less than 0:0.9.6-2ubuntu0.22.04.2)
+			{Source: "oval", OSGroup: "ubuntu:22.04", Package: "libssh", CVE: "CVE-2023-48795", FixedVersion: "0:0.9.6-2ubuntu0.22.04.2", Status: model.StatusFixed, Severity: "medium"},
+		}},
+	} {
+		got, err := parseAll(t, tc.file, tc.group)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.file, err)
+		}
+		if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(model.Advisory{}, "Description", "Published")); diff != "" {
+			t.Errorf("%s: records (-want +got):\n%s", tc.file, diff)
+		}
+	}
+}
+
+// Ubuntu's USN OVAL (OCI variant) names its binaries in a variable whose
+// comment is "Long Term Support", not the source package: not read, and
+// the import says so rather than loading nothing.
+func TestParseUbuntuUSNRefused(t *testing.T) {
+	_, err := parseAll(t, "vuls-data-update_oci.com.ubuntu.jammy.usn.oval.xml.bz2", "ubuntu:22.04")
+	if err == nil || !strings.Contains(err.Error(), "no record read from its 1 definitions (0 deprecated, 1 of a shape") {
+		t.Errorf("error %v", err)
+	}
+}
+
+// Verdicts of Ubuntu's OVAL records on installed packages, by the ubuntu
+// driver's rules (dpkg order, the source package as key), decided by hand
+// from the definitions cited in TestParseUbuntuOVAL.
+func TestUbuntuOVALVerdicts(t *testing.T) {
+	bionic, err := parseAll(t, "vulnerablecode_ubuntu_oval_data.xml", "ubuntu:18.04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jammy, err := parseAll(t, "vuls-data-update_oci.com.ubuntu.jammy.cve.oval.xml.bz2", "ubuntu:22.04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := ubuntu.Driver{}
+	for _, tc := range []struct {
+		name  string
+		recs  []model.Advisory
+		pkg   model.Package
+		known *store.BinarySource // the group's binary -> source map (protocol 5)
+		want  []string            // "CVE fixed-version"
+	}{
+		// tor-geoipdb is one of var:2017115650000000's binaries; 0.2.8.8-1 < 0.2.8.9-1ubuntu1 (def:201688600000000)
+		{"tor-geoipdb below the fix, protocol 6", bionic, model.Package{Name: "tor-geoipdb", Version: "0.2.8.8-1", SourceName: "tor", SourceVersion: "0.2.8.8-1"},
+			nil, []string{"CVE-2016-8860 0.2.8.9-1ubuntu1"}},
+		// the fix itself: not below
+		{"tor at the fix", bionic, model.Package{Name: "tor", Version: "0.2.8.9-1ubuntu1", SourceName: "tor", SourceVersion: "0.2.8.9-1ubuntu1"}, nil, nil},
+		// libpotrace0 over protocol 5, its source known from the index; 1.14-1 < 1.14-2 (def:201687030000000)
+		{"libpotrace0 below the fix, protocol 5", bionic, model.Package{Name: "libpotrace0", Version: "1.14-1"},
+			&store.BinarySource{Name: "libpotrace0", Version: "1.14-1", SourceName: "potrace", SourceVersion: "1.14-1", Origin: match.BasisPackagesIndex, Exact: true},
+			[]string{"CVE-2016-8703 1.14-2"}},
+		// dpkg order: 1.14-2build1 sorts after 1.14-2
+		{"potrace rebuilt after the fix", bionic, model.Package{Name: "potrace", Version: "1.14-2build1", SourceName: "potrace", SourceVersion: "1.14-2build1"}, nil, nil},
+		// libssh-4 0.9.6-2ubuntu0.22.04.1 < 0:0.9.6-2ubuntu0.22.04.2 (tst:2023487950000000)
+		{"libssh-4 below the fix", jammy, model.Package{Name: "libssh-4", Version: "0.9.6-2ubuntu0.22.04.1", SourceName: "libssh", SourceVersion: "0.9.6-2ubuntu0.22.04.1"},
+			nil, []string{"CVE-2023-48795 0:0.9.6-2ubuntu0.22.04.2"}},
+		// openssh-client 1:8.9p1-3ubuntu0.4 < 1:8.9p1-3ubuntu0.5 (tst:2023285310000000); the epoch counts
+		{"openssh-client below the fix", jammy, model.Package{Name: "openssh-client", Version: "1:8.9p1-3ubuntu0.4", SourceName: "openssh", SourceVersion: "1:8.9p1-3ubuntu0.4"},
+			nil, []string{"CVE-2023-48795 1:8.9p1-3ubuntu0.5"}},
+		{"openssh-client at the fix", jammy, model.Package{Name: "openssh-client", Version: "1:8.9p1-3ubuntu0.5", SourceName: "openssh", SourceVersion: "1:8.9p1-3ubuntu0.5"}, nil, nil},
+		// a package the definitions do not name
+		{"libssh2-1 not named", jammy, model.Package{Name: "libssh2-1", Version: "1.10.0-3", SourceName: "libssh2", SourceVersion: "1.10.0-3"}, nil, nil},
+	} {
+		k := d.Key(tc.pkg, tc.known)
+		var recs []model.Advisory
+		for _, a := range tc.recs {
+			if a.Package == k.Name {
+				recs = append(recs, a)
+			}
+		}
+		var got []string
+		for _, v := range match.Verdicts(d, k, recs) {
+			got = append(got, v.CVE+" "+v.FixedVersion)
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s: verdicts (-want +got):\n%s", tc.name, diff)
+		}
+	}
+}
