@@ -235,3 +235,21 @@ func listedReleases(ctx context.Context, fleet source.Fleet) ([]string, error) {
 	slices.SortFunc(out, func(x, y string) int { return releaseRank(x) - releaseRank(y) })
 	return out, nil
 }
+
+// Optional: the Packages index of a release older than the oldest of
+// DefaultReleases (an LTS or ELTS release the tracker still lists, which
+// deb.debian.org may have moved to archive.debian.org) may be absent.
+func (*Source) Optional(location string) bool {
+	_, loc := source.SplitGroup(location)
+	parts := strings.Split(strings.ReplaceAll(loc, `\`, "/"), "/")
+	for i, p := range parts {
+		if p != "dists" || i+1 >= len(parts) {
+			continue
+		}
+		code, _, _ := strings.Cut(parts[i+1], "-")
+		if _, known := OSGroup(code); known && releaseRank(code) < releaseRank(DefaultReleases[0]) {
+			return true
+		}
+	}
+	return false
+}
