@@ -17,9 +17,11 @@
 // binaries of one source package through a constant_variable commented
 // "'tor' package binaries", every binary held to the state's "less than"
 // version, the tracker's fix of the source. Its records are filed under
-// that source package, the key the ubuntu driver meets installed packages
-// by (their reported or indexed source, compared at the source version);
-// matching binary names as such would need a second key per package in
-// internal/match. Ubuntu's USN OVAL names no source package in its
+// that source package, the key the ubuntu driver meets a package by when
+// its source is known (protocol 6, or the binary -> source map), and again
+// under each listed binary, the key of a package whose source is not
+// known (a protocol-5 report before any map): that one is compared at its
+// own version, as the OVAL test compares it. A package has one key, so no
+// host meets both. Ubuntu's USN OVAL names no source package in its
 // variables and is not read.
 package localoval

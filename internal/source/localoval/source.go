@@ -81,7 +81,12 @@ func ParseFile(ctx context.Context, r io.Reader, group, tempDir string, emit fun
 		if err != nil {
 			return err
 		}
-		recs, _ := oval.Advisories(d, bs, oval.RecordOptions{Source: Name, Groups: func(oval.Branch) []string { return []string{group} }})
+		var recs []model.Advisory
+		for _, b := range bs {
+			rs, _ := oval.Advisories(d, []oval.Branch{b}, oval.RecordOptions{Source: Name, Groups: func(oval.Branch) []string { return []string{group} }})
+			recs = append(recs, rs...)
+			recs = append(recs, binaryRecords(rs, b)...)
+		}
 		if len(recs) == 0 {
 			st.NoRecord++
 		}
@@ -123,4 +128,25 @@ func dropApplicability(n *oval.Node) {
 	for _, c := range n.Children {
 		dropApplicability(c)
 	}
+}
+
+// binaryRecords repeats a branch's records under each binary its test's
+// variable lists (Ubuntu's OVAL), but the one named like the source: an
+// installed package the ubuntu driver keys by its binary name (a
+// protocol-5 report, no binary -> source map known) meets them at its
+// own version, as Ubuntu's OVAL compares it; one keyed by its source
+// meets the source's record. A package has one key, so no host meets
+// both.
+func binaryRecords(recs []model.Advisory, b oval.Branch) []model.Advisory {
+	var out []model.Advisory
+	for _, bin := range b.Binaries {
+		if bin == b.Package {
+			continue
+		}
+		for _, a := range recs {
+			a.Package = bin
+			out = append(out, a)
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package localoval
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,26 +41,40 @@ func parseAll(t *testing.T, name, group string) ([]model.Advisory, error) {
 // the state's "less than" version, which Ubuntu's generator takes from the
 // tracker's fix of the source. Expectations written from the files:
 func TestParseUbuntuOVAL(t *testing.T) {
+	// rec is a fixed record of medium severity, as both definitions say.
+	rec := func(group, pkg, cve, fixed string) model.Advisory {
+		return model.Advisory{Source: "oval", OSGroup: group, Package: pkg, CVE: cve, FixedVersion: fixed, Status: model.StatusFixed, Severity: "medium"}
+	}
+	// recs is the source's record, then the same under each binary the
+	// variable lists but the one named like the source.
+	recs := func(group, cve, fixed, src string, binaries ...string) []model.Advisory {
+		out := []model.Advisory{rec(group, src, cve, fixed)}
+		for _, b := range binaries {
+			out = append(out, rec(group, b, cve, fixed))
+		}
+		return out
+	}
 	for _, tc := range []struct {
 		file, group string
 		want        []model.Advisory
 	}{
-		{"vulnerablecode_ubuntu_oval_data.xml", "ubuntu:18.04", []model.Advisory{
+		{"vulnerablecode_ubuntu_oval_data.xml", "ubuntu:18.04", slices.Concat(
 			// oval:com.ubuntu.bionic:def:201687030000000 "CVE-2016-8703 on Ubuntu 18.04 LTS (bionic) - medium.":
 			// tst:201686860000000 on var:201686860000000 "'potrace' package binaries" (libpotrace0, potrace),
 			// ste:201686860000000 evr less than 1.14-2
-			{Source: "oval", OSGroup: "ubuntu:18.04", Package: "potrace", CVE: "CVE-2016-8703", FixedVersion: "1.14-2", Status: model.StatusFixed, Severity: "medium"},
+			recs("ubuntu:18.04", "CVE-2016-8703", "1.14-2", "potrace", "libpotrace0"),
 			// def:201688600000000 "CVE-2016-8860 ...": tst:201688600000000 on var:2017115650000000
 			// "'tor' package binaries" (tor, tor-geoipdb), ste:201688600000000 less than 0.2.8.9-1ubuntu1
-			{Source: "oval", OSGroup: "ubuntu:18.04", Package: "tor", CVE: "CVE-2016-8860", FixedVersion: "0.2.8.9-1ubuntu1", Status: model.StatusFixed, Severity: "medium"},
-		}},
-		{"vuls-data-update_oci.com.ubuntu.jammy.cve.oval.xml.bz2", "ubuntu:22.04", []model.Advisory{
+			recs("ubuntu:18.04", "CVE-2016-8860", "0.2.8.9-1ubuntu1", "tor", "tor-geoipdb"))},
+		{"vuls-data-update_oci.com.ubuntu.jammy.cve.oval.xml.bz2", "ubuntu:22.04", slices.Concat(
 			// oval:com.ubuntu.jammy:def:2023487950000000 "CVE-2023-48795 on Ubuntu 22.04 LTS (jammy) - medium", OR of
-			// tst:2023285310000000 (var "The 'openssh' package binaries", ste subexpression less than 1:8.9p1-3ubuntu0.5)
-			{Source: "oval", OSGroup: "ubuntu:22.04", Package: "openssh", CVE: "CVE-2023-48795", FixedVersion: "1:8.9p1-3ubuntu0.5", Status: model.StatusFixed, Severity: "medium"},
-			// and tst:2023487950000000 (var "The 'libssh' package binaries", less than 0:0.9.6-2ubuntu0.22.04.2)
-			{Source: "oval", OSGroup: "ubuntu:22.04", Package: "libssh", CVE: "CVE-2023-48795", FixedVersion: "0:0.9.6-2ubuntu0.22.04.2", Status: model.StatusFixed, Severity: "medium"},
-		}},
+			// tst:2023285310000000 (var "The 'openssh' package binaries": ^openssh-client(?::\w+|)\s+(.*)$ ...,
+			// ste subexpression less than 1:8.9p1-3ubuntu0.5)
+			recs("ubuntu:22.04", "CVE-2023-48795", "1:8.9p1-3ubuntu0.5", "openssh",
+				"openssh-client", "openssh-server", "openssh-sftp-server", "openssh-tests", "ssh", "ssh-askpass-gnome"),
+			// and tst:2023487950000000 (var "The 'libssh' package binaries": libssh-4, libssh-gcrypt-4;
+			// less than 0:0.9.6-2ubuntu0.22.04.2)
+			recs("ubuntu:22.04", "CVE-2023-48795", "0:0.9.6-2ubuntu0.22.04.2", "libssh", "libssh-4", "libssh-gcrypt-4"))},
 	} {
 		got, err := parseAll(t, tc.file, tc.group)
 		if err != nil {
@@ -119,6 +134,14 @@ func TestUbuntuOVALVerdicts(t *testing.T) {
 		{"openssh-client below the fix", jammy, model.Package{Name: "openssh-client", Version: "1:8.9p1-3ubuntu0.4", SourceName: "openssh", SourceVersion: "1:8.9p1-3ubuntu0.4"},
 			nil, []string{"CVE-2023-48795 1:8.9p1-3ubuntu0.5"}},
 		{"openssh-client at the fix", jammy, model.Package{Name: "openssh-client", Version: "1:8.9p1-3ubuntu0.5", SourceName: "openssh", SourceVersion: "1:8.9p1-3ubuntu0.5"}, nil, nil},
+		// protocol 5, no binary -> source map: met by its binary name at its
+		// own version, as the OVAL test compares it: linux-check-diff's
+		// (shared/data/inventories/ubuntu-22.04) libssh-4 0.9.6-2build1 < 0:0.9.6-2ubuntu0.22.04.2
+		{"libssh-4 by its binary name", jammy, model.Package{Name: "libssh-4", Version: "0.9.6-2build1"},
+			nil, []string{"CVE-2023-48795 0:0.9.6-2ubuntu0.22.04.2"}},
+		// and its openssh-client 1:8.9p1-3 < 1:8.9p1-3ubuntu0.5
+		{"openssh-client by its binary name", jammy, model.Package{Name: "openssh-client", Version: "1:8.9p1-3"},
+			nil, []string{"CVE-2023-48795 1:8.9p1-3ubuntu0.5"}},
 		// a package the definitions do not name
 		{"libssh2-1 not named", jammy, model.Package{Name: "libssh2-1", Version: "1.10.0-3", SourceName: "libssh2", SourceVersion: "1.10.0-3"}, nil, nil},
 	} {
