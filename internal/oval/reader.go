@@ -15,8 +15,9 @@ const (
 	maxDepth       = 64      // criteria nesting
 	maxDescription = 4 << 10 // bytes of a description kept in the spool
 	// maxVariableValues bounds one constant_variable (Ubuntu's list the
-	// binaries of one source package: a few, a few hundred for linux).
-	maxVariableValues = 1 << 12
+	// binaries of one source package: a few; linux's, with every flavour
+	// and ABI, thousands).
+	maxVariableValues = 1 << 16
 	defaultMemSpool   = 16 << 20
 )
 
