@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/oval"
@@ -137,10 +138,15 @@ func dropApplicability(n *oval.Node) {
 // own version, as Ubuntu's OVAL compares it; one keyed by its source
 // meets the source's record. A package has one key, so no host meets
 // both.
+//
+// A kernel source's binaries (linux, linux-aws, linux-hwe-5.15...: images,
+// headers, modules, tools, thousands of them, each in hundreds of CVE
+// definitions) are not repeated: the ubuntu driver keys an image by its
+// source whatever the report says, and never counts the others.
 func binaryRecords(recs []model.Advisory, b oval.Branch) []model.Advisory {
 	var out []model.Advisory
 	for _, bin := range b.Binaries {
-		if bin == b.Package {
+		if bin == b.Package || strings.HasPrefix(b.Package, "linux") && strings.HasPrefix(bin, "linux-") {
 			continue
 		}
 		for _, a := range recs {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/oval"
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/ubuntu"
 	"github.com/pakiti-go/pakiti/internal/store"
@@ -159,5 +160,20 @@ func TestUbuntuOVALVerdicts(t *testing.T) {
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("%s: verdicts (-want +got):\n%s", tc.name, diff)
 		}
+	}
+}
+
+// A kernel source's binaries are not repeated (binaryRecords); its other
+// binaries are. Constructed branch: the shape Flatten gives for Ubuntu's
+// linux variable, no kernel OVAL excerpt being in the shared data.
+func TestBinaryRecordsKernel(t *testing.T) {
+	recs := []model.Advisory{{Source: "oval", OSGroup: "ubuntu:22.04", Package: "linux", CVE: "CVE-2022-36879", FixedVersion: "5.15.0-48.54", Status: model.StatusFixed}}
+	got := binaryRecords(recs, oval.Branch{Package: "linux", Binaries: []string{"linux-image-5.15.0-48-generic", "linux-libc-dev", "linux", "bpftool"}})
+	var names []string
+	for _, a := range got {
+		names = append(names, a.Package)
+	}
+	if diff := cmp.Diff([]string{"bpftool"}, names); diff != "" {
+		t.Errorf("binary records (-want +got):\n%s", diff)
 	}
 }
