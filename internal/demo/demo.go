@@ -29,6 +29,12 @@ const Banner = "Demo data, loaded by pakiti serve --demo: complete for Ubuntu 18
 	"and Alpine 3.10 (its secdb of 2020), findings as of those dates; partial for Debian (the DSA/DLA lists of 1 April 2023 " +
 	"and tracker JSON excerpts cover no release completely: those hosts are never shown clean); none for Ubuntu 22.04."
 
+// The Debian hosts stay partial: no Debian release's whole data is in the
+// shared real data the bundle is made from (the tracker JSON is there only
+// as three test-fixture excerpts of 2 to 6 source packages; the DSA and
+// DLA lists say what was fixed, not what is open; the OVAL and OSV files
+// are excerpts too), so no Packages index subset can make one complete.
+
 // reports are the demo hosts: file, protocol, site. The protocol-6
 // Ubuntu host comes first: it teaches ubuntu:18.04 the binary -> source
 // map the protocol-5 one is matched through.

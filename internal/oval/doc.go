@@ -10,7 +10,7 @@
 // temporary file), tests/objects/states are kept in compact maps, and the
 // definitions are read back and handed out with every criterion resolved to
 // its Test, the Test to its Object and States. Memory is thus bounded by
-// the tests, objects and states of the document (a few tens of MB for a
+// the tests, objects, states and constant variables of the document (a few tens of MB for a
 // full RHEL OVAL v2 file), never by its definitions.
 //
 // Evaluating: Eval computes a criteria tree with OVAL's three-valued logic

@@ -35,6 +35,10 @@ type Branch struct {
 	// installed and not installed, Red Hat's way of writing "not
 	// affected" (oval:com.redhat.unaffected definitions).
 	Never bool `json:"never,omitempty"`
+	// Binaries are the binary packages of Package the test's variable
+	// lists (Ubuntu's OVAL: Package is the source package, each binary
+	// is held to the same version); nil otherwise.
+	Binaries []string `json:"binaries,omitempty"`
 	// RunningKernel marks a branch that also requires the running (or
 	// next-boot) kernel to be older: the matcher's running-kernel rule
 	// decides it.
@@ -171,6 +175,7 @@ func branchOf(c []literal) (b Branch, keep bool, err error) {
 				return b, false, fmt.Errorf("%w: two package versions in one branch (%s, %s)", ErrShape, b.Package, name)
 			}
 			b.FixedVersion = evr
+			b.Binaries = t.Binaries()
 			if arch != "" {
 				b.Arch = arch
 			}
@@ -236,7 +241,8 @@ func branchOf(c []literal) (b Branch, keep bool, err error) {
 func containsBranch(bs []Branch, b Branch) bool {
 	for _, x := range bs {
 		if x.Package == b.Package && x.FixedVersion == b.FixedVersion && x.Arch == b.Arch && x.Module == b.Module &&
-			x.Never == b.Never && x.RunningKernel == b.RunningKernel && slices.Equal(x.OS, b.OS) {
+			x.Never == b.Never && x.RunningKernel == b.RunningKernel && slices.Equal(x.OS, b.OS) &&
+			slices.Equal(x.Binaries, b.Binaries) {
 			return true
 		}
 	}

@@ -83,6 +83,9 @@ func classify(t *Test) Kind {
 	switch t.Type {
 	case "rpminfo_test", "dpkginfo_test":
 		name := t.Object.Get("name")
+		if name == "" && t.Variable != nil && len(t.Binaries()) == 0 {
+			return KindOther // a variable of values that are not package names
+		}
 		var before, signed, version, arch, other bool
 		for _, s := range t.States {
 			for _, f := range s.Fields {
@@ -138,6 +141,23 @@ func classify(t *Test) Kind {
 			path = strings.TrimSuffix(t.Object.Get("path"), "/") + "/" + t.Object.Get("filename")
 		}
 		switch {
+		case path == "./manifest":
+			// Ubuntu's OVAL for OCI images: a line "binary version" of
+			// the image's manifest, the binaries a constant_variable's
+			// patterns name, the version its state's subexpression.
+			if t.Variable == nil || t.Variable.Package() == "" || len(t.Binaries()) == 0 {
+				return KindOther
+			}
+			for _, s := range t.States {
+				for _, f := range s.Fields {
+					if f.Name != "subexpression" || f.Operation != "less than" {
+						return KindOther
+					}
+				}
+			}
+			if len(t.States) == 1 {
+				return KindPackageBefore
+			}
 		case path == "/etc/debian_version":
 			// Debian's OVAL: "Debian GNU/Linux 11 is installed".
 			return KindOSInstalled
@@ -171,12 +191,20 @@ func isReleasePackage(name string) bool {
 // Package returns the package a package test is about, the "less than"
 // EVR of a KindPackageBefore test (as written: "0:91.9.1-1.el9_0") and the
 // arch restriction of its state ("aarch64|ppc64le|s390x|x86_64"), if any.
+//
+// A test whose object names its packages through a constant_variable
+// (Ubuntu's: the binaries of one source package, "The 'tor' package
+// binaries") is about the source package the variable's comment names
+// (Variable.Package); Binaries lists the binaries.
 func (t *Test) Package() (name, evr, arch string) {
 	name = t.Object.Get("name")
+	if name == "" && t.Variable != nil {
+		name = t.Variable.Package()
+	}
 	for _, s := range t.States {
 		for _, f := range s.Fields {
 			switch {
-			case (f.Name == "evr" || f.Name == "version") && f.Operation == "less than":
+			case (f.Name == "evr" || f.Name == "version" || f.Name == "subexpression") && f.Operation == "less than":
 				evr = f.Value
 			case f.Name == "arch":
 				arch = f.Value
@@ -255,4 +283,51 @@ func (t *Test) Module() string {
 		return m[1]
 	}
 	return ""
+}
+
+// reVariablePackage reads the source package of Ubuntu's variable comments:
+// "'tor' package binaries" (2020 files), "The 'openssh' package binaries"
+// (2024 files).
+var reVariablePackage = regexp.MustCompile(`^(?:The )?'([a-z0-9][a-z0-9.+-]*)' package binaries\.?$`)
+
+// Package returns the source package a variable of binaries is named for
+// ("" when its comment does not say).
+func (v *Variable) Package() string {
+	if m := reVariablePackage.FindStringSubmatch(v.Comment); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+var (
+	reBinaryName = regexp.MustCompile(`^[a-z0-9][a-z0-9.+-]*$`)
+	// reManifestLine is Ubuntu's OCI manifest pattern for one binary:
+	// ^NAME(?::\w+|)\s+(.*)$ (an optional ":arch", then the version).
+	reManifestLine = regexp.MustCompile(`^\^((?:[a-z0-9]|\\[.+])(?:[a-z0-9-]|\\?[.+])*)\(\?::\\w\+\|\)\\s\+\(\.\*\)\$$`)
+)
+
+// Binaries returns the binary packages a test's variable names: its
+// values for a dpkginfo name, the names in the manifest patterns of
+// Ubuntu's OCI files. nil when a value is not a package name or such a
+// pattern (the test is then not read as a package test).
+func (t *Test) Binaries() []string {
+	if t.Variable == nil {
+		return nil
+	}
+	var out []string
+	for _, v := range t.Variable.Values {
+		name := v
+		if t.Type == "textfilecontent54_test" {
+			m := reManifestLine.FindStringSubmatch(v)
+			if m == nil {
+				return nil
+			}
+			name = strings.NewReplacer(`\.`, ".", `\+`, "+").Replace(m[1])
+		}
+		if !reBinaryName.MatchString(name) {
+			return nil
+		}
+		out = append(out, name)
+	}
+	return out
 }

@@ -12,9 +12,13 @@ import (
 // Limits that keep a hostile or broken document from costing unbounded
 // memory or stack.
 const (
-	maxDepth        = 64      // criteria nesting
-	maxDescription  = 4 << 10 // bytes of a description kept in the spool
-	defaultMemSpool = 16 << 20
+	maxDepth       = 64      // criteria nesting
+	maxDescription = 4 << 10 // bytes of a description kept in the spool
+	// maxVariableValues bounds one constant_variable (Ubuntu's list the
+	// binaries of one source package: a few; linux's, with every flavour
+	// and ABI, thousands).
+	maxVariableValues = 1 << 16
+	defaultMemSpool   = 16 << 20
 )
 
 // Stats counts what a Parse read.
@@ -109,6 +113,9 @@ type index struct {
 	tests   *arena
 	states  *arena
 	objects map[string]*Object
+	// variables are the constant_variables (few, small: Ubuntu's name a
+	// source package's binaries).
+	variables map[string]*Variable
 
 	testCache  map[string]*Test
 	stateCache map[string]*State
@@ -119,6 +126,7 @@ const maxCached = 1 << 12
 
 func newIndex(dir string, memLimit int) *index {
 	return &index{tests: newArena(dir, memLimit), states: newArena(dir, memLimit), objects: map[string]*Object{},
+		variables: map[string]*Variable{},
 		testCache: map[string]*Test{}, stateCache: map[string]*State{}}
 }
 
@@ -145,6 +153,14 @@ func (x *index) test(id string, st *Stats) *Test {
 			t.States = append(t.States, s)
 		} else {
 			st.MissingStates++
+		}
+	}
+	if t.Object != nil {
+		for _, f := range t.Object.Fields {
+			if f.VarRef != "" {
+				t.Variable = x.variables[f.VarRef]
+				break
+			}
 		}
 	}
 	t.Kind = classify(t)
@@ -286,7 +302,21 @@ func (p *Parser) readItem(d *xml.Decoder, t *xml.StartElement, section string, s
 		idx.states.put(x.ID, encodeState(&State{ID: x.ID, Type: t.Name.Local, Operator: x.Operator, Fields: x.fields()}))
 	case "variables":
 		p.Stats.Variables++
-		return d.Skip()
+		if t.Name.Local != "constant_variable" {
+			return d.Skip() // local and external variables: no value a document holds
+		}
+		var x xVariable
+		if err := d.DecodeElement(&x, t); err != nil {
+			return fmt.Errorf("oval: variable %s: %w", attr(t, "id"), err)
+		}
+		if len(x.Values) > maxVariableValues {
+			return fmt.Errorf("oval: variable %s: more than %d values", x.ID, maxVariableValues)
+		}
+		v := &Variable{ID: x.ID, Comment: trim(x.Comment)}
+		for _, val := range x.Values {
+			v.Values = append(v.Values, trim(val))
+		}
+		idx.variables[x.ID] = v
 	}
 	return nil
 }

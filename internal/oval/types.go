@@ -103,8 +103,20 @@ type Test struct {
 
 	Object *Object
 	States []*State
+	// Variable is the constant_variable the object's entity names through
+	// var_ref (Ubuntu's dpkginfo name entity, the pattern of its OCI
+	// manifest tests), resolved; nil when the object names none or the
+	// document holds no constant_variable of that id.
+	Variable *Variable
 	// Kind is what the test checks, in the terms Flatten understands.
 	Kind Kind
+}
+
+// Variable is a constant_variable: its comment and values as written.
+type Variable struct {
+	ID      string
+	Comment string
+	Values  []string
 }
 
 // Object is one object: its type and entities.

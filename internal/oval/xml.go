@@ -70,6 +70,12 @@ type xTest struct {
 	} `xml:"state"`
 }
 
+type xVariable struct {
+	ID      string   `xml:"id,attr"`
+	Comment string   `xml:"comment,attr"`
+	Values  []string `xml:"value"`
+}
+
 type xEntities struct {
 	ID       string   `xml:"id,attr"`
 	Operator string   `xml:"operator,attr"`

@@ -85,6 +85,10 @@ func NewFetcher() *Fetcher {
 // ErrNotModified says the server answered 304: nothing to do.
 var ErrNotModified = errors.New("not modified since the last import")
 
+// ErrNotFound is wrapped by Fetch's error for a URL the server does not
+// have (HTTP 404).
+var ErrNotFound = errors.New("not found")
+
 // Expand turns a location into the locations to fetch: a directory gives
 // every regular file below it, at any depth, in name order (a mirror; dot
 // files and folders such as .git passed over); anything else itself. An OS-group prefix
@@ -179,6 +183,9 @@ func (f *Fetcher) Fetch(ctx context.Context, loc string, prev Previous) (*Fetche
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotModified {
 		return nil, ErrNotModified
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		return nil, fmt.Errorf("GET %s: %s: %w", loc, resp.Status, ErrNotFound)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET %s: %s", loc, resp.Status)

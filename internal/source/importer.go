@@ -142,6 +142,10 @@ func (im *Importer) importSource(ctx context.Context, name string, locations []s
 			notModified = append(notModified, loc)
 			continue
 		}
+		if errors.Is(err, ErrNotFound) && optional(src, loc) {
+			im.Log.Warn("import location missing", "source", name, "location", loc)
+			continue
+		}
 		if err != nil {
 			return res, fmt.Errorf("fetch %s: %w", loc, err)
 		}
@@ -290,6 +294,12 @@ func countIndexes(prev map[string]store.Location, idx map[string]store.SourceInd
 		}
 	}
 	return n
+}
+
+// optional tells whether src may go without loc when its server has none.
+func optional(src Source, loc string) bool {
+	o, ok := src.(Optionaler)
+	return ok && o.Optional(loc)
 }
 
 // defaults are a source's default locations: a Planner's plan for the

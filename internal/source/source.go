@@ -130,6 +130,15 @@ type Planner interface {
 	Plan(ctx context.Context, fleet Fleet) (locations, missing []string, err error)
 }
 
+// Optionaler is a source some of whose planned locations may be absent
+// from their server (Debian: the indexes of an LTS or ELTS release the
+// tracker still lists, which the archive may have moved away): a 404 on
+// such a location is logged, as a local mirror's missing index is, and
+// the import goes on without it.
+type Optionaler interface {
+	Optional(location string) bool
+}
+
 // Resolver is a source some of whose locations stand for others: a
 // feed's pointer file (Red Hat's VEX archive_latest.txt names the day's
 // archive) or a mirror directory laid out like the feed. The importer

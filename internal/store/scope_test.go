@@ -1009,6 +1009,7 @@ var unscoped = map[string]string{
 	"Status":         "admin: row counts of every table (pakiti db status)",
 	"CopyFromSQLite": "admin: copies a whole database (pakiti db migrate-from)",
 	"FleetFacts":     "import planning: the OS groups and arches the whole fleet runs, no host named",
+	"PartGroups":     "import planning: the OS groups a source part's records name (vendor data), no host data",
 	"SourceIndexes":  "import state: package indexes loaded, no host data", "RecordIndex": "import write",
 	"ReplaceSecurityUpdates": "import write", "UpdateCandidates": "matcher: a package set against the security suite",
 	// Access control (access.go, tokens.go, audit.go): users, groups,

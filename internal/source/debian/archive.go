@@ -17,8 +17,9 @@ const (
 	DefaultSecurityMirror = "https://security.debian.org/debian-security"
 )
 
-// DefaultReleases are the releases whose indexes are fetched whatever the
-// fleet runs: the ones with security support (Debian 11 LTS, 12, 13).
+// DefaultReleases are the releases whose indexes are fetched before any
+// tracker JSON is imported (see Plan): the ones with security support
+// (Debian 11 LTS, 12, 13).
 var DefaultReleases = []string{"bullseye", "bookworm", "trixie"}
 
 // DefaultArches are fetched when neither the fleet nor the admin names any.
@@ -39,7 +40,7 @@ type Archive struct {
 	// usually holds both).
 	SecurityMirror string
 	// Releases are codenames always read besides those the fleet runs
-	// (nil: DefaultReleases).
+	// (nil: those the tracker JSON in force lists, see Plan).
 	Releases []string
 	// Arches are dpkg architectures always read besides those the fleet
 	// reports (nil: the fleet's, or DefaultArches when it has none).
@@ -124,12 +125,39 @@ func (a Archive) IndexLocations(releases, arches []string) (locs, missing []stri
 	return locs, missing
 }
 
+// TrackerPart is the part of the Debian source the tracker JSON's records
+// are filed under (Coverage).
+const TrackerPart = "tracker-json"
+
+// PartGrouper is what the imported data says of a source's part: the OS
+// groups its records in force name (the store). A Fleet that is one tells
+// Plan the releases the last imported tracker JSON lists.
+type PartGrouper interface {
+	PartGroups(ctx context.Context, source, part string) ([]string, error)
+}
+
 // Plan lists what an update reads: the tracker locations, then the
-// Packages indexes of the default releases and those the fleet runs, for
+// Packages indexes of the releases to read and those the fleet runs, for
 // the configured arches and those the fleet reports.
+//
+// The releases to read are the configured ones (Releases); else those the
+// tracker JSON in force lists (its records' OS groups: the supported
+// releases, the LTS and ELTS ones it still tracks, testing and sid), so a
+// release the tracker adds is read, and one it no longer lists dropped,
+// without a change here; else, before any tracker JSON is imported,
+// DefaultReleases. The fleet's releases are added: once the tracker's
+// list is known, those it lists; before, those from Debian 11 on.
 func (a Archive) Plan(ctx context.Context, fleet source.Fleet) (locs, missing []string, err error) {
+	listed, err := listedReleases(ctx, fleet)
+	if err != nil {
+		return nil, nil, err
+	}
 	releases := a.Releases
-	if releases == nil {
+	switch {
+	case releases != nil:
+	case listed != nil:
+		releases = listed
+	default:
 		releases = DefaultReleases
 	}
 	releases = slices.Clone(releases)
@@ -140,7 +168,11 @@ func (a Archive) Plan(ctx context.Context, fleet source.Fleet) (locs, missing []
 			return nil, nil, fmt.Errorf("the fleet's Debian releases and arches: %w", err)
 		}
 		for _, g := range groups {
-			if c, ok := Codename(g); ok && releaseRank(c) >= releaseRank("bullseye") && !slices.Contains(releases, c) {
+			c, ok := Codename(g)
+			if !ok || slices.Contains(releases, c) {
+				continue
+			}
+			if listed != nil && slices.Contains(listed, c) || listed == nil && releaseRank(c) >= releaseRank("bullseye") {
 				releases = append(releases, c)
 			}
 		}
@@ -180,4 +212,44 @@ func IndexSuite(location string) string {
 		}
 	}
 	return ""
+}
+
+// listedReleases are the codenames the tracker JSON in force lists, oldest
+// first; nil when fleet does not say (no store, or no tracker JSON
+// imported yet).
+func listedReleases(ctx context.Context, fleet source.Fleet) ([]string, error) {
+	pg, ok := fleet.(PartGrouper)
+	if !ok {
+		return nil, nil
+	}
+	groups, err := pg.PartGroups(ctx, "debian", TrackerPart)
+	if err != nil {
+		return nil, fmt.Errorf("the releases the tracker JSON lists: %w", err)
+	}
+	var out []string
+	for _, g := range groups {
+		if c, ok := Codename(g); ok {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(x, y string) int { return releaseRank(x) - releaseRank(y) })
+	return out, nil
+}
+
+// Optional: the Packages index of a release older than the oldest of
+// DefaultReleases (an LTS or ELTS release the tracker still lists, which
+// deb.debian.org may have moved to archive.debian.org) may be absent.
+func (*Source) Optional(location string) bool {
+	_, loc := source.SplitGroup(location)
+	parts := strings.Split(strings.ReplaceAll(loc, `\`, "/"), "/")
+	for i, p := range parts {
+		if p != "dists" || i+1 >= len(parts) {
+			continue
+		}
+		code, _, _ := strings.Cut(parts[i+1], "-")
+		if _, known := OSGroup(code); known && releaseRank(code) < releaseRank(DefaultReleases[0]) {
+			return true
+		}
+	}
+	return false
 }

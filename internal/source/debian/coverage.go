@@ -35,7 +35,7 @@ func (*Source) Coverage(p source.Parsed) source.Coverage {
 	}
 	switch kind {
 	case "json":
-		return source.Coverage{Part: "tracker-json", Complete: p.GroupsWithAtLeast(CompleteMinPackages)}
+		return source.Coverage{Part: TrackerPart, Complete: p.GroupsWithAtLeast(CompleteMinPackages)}
 	case "DSA":
 		return source.Coverage{Part: "dsa-list"}
 	case "DLA":

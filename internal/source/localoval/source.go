@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/oval"
@@ -72,6 +73,7 @@ func ParseFile(ctx context.Context, r io.Reader, group, tempDir string, emit fun
 			st.Deprecated++
 			return nil
 		}
+		dropApplicability(d.Criteria)
 		bs, err := oval.Flatten(d)
 		if errors.Is(err, oval.ErrShape) {
 			st.Unflattened++
@@ -80,7 +82,12 @@ func ParseFile(ctx context.Context, r io.Reader, group, tempDir string, emit fun
 		if err != nil {
 			return err
 		}
-		recs, _ := oval.Advisories(d, bs, oval.RecordOptions{Source: Name, Groups: func(oval.Branch) []string { return []string{group} }})
+		var recs []model.Advisory
+		for _, b := range bs {
+			rs, _ := oval.Advisories(d, []oval.Branch{b}, oval.RecordOptions{Source: Name, Groups: func(oval.Branch) []string { return []string{group} }})
+			recs = append(recs, rs...)
+			recs = append(recs, binaryRecords(rs, b)...)
+		}
 		if len(recs) == 0 {
 			st.NoRecord++
 		}
@@ -98,4 +105,54 @@ func ParseFile(ctx context.Context, r io.Reader, group, tempDir string, emit fun
 		return nil
 	})
 	return st, err
+}
+
+// dropApplicability removes from a definition's conjunctions the
+// extend_definition nodes marked applicability_check (Ubuntu's "Ubuntu
+// 18.04 LTS (bionic) is installed."): they say which platform the
+// definition is for, which the admin's OS group already says. An
+// extend_definition of any other kind stays, and Flatten refuses it.
+func dropApplicability(n *oval.Node) {
+	if n == nil || !n.IsCriteria() {
+		return
+	}
+	if n.Operator == "" || n.Operator == oval.OpAND {
+		kept := n.Children[:0]
+		for _, c := range n.Children {
+			if c.DefinitionRef != "" && c.ApplicabilityCheck && !c.Negate && len(n.Children) > 1 {
+				continue
+			}
+			kept = append(kept, c)
+		}
+		n.Children = kept
+	}
+	for _, c := range n.Children {
+		dropApplicability(c)
+	}
+}
+
+// binaryRecords repeats a branch's records under each binary its test's
+// variable lists (Ubuntu's OVAL), but the one named like the source: an
+// installed package the ubuntu driver keys by its binary name (a
+// protocol-5 report, no binary -> source map known) meets them at its
+// own version, as Ubuntu's OVAL compares it; one keyed by its source
+// meets the source's record. A package has one key, so no host meets
+// both.
+//
+// A kernel source's binaries (linux, linux-aws, linux-hwe-5.15...: images,
+// headers, modules, tools, thousands of them, each in hundreds of CVE
+// definitions) are not repeated: the ubuntu driver keys an image by its
+// source whatever the report says, and never counts the others.
+func binaryRecords(recs []model.Advisory, b oval.Branch) []model.Advisory {
+	var out []model.Advisory
+	for _, bin := range b.Binaries {
+		if bin == b.Package || strings.HasPrefix(b.Package, "linux") && strings.HasPrefix(bin, "linux-") {
+			continue
+		}
+		for _, a := range recs {
+			a.Package = bin
+			out = append(out, a)
+		}
+	}
+	return out
 }

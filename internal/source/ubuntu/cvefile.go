@@ -132,6 +132,14 @@ func parseCVEBytes(data []byte, st *Stats, emit func(model.Advisory) error) erro
 			return err
 		}
 		st.Records++
+		if proOrigin(r.origin) && rel != nil && rel.status == model.StatusFixed {
+			if l, ok := proLater(a, rel.fixed); ok { // prolater.go
+				if err := emit(l); err != nil {
+					return err
+				}
+				st.Records++
+			}
+		}
 		if !proOrigin(r.origin) || r.v.status != model.StatusFixed || !twinned(rel) {
 			continue
 		}
@@ -178,13 +186,8 @@ func twinned(rel *verdict) bool {
 // (trusty/esm_linux-lts-xenial: released (4.4.0-168.197~14.04.1)) kept
 // the release's end-of-life finding.
 //
-// Known limit: a release fix followed by a later Pro fix of the same CVE
-// keeps the release's record alone (the Pro channel's record applies to
-// +esm builds only). The 2020 snapshot has one such line pair of 391,171
-// records, a 12.04 kernel: retired/CVE-2012-2372 "precise_linux: released
-// (3.2.0-29.46)", "precise/esm_linux: released (3.2.0-60.91)"; judging a
-// host between the two by the Pro fix needs the matcher to weigh a
-// lower-ranked record after a higher one said fixed.
+// A release fix followed by a later Pro fix of the same CVE keeps the
+// release's record and gives a ProLater record besides (prolater.go).
 func trackerTwin(channel model.Advisory, rel *verdict) model.Advisory {
 	t := channel
 	t.Source, t.Status = WithoutPro(channel.Source), model.StatusAffected

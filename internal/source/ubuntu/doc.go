@@ -51,7 +51,10 @@
 // own line is no fix (ignored, needed, deferred, pending, needs-triage,
 // or no line), the release's verdict is carried, FixedVersion the
 // channel's fix, by a record of origin ubuntu-without-CHANNEL in place of
-// the release's record (cvefile.go, trackerTwin).
+// the release's record (cvefile.go, trackerTwin). A Pro channel's fix
+// later than the release's own fix of the CVE (one pair in the 2020
+// snapshot, retired/CVE-2012-2372) gives a record of origin
+// ubuntu-later-CHANNEL besides the release's (prolater.go).
 //
 // Pro (ESM) records share the release's OS group but not its origin: a
 // fix published as 1.2-3ubuntu0.1~esm1 in esm-infra cannot be installed by a

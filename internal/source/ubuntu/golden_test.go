@@ -15,6 +15,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/source/sourcetest"
+	"github.com/pakiti-go/pakiti/internal/version"
 )
 
 // recordsGolden is the golden form of a parse.
@@ -29,7 +30,7 @@ func checkAdvisory(t testing.TB, a model.Advisory) {
 	if _, ok := Codename(a.OSGroup); !ok {
 		t.Errorf("record with an unknown OS group: %+v", a)
 	}
-	if a.Source != OriginTracker && !IsWithoutPro(a.Source) && Channel(a.Source) == "" {
+	if a.Source != OriginTracker && !IsWithoutPro(a.Source) && !IsProLater(a.Source) && Channel(a.Source) == "" {
 		t.Errorf("record with an unknown origin: %+v", a)
 	}
 	switch {
@@ -40,6 +41,12 @@ func checkAdvisory(t testing.TB, a model.Advisory) {
 			t.Errorf("without-Pro record not affecting below a Pro fix: %+v", a)
 		}
 		return
+	case IsProLater(a.Source):
+		// A Pro fix later than the release's, which its Note names.
+		rel := laterRelease(a.Note)
+		if a.Status != model.StatusFixed || !validVersion(rel) || version.Deb.Compare(a.FixedVersion, rel) <= 0 {
+			t.Errorf("later-Pro record not fixed after the release's fix: %+v", a)
+		}
 	case a.Source == OriginLivepatch && a.Status != model.StatusFixed:
 		t.Errorf("livepatch record without a fix: %+v", a)
 	}

@@ -129,6 +129,8 @@ func (Driver) Applies(rec model.Advisory, k match.Key) bool {
 		return false
 	}
 	switch ch := Channel(rec.Source); {
+	case IsProLater(rec.Source):
+		return appliesLater(rec, k.Version)
 	case IsWithoutPro(rec.Source):
 		return !esmVersion(k.Version) && !strings.Contains(k.Version, "fips") &&
 			rec.FixedVersion != "" && version.Deb.Compare(k.Version, rec.FixedVersion) < 0
@@ -143,11 +145,14 @@ func (Driver) Applies(rec model.Advisory, k match.Key) bool {
 	}
 }
 
-// OriginRank: a Pro channel's record (when it applies) before the
+// OriginRank: a Pro channel's fix later than the release's (prolater.go:
+// it applies only above the release's fix), then a Pro channel's record (when it applies) before the
 // release's own (tracker or OSV), before the without-Pro view of a Pro fix
 // (osv.go) and any other origin.
 func (Driver) OriginRank(origin string) int {
 	switch {
+	case IsProLater(origin):
+		return 4 // applies only where the release's record said fixed (prolater.go)
 	case Channel(origin) != "":
 		return 3
 	case origin == OriginTracker:

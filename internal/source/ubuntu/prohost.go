@@ -41,6 +41,9 @@ const (
 	proEnabledNote  = "Ubuntu Pro %s enabled on the host: the fix is installable"
 	proDisabledNote = "fix in Ubuntu Pro (%s), not enabled on the host"
 	proUnknownNote  = "fix in Ubuntu Pro (%s); the host's Pro state is unknown (no pro: header)"
+	// A Pro channel's fix later than the release's (prolater.go).
+	laterEnabledNote = "Ubuntu Pro %s enabled on the host: its line names a later fix than the release's"
+	laterUnknownNote = "the release's fix is installed, Ubuntu Pro (%s) names a later one; the host's Pro state is unknown (no pro: header)"
 )
 
 // proServices maps a Pro channel (Channel) to the status.json services
@@ -59,6 +62,9 @@ func (Driver) HostFacts() []string { return []string{store.FactPro} }
 // AdjustFinding turns the without-Pro view of a Pro fix for the host (see
 // above); other findings are left as they are.
 func (Driver) AdjustFinding(f *store.TargetFinding, facts map[string]string) bool {
+	if IsProLater(f.Facts.Origin) {
+		return adjustLater(f, facts)
+	}
 	if !IsWithoutPro(f.Facts.Origin) {
 		return true
 	}
@@ -77,6 +83,28 @@ func (Driver) AdjustFinding(f *store.TargetFinding, facts map[string]string) boo
 	default:
 		f.Status = store.StatusUnfixed
 		f.Facts.Basis = addNote(f.Facts.Basis, proDisabledNote, ch)
+	}
+	return true
+}
+
+// adjustLater decides the finding of a Pro channel's fix later than the
+// release's (prolater.go) for a host: kept on a host with the channel
+// enabled (origin the channel's), dropped on a host that said it has not
+// (its release's line says fixed), kept with the reason on a host that did
+// not say.
+func adjustLater(f *store.TargetFinding, facts map[string]string) bool {
+	ch := strings.TrimPrefix(f.Facts.Origin, laterPrefix)
+	pro, known := facts[store.FactPro]
+	switch {
+	case !known:
+		f.Facts.Basis = addNote(f.Facts.Basis, laterUnknownNote, ch)
+	case serviceEnabled(strings.Fields(pro), ch):
+		if o, ok := channels[ch]; ok {
+			f.Facts.Origin = o
+		}
+		f.Facts.Basis = addNote(f.Facts.Basis, laterEnabledNote, ch)
+	default:
+		return false
 	}
 	return true
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/pakiti-go/pakiti/internal/testenv"
 )
 
-// TestExcerptsAreReal checks every file of testdata/uct, testdata/uct-cvss
-// and testdata/matcher against its origin in testdata/PROVENANCE.tsv: byte for
+// TestExcerptsAreReal checks every file of testdata/uct, testdata/uct-cvss,
+// testdata/uct-later and testdata/matcher against its origin in testdata/PROVENANCE.tsv: byte for
 // byte the shared excerpt, or the member of the 2020 snapshot.
 func TestExcerptsAreReal(t *testing.T) {
 	shared := testenv.SharedDir(t)
@@ -51,7 +51,8 @@ func TestExcerptsAreReal(t *testing.T) {
 	osvFiles, _ := filepath.Glob("testdata/osv/*")
 	binFiles, _ := filepath.Glob("testdata/osv-binaries/*")
 	cvss, _ := filepath.Glob("testdata/uct-cvss/*/*")
-	more = append(append(append(more, osvFiles...), binFiles...), cvss...)
+	later, _ := filepath.Glob("testdata/uct-later/*")
+	more = append(append(append(append(more, osvFiles...), binFiles...), cvss...), later...)
 	if len(files)+len(more) != len(rows) {
 		t.Errorf("%d files in testdata/uct, testdata/matcher, testdata/uct-cvss, testdata/osv and testdata/osv-binaries, %d rows in PROVENANCE.tsv", len(files)+len(more), len(rows))
 	}
