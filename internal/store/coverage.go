@@ -229,7 +229,7 @@ func (c CoverageConfig) unmapped(cs *coverageSnapshot, group string) bool {
 // nameMatchedReason is the partial reason of a group with packages
 // evaluated by their binary name.
 func nameMatchedReason(group string) string {
-	return fmt.Sprintf("no binary -> source map for %s: packages of protocol-5 reports were matched by their binary name (import the release's Packages indexes, or let a protocol-6 host of %s report)", group, group)
+	return fmt.Sprintf("no binary -> source map for %s: packages of protocol-5 reports were matched by their binary name (import the release's Packages indexes (Debian, Ubuntu), or let a protocol-6 host of %s report)", group, group)
 }
 
 // fillDataStates sets the data state of hosts.

@@ -31,7 +31,7 @@ func (s *Store) hostDataState(ctx context.Context, cs *coverageSnapshot, h *mode
 	if err != nil || n == 0 {
 		return err
 	}
-	h.DataReason = fmt.Sprintf("no binary -> source map for %s: %d of the %d packages of this protocol-5 report were matched by their binary name (import the release's Packages indexes, or let a protocol-6 host of %s report)",
+	h.DataReason = fmt.Sprintf("no binary -> source map for %s: %d of the %d packages of this protocol-5 report were matched by their binary name (import the release's Packages indexes (Debian, Ubuntu), or let a protocol-6 host of %s report)",
 		h.OSGroup, n, h.Packages, h.OSGroup)
 	return nil
 }

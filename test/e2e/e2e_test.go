@@ -74,7 +74,10 @@ func startServer(t *testing.T, extra ...string) *server {
 	ln.Close()
 	db := testdb.DSN(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bins.server, append([]string{"serve", "--listen", addr, "--db", db}, extra...)...)
+	// No scheduled fetch of the vendors' URLs (tests never touch the
+	// network); a test that wants the job says --update-every itself (the
+	// last value given wins).
+	cmd := exec.CommandContext(ctx, bins.server, append([]string{"serve", "--listen", addr, "--db", db, "--update-every", "0"}, extra...)...)
 	logf, _ := os.Create(filepath.Join(t.TempDir(), "serve.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {

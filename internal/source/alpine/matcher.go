@@ -13,8 +13,11 @@ import (
 // Driver is Alpine's matching rules (match.Driver): the secdb files its
 // fixes under origin packages (the aport a package was built from, the
 // installed db's "o:" field), which protocol-6 reports carry in the
-// source column; a protocol-5 report has none, and the package's own name
-// is then the key (right for every package that is its own origin).
+// source column. A protocol-5 report has none: the origin protocol-6
+// reports of the branch taught (LearnsSources) is the key, else the
+// package's own name (right for every package that is its own origin, and
+// wrong for libcrypto1.1, whose origin is openssl: such a host is partial
+// data until the map holds its packages, store/coverage.go).
 type Driver struct{}
 
 var _ match.Driver = Driver{}
@@ -31,16 +34,23 @@ func (Driver) Scheme() version.Scheme { return version.APK }
 // DataGroups: a branch reads its own secdb.
 func (Driver) DataGroups(group string) []string { return []string{group} }
 
-// LearnsSources: no binary -> origin map is kept; the report's origin or
-// the package's name is the key.
-func (Driver) LearnsSources() bool { return false }
+// LearnsSources: the package -> origin map protocol-6 reports carry is
+// kept per branch, for the branch's protocol-5 hosts (Alpine publishes
+// no index the server reads: APKINDEX is not imported).
+func (Driver) LearnsSources() bool { return true }
 
-// Key is the origin the report gave, else the package's name; an aport
-// builds all its subpackages at one version, so the installed version is
-// compared.
-func (Driver) Key(p model.Package, _ *store.BinarySource) match.Key {
+// Key is the origin the report gave, else the one learned for the
+// package's name, else the package's name; an aport builds all its
+// subpackages at one version, so the installed version is compared (a
+// mapping learned from another version of the package gives the origin's
+// name all the same).
+func (Driver) Key(p model.Package, known *store.BinarySource) match.Key {
 	k := match.Key{Name: p.SourceName, Version: p.Version, Basis: match.BasisReport, Arch: p.Arch}
-	if k.Name == "" {
+	switch {
+	case k.Name != "":
+	case known != nil && known.SourceName != "":
+		k.Name, k.Basis = known.SourceName, known.Origin
+	default:
 		k.Name, k.Basis = p.Name, match.BasisBinaryName
 	}
 	return k
