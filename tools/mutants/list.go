@@ -344,10 +344,19 @@ var mutants = []mutant{
 		Name: "alpine-key-ignores-origin",
 		Desc: "alpine.Driver.Key keys every package by its own name, not the reported origin",
 		File: "internal/source/alpine/matcher.go",
-		Orig: "if k.Name == \"\" {\n\t\tk.Name, k.Basis = p.Name, match.BasisBinaryName",
-		Repl: "if true {\n\t\tk.Name, k.Basis = p.Name, match.BasisBinaryName",
+		Orig: "case k.Name != \"\":\n",
+		Repl: "case false:\n",
 		Pkgs: []string{"./internal/source/alpine"},
 		Kill: "TestDriverVerdicts",
+	},
+	{
+		Name: "alpine-learned-origin-ignored",
+		Desc: "alpine.Driver.Key ignores the origin learned from protocol-6 reports (a protocol-5 libcrypto1.1 never meets openssl's records)",
+		File: "internal/source/alpine/matcher.go",
+		Orig: "case known != nil && known.SourceName != \"\":",
+		Repl: "case false && known != nil:",
+		Pkgs: []string{"./internal/source/alpine"},
+		Kill: "TestDriverKeyLearned",
 	},
 	// The RPM drivers (redhat, redhat-rebuilds, alma, rocky).
 	{

@@ -94,6 +94,40 @@ func TestDriverVerdicts(t *testing.T) {
 	}
 }
 
+// TestDriverKeyLearned: a protocol-5 package (no origin in the report)
+// keyed by the origin a protocol-6 report of the branch taught; the
+// Kobo 3.10 inventory's installed db has "P:libcrypto1.1 V:1.1.1k-r0
+// o:openssl" (../shared/data/inventories/alpine-3.10).
+func TestDriverKeyLearned(t *testing.T) {
+	d := Driver{}
+	p5 := model.Package{Name: "libcrypto1.1", Version: "1.1.1k-r0", Arch: "armv7"}
+	tests := []struct {
+		name  string
+		p     model.Package
+		known *store.BinarySource
+		want  match.Key
+	}{
+		{"learned, same version", p5,
+			&store.BinarySource{Name: "libcrypto1.1", Version: "1.1.1k-r0", SourceName: "openssl", Origin: match.BasisLearned, Exact: true},
+			match.Key{Name: "openssl", Version: "1.1.1k-r0", Basis: match.BasisLearned, Arch: "armv7"}},
+		// Another version learned: the origin holds, the installed version is compared.
+		{"learned, other version", p5,
+			&store.BinarySource{Name: "libcrypto1.1", Version: "1.1.1g-r0", SourceName: "openssl", Origin: match.BasisLearned},
+			match.Key{Name: "openssl", Version: "1.1.1k-r0", Basis: match.BasisLearned, Arch: "armv7"}},
+		{"nothing learned", p5, nil,
+			match.Key{Name: "libcrypto1.1", Version: "1.1.1k-r0", Basis: match.BasisBinaryName, Arch: "armv7"}},
+		// The report's own origin wins over a learned one.
+		{"reported", model.Package{Name: "libcrypto1.1", Version: "1.1.1k-r0", Arch: "armv7", SourceName: "openssl"},
+			&store.BinarySource{Name: "libcrypto1.1", Version: "1.1.1k-r0", SourceName: "other", Origin: match.BasisLearned, Exact: true},
+			match.Key{Name: "openssl", Version: "1.1.1k-r0", Basis: match.BasisReport, Arch: "armv7"}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, d.Key(tt.p, tt.known)); diff != "" {
+			t.Errorf("%s: Key (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
 func TestDriverKeyAndKernel(t *testing.T) {
 	d := Driver{}
 	tests := []struct {
