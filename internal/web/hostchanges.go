@@ -55,14 +55,14 @@ func (s *Server) apiHostChanges(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if format == "csv" {
-		writeCSV(w, "changes.csv", ChangeColumns, changeRows(ch.Changes))
+		writeCSV(w, "changes.csv", ChangeColumns, ChangeRows(ch.Changes))
 		return
 	}
 	writeJSON(w, http.StatusOK, ch)
 }
 
-// changeRows are changes as CSV rows (ChangeColumns).
-func changeRows(cs []store.HostChange) [][]string {
+// ChangeRows are changes as CSV rows (ChangeColumns).
+func ChangeRows(cs []store.HostChange) [][]string {
 	var rows [][]string
 	for _, c := range cs {
 		at := csvTime(c.At)
