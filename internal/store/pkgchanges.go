@@ -261,19 +261,16 @@ func (s *Store) HostChanges(ctx context.Context, sc Scope, hostname string, offs
 	if err != nil {
 		return out, fmt.Errorf("changes of %s: %w", hostname, err)
 	}
-	all, err := s.hostChanges(ctx, hostID)
-	if err != nil {
+	if out.Changes, out.Total, err = s.hostChanges(ctx, hostID, offset, limit); err != nil {
 		return out, fmt.Errorf("changes of %s: %w", hostname, err)
-	}
-	out.Total = len(all)
-	if offset < len(all) {
-		out.Changes = all[offset:min(len(all), offset+limit)]
 	}
 	return out, nil
 }
 
-// hostChanges returns all the changes of a host, newest first.
-func (s *Store) hostChanges(ctx context.Context, hostID int64) ([]HostChange, error) {
+// hostChanges returns limit of the changes of a host from offset, newest
+// first, and how many there are. The report times with package changes
+// are read first (the index alone), the rows of the page's only.
+func (s *Store) hostChanges(ctx context.Context, hostID int64, offset, limit int) ([]HostChange, int, error) {
 	byAt := map[int64]*HostChange{}
 	get := func(at time.Time) *HostChange {
 		at = at.UTC()
@@ -285,17 +282,39 @@ func (s *Store) hostChanges(ctx context.Context, hostID int64) ([]HostChange, er
 		}
 		return c
 	}
-	rows, err := s.readQuery(ctx, `SELECT at, kind, name, arch, old_version, new_version FROM package_changes
-		WHERE host_id = $1 ORDER BY at, id`, hostID)
+	withRows, err := s.readTimes(ctx, `SELECT DISTINCT at FROM package_changes WHERE host_id = $1`, hostID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	for _, at := range withRows {
+		get(at)
+	}
+	if err := s.addFindingChanges(ctx, hostID, get); err != nil {
+		return nil, 0, err
+	}
+	all := make([]*HostChange, 0, len(byAt))
+	for _, c := range byAt {
+		all = append(all, c)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].At.After(all[j].At) })
+	out := []HostChange{}
+	if offset >= len(all) {
+		return out, len(all), nil
+	}
+	page := all[offset:min(len(all), offset+limit)]
+	// The page is a run of consecutive times: the rows between its
+	// oldest and newest are its own.
+	rows, err := s.readQuery(ctx, `SELECT at, kind, name, arch, old_version, new_version FROM package_changes
+		WHERE host_id = $1 AND at >= $2 AND at <= $3 ORDER BY at, id`, hostID, page[len(page)-1].At, page[0].At)
+	if err != nil {
+		return nil, 0, err
 	}
 	for rows.Next() {
 		var at time.Time
 		var r pkgChange
 		if err := rows.Scan(&at, &r.kind, &r.name, &r.arch, &r.old, &r.new); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, 0, err
 		}
 		c := get(at)
 		p := PackageChange{Name: r.name, Arch: r.arch, Old: r.old, New: r.new}
@@ -312,24 +331,17 @@ func (s *Store) hostChanges(ctx context.Context, hostID int64) ([]HostChange, er
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if err := s.addFindingChanges(ctx, hostID, get); err != nil {
-		return nil, err
-	}
-	out := make([]HostChange, 0, len(byAt))
 	byCVE := func(a, b FindingChange) int {
 		return cmp.Or(cmp.Compare(a.CVE, b.CVE), cmp.Compare(a.Package, b.Package), cmp.Compare(a.Version, b.Version), cmp.Compare(a.Arch, b.Arch))
 	}
-	for _, c := range byAt {
+	for _, c := range page {
 		slices.SortFunc(c.Opened, byCVE)
 		slices.SortFunc(c.Closed, byCVE)
-		if c.Kernel != nil || c.Packages() > 0 || len(c.Opened) > 0 || len(c.Closed) > 0 {
-			out = append(out, *c)
-		}
+		out = append(out, *c)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
-	return out, nil
+	return out, len(all), nil
 }
 
 // addFindingChanges adds to the changes (get: the change of a report

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 )
@@ -48,5 +49,32 @@ func BenchmarkPackageChanges(b *testing.B) {
 				tx.Rollback()
 			}
 		})
+	}
+}
+
+// BenchmarkHostChanges measures the host page's read of a host's changes
+// (HostChanges, the last 5): a 1,500-package host whose 30 successive
+// reports each updated 50 packages (no finding data: the epochs' replay
+// is the findings history's).
+func BenchmarkHostChanges(b *testing.B) {
+	ctx := context.Background()
+	base := benchPackages(b)
+	s := openTest(b)
+	for r := range 31 {
+		pkgs := append([]model.Package(nil), base...)
+		for i := range 50 {
+			pkgs[i*len(pkgs)/50].Version += fmt.Sprintf("+r%d", r)
+		}
+		if _, err := s.SaveReport(ctx, benchIncoming("a", pkgs, t0.Add(time.Duration(r)*time.Hour))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	defer cpuPerOp(b)()
+	for range b.N {
+		ch, err := s.HostChanges(ctx, AllSites(), "a", 0, 5)
+		if err != nil || ch.Total != 30 {
+			b.Fatalf("%d changes (%v), want 30", ch.Total, err)
+		}
 	}
 }
