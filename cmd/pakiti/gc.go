@@ -78,8 +78,8 @@ func collect(ctx context.Context, st *store.Store, log *slog.Logger, keep, archi
 	if err != nil {
 		return err
 	}
-	log.Info("gc done", "sets", res.Sets, "packages", res.Packages, "reports", res.Reports, "archived_reports", res.Archived,
-		"batches", res.Batches, "longest_tx", res.LongestTx.Round(time.Microsecond), "duration", res.Duration.Round(time.Millisecond))
+	log.Info("gc done", "sets", res.Sets, "packages", res.Packages, "reports", res.Reports, "package_changes", res.PackageChanges,
+		"archived_reports", res.Archived, "batches", res.Batches, "longest_tx", res.LongestTx.Round(time.Microsecond), "duration", res.Duration.Round(time.Millisecond))
 	return nil
 }
 
@@ -127,14 +127,14 @@ are never changed. --dry-run counts what would go.`,
 			if dryRun {
 				verb = "would delete"
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %d package sets, %d catalogue packages, %d report history records, %d archived reports (%s; longest transaction %s)\n",
-				verb, res.Sets, res.Packages, res.Reports, res.Archived, res.Duration.Round(time.Millisecond), res.LongestTx.Round(time.Microsecond))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %d package sets, %d catalogue packages, %d report history records, %d package changes, %d archived reports (%s; longest transaction %s)\n",
+				verb, res.Sets, res.Packages, res.Reports, res.PackageChanges, res.Archived, res.Duration.Round(time.Millisecond), res.LongestTx.Round(time.Microsecond))
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "count what would be deleted, delete nothing")
 	cmd.Flags().IntVar(&batch, "batch", store.DefaultGCBatch, "set members deleted per transaction (a tenth of it for packages and history)")
-	cmd.Flags().Var(keep, "report-history", "keep report history this long (400d, 720h; 0: for ever)")
+	cmd.Flags().Var(keep, "report-history", "keep report history (and the package changes of the reports) this long (400d, 720h; 0: for ever)")
 	cmd.Flags().Var(archive, "archive-retention", "keep archived raw reports this long (30d, 720h; 0: for ever)")
 	return cmd
 }

@@ -88,7 +88,7 @@ func newHosts(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&activity, "activity", "", "24h: only hosts that reported in the last 24 hours; -7d: only those that did not for 7 days (h or d)")
 	cmd.Flags().BoolVar(&f.Stale, "stale", false, "only stale hosts (no report for --stale-after)")
 	cmd.Flags().DurationVar(&staleAfter, "stale-after", store.DefaultStaleAfter, "a host that did not report for this long is stale")
-	cmd.AddCommand(newHostsDelete(g), newHostsPrune(g))
+	cmd.AddCommand(newHostsDelete(g), newHostsPrune(g), newHostsChanges(g))
 	return cmd
 }
 

@@ -72,6 +72,9 @@ type GCResult struct {
 	Batches   int           `json:"batches"`
 	LongestTx time.Duration `json:"longest_tx"` // the longest delete transaction, from begin to commit
 	Duration  time.Duration `json:"duration"`
+
+	// PackageChanges: rows of package_changes (pkgchanges.go).
+	PackageChanges int64 `json:"package_changes"`
 }
 
 // GC collects unused package sets, unused catalogue packages (with their
@@ -88,6 +91,9 @@ func (s *Store) GC(ctx context.Context, opt GCOptions) (GCResult, error) {
 	if !opt.ReportsBefore.IsZero() {
 		if err := g.reports(ctx); err != nil {
 			return g.res, fmt.Errorf("collect report history: %w", err)
+		}
+		if err := g.packageChanges(ctx); err != nil {
+			return g.res, fmt.Errorf("collect package changes: %w", err)
 		}
 	}
 	if !opt.ArchiveBefore.IsZero() {

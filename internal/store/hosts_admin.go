@@ -103,6 +103,9 @@ func (s *Store) DeleteHost(ctx context.Context, sc Scope, hostname string, now t
 		if resolved, err = resolveHostFindings(ctx, tx, id, now, ResolvedHostRemoved); err != nil {
 			return err
 		}
+		if err := deleteHostPackageChanges(ctx, tx, id); err != nil {
+			return err
+		}
 		// header_hash and raw_hash cleared: the next report, even identical, is
 		// stored as changed and evaluated again.
 		_, err = tx.ExecContext(ctx, `UPDATE hosts SET removed_at = $2, raw_hash = '', header_hash = '' WHERE id = $1`, id, now.UTC())

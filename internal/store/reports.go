@@ -248,6 +248,11 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 			out.State = &HostState{ID: out.HostID, Hostname: h.Hostname, OSGroup: h.OSGroup, Kernel: h.Kernel,
 				SetID: out.PackageSetID, Protocol: h.Protocol, Site: in.Host.Site}
 		}
+		if out.Change == HostChanged {
+			if err := s.recordPackageChanges(ctx, tx, out.HostID, before, out.PackageSetID, in); err != nil {
+				return err
+			}
+		}
 		out.SameTarget = out.Change == HostChanged && s.sameTarget(before, in, out.PackageSetID, siteID)
 		if out.SameTarget {
 			// The host's Pro state, read only on this path (rare: a

@@ -584,6 +584,29 @@ var scopeReads = []scopeRead{
 		},
 	},
 	{
+		method: "HostChanges", name: "a host's changes",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			var out []string
+			for _, name := range scopeNames() {
+				ch, err := s.HostChanges(ctx, sc, name, 0, 10)
+				if errors.Is(err, store.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, fmt.Sprintf("%s changes=%d", name, ch.Total))
+			}
+			return out, nil
+		},
+		// One report each, evaluated by the data (cause evaluation): no
+		// change, but the host is found in its own site only.
+		want: map[string][]string{
+			"SITE-A": {"a1.example.org changes=0", "a2.example.org changes=0"},
+			"SITE-B": {"b1.example.org changes=0"},
+		},
+	},
+	{
 		method: "HostPackagesPage", name: "a page of packages",
 		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
 			var out []string

@@ -63,6 +63,8 @@ var routeMatrix = []routeCase{
 	{"GET", "/api/v1/hosts/{hostname}", perHost, nil},
 	{"GET", "/api/v1/hosts/{hostname}?history=1", perHost, nil},
 	{"GET", "/api/v1/hosts/{hostname}/history", perHost, nil},
+	{"GET", "/api/v1/hosts/{hostname}/changes", perHost, nil},
+	{"GET", "/api/v1/hosts/{hostname}/changes?format=csv", perHost, nil},
 	{"GET", "/api/v1/hosts/{hostname}/packages", perHost, nil},
 	{"GET", "/api/v1/hosts/{hostname}/packages?format=csv", perHost, nil},
 	{"GET", "/api/v1/hosts/{hostname}/findings", perHost, nil},

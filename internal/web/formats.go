@@ -23,6 +23,7 @@ var apiFormats = map[string][]string{
 
 	"/api/v1/hosts/{hostname}/packages": {"json", "csv"},
 	"/api/v1/hosts/{hostname}/findings": {"json", "csv"},
+	"/api/v1/hosts/{hostname}/changes":  {"json", "csv"},
 }
 
 // withFormats answers 400, naming the formats path has, when a request

@@ -187,6 +187,12 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
+	changes, err := s.hostPageChanges(r, d.Host.Hostname)
+	if err != nil {
+		s.log.Error("host page changes", "error", err)
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
+		return
+	}
 	groups := withVendorLinks(groupFindings(d.Findings), d.Host.OSGroup)
 	pg := newPager(offset, hostPackagesShown, pkgs.Total)
 	link := func(off int) string {
@@ -213,7 +219,7 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d,
 		"Groups": groups, "FindingRows": findingRows(groups), "History": hist,
 		"PkgSearch": search, "PkgPager": pg, "PkgLinks": links, "Exceptions": exc,
-		"SevCounts": sevCounts(d.Host.BySeverity)})
+		"SevCounts": sevCounts(d.Host.BySeverity), "Changes": changes, "ChangesOpen": hostChangesOpen})
 }
 
 // hostPageDetail reads what the host page shows: a host's detail as the

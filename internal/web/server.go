@@ -179,6 +179,7 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"/api/v1/hosts", s.apiHosts},
 		{"/api/v1/hosts/{hostname}", s.apiHost},
 		{"/api/v1/hosts/{hostname}/history", s.apiHostHistory},
+		{"/api/v1/hosts/{hostname}/changes", s.apiHostChanges},
 		{"/api/v1/sites", s.apiSiteList},
 		{"/api/v1/sites/{site}", s.apiSite},
 		{"/api/v1/dashboard", s.apiDashboard},
