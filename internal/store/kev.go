@@ -144,6 +144,10 @@ type kevCache struct {
 	mu       sync.Mutex
 	importID int64
 	cves     map[string]bool
+	// targets tells whether a target has a finding of a listed CVE
+	// (kevTargets), for the catalogue import targetsOf.
+	targets   map[int64]bool
+	targetsOf int64
 }
 
 // kevSet returns the CVE ids of the catalogue in force (empty when none
@@ -181,4 +185,110 @@ func (s *Store) kevSet(ctx context.Context) (map[string]bool, bool, error) {
 	c.importID, c.cves = id, m
 	c.mu.Unlock()
 	return m, true, nil
+}
+
+// kevTargets tells, of each of ids, whether the target has a finding
+// (not excepted) of a CVE the catalogue in force lists, from the targets'
+// CVEs (vulncache.go) and kept per catalogue import: a target never
+// changes, so its answer holds until another catalogue is loaded.
+func (s *Store) kevTargets(ctx context.Context, ids []int64, kev map[string]bool) (map[int64]bool, error) {
+	c := &s.kev
+	c.mu.Lock()
+	id := c.importID
+	out := make(map[int64]bool, len(ids))
+	var missing []int64
+	for _, t := range ids {
+		if v, ok := c.targets[t]; ok && c.targetsOf == id {
+			out[t] = v
+		} else {
+			missing = append(missing, t)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	cves, err := s.targetCVEsOf(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range missing {
+		hit := false
+		for _, r := range cves[t] {
+			if kev[r.cve] {
+				hit = true
+				break
+			}
+		}
+		out[t] = hit
+	}
+	c.mu.Lock()
+	if c.targetsOf != id || c.targets == nil || len(c.targets) > maxKEVTargets {
+		c.targets, c.targetsOf = map[int64]bool{}, id
+	}
+	if c.importID == id {
+		for _, t := range missing {
+			c.targets[t] = out[t]
+		}
+	}
+	c.mu.Unlock()
+	return out, nil
+}
+
+// maxKEVTargets bounds the targets whose answer kevTargets keeps.
+const maxKEVTargets = 1_000_000
+
+// KEVExposure is the dashboard's known-exploited tile: whether a
+// catalogue is loaded, its version, and the hosts with a finding (not
+// excepted) of a CVE it lists.
+type KEVExposure struct {
+	Loaded  bool   `json:"known_exploited_loaded"`
+	Version string `json:"known_exploited_catalogue,omitempty"`
+	Hosts   int    `json:"exposed_known_exploited"`
+}
+
+// kevExposure counts the hosts of v on a target with a known-exploited
+// finding: per cell (a cell's hosts share their target), no finding read
+// per host.
+func (s *Store) kevExposure(ctx context.Context, v *fleetView) (KEVExposure, error) {
+	var e KEVExposure
+	set, loaded, err := s.kevSet(ctx)
+	if err != nil || !loaded {
+		return e, err
+	}
+	cat, ok, err := s.KEVCatalogueInForce(ctx)
+	if err != nil || !ok {
+		return e, err
+	}
+	e.Loaded, e.Version = true, cat.Version
+	var ids []int64
+	for id := range v.targets {
+		ids = append(ids, id)
+	}
+	hit, err := s.kevTargets(ctx, ids, set)
+	if err != nil {
+		return e, fmt.Errorf("known-exploited exposure: %w", err)
+	}
+	for _, c := range v.cells {
+		if hit[c.target] {
+			e.Hosts += c.hosts
+		}
+	}
+	return e, nil
+}
+
+// KEVListed returns which of cves the catalogue in force lists (only
+// those, as true) and whether one is loaded.
+func (s *Store) KEVListed(ctx context.Context, cves []string) (map[string]bool, bool, error) {
+	set, loaded, err := s.kevSet(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	out := map[string]bool{}
+	for _, c := range cves {
+		if set[c] {
+			out[c] = true
+		}
+	}
+	return out, loaded, nil
 }
