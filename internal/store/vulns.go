@@ -27,7 +27,7 @@ type VulnFilter struct {
 	Activity Activity
 	Now      time.Time // the clock of Activity; zero: the store's
 	Sort     string    // one of VulnSorts; "" is by affected hosts, most first
-	Limit    int    // 0: DefaultLimit; capped at MaxLimit
+	Limit    int       // 0: DefaultLimit; capped at MaxLimit
 	Offset   int
 }
 
