@@ -15,19 +15,19 @@ import (
 
 // HostFilter narrows a host listing. Zero values mean "any".
 type HostFilter struct {
-	Site   string
-	Tag    string // the host's tag (the report's tag:, pakiti-client --tag), exactly
-	Query  string // substring of the host name, OS or kernel, any case (Pakiti 3's search)
-	CVE    string // hosts with an open finding of this CVE
-	CVETag string // hosts with an open, unexcepted finding of a CVE carrying this enabled tag (AnyTag: any)
+	Site    string
+	Tag     string    // the host's tag (the report's tag:, pakiti-client --tag), exactly
+	Query   string    // substring of the host name, OS or kernel, any case (Pakiti 3's search)
+	CVE     string    // hosts with an open finding of this CVE
+	CVETag  string    // hosts with an open, unexcepted finding of a CVE carrying this enabled tag (AnyTag: any)
+	At      time.Time // when exceptions are judged (CVETag); zero: now
+	OSGroup string
+	OS      string // the reported OS string, exactly
+	Status  string // one of HostStatuses ("" any)
 	// Exploited keeps the hosts with a finding (not excepted) of a CVE
 	// CISA's known-exploited catalogue in force lists (kev.go): none when
 	// no catalogue is loaded.
 	Exploited bool
-	At        time.Time // when exceptions are judged (CVETag); zero: now
-	OSGroup   string
-	OS        string // the reported OS string, exactly
-	Status    string // one of HostStatuses ("" any)
 	// Severity keeps the exposed hosts whose worst open CVE has this
 	// severity (one of HostSeverities; "other": negligible or unassigned
 	// only), as the dashboard counts them.
