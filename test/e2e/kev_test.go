@@ -202,12 +202,33 @@ func TestKnownExploitedEndToEnd(t *testing.T) {
 	}
 	// The host page marks the finding and filters on it.
 	page := get("/hosts/"+host, alice)
-	if !strings.Contains(page, `class="kev"`) || !strings.Contains(page, "?exploited=1#findings-title") {
-		t.Errorf("host page without the known-exploited mark")
+	// One mark per finding of CVE-2023-4911: libc-bin's and libc6's.
+	if n := strings.Count(page, `<span class="kev" title=`); n != 2 || !strings.Contains(page, "?exploited=1#findings-title") {
+		t.Errorf("host page with %d known-exploited marks, want 2, and a link to show only them", n)
 	}
 	page = get("/hosts/"+host+"?exploited=1", alice)
 	if !strings.Contains(page, "CVE-2023-4911") || strings.Contains(page, "CVE-2023-38545") {
 		t.Errorf("host page ?exploited=1 does not keep only CVE-2023-4911")
+	}
+
+	// The pages: the list's mark, the CVE page's entry, the dashboard's tile.
+	page = get("/cves?exploited=1", alice)
+	if !strings.Contains(page, `<a href="/cves/CVE-2023-4911">CVE-2023-4911</a>`) || !strings.Contains(page, `class="kev"`) ||
+		strings.Contains(page, "CVE-2023-38545") {
+		t.Errorf("/cves?exploited=1 does not list CVE-2023-4911 alone, marked")
+	}
+	page = get("/cves/CVE-2023-4911", alice)
+	for _, want := range []string{`<dd id="kev-added">2023-11-21</dd>`, `<dd id="kev-due">2023-12-12</dd>`, `<dd id="kev-ransomware">Unknown</dd>`,
+		"https://www.cisa.gov/known-exploited-vulnerabilities-catalog"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("CVE page lacks %s", want)
+		}
+	}
+	if page = get("/", alice); !strings.Contains(page, `<span class="n" id="kev-hosts">1</span>`) || !strings.Contains(page, `href="/hosts?exploited=1"`) {
+		t.Errorf("dashboard page without its known-exploited count of 1")
+	}
+	if out := runPakiti(t, s.db, "sources", "list"); !strings.Contains(out, "kev") || !strings.Contains(out, "1404") {
+		t.Errorf("sources list without kev and its 1404 records:\n%s", out)
 	}
 
 	// Another site's viewer sees none of it.
