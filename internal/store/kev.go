@@ -86,7 +86,7 @@ func (s *Store) ReplaceKEV(ctx context.Context, run ImportRun, cat KEVCatalogue,
 			// state reads.
 			{`DELETE FROM source_parts WHERE source = $1`, []any{run.Source}},
 			{`INSERT INTO source_parts (source, part, locations, complete, newest, loaded_at, records)
-				VALUES ($1, '', $2, '', $3, $4, $5)`, []any{run.Source, locationsText(run.Locations), released, run.StartedAt, len(entries)}},
+				VALUES ($1, 'catalogue', $2, '', $3, $4, $5)`, []any{run.Source, locationsText(run.Locations), released, run.StartedAt, len(entries)}},
 			{`UPDATE source_imports SET duration_ms = $1 WHERE id = $2`, []any{res.Duration.Milliseconds(), res.ID}},
 			// The import's location is the catalogue's only one: one
 			// loaded before from elsewhere is not asked for again (it
