@@ -127,7 +127,7 @@ func newSources(g *globals) *cobra.Command {
 					fmt.Fprintf(tw, "%s\tnever loaded\t-\t-\t-\t-\t-\t-\n", n)
 					continue
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", n, s.State, s.Records, strings.Join(s.OSGroups, " "),
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", n, s.State, s.Records, orDash(strings.Join(s.OSGroups, " ")),
 					orDash(strings.Join(s.Complete, " ")), orDash(timeOrEmpty(s.DataDate)), orDash(timeOrEmpty(s.LastSuccess)), orDash(s.LastError))
 			}
 			if err := tw.Flush(); err != nil {

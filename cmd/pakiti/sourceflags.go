@@ -10,6 +10,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/source/alma"
 	"github.com/pakiti-go/pakiti/internal/source/alpine"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/source/kev"
 	"github.com/pakiti-go/pakiti/internal/source/localoval"
 	"github.com/pakiti-go/pakiti/internal/source/oracle"
 	"github.com/pakiti-go/pakiti/internal/source/osv"
@@ -102,6 +103,7 @@ func (c *sourceConfig) registry() (*source.Registry, error) {
 		oracle.New(),
 		osv.NewGeneric(m),
 		localoval.New(),
+		kev.New(),
 	), nil
 }
 

@@ -211,6 +211,9 @@ func (im *Importer) importSource(ctx context.Context, name string, locations []s
 		run.Locations = append(run.Locations, store.Location{Location: d.Location, Fingerprint: d.Fingerprint, ETag: d.ETag, Modified: d.Modified})
 	}
 
+	if cl, ok := src.(Cataloguer); ok {
+		return im.loadCatalogue(ctx, cl, run, docs, res, start)
+	}
 	prog := newProgress(im.Progress, "importing "+name)
 	var named BinaryNames
 	tc, trees := src.(TreeCoverer)
@@ -430,4 +433,27 @@ func (p *progress) done() {
 	if p.w != nil {
 		fmt.Fprintf(p.w, "\r%s: %d records (%.1f s)\n", p.label, p.n, time.Since(p.start).Seconds())
 	}
+}
+
+// loadCatalogue hands a Cataloguer's one document to it: the set it holds
+// replaces the one in force whole, and nothing is re-evaluated (a
+// catalogue names no package: no verdict depends on it).
+func (im *Importer) loadCatalogue(ctx context.Context, cl Cataloguer, run store.ImportRun, docs []*Fetched, res Result, start time.Time) (Result, error) {
+	if len(docs) != 1 {
+		return res, fmt.Errorf("source %s reads one document, not %d", res.Source, len(docs))
+	}
+	d := docs[0]
+	rc, err := d.Open()
+	if err != nil {
+		return res, err
+	}
+	defer rc.Close()
+	ir, err := cl.Load(ctx, im.Store, run, Document{Name: d.Name, Body: rc, Group: d.Group})
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", d.Location, err)
+	}
+	res.Records = ir.Records
+	res.Duration = time.Since(start)
+	im.Log.Info("import loaded", "source", res.Source, "records", ir.Records, "duration", res.Duration.Round(time.Millisecond))
+	return res, nil
 }

@@ -13,6 +13,7 @@ import (
 	"sort"
 
 	"github.com/pakiti-go/pakiti/internal/model"
+	"github.com/pakiti-go/pakiti/internal/store"
 )
 
 // Document is one fetched file of a source, decompressed.
@@ -57,6 +58,16 @@ type Source interface {
 	// memory whatever the document's size. It fails on a document it does
 	// not recognise.
 	Parse(ctx context.Context, doc Document, emit func(model.Advisory) error) error
+}
+
+// Cataloguer is a source of CVE attributes rather than advisory records
+// (CISA's known-exploited catalogue, internal/source/kev): the importer
+// fetches its one document as any source's (conditional GET, unchanged
+// skipped) and hands it to Load instead of Parse, which checks it whole
+// and replaces the set in force in one transaction (recording the import
+// run). No host is re-evaluated: a catalogue names no package.
+type Cataloguer interface {
+	Load(ctx context.Context, st *store.Store, run store.ImportRun, doc Document) (store.ImportResult, error)
 }
 
 // Registry holds the known sources by name.

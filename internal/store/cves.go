@@ -17,6 +17,9 @@ type CVEInfo struct {
 	Records     []model.Advisory `json:"records"`    // per release and package
 	Hosts       []AffectedHost   `json:"hosts"`      // one per host and package: a host can be listed more than once
 	HostCount   int              `json:"host_count"` // distinct hosts among Hosts
+	// KEV is its entry in CISA's known-exploited catalogue in force, if
+	// it lists it (kev.go).
+	KEV *KEVEntry `json:"kev,omitempty"`
 }
 
 // AffectedHost is a host with an open finding of a CVE.
@@ -94,7 +97,12 @@ func (s *Store) CVE(ctx context.Context, sc Scope, id string) (CVEInfo, error) {
 	if err := rows.Err(); err != nil {
 		return info, err
 	}
-	if info.Description == "" && len(info.Records) == 0 && len(info.Hosts) == 0 {
+	if e, ok, err := s.KEV(ctx, id); err != nil {
+		return info, err
+	} else if ok {
+		info.KEV = &e
+	}
+	if info.Description == "" && len(info.Records) == 0 && len(info.Hosts) == 0 && info.KEV == nil {
 		return info, ErrNotFound
 	}
 	return info, nil

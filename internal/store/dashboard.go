@@ -75,6 +75,9 @@ type DashboardData struct {
 	TopCVEs []CVEHosts `json:"top_cves"`
 	// SnapshotAt is when the latest snapshot was taken (zero: never).
 	SnapshotAt time.Time `json:"snapshot_at,omitzero"`
+	// KEVExposure is the exposure to CISA's known-exploited CVEs, live
+	// (kev.go).
+	KEVExposure
 }
 
 // topCVEs is how many CVEs the dashboard lists.
@@ -97,6 +100,9 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, now time.Time) (Dashboa
 		return d, err
 	}
 	if d.TopCVEs, err = s.topCVEs(ctx, sc, v, topCVEs); err != nil {
+		return d, err
+	}
+	if d.KEVExposure, err = s.kevExposure(ctx, v); err != nil {
 		return d, err
 	}
 	// The column itself, not MAX of it: SQLite's aggregates lose its type.

@@ -24,6 +24,10 @@ type HostFilter struct {
 	OSGroup string
 	OS      string // the reported OS string, exactly
 	Status  string // one of HostStatuses ("" any)
+	// Exploited keeps the hosts with a finding (not excepted) of a CVE
+	// CISA's known-exploited catalogue in force lists (kev.go): none when
+	// no catalogue is loaded.
+	Exploited bool
 	// Severity keeps the exposed hosts whose worst open CVE has this
 	// severity (one of HostSeverities; "other": negligible or unassigned
 	// only), as the dashboard counts them.
@@ -470,6 +474,12 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 		cveAt = len(where)
 		where = append(where, fmt.Sprintf(`h.target_id IN (SELECT f.target_id FROM target_findings f
 			WHERE f.cve = $%d AND f.status <> 'excepted')`, len(args)))
+	}
+	if f.Exploited {
+		// The catalogue's CVEs' targets (target_findings_cve), then
+		// their hosts, as for one CVE.
+		where = append(where, `h.target_id IN (SELECT f.target_id FROM kev_entries k
+			JOIN target_findings f ON f.cve = k.cve WHERE f.status <> 'excepted')`)
 	}
 	if f.CVETag != "" {
 		at := f.At

@@ -1005,6 +1005,7 @@ var unscoped = map[string]string{
 	"SaveReport": "intake write", "TouchUnchanged": "intake write", "ForgetFindingsKey": "intake write (by host id)", "KnownSet": "intake: package sets, no host data",
 	"ReplaceAdvisories": "import write", "RecordUnchanged": "import write", "Locations": "import state, no host data",
 	"Sources": "vendor data status, no host data", "HasData": "vendor data, no host data",
+	"ReplaceKEV": "import write", "KEVCatalogueInForce": "CISA's public catalogue, no host data", "KEV": "CISA's public catalogue entry of a CVE, no host data", "KEVListed": "which of given CVE ids CISA's public catalogue lists, no host data",
 	"ImportParts": "import write", "SourceParts": "vendor data status, no host data",
 	"RecordImportError": "import state write", "ClearImportError": "import state write",
 	"SetCoverage": "configuration", "DataMaxAge": "configuration",

@@ -42,6 +42,7 @@ type Store struct {
 	decoded     decodedTargets                   // targets' findings, decoded, for the host reads (findings.go)
 	vulnTargets targetCVEs                       // targets' CVEs for the vulnerabilities listing and tag exposure (vulncache.go)
 	dataCVEs    dataCVECache                     // the stats' CVE count, per data generation (stats.go)
+	kev         kevCache                         // the known-exploited CVE ids, per import (kev.go)
 	clock       atomic.Pointer[func() time.Time] // SetClock; nil: time.Now
 	staleAfter  atomic.Int64                     // the stale period in ns (SetStaleAfter); 0: DefaultStaleAfter
 	file        *fileWatch                       // the SQLite file opened; nil on PostgreSQL

@@ -19,8 +19,15 @@ type VulnFilter struct {
 	Severity string // the CVE's worst severity on the common scale (model.Severity.String)
 	Status   string // the findings' status: open, unfixed, reboot-pending
 	Query    string // substring of the CVE id, any case
-	Sort     string // one of VulnSorts; "" is by affected hosts, most first
-	Limit    int    // 0: DefaultLimit; capped at MaxLimit
+	// Exploited keeps the CVEs CISA's known-exploited catalogue in force
+	// lists (kev.go): none when no catalogue is loaded.
+	Exploited bool
+	// Activity keeps the CVEs whose first exposure on a host of the view
+	// opened within the period ("24h"), or before it ("-7d"), by Now.
+	Activity Activity
+	Now      time.Time // the clock of Activity; zero: the store's
+	Sort     string    // one of VulnSorts; "" is by affected hosts, most first
+	Limit    int       // 0: DefaultLimit; capped at MaxLimit
 	Offset   int
 }
 
@@ -39,6 +46,8 @@ type Vuln struct {
 	Severity     string   `json:"severity"`
 	SeverityWord string   `json:"severity_word"`
 	Tags         []string `json:"tags"` // its enabled CVE tags
+	// Exploited: CISA's known-exploited catalogue in force lists it.
+	Exploited bool `json:"exploited"`
 }
 
 // VulnStatuses are the finding statuses the listing filters on.
@@ -98,10 +107,26 @@ func (s *Store) Vulns(ctx context.Context, sc Scope, f VulnFilter) ([]Vuln, int,
 			tagged[t.CVE] = true
 		}
 	}
+	kev, _, err := s.kevSet(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("vulnerabilities: %w", err)
+	}
+	var opened map[string]time.Time // the CVEs' first exposure in the view, with Activity
+	if f.Activity.Within > 0 {
+		if opened, err = s.firstExposures(ctx, ids, f.OSGroup); err != nil {
+			return nil, 0, fmt.Errorf("vulnerabilities: %w", err)
+		}
+	}
+	now := f.Now
+	if now.IsZero() {
+		now = s.now()
+	}
+	cut := now.Add(-f.Activity.Within)
 	query := strings.ToUpper(f.Query)
 	pass := func(r targetCVE) bool {
 		return (f.Status == "" || r.status == f.Status) && (query == "" || strings.Contains(strings.ToUpper(r.cve), query)) &&
-			(f.Tag == "" || tagged[r.cve])
+			(f.Tag == "" || tagged[r.cve]) && (!f.Exploited || kev[r.cve]) &&
+			(opened == nil || opened[r.cve].Before(cut) == f.Activity.Absent)
 	}
 	byCVE := map[string]*Vuln{}
 	rank := map[string]model.Severity{}
@@ -124,7 +149,7 @@ func (s *Store) Vulns(ctx context.Context, sc Scope, f VulnFilter) ([]Vuln, int,
 			}
 			v := byCVE[r.cve]
 			if v == nil {
-				v = &Vuln{CVE: r.cve, Severity: model.SeverityUnknown.String(), Tags: []string{}}
+				v = &Vuln{CVE: r.cve, Severity: model.SeverityUnknown.String(), Tags: []string{}, Exploited: kev[r.cve]}
 				byCVE[r.cve] = v
 				out = append(out, v)
 			}
@@ -167,6 +192,49 @@ func (s *Store) Vulns(ctx context.Context, sc Scope, f VulnFilter) ([]Vuln, int,
 		page = append(page, *v)
 	}
 	return page, total, nil
+}
+
+// firstExposures returns, per CVE, the earliest start of an epoch of a
+// host of the sites ids (of OS group group when not "") on a target with
+// a finding (not excepted) of it: when the view's hosts were first
+// exposed to it, kept through later targets and resolutions (epochs.go).
+// One read of the hosts' epochs, as the earliest start per target; the
+// targets' CVEs come from vulncache.go.
+func (s *Store) firstExposures(ctx context.Context, ids []int64, group string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	since := map[int64]time.Time{}
+	var targets []int64
+	err := s.eachRow(ctx, `SELECT ht.target_id, MIN(ht.since) FROM host_targets ht JOIN hosts h ON h.id = ht.host_id
+		WHERE h.removed_at IS NULL AND `+s.engine.inList("h.site_id", 1)+` AND ($2 = '' OR h.os_group = $2)
+		GROUP BY ht.target_id`, []any{s.engine.intList(ids), group}, func(scan func(...any) error) error {
+		var id int64
+		var t sqlTime
+		if err := scan(&id, &t); err != nil {
+			return err
+		}
+		since[id] = t.Time
+		targets = append(targets, id)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("first exposures: %w", err)
+	}
+	cves, err := s.targetCVEsOf(ctx, targets)
+	if err != nil {
+		return nil, err
+	}
+	for id, rs := range cves {
+		t := since[id]
+		for _, r := range rs {
+			if old, ok := out[r.cve]; !ok || t.Before(old) {
+				out[r.cve] = t
+			}
+		}
+	}
+	return out, nil
 }
 
 // sortVulns orders vs by sort (VulnSorts), the CVE id breaking ties.
@@ -273,4 +341,24 @@ func (s *Store) TaggedHostCVEs(ctx context.Context, sc Scope, f TaggedFilter, fn
 		r.LastReport = r.LastReport.UTC()
 		return fn(r)
 	})
+}
+
+// sqlTime scans a time that an aggregate returned: PostgreSQL keeps its
+// type, SQLite's MIN and MAX give the text the driver wrote.
+type sqlTime struct{ time.Time }
+
+func (t *sqlTime) Scan(v any) error {
+	var err error
+	switch x := v.(type) {
+	case time.Time:
+		t.Time = x.UTC()
+	case string:
+		t.Time, err = parseSQLiteTime(x)
+	case []byte:
+		t.Time, err = parseSQLiteTime(string(x))
+	default:
+		err = fmt.Errorf("a %T for a time", v)
+	}
+	t.Time = t.Time.UTC()
+	return err
 }

@@ -28,9 +28,6 @@ type Dashboard struct {
 	ComputedAt time.Time `json:"computed_at"`
 	// StaleSources are the sources not current (stale or failing).
 	StaleSources []SourceState `json:"stale_sources"`
-	// KnownExploited is false: no known-exploited (KEV) data is imported,
-	// so no exposure to it is shown, rather than a made-up one.
-	KnownExploited bool `json:"known_exploited_loaded"`
 	// History is the exposure per snapshot day: all sites in scope, per
 	// CVE tag and per site.
 	History ExposureHistory `json:"history"`

@@ -122,7 +122,7 @@ func TestDashboard(t *testing.T) {
 	if diff := cmp.Diff(map[string]int{"EGI-Critical": 1}, d.ByTag); diff != "" {
 		t.Errorf("by tag (-want +got):\n%s", diff)
 	}
-	if !d.SnapshotAt.IsZero() || len(d.TopCVEs) != 0 || len(d.History.Days) != 0 || d.KnownExploited {
+	if !d.SnapshotAt.IsZero() || len(d.TopCVEs) != 0 || len(d.History.Days) != 0 || d.Loaded {
 		t.Errorf("no snapshot taken, no KEV data, yet: %+v", d)
 	}
 

@@ -19,7 +19,7 @@ var htmlEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp
 
 // findingRows returns the rows (<tr>...</tr>) of the findings table of
 // groups.
-func findingRows(groups []packageFindings) template.HTML {
+func findingRows(groups []packageFindings, kev map[string]bool) template.HTML {
 	var b strings.Builder
 	b.Grow(len(groups) * 600)
 	esc := func(s string) { htmlEscaper.WriteString(&b, s) }
@@ -112,6 +112,9 @@ func findingRows(groups []packageFindings) template.HTML {
 			}
 			if f.Status == "reboot-pending" {
 				b.WriteString(`<span class="status">reboot pending</span>`)
+			}
+			if kev[f.CVE] {
+				b.WriteString(`<span class="kev" title="in CISA's Known Exploited Vulnerabilities catalogue">exploited</span>`)
 			}
 			for _, tag := range f.Tags {
 				b.WriteString(`<span class="tag">`)

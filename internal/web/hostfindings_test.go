@@ -62,7 +62,7 @@ func TestFindingRowsAsTemplate(t *testing.T) {
 			if err := ref.Execute(&want, groups); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(want.String(), string(findingRows(groups))); diff != "" {
+			if diff := cmp.Diff(want.String(), string(findingRows(groups, nil))); diff != "" {
 				t.Errorf("findingRows differs from the template (-template +findingRows):\n%s", diff)
 			}
 		})
@@ -79,7 +79,7 @@ func TestFindingRowsShowTagsAdvisoryFirstSeen(t *testing.T) {
 		FirstSeen: time.Date(2023, 2, 8, 10, 0, 0, 0, time.UTC)}
 	g := f
 	g.CVE, g.Tags = "CVE-2023-0215", nil
-	got := string(findingRows(withVendorLinks(groupFindings([]model.Finding{f, g}), "debian:11")))
+	got := string(findingRows(withVendorLinks(groupFindings([]model.Finding{f, g}), "debian:11"), nil))
 	for _, want := range []string{`<td class="advisories"><a href="/advisories/DSA-5343-1">DSA-5343-1</a>` +
 		`<a class="ext" href="https://security-tracker.debian.org/tracker/DSA-5343-1" rel="external noopener" title="the vendor's page">↗</a></td>`,
 		`>CVE-2023-0286</a><span class="tag">EGI-Critical</span>`, "; first seen 2023-02-08 10:00 UTC\">CVE-2023-0286</a>"} {

@@ -40,6 +40,9 @@ func hostQuery(q url.Values) (store.HostFilter, error) {
 		return f, err
 	}
 	f.Stale = q.Get("stale") == "1"
+	if f.Exploited, err = flagParam(q, "exploited"); err != nil {
+		return f, err
+	}
 	if f.Limit, err = intParam(q, "limit", store.DefaultLimit, 1, store.MaxLimit); err != nil {
 		return f, err
 	}
@@ -50,6 +53,17 @@ func hostQuery(q url.Values) (store.HostFilter, error) {
 		return f, fmt.Errorf("site, q and os take at most 256 bytes, cve and os_group 64, cve_tag 128")
 	}
 	return f, nil
+}
+
+// flagParam reads a yes/no parameter: "1" is yes, "" and "0" no.
+func flagParam(q url.Values, name string) (bool, error) {
+	switch q.Get(name) {
+	case "", "0":
+		return false, nil
+	case "1":
+		return true, nil
+	}
+	return false, fmt.Errorf("%s must be 1 or 0", name)
 }
 
 func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
@@ -69,7 +83,7 @@ var hostSortKeys = []string{"hostname", "site", "tag", "os", "kernel", "arch", "
 
 // hostFilterKeys are the query parameters that make a host view: kept by
 // the sort, paging and export links.
-var hostFilterKeys = []string{"site", "tag", "q", "cve", "cve_tag", "os_group", "os", "status", "severity", "activity", "stale", "data_state", "sort", "limit"}
+var hostFilterKeys = []string{"site", "tag", "q", "cve", "cve_tag", "os_group", "os", "status", "severity", "activity", "stale", "exploited", "data_state", "sort", "limit"}
 
 // column is a header of a listing table: its label, and when it sorts,
 // the link that sorts by it and the state a screen reader and the arrow

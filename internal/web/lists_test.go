@@ -177,13 +177,13 @@ func TestVulnerabilities(t *testing.T) {
 	}
 	// CSV: the whole view, whatever limit says.
 	_, hd, body := get(t, srv.URL+"/api/v1/cves?format=csv&limit=1&sort=cve")
-	want := [][]string{{"cve", "hosts", "severity", "severity_word", "tags"}}
+	want := [][]string{{"cve", "hosts", "severity", "severity_word", "tags", "exploited"}}
 	for _, c := range dsa5343 {
 		tag := ""
 		if c == "CVE-2023-0286" {
 			tag = "EGI-Critical"
 		}
-		want = append(want, []string{c, "2", "unknown", "", tag})
+		want = append(want, []string{c, "2", "unknown", "", tag, "false"}) // no KEV catalogue loaded
 	}
 	if diff := cmp.Diff(want, readCSV(t, body)); diff != "" || !strings.HasPrefix(hd.Get("Content-Type"), "text/csv") {
 		t.Errorf("csv %s (-want +got):\n%s", hd.Get("Content-Type"), diff)

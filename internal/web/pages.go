@@ -193,6 +193,22 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
+	// The findings of CVEs CISA's catalogue lists are marked; with
+	// ?exploited=1 only they are shown.
+	exploited, err := flagParam(q, "exploited")
+	if err != nil {
+		s.pageError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	kev, kevLoaded, err := s.store.KEVListed(r.Context(), findingCVEs(d.Findings))
+	if err != nil {
+		s.log.Error("host page known exploited", "error", err)
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
+		return
+	}
+	if exploited {
+		d.Findings = slices.DeleteFunc(slices.Clone(d.Findings), func(f model.Finding) bool { return !kev[f.CVE] })
+	}
 	groups := withVendorLinks(groupFindings(d.Findings), d.Host.OSGroup)
 	pg := newPager(offset, hostPackagesShown, pkgs.Total)
 	link := func(off int) string {
@@ -217,7 +233,8 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 		links["Next"] = link(pg.NextOff)
 	}
 	s.render(w, r, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d,
-		"Groups": groups, "FindingRows": findingRows(groups), "History": hist,
+		"Groups": groups, "FindingRows": findingRows(groups, kev), "History": hist, "Exploited": exploited,
+		"KEVLoaded": kevLoaded, "KEVFindings": len(kev),
 		"PkgSearch": search, "PkgPager": pg, "PkgLinks": links, "Exceptions": exc,
 		"SevCounts": sevCounts(d.Host.BySeverity), "Changes": changes, "ChangesOpen": hostChangesOpen})
 }
@@ -265,6 +282,15 @@ type packageFindings struct {
 	Advisories                                           []string // the advisories of its findings, each once, in order met
 	VendorLinks                                          []string // the vendor's page of each of Advisories, "" when unknown (withVendorLinks)
 	Findings                                             []model.Finding
+}
+
+// findingCVEs are the CVE ids of fs.
+func findingCVEs(fs []model.Finding) []string {
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, f.CVE)
+	}
+	return out
 }
 
 // groupFindings groups findings (sorted by package) by installed package.

@@ -22,10 +22,10 @@ type VulnList struct {
 }
 
 // VulnColumns are the columns of the vulnerabilities listing as CSV.
-var VulnColumns = []string{"cve", "hosts", "severity", "severity_word", "tags"}
+var VulnColumns = []string{"cve", "hosts", "severity", "severity_word", "tags", "exploited"}
 
 // vulnFilterKeys are the parameters of a vulnerabilities view.
-var vulnFilterKeys = []string{"site", "os_group", "tag", "severity", "status", "q", "sort", "limit"}
+var vulnFilterKeys = []string{"site", "os_group", "tag", "severity", "status", "q", "exploited", "activity", "sort", "limit"}
 
 var vulnSeverities = []string{"critical", "high", "medium", "low", "negligible", "unknown"}
 
@@ -44,6 +44,13 @@ func vulnQuery(q url.Values) (store.VulnFilter, error) {
 		return f, fmt.Errorf("site takes at most 256 bytes, q and os_group 64, tag 128")
 	}
 	var err error
+	if f.Exploited, err = flagParam(q, "exploited"); err != nil {
+		return f, err
+	}
+	// The hosts listing's parser: "24h", "7d", and Pakiti 3's "-7d".
+	if f.Activity, err = store.ParseActivity(q.Get("activity")); err != nil {
+		return f, err
+	}
 	if f.Limit, err = intParam(q, "limit", store.DefaultLimit, 1, store.MaxLimit); err != nil {
 		return f, err
 	}
@@ -55,7 +62,7 @@ func vulnQuery(q url.Values) (store.VulnFilter, error) {
 
 // VulnRow is a vulnerability as the strings of VulnColumns.
 func VulnRow(v store.Vuln) []string {
-	return []string{v.CVE, strconv.Itoa(v.Hosts), v.Severity, v.SeverityWord, strings.Join(v.Tags, " ")}
+	return []string{v.CVE, strconv.Itoa(v.Hosts), v.Severity, v.SeverityWord, strings.Join(v.Tags, " "), strconv.FormatBool(v.Exploited)}
 }
 
 func (s *Server) apiVulns(w http.ResponseWriter, r *http.Request) {
@@ -135,8 +142,9 @@ func (s *Server) pageVulns(w http.ResponseWriter, r *http.Request) {
 		links["Next"] = withParams("/cves", v, "offset", strconv.Itoa(p.NextOff))
 	}
 	cols := sortColumns("/cves", v, f.Sort, "-hosts", []column{{Label: "CVE"}, {Label: "Hosts", Num: true,
-		Title: "hosts with an open finding, each counted once"}, {Label: "Severity", Title: "the worst among its findings"}, {Label: "Tags"}},
-		[]string{"cve", "hosts", "severity", ""}, descFirst)
+		Title: "hosts with an open finding, each counted once"}, {Label: "Severity", Title: "the worst among its findings"}, {Label: "Tags"},
+		{Label: "Known exploited", Title: "in CISA's Known Exploited Vulnerabilities catalogue"}},
+		[]string{"cve", "hosts", "severity", "", ""}, descFirst)
 	// A host link keeps the view's site and OS group.
 	hostView := viewValues(q, []string{"site", "os_group"})
 	rows := make([]map[string]any, len(list))
@@ -150,7 +158,13 @@ func (s *Server) pageVulns(w http.ResponseWriter, r *http.Request) {
 			empty = "none"
 		}
 	}
+	_, kevLoaded, err := s.store.KEVCatalogueInForce(r.Context())
+	if err != nil {
+		s.log.Error("vulnerabilities page", "error", err)
+		s.pageError(w, r, http.StatusInternalServerError, "internal error")
+		return
+	}
 	s.render(w, r, http.StatusOK, "vulns.html", map[string]any{"Title": "Vulnerabilities", "Rows": rows, "Total": total,
 		"Filter": f, "Sites": sites, "Pager": p, "Links": links, "Columns": cols, "Severities": vulnSeverities,
-		"Statuses": store.VulnStatuses, "Empty": empty})
+		"Statuses": store.VulnStatuses, "Empty": empty, "Activity": q.Get("activity"), "KEVLoaded": kevLoaded})
 }

@@ -688,4 +688,23 @@ var mutants = []mutant{
 		Pkgs: []string{"./internal/store"},
 		Kill: "TestStaleAndActivity",
 	},
+	// Known exploited (issue 13, kev.go).
+	{
+		Name: "exploited-filter-keeps-all",
+		Desc: "the vulnerabilities list's exploited=1 keeps every CVE, listed by CISA's catalogue or not",
+		File: "internal/store/vulns.go",
+		Orig: "(!f.Exploited || kev[r.cve])",
+		Repl: "(!f.Exploited || kev[r.cve] || r.status != \"\")",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestScopeOnEveryRead",
+	},
+	{
+		Name: "exploited-hosts-filter-ignored",
+		Desc: "the hosts list's exploited=1 is ignored: every host is listed",
+		File: "internal/store/hosts.go",
+		Orig: "if f.Exploited {",
+		Repl: "if f.Exploited && f.Site == \"\" && false {",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestScopeOnEveryRead",
+	},
 }
