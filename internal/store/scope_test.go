@@ -980,6 +980,7 @@ func TestScopeOnEveryRead(t *testing.T) {
 var unscoped = map[string]string{
 	"Close": "lifecycle", "Ping": "health check", "Health": "health check", "Engine": "engine name", "SchemaVersion": "schema",
 	"SaveReport": "intake write", "TouchUnchanged": "intake write", "ForgetFindingsKey": "intake write (by host id)", "KnownSet": "intake: package sets, no host data",
+	"SetTargetCurrent":  "matcher: whether a set's verdicts moved, no host data returned",
 	"ReplaceAdvisories": "import write", "RecordUnchanged": "import write", "Locations": "import state, no host data",
 	"Sources": "vendor data status, no host data", "HasData": "vendor data, no host data",
 	"ImportParts": "import write", "SourceParts": "vendor data status, no host data",
