@@ -200,10 +200,11 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 				has = hasData(data, d, h.OSGroup)
 				groupHas[h.OSGroup] = has
 			}
+			// A report's host on a set whose target was built already
+			// takes it back; one built for a report is kept (reuse.go).
+			report := cause == store.CauseReport
 			t = nil
-			if cause == store.CauseReport {
-				// A report's host on a set whose target was built
-				// already (reuse.go).
+			if report {
 				if t, err = m.reusable(ctx, h, has && ok, data.Gen); err != nil {
 					return i, fmt.Errorf("evaluate %s: %w", h.Hostname, err)
 				}
@@ -212,7 +213,9 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 				if t, err = m.target(ctx, d, has && ok, h.OSGroup, h.SetID, dates, memo); err != nil {
 					return i, fmt.Errorf("evaluate %s: %w", h.Hostname, err)
 				}
-				m.built.put(t, data.Gen)
+				if report {
+					m.built.put(t, data.Gen)
+				}
 			}
 		}
 		ht := t.forHost(h)

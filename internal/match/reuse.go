@@ -27,14 +27,21 @@ import (
 // the running kernel and the host rules' facts (forHost), exceptions and
 // tags (store.WriteFindings).
 
-// targetCacheSize bounds the targets kept: the sets new hosts join are a
-// fleet's few common installations.
-const targetCacheSize = 256
+// targetCacheSize and targetCacheRows bound the targets kept (by count
+// and by their verdict rows: a row and its finding take ~1 KB, so ~50 MB
+// at most): the sets new hosts join are a fleet's few common
+// installations. Only targets built for a report are kept, so that a run
+// over the whole fleet (evaluate, a drain) does not churn them.
+const (
+	targetCacheSize = 256
+	targetCacheRows = 50000
+)
 
 // builtTargets are the targets a matcher built, by (OS group, set).
 type builtTargets struct {
-	mu sync.Mutex
-	m  map[builtKey]builtTarget
+	mu   sync.Mutex
+	m    map[builtKey]builtTarget
+	rows int // of the targets in m
 }
 
 // reuses counts the targets a matcher took back (tests read it).
@@ -53,15 +60,20 @@ type builtTarget struct {
 // put keeps t, built under data generation gen (sets without data are
 // not kept).
 func (b *builtTargets) put(t *setTarget, gen int64) {
-	if t == nil || !t.evaluated {
+	if t == nil || !t.evaluated || len(t.rows) > targetCacheRows {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.m == nil || len(b.m) >= targetCacheSize {
-		b.m = map[builtKey]builtTarget{}
+	k := builtKey{t.group, t.setID}
+	if old, ok := b.m[k]; ok {
+		b.rows -= len(old.t.rows)
 	}
-	b.m[builtKey{t.group, t.setID}] = builtTarget{t, gen}
+	if b.m == nil || len(b.m) >= targetCacheSize || b.rows+len(t.rows) > targetCacheRows {
+		b.m, b.rows = map[builtKey]builtTarget{}, 0
+	}
+	b.m[k] = builtTarget{t, gen}
+	b.rows += len(t.rows)
 }
 
 // get returns the target of (group, set) built under data generation gen.
