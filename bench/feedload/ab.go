@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -61,7 +62,11 @@ type abConfig struct {
 	Rounds   int
 	// DB is "sqlite" (a fresh file per run) or a PostgreSQL DSN (a fresh
 	// schema per run, dropped after).
-	DB        string
+	DB string
+	// Import are Debian security files each run's binary imports into
+	// its fresh database before it serves (-ab-import): intake then
+	// evaluates against data.
+	Import    []string
 	ServeArgs []string
 	Load      loadConfig // Targets set per run
 }
@@ -135,6 +140,12 @@ func abRun(ctx context.Context, c abConfig, client *http.Client, b *bodies, bin 
 		return run, err
 	}
 	defer drop()
+	if len(c.Import) > 0 {
+		cmd := exec.CommandContext(ctx, bin.Binary, append([]string{"--db", db, "import", "--source", "debian"}, c.Import...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return run, fmt.Errorf("import: %v: %s", err, lastLines(out, 5))
+		}
+	}
 	addr, err := freeAddr()
 	if err != nil {
 		return run, err
@@ -302,4 +313,11 @@ func printAB(w io.Writer, r *ABResult, asJSON bool) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// lastLines returns the last n lines of out (a command's output, for an
+// error).
+func lastLines(out []byte, n int) string {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

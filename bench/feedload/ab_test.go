@@ -58,3 +58,22 @@ func TestProcCPU(t *testing.T) {
 		t.Errorf("procCPU = %.3f s, getrusage %.3f s", got, want)
 	}
 }
+
+// TestLastLines checks what an -ab-import failure quotes of the import's
+// output.
+func TestLastLines(t *testing.T) {
+	for _, c := range []struct {
+		out  string
+		n    int
+		want string
+	}{
+		{"", 5, ""},
+		{"one\n", 5, "one"},
+		{"a\nb\nc\nd\n", 2, "c\nd"},
+		{"a\nb", 5, "a\nb"},
+	} {
+		if got := lastLines([]byte(c.out), c.n); got != c.want {
+			t.Errorf("lastLines(%q, %d) = %q, want %q", c.out, c.n, got, c.want)
+		}
+	}
+}

@@ -115,6 +115,7 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	abList := fs.String("ab", "", "A/B: start each of these pakiti binaries in turn (LABEL=BINARY[?SQLITEOPTS], comma-separated; e.g. old=/tmp/old,new=/tmp/new?synchronous=normal), -rounds times, each on a fresh database, send the phases and print reports/s and the server's CPU ms per report")
 	rounds := fs.Int("rounds", 2, "A/B: rounds (each runs every -ab binary once, in order)")
 	abDB := fs.String("ab-db", "sqlite", "A/B: sqlite (a fresh file per run) or a PostgreSQL DSN (a fresh schema per run)")
+	abImport := fs.String("ab-import", "", "A/B: import these Debian security files (comma-separated, e.g. the DSA and DLA lists) into each run's database with the binary's own `pakiti import --source debian` before it serves, so that intake also evaluates (use a -system the files have data for)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -155,7 +156,11 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if *urls != "" || *checkURL != "" || *data != "" || *synchronous != "" || *ackedFile != "" || *rounds < 1 || *rounds > 100 {
 			return fmt.Errorf("-ab takes no -url, -check, -data, -synchronous or -acked, and 1 to 100 -rounds")
 		}
-		return runABFlags(ctx, *abList, *abDB, *rounds, strings.Fields(*serveArgs), loadConfig{Clients: clients, N: *n, Duration: *duration,
+		var imports []string
+		if *abImport != "" {
+			imports = strings.Split(*abImport, ",")
+		}
+		return runABFlags(ctx, *abList, *abDB, imports, *rounds, strings.Fields(*serveArgs), loadConfig{Clients: clients, N: *n, Duration: *duration,
 			Only: *only, Run: strconv.FormatInt(time.Now().UnixNano(), 36)}, nSet, *inv, *npkg, header{System: *system, Site: *site}, *timeout, *asJSON, stdout)
 	}
 	if *killEvery != 0 || *pakitiBin != "" || *serveArgs != "" {
@@ -278,7 +283,7 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 // runABFlags runs -ab.
-func runABFlags(ctx context.Context, list, db string, rounds int, serveArgs []string, lc loadConfig, nSet bool,
+func runABFlags(ctx context.Context, list, db string, imports []string, rounds int, serveArgs []string, lc loadConfig, nSet bool,
 	inv string, npkg int, hd header, timeout time.Duration, asJSON bool, stdout io.Writer) error {
 	bins, err := parseAB(list)
 	if err != nil {
@@ -297,7 +302,7 @@ func runABFlags(ctx context.Context, list, db string, rounds int, serveArgs []st
 	}
 	client := &http.Client{Timeout: timeout, Transport: &http.Transport{MaxIdleConnsPerHost: lc.Clients * 2}}
 	defer client.CloseIdleConnections()
-	res, err := runAB(ctx, abConfig{Binaries: bins, Rounds: rounds, DB: db, ServeArgs: serveArgs, Load: lc}, client, b, len(base))
+	res, err := runAB(ctx, abConfig{Binaries: bins, Rounds: rounds, DB: db, Import: imports, ServeArgs: serveArgs, Load: lc}, client, b, len(base))
 	if res != nil {
 		if perr := printAB(stdout, res, asJSON); err == nil {
 			err = perr

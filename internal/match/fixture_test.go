@@ -43,8 +43,14 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	s := testdb.Open(t)
 	f := &fixture{t: t, ctx: ctx, s: s, now: t0}
-	f.m = &match.Matcher{Store: s, Drivers: drivers.Registry(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }}
+	f.m = f.matcher()
 	return f
+}
+
+// matcher returns a matcher on f's store with f's clock: another server
+// on the same database when f.m is one already.
+func (f *fixture) matcher() *match.Matcher {
+	return &match.Matcher{Store: f.s, Drivers: drivers.Registry(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }}
 }
 
 // importDebian loads documents (the tracker's formats, told apart by the
@@ -98,6 +104,13 @@ func (f *fixture) importIndex(group, text string) {
 // when the packages carry their source) and evaluates it with AfterReport.
 func (f *fixture) report(hostname, kernel string, pkgs []model.Package) store.Saved {
 	f.t.Helper()
+	return f.reportTo(f.m, hostname, kernel, pkgs)
+}
+
+// reportTo is report evaluated by m (another server on the same
+// database).
+func (f *fixture) reportTo(m *match.Matcher, hostname, kernel string, pkgs []model.Package) store.Saved {
+	f.t.Helper()
 	pkgs = report.SortPackages(append([]model.Package(nil), pkgs...))
 	protocol := 5
 	for _, p := range pkgs {
@@ -121,7 +134,13 @@ func (f *fixture) report(hostname, kernel string, pkgs []model.Package) store.Sa
 	if protocol == 6 && saved.NewSet {
 		learn = pkgs
 	}
-	if err := f.m.AfterReport(f.ctx, hostname, bullseye, learn); err != nil {
+	// As intake does: a new host's state comes with the save.
+	if saved.State != nil {
+		err = m.AfterSave(f.ctx, *saved.State, learn)
+	} else {
+		err = m.AfterReport(f.ctx, hostname, bullseye, learn)
+	}
+	if err != nil {
 		f.t.Fatal(err)
 	}
 	return saved

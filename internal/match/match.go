@@ -25,6 +25,10 @@ type Matcher struct {
 	Progress func(done, total int)
 	// Holder names this server in the evaluation queue's claims.
 	Holder string
+	// built are the set targets it built, for a report's evaluation to
+	// reuse (reuse.go).
+	built  builtTargets
+	reused reuses
 }
 
 // New returns a Matcher with the real clock.
@@ -196,8 +200,22 @@ func (m *Matcher) refresh(ctx context.Context, hosts []store.HostState, cause st
 				has = hasData(data, d, h.OSGroup)
 				groupHas[h.OSGroup] = has
 			}
-			if t, err = m.target(ctx, d, has && ok, h.OSGroup, h.SetID, dates, memo); err != nil {
-				return i, fmt.Errorf("evaluate %s: %w", h.Hostname, err)
+			// A report's host on a set whose target was built already
+			// takes it back; one built for a report is kept (reuse.go).
+			report := cause == store.CauseReport
+			t = nil
+			if report {
+				if t, err = m.reusable(ctx, h, has && ok, data.Gen); err != nil {
+					return i, fmt.Errorf("evaluate %s: %w", h.Hostname, err)
+				}
+			}
+			if t == nil {
+				if t, err = m.target(ctx, d, has && ok, h.OSGroup, h.SetID, dates, memo); err != nil {
+					return i, fmt.Errorf("evaluate %s: %w", h.Hostname, err)
+				}
+				if report {
+					m.built.put(t, data.Gen)
+				}
 			}
 		}
 		ht := t.forHost(h)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
@@ -26,7 +27,9 @@ type setTarget struct {
 	scheme    version.Scheme
 	dates     map[string]time.Time
 	// byKernel holds the findings of the set's hosts by running kernel:
-	// shared by them, never changed.
+	// shared by them, never changed; under mu (a kept target serves
+	// concurrent reports: reuse.go).
+	mu       sync.Mutex
 	byKernel map[string][]store.TargetFinding
 	// updates are the set's "update available" findings (updates.go),
 	// shared by its hosts' targets.
@@ -215,6 +218,8 @@ func (t *setTarget) forHost(h store.HostState) store.HostTarget {
 		ht.Key += "|" + fd
 		cache += "|" + fd
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if fs, ok := t.byKernel[cache]; ok {
 		ht.Findings = fs
 		return ht

@@ -666,3 +666,32 @@ func (s *Store) lockEvaluations(ctx context.Context, tx *sql.Tx, exclusive bool)
 	}
 	return nil
 }
+
+// SetTargetCurrent tells whether the verdicts of a package set in osGroup
+// still give the set target digest (match's setTarget digest) a matcher
+// built earlier under the data generation it reads itself: the set is
+// marked evaluated (an invalidation since deleted the mark; a later
+// evaluation wrote it again), not waiting in the evaluation queue (an
+// invalidation queued it; its drain finishes before the row leaves), and
+// a live host of the group on the set has findings written from digest
+// (a drain since rewrote every host of the set from the verdicts it read;
+// a host's key is cleared when it moves to another set, SaveReport). One
+// read: the matcher reuses its target instead of reading the set's
+// verdicts again (match/reuse.go).
+func (s *Store) SetTargetCurrent(ctx context.Context, osGroup string, setID int64, digest string) (bool, error) {
+	if digest == "" {
+		return false, nil
+	}
+	prefix := digest + "|"
+	var marked, queued, witness int
+	err := s.readQueryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM set_evaluated WHERE set_id = $1 AND os_group = $2),
+		(SELECT COUNT(*) FROM eval_queue WHERE os_group = $2 AND set_id = $1),
+		(SELECT COUNT(*) FROM (SELECT 1 FROM hosts WHERE package_set_id = $1 AND os_group = $2 AND removed_at IS NULL
+			AND substr(findings_key, 1, $3) = $4 LIMIT 1) x)`,
+		[]any{setID, osGroup, len(prefix), prefix}, &marked, &queued, &witness)
+	if err != nil {
+		return false, fmt.Errorf("set target current: %w", err)
+	}
+	return marked > 0 && queued == 0 && witness > 0, nil
+}

@@ -23,7 +23,9 @@ const (
 		reboot_required = excluded.reboot_required, reporter_addr = excluded.reporter_addr,
 		protocol = excluded.protocol, package_set_id = excluded.package_set_id,
 		header_hash = excluded.header_hash, raw_hash = excluded.raw_hash, os_group = excluded.os_group,
-		last_report = excluded.last_report, removed_at = NULL
+		last_report = excluded.last_report, removed_at = NULL,
+		findings_key = CASE WHEN hosts.package_set_id = excluded.package_set_id AND hosts.os_group = excluded.os_group
+			THEN hosts.findings_key ELSE '' END
 		RETURNING id`
 
 	// qTouchHostRaw moves a re-sent host's last report time only when it

@@ -1003,6 +1003,7 @@ func TestScopeOnEveryRead(t *testing.T) {
 var unscoped = map[string]string{
 	"Close": "lifecycle", "Ping": "health check", "Health": "health check", "Engine": "engine name", "SchemaVersion": "schema",
 	"SaveReport": "intake write", "TouchUnchanged": "intake write", "ForgetFindingsKey": "intake write (by host id)", "KnownSet": "intake: package sets, no host data",
+	"SetTargetCurrent":  "matcher: whether a set's verdicts moved, no host data returned",
 	"ReplaceAdvisories": "import write", "RecordUnchanged": "import write", "Locations": "import state, no host data",
 	"Sources": "vendor data status, no host data", "HasData": "vendor data, no host data",
 	"ReplaceKEV": "import write", "KEVCatalogueInForce": "CISA's public catalogue, no host data", "KEV": "CISA's public catalogue entry of a CVE, no host data", "KEVListed": "which of given CVE ids CISA's public catalogue lists, no host data",

@@ -707,4 +707,33 @@ var mutants = []mutant{
 		Pkgs: []string{"./internal/store"},
 		Kill: "TestScopeOnEveryRead",
 	},
+	// Issue 14: a set's target reused for a host joining the set
+	// (match/reuse.go, store.SetTargetCurrent).
+	{
+		Name: "reuse-ignores-data-generation",
+		Desc: "a kept set target is reused after an import moved the data generation (older data dates)",
+		File: "internal/match/reuse.go",
+		Orig: "if !ok || e.gen != gen {",
+		Repl: "if !ok {",
+		Pkgs: []string{"./internal/match"},
+		Kill: "TestBuiltTargetsBounds|TestReuseSetTarget",
+	},
+	{
+		Name: "reuse-ignores-redrained-set",
+		Desc: "a kept set target is reused after another server drained the set with new verdicts (no witness)",
+		File: "internal/store/evaluate.go",
+		Orig: "return marked > 0 && queued == 0 && witness > 0, nil",
+		Repl: "return marked > 0 && queued == 0, nil",
+		Pkgs: []string{"./internal/match"},
+		Kill: "TestReuseSetTarget",
+	},
+	{
+		Name: "reuse-ignores-queued-set",
+		Desc: "a kept set target is reused while the set waits in the evaluation queue",
+		File: "internal/store/evaluate.go",
+		Orig: "return marked > 0 && queued == 0 && witness > 0, nil",
+		Repl: "return marked > 0 && witness > 0, nil",
+		Pkgs: []string{"./internal/match"},
+		Kill: "TestReuseSetTarget",
+	},
 }
