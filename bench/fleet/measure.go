@@ -29,12 +29,16 @@ import (
 
 // openDB returns the DSN to run on and what removes it: a SQLite file in
 // dir, or a schema of its own in the PostgreSQL database of dsn.
-func openDB(ctx context.Context, dsn, dir string) (string, func(), error) {
+func openDB(ctx context.Context, dsn, dir string, keep bool) (string, func(), error) {
 	if dsn == "" || strings.HasPrefix(dsn, "sqlite:") {
 		if dsn == "" {
 			dsn = "sqlite:" + filepath.Join(dir, "fleet.db")
 		}
-		return dsn, func() {}, nil
+		return dsn, func() {
+			if keep {
+				fmt.Fprintln(os.Stderr, "fleet: kept", dsn)
+			}
+		}, nil
 	}
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -54,7 +58,13 @@ func openDB(ctx context.Context, dsn, dir string) (string, func(), error) {
 	q := u.Query()
 	q.Set("search_path", name)
 	u.RawQuery = q.Encode()
-	return u.String(), func() {
+	kept := u.String()
+	return kept, func() {
+		if keep {
+			fmt.Fprintln(os.Stderr, "fleet: kept", kept)
+			db.Close()
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		if _, err := db.ExecContext(ctx, `DROP SCHEMA `+name+` CASCADE`); err != nil {

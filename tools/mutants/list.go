@@ -736,4 +736,15 @@ var mutants = []mutant{
 		Pkgs: []string{"./internal/match"},
 		Kill: "TestReuseSetTarget",
 	},
+	// The hosts listing's total by CVE counted from the fleet cells
+	// (store/hosts.go cellsHosts).
+	{
+		Name: "cve-total-counts-every-target",
+		Desc: "the hosts listing filtered by CVE totals every host of the sites, not only those of the CVE's targets",
+		File: "internal/store/hosts.go",
+		Orig: "if !removed && (targets == nil || targets[c.target]) {",
+		Repl: "if !removed {",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestListHostsFastPathsMatchPlain",
+	},
 }
