@@ -283,7 +283,7 @@ func (s *Store) cellsHosts(ctx context.Context, sc Scope, site, cve string) (int
 	var targets map[int64]bool
 	if cve != "" {
 		targets = map[int64]bool{}
-		err := s.eachRow(ctx, `SELECT DISTINCT target_id FROM target_findings WHERE cve = $1 AND status <> 'excepted'`,
+		err := s.eachRow(ctx, `SELECT DISTINCT target_id FROM (`+fmt.Sprintf(cveTargetsSQL, 1)+`) t`,
 			[]any{cve}, func(scan func(...any) error) error {
 				var id int64
 				err := scan(&id)
@@ -487,6 +487,11 @@ type prefixScan struct {
 
 func (p prefixScan) Scan(dst ...any) error { return p.sc.Scan(append([]any{p.id}, dst...)...) }
 
+// cveTargetsSQL selects the targets the CVE filter keeps the hosts of
+// (the CVE its numbered parameter): those with a finding of it that is
+// not excepted. hostQuery and cellsHosts (the total) share it.
+const cveTargetsSQL = `SELECT f.target_id FROM target_findings f WHERE f.cve = $%d AND f.status <> 'excepted'`
+
 // hostQuery builds the query of the hosts in scope passing f.
 func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL, error) {
 	cond, args := s.scopeSQL(sc, "s", 1)
@@ -501,8 +506,7 @@ func (s *Store) hostQuery(ctx context.Context, sc Scope, f HostFilter) (hostSQL,
 		// The CVE's targets once (target_findings_cve), then their hosts
 		// (hosts_listing_target).
 		cveAt = len(where)
-		where = append(where, fmt.Sprintf(`h.target_id IN (SELECT f.target_id FROM target_findings f
-			WHERE f.cve = $%d AND f.status <> 'excepted')`, len(args)))
+		where = append(where, "h.target_id IN ("+fmt.Sprintf(cveTargetsSQL, len(args))+")")
 	}
 	if f.Exploited {
 		// The catalogue's CVEs' targets (target_findings_cve), then
