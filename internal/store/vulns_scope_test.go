@@ -61,6 +61,21 @@ func init() {
 			},
 		},
 		scopeRead{
+			method: "EachPackageHost", name: "hosts with a package, exported",
+			read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+				var out []string
+				n, err := s.EachPackageHost(ctx, sc, store.PackageSearch{Name: "libssl1.1"}, func(m store.PackageHost) error {
+					out = append(out, fmt.Sprintf("%s %s %s %s", m.Name, m.Version, m.Hostname, m.Site))
+					return nil
+				})
+				return append(out, times(n, "counted")...), err
+			},
+			want: map[string][]string{
+				"SITE-A": {"libssl1.1 1.1.1n-0+deb11u3 a1.example.org SITE-A", "counted"},
+				"SITE-B": {"libssl1.1 1.1.1n-0+deb11u3 b1.example.org SITE-B", "counted"},
+			},
+		},
+		scopeRead{
 			// seedPolicy's enabled tags; its exceptions take out
 			// openssl's CVE-2022-4450 (a2 has no other package of it) and
 			// b1's libgnutls30 CVE-2023-0361.

@@ -57,11 +57,7 @@ func (s *Server) apiPackages(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	csvOut := r.URL.Query().Get("format") == "csv"
-	if csvOut {
-		f.Limit, f.Offset = store.MaxLimit, 0
-	}
-	for {
+	if r.URL.Query().Get("format") != "csv" {
 		list, total, err := s.store.PackageHosts(r.Context(), scope(r), f)
 		if errors.Is(err, store.ErrTooManyPackages) {
 			apiError(w, http.StatusBadRequest, store.ErrTooManyPackages.Error())
@@ -71,26 +67,44 @@ func (s *Server) apiPackages(w http.ResponseWriter, r *http.Request) {
 			s.internal(w, "package search", err)
 			return
 		}
-		if !csvOut {
-			writeJSON(w, http.StatusOK, PackageHostList{Matches: list, Total: total, Limit: f.Limit, Offset: f.Offset})
-			return
-		}
-		if f.Offset == 0 {
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-			w.Header().Set("Content-Disposition", `attachment; filename="packages.csv"`)
-		}
-		cw := csv.NewWriter(w)
-		if f.Offset == 0 {
-			cw.Write(PackageHostColumns)
-		}
-		for _, p := range list {
-			cw.Write(csvRow(packageHostRow(p)))
-		}
-		cw.Flush()
-		if f.Offset += f.Limit; f.Offset >= total {
-			return
-		}
+		writeJSON(w, http.StatusOK, PackageHostList{Matches: list, Total: total, Limit: f.Limit, Offset: f.Offset})
+		return
 	}
+	// CSV: the whole view, streamed (limit and offset ignored); the
+	// header goes out with the first row, so an error before it is still
+	// a clean error answer.
+	var cw *csv.Writer
+	start := func() {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="packages.csv"`)
+		cw = csv.NewWriter(w)
+		cw.Write(PackageHostColumns)
+	}
+	_, err = s.store.EachPackageHost(r.Context(), scope(r), f, func(p store.PackageHost) error {
+		if cw == nil {
+			start()
+		}
+		return cw.Write(csvRow(packageHostRow(p)))
+	})
+	switch {
+	case errors.Is(err, store.ErrTooManyPackages):
+		apiError(w, http.StatusBadRequest, store.ErrTooManyPackages.Error())
+		return
+	case err != nil && cw == nil:
+		s.internal(w, "package search", err)
+		return
+	case err != nil:
+		// Mid-stream: the status is sent; as the hosts export does, the
+		// body ends with an error line a reader sees as a malformed row.
+		cw.Flush()
+		s.log.Error("package search", "format", "csv", "error", err)
+		w.Write([]byte("\nexport failed: internal error\n"))
+		return
+	}
+	if cw == nil {
+		start()
+	}
+	cw.Flush()
 }
 
 // packageVersion is one build of a package with the hosts that have it.

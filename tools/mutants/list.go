@@ -747,4 +747,33 @@ var mutants = []mutant{
 		Pkgs: []string{"./internal/store"},
 		Kill: "TestListHostsFastPathsMatchPlain",
 	},
+	// The package search counts its hosts from the fleet cells and reads
+	// a page's hosts alone (store/packages_search.go).
+	{
+		Name: "package-search-counts-removed",
+		Desc: "the package search counts removed hosts' cells: the total and the pages' offsets go wrong",
+		File: "internal/store/packages_search.go",
+		Orig: "		if !removed {\n			setHosts[c.set] += c.hosts",
+		Repl: "		{\n			setHosts[c.set] += c.hosts",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestPackageHostsPages",
+	},
+	{
+		Name: "package-search-page-from-start",
+		Desc: "a page of the package search reads each package's hosts from the first, not from the page's offset",
+		File: "internal/store/packages_search.go",
+		Orig: "from := max(lo-base, 0)",
+		Repl: "from := 0",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestPackageHostsPages",
+	},
+	{
+		Name: "package-export-one-chunk",
+		Desc: "the package export stops after its first chunk of hosts",
+		File: "internal/store/packages_search.go",
+		Orig: "if len(hs) < packageHostChunk {",
+		Repl: "if true {",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestPackageHostsPages",
+	},
 }
