@@ -281,6 +281,7 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 		return Saved{}, err
 	}
 	s.cache.addAll(fresh, gen)
+	s.hints.set(in.Host.Hostname, in.RawHash) // "" (parsed, not hashed: a proxied or legacy report) forgets
 	if newSite != 0 {
 		s.mu.Lock()
 		s.sites[strings.Clone(in.Host.Site)] = newSite // not a piece of the report body
@@ -309,26 +310,50 @@ func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr stri
 	if rawHash == "" {
 		return Saved{}, false, nil
 	}
-	// A read first: a new host, or one whose report changed, needs no
-	// write transaction (the touch would change nothing).
 	r := &touchReq{hostname: hostname, rawHash: rawHash, addr: addr, at: at}
-	err := s.readQueryRow(ctx, qPeekTouch, []any{hostname, rawHash, at.Add(-TouchGranularity), addr},
-		&r.hostID, &r.setID, &r.fresh)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Saved{}, false, nil
-	}
-	if err != nil {
-		if ferr := s.file.check(); ferr != nil {
-			return Saved{}, false, ferr // the file went: say so, not the read's error
+	if s.hints.matches(hostname, rawHash) {
+		// This server stored or touched these bytes for the host last:
+		// the batch's transaction peeks, on the writer's warm cache.
+		r.peekInTx = true
+	} else {
+		// A read first: a new host, or one whose report changed, needs no
+		// write transaction (the touch would change nothing).
+		err := s.readQueryRow(ctx, qPeekTouch, []any{hostname, rawHash, at.Add(-TouchGranularity), addr},
+			&r.hostID, &r.setID, &r.fresh)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Saved{}, false, nil
 		}
-		return Saved{}, false, fmt.Errorf("touch host: %w", err)
+		if err != nil {
+			if ferr := s.file.check(); ferr != nil {
+				return Saved{}, false, ferr // the file went: say so, not the read's error
+			}
+			return Saved{}, false, fmt.Errorf("touch host: %w", err)
+		}
 	}
-	return s.touches.touch(ctx, s, r)
+	out, touched, err := s.touches.touch(ctx, s, r)
+	switch {
+	case err != nil:
+	case touched:
+		s.hints.set(hostname, rawHash)
+	case r.peekInTx:
+		s.hints.set(hostname, "") // stale: the next re-send peeks first
+	}
+	return out, touched, err
 }
 
 // touchIn is one TouchUnchanged in tx.
 func (s *Store) touchIn(ctx context.Context, tx *sql.Tx, r *touchReq) error {
 	r.out, r.touched = Saved{}, false
+	if r.peekInTx {
+		err := s.txQueryRow(ctx, tx, qPeekTouch, []any{r.hostname, r.rawHash, r.at.Add(-TouchGranularity), r.addr},
+			&r.hostID, &r.setID, &r.fresh)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // not this report's host (any more): not touched
+		}
+		if err != nil {
+			return fmt.Errorf("touch host: %w", err)
+		}
+	}
 	if r.fresh {
 		// The peek found the row fresh: only the history record moves,
 		// if the row still says so.
