@@ -41,7 +41,8 @@ type Incoming struct {
 	Pro HostPro
 }
 
-// KnownSet is a stored package set.
+// KnownSet is a stored package set. ID is the set's row when it was
+// read: a remembered answer (knownsets.go) may name a row collected since.
 type KnownSet struct {
 	ID       int64
 	Hash     string
@@ -54,13 +55,20 @@ func (s *Store) KnownSet(ctx context.Context, packagesHash string) (KnownSet, bo
 	if packagesHash == "" {
 		return KnownSet{}, false, nil
 	}
+	if k, ok := s.knownSets.get(packagesHash); ok {
+		return k, true, nil
+	}
 	var k KnownSet
 	err := s.readQueryRow(ctx, `SELECT id, hash, package_count FROM package_sets WHERE raw_hash = $1 LIMIT 1`,
 		[]any{packagesHash}, &k.ID, &k.Hash, &k.Packages)
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, false, nil
 	}
-	return k, err == nil, err
+	if err != nil {
+		return k, false, err
+	}
+	s.knownSets.put(strings.Clone(packagesHash), k)
+	return k, true, nil
 }
 
 // packageCount is how many packages the incoming report holds.
@@ -429,6 +437,7 @@ func (s *Store) ensureSet(ctx context.Context, tx *sql.Tx, in Incoming) (id int6
 		return 0, false, nil, 0, fmt.Errorf("find package set: %w", err)
 	}
 	if in.Set != nil {
+		s.knownSets.forget(in.PackagesHash)
 		return 0, false, nil, 0, fmt.Errorf("package set %s: %w", in.Set.Hash, ErrSetVanished)
 	}
 	// Catalogue ids are read (from the cache too) under the catalogue

@@ -51,6 +51,7 @@ type Store struct {
 	reads       readStmts    // reads of the report path, prepared (readstmts.go)
 	touches     touchBatcher // concurrent TouchUnchanged calls, one transaction (touchbatch.go)
 	hints       *resendHints // hosts' last raw report hashes, SQLite only (resendhints.go); nil on PostgreSQL
+	knownSets   knownSets    // KnownSet's answers by raw hash (knownsets.go)
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its
