@@ -50,6 +50,7 @@ type Store struct {
 	data        dataCache    // the data in force, per data generation (datacache.go)
 	reads       readStmts    // reads of the report path, prepared (readstmts.go)
 	touches     touchBatcher // concurrent TouchUnchanged calls, one transaction (touchbatch.go)
+	saves       saveBatcher  // concurrent SaveReport calls on SQLite, one transaction (savebatch.go)
 	hints       *resendHints // hosts' last raw report hashes, SQLite only (resendhints.go); nil on PostgreSQL
 	knownSets   knownSets    // KnownSet's answers by raw hash (knownsets.go)
 }
