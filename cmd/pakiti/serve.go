@@ -17,6 +17,7 @@ import (
 	"github.com/pakiti-go/pakiti/internal/buildinfo"
 	"github.com/pakiti-go/pakiti/internal/demo"
 	"github.com/pakiti-go/pakiti/internal/drivers"
+	"github.com/pakiti-go/pakiti/internal/heapfloor"
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/jobs"
 	"github.com/pakiti-go/pakiti/internal/match"
@@ -28,6 +29,11 @@ import (
 	"github.com/pakiti-go/pakiti/internal/store"
 	"github.com/pakiti-go/pakiti/internal/web"
 )
+
+// HeapFloor is the server's least heap goal (heapfloor.Start): a server
+// holding a few megabytes collected every few dozen reports. The
+// environment's GOGC, when set, turns it off.
+const HeapFloor = 64 << 20
 
 func newServe(g *globals) *cobra.Command {
 	var listen, cert, key string
@@ -64,6 +70,7 @@ func newServe(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer heapfloor.Start(HeapFloor)()
 			ctx := cmd.Context()
 			banner := ""
 			if demoMode {

@@ -471,3 +471,53 @@ func TestGCInvalidatesOtherServersCaches(t *testing.T) {
 	}
 	checkIntegrity(t, a)
 }
+
+// TestKnownSetRemembered: KnownSet remembers what a raw hash gave, also
+// after the set was collected; the save of a report found by a collected
+// set fails with ErrSetVanished and forgets it, so that the next lookup
+// reads again (not found), and the set stored anew is found again, with
+// the same hash and size.
+func TestKnownSetRemembered(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	first := gcReport("a.example.org", 1, false)
+	first.PackagesHash = "lines-1"
+	if _, err := s.SaveReport(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	want := KnownSet{Hash: first.SetHash, Packages: len(first.Packages)}
+	lookup := func(step string, found bool) KnownSet {
+		t.Helper()
+		k, ok, err := s.KnownSet(ctx, "lines-1")
+		if err != nil || ok != found {
+			t.Fatalf("%s: KnownSet found %v, %v; want %v", step, ok, err, found)
+		}
+		if found {
+			if diff := cmp.Diff(want, KnownSet{Hash: k.Hash, Packages: k.Packages}); diff != "" {
+				t.Errorf("%s: KnownSet (-want +got):\n%s", step, diff)
+			}
+		}
+		return k
+	}
+	k := lookup("stored", true)
+	// The host moves to another set: the first one is collected.
+	if _, err := s.SaveReport(ctx, gcReport("a.example.org", 2, false)); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.GC(ctx, GCOptions{}); err != nil || res.Sets != 1 {
+		t.Fatalf("GC: %+v, %v; want 1 set collected", res, err)
+	}
+	lookup("collected, remembered", true)
+	fast := first
+	fast.Host.Hostname, fast.Set, fast.Packages = "b.example.org", &k, nil
+	if _, err := s.SaveReport(ctx, fast); !errors.Is(err, ErrSetVanished) {
+		t.Fatalf("save by a collected set: %v, want ErrSetVanished", err)
+	}
+	lookup("vanished, forgotten", false)
+	again := first
+	again.Host.Hostname = "b.example.org"
+	if _, err := s.SaveReport(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	lookup("stored anew", true)
+}

@@ -82,5 +82,5 @@ const (
 )
 
 var hotStatements = []string{
-	qFindHost, qTouchHostFull, qUpsertHost, qTouchHostRaw, qFindTouched, qTouchFresh, qExtendLastRecord, qExtendRecord, qAddRecord, qLastRecord, qFindSet, qAddSet, qFindSite, qAddSite,
+	qFindHost, qTouchHostFull, qUpsertHost, qTouchHostRaw, qFindTouched, qPeekTouch, qTouchFresh, qExtendLastRecord, qExtendRecord, qAddRecord, qLastRecord, qFindSet, qAddSet, qFindSite, qAddSite,
 }

@@ -41,7 +41,8 @@ type Incoming struct {
 	Pro HostPro
 }
 
-// KnownSet is a stored package set.
+// KnownSet is a stored package set. ID is the set's row when it was
+// read: a remembered answer (knownsets.go) may name a row collected since.
 type KnownSet struct {
 	ID       int64
 	Hash     string
@@ -54,13 +55,20 @@ func (s *Store) KnownSet(ctx context.Context, packagesHash string) (KnownSet, bo
 	if packagesHash == "" {
 		return KnownSet{}, false, nil
 	}
+	if k, ok := s.knownSets.get(packagesHash); ok {
+		return k, true, nil
+	}
 	var k KnownSet
 	err := s.readQueryRow(ctx, `SELECT id, hash, package_count FROM package_sets WHERE raw_hash = $1 LIMIT 1`,
 		[]any{packagesHash}, &k.ID, &k.Hash, &k.Packages)
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, false, nil
 	}
-	return k, err == nil, err
+	if err != nil {
+		return k, false, err
+	}
+	s.knownSets.put(strings.Clone(packagesHash), k)
+	return k, true, nil
 }
 
 // packageCount is how many packages the incoming report holds.
@@ -172,122 +180,162 @@ func (s *Store) saveReport(ctx context.Context, in Incoming) (Saved, error) {
 	if in.Set != nil {
 		in.SetHash = in.Set.Hash
 	}
-	var out Saved
-	var fresh map[model.Package]int64
-	var newSite int64
-	var gen int64
 	archived, err := compressReport(in.Archive)
 	if err != nil {
 		return Saved{}, fmt.Errorf("compress report for the archive: %w", err)
 	}
-	save := func(tx *sql.Tx) error {
-		out, fresh, newSite = Saved{}, nil, 0
-		if in.QueueID != 0 {
-			if err := s.dequeue(ctx, tx, in.QueueID); err != nil {
-				return err
-			}
+	r := &saveReq{ctx: ctx, in: in, archived: archived}
+	if s.engine.name() == "sqlite" {
+		// One writer: concurrent saves share a transaction (savebatch.go).
+		if err := s.saves.save(ctx, s, r); err != nil {
+			return Saved{}, err
 		}
-		var (
-			hostID, setID         int64
-			headerHash, setHash   string
-			lastReportID          sql.NullInt64
-			lastHeader, lastSetHs sql.NullString
-		)
-		var before hostBefore
-		err := s.txQueryRow(ctx, tx, qFindHost, []any{in.Host.Hostname}, &hostID, &headerHash, &setID, &setHash, &lastReportID, &lastHeader, &lastSetHs,
-			&before.osGroup, &before.kernel, &before.protocol, &before.siteID, &before.findingKey, &before.live, &before.modules)
-		before.setID = setID
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			out.Change = HostNew
-		case err != nil:
-			return fmt.Errorf("find host: %w", err)
-		case headerHash == in.HeaderHash && setHash == in.SetHash:
-			out.Change, out.HostID, out.PackageSetID = HostUnchanged, hostID, setID
-			if err := s.txExec(ctx, tx, qTouchHostFull, in.ReceivedAt, in.Host.ReporterAddr, in.RawHash, hostID); err != nil {
-				return fmt.Errorf("touch host: %w", err)
-			}
-			return s.recordReport(ctx, tx, hostID, in, lastReportID, lastHeader, lastSetHs)
-		default:
-			out.Change, out.HostID = HostChanged, hostID
-		}
-
-		if setHash == in.SetHash && out.Change == HostChanged {
-			out.PackageSetID = setID
-		} else if out.PackageSetID, out.NewSet, fresh, gen, err = s.ensureSet(ctx, tx, in); err != nil {
-			return err
-		}
-		siteID, created, err := s.siteID(ctx, tx, in.Host.Site, in.ReceivedAt)
-		if err != nil {
-			return err
-		}
-		if created {
-			newSite = siteID
-		}
-		h := in.Host
-		err = s.txQueryRow(ctx, tx, qUpsertHost, []any{h.Hostname, siteID, h.Tag, h.OS, h.OSID, h.OSVersionID, h.Arch, h.Kernel, h.CPU, h.Packager,
-			nullBool(h.RebootRequired), h.ReporterAddr, h.Protocol, out.PackageSetID, in.HeaderHash,
-			in.ReceivedAt, in.RawHash, h.OSGroup}, &out.HostID)
-		if err != nil {
-			return fmt.Errorf("save host: %w", err)
-		}
-		if out.Change == HostNew && s.engine.name() != "sqlite" {
-			// A concurrent first report of the host (PostgreSQL) may have
-			// stored it meanwhile: the upsert waited for it, and this
-			// report continues its history. SQLite has one writer: the
-			// host qFindHost did not find in this transaction is new.
-			err := s.txQueryRow(ctx, tx, qLastRecord, []any{out.HostID}, &lastReportID, &lastHeader, &lastSetHs)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("find last report record: %w", err)
-			}
-		}
-		if out.Change == HostNew && !lastReportID.Valid && !in.Modules.Known && !in.Pro.Known {
-			// A host this transaction created (on PostgreSQL, not one a
-			// concurrent first report stored meanwhile: that one has a
-			// history record): no findings, no facts.
-			out.State = &HostState{ID: out.HostID, Hostname: h.Hostname, OSGroup: h.OSGroup, Kernel: h.Kernel,
-				SetID: out.PackageSetID, Protocol: h.Protocol, Site: in.Host.Site}
-		}
-		if out.Change == HostChanged {
-			if err := s.recordPackageChanges(ctx, tx, out.HostID, before, out.PackageSetID, in); err != nil {
-				return err
-			}
-		}
-		out.SameTarget = out.Change == HostChanged && s.sameTarget(before, in, out.PackageSetID, siteID)
-		if out.SameTarget {
-			// The host's Pro state, read only on this path (rare: a
-			// changed header over the same set).
-			pro, err := s.hadPro(ctx, tx, out.HostID)
-			if err != nil {
-				return err
-			}
-			out.SameTarget = !pro && !in.Pro.Known
-		}
-		if err := s.saveHostModules(ctx, tx, out.HostID, out.Change == HostNew, in.Modules); err != nil {
-			return err
-		}
-		if err := s.saveHostPro(ctx, tx, out.HostID, out.Change == HostNew, in.Pro); err != nil {
-			return err
-		}
-		return s.recordReport(ctx, tx, out.HostID, in, lastReportID, lastHeader, lastSetHs)
+		return r.out, nil
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := save(tx); err != nil {
-			return err
-		}
-		return s.archive(ctx, tx, archived, in)
-	})
-	if err != nil {
+	if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.saveIn(ctx, tx, r) }); err != nil {
 		return Saved{}, err
 	}
-	s.cache.addAll(fresh, gen)
-	if newSite != 0 {
+	s.saved(r)
+	return r.out, nil
+}
+
+// saveReq is one report SaveReport stores, and what storing it learned.
+type saveReq struct {
+	ctx      context.Context // the caller's: the report's statements run under it
+	in       Incoming
+	archived *archiveEntry
+
+	out   Saved
+	fresh map[model.Package]int64 // catalogue ids the transaction added, at gen
+	gen   int64
+	site  int64 // the site's id when the transaction read or created it (cached once committed)
+	err   error
+	done  chan struct{}
+}
+
+// saved keeps what a committed save learned: catalogue ids, the site's
+// id, the host's raw hash (resendhints.go).
+func (s *Store) saved(r *saveReq) {
+	s.cache.addAll(r.fresh, r.gen)
+	s.hints.set(r.in.Host.Hostname, r.in.RawHash) // "" (parsed, not hashed: a proxied or legacy report) forgets
+	if r.site != 0 {
 		s.mu.Lock()
-		s.sites[strings.Clone(in.Host.Site)] = newSite // not a piece of the report body
+		s.sites[strings.Clone(r.in.Host.Site)] = r.site // not a piece of the report body
 		s.mu.Unlock()
 	}
-	return out, nil
 }
+
+// saveIn stores one report in tx (run again from the start when the
+// transaction is retried).
+func (s *Store) saveIn(ctx context.Context, tx *sql.Tx, r *saveReq) error {
+	r.out, r.fresh, r.gen, r.site = Saved{}, nil, 0, 0
+	if err := s.saveHost(ctx, tx, r); err != nil {
+		return err
+	}
+	return s.archive(ctx, tx, r.archived, r.in)
+}
+
+func (s *Store) saveHost(ctx context.Context, tx *sql.Tx, r *saveReq) error {
+	in := r.in
+	if testHookSave != nil {
+		if err := testHookSave(in); err != nil {
+			return err
+		}
+	}
+	if in.QueueID != 0 {
+		if err := s.dequeue(ctx, tx, in.QueueID); err != nil {
+			return err
+		}
+	}
+	var (
+		hostID, setID         int64
+		headerHash, setHash   string
+		lastReportID          sql.NullInt64
+		lastHeader, lastSetHs sql.NullString
+		err                   error
+	)
+	var before hostBefore
+	err = s.txQueryRow(ctx, tx, qFindHost, []any{in.Host.Hostname}, &hostID, &headerHash, &setID, &setHash, &lastReportID, &lastHeader, &lastSetHs,
+		&before.osGroup, &before.kernel, &before.protocol, &before.siteID, &before.findingKey, &before.live, &before.modules)
+	before.setID = setID
+	out := &r.out
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		out.Change = HostNew
+	case err != nil:
+		return fmt.Errorf("find host: %w", err)
+	case headerHash == in.HeaderHash && setHash == in.SetHash:
+		out.Change, out.HostID, out.PackageSetID = HostUnchanged, hostID, setID
+		if err := s.txExec(ctx, tx, qTouchHostFull, in.ReceivedAt, in.Host.ReporterAddr, in.RawHash, hostID); err != nil {
+			return fmt.Errorf("touch host: %w", err)
+		}
+		return s.recordReport(ctx, tx, hostID, in, lastReportID, lastHeader, lastSetHs)
+	default:
+		out.Change, out.HostID = HostChanged, hostID
+	}
+
+	if setHash == in.SetHash && out.Change == HostChanged {
+		out.PackageSetID = setID
+	} else if out.PackageSetID, out.NewSet, r.fresh, r.gen, err = s.ensureSet(ctx, tx, in); err != nil {
+		return err
+	}
+	siteID, read, err := s.siteID(ctx, tx, in.Host.Site, in.ReceivedAt)
+	if err != nil {
+		return err
+	}
+	if read {
+		r.site = siteID
+	}
+	h := in.Host
+	err = s.txQueryRow(ctx, tx, qUpsertHost, []any{h.Hostname, siteID, h.Tag, h.OS, h.OSID, h.OSVersionID, h.Arch, h.Kernel, h.CPU, h.Packager,
+		nullBool(h.RebootRequired), h.ReporterAddr, h.Protocol, out.PackageSetID, in.HeaderHash,
+		in.ReceivedAt, in.RawHash, h.OSGroup}, &out.HostID)
+	if err != nil {
+		return fmt.Errorf("save host: %w", err)
+	}
+	if out.Change == HostNew && s.engine.name() != "sqlite" {
+		// A concurrent first report of the host (PostgreSQL) may have
+		// stored it meanwhile: the upsert waited for it, and this
+		// report continues its history. SQLite has one writer: the
+		// host qFindHost did not find in this transaction is new.
+		err := s.txQueryRow(ctx, tx, qLastRecord, []any{out.HostID}, &lastReportID, &lastHeader, &lastSetHs)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find last report record: %w", err)
+		}
+	}
+	if out.Change == HostNew && !lastReportID.Valid && !in.Modules.Known && !in.Pro.Known {
+		// A host this transaction created (on PostgreSQL, not one a
+		// concurrent first report stored meanwhile: that one has a
+		// history record): no findings, no facts.
+		out.State = &HostState{ID: out.HostID, Hostname: h.Hostname, OSGroup: h.OSGroup, Kernel: h.Kernel,
+			SetID: out.PackageSetID, Protocol: h.Protocol, Site: in.Host.Site}
+	}
+	if out.Change == HostChanged {
+		if err := s.recordPackageChanges(ctx, tx, out.HostID, before, out.PackageSetID, in); err != nil {
+			return err
+		}
+	}
+	out.SameTarget = out.Change == HostChanged && s.sameTarget(before, in, out.PackageSetID, siteID)
+	if out.SameTarget {
+		// The host's Pro state, read only on this path (rare: a
+		// changed header over the same set).
+		pro, err := s.hadPro(ctx, tx, out.HostID)
+		if err != nil {
+			return err
+		}
+		out.SameTarget = !pro && !in.Pro.Known
+	}
+	if err := s.saveHostModules(ctx, tx, out.HostID, out.Change == HostNew, in.Modules); err != nil {
+		return err
+	}
+	if err := s.saveHostPro(ctx, tx, out.HostID, out.Change == HostNew, in.Pro); err != nil {
+		return err
+	}
+	return s.recordReport(ctx, tx, out.HostID, in, lastReportID, lastHeader, lastSetHs)
+}
+
+// testHookSave lets a test fail one report of a batch.
+var testHookSave func(Incoming) error
 
 // TouchGranularity is how far a re-sent report must move a host's last
 // report time for TouchUnchanged to write it into the hosts row: a host
@@ -309,26 +357,50 @@ func (s *Store) TouchUnchanged(ctx context.Context, hostname, rawHash, addr stri
 	if rawHash == "" {
 		return Saved{}, false, nil
 	}
-	// A read first: a new host, or one whose report changed, needs no
-	// write transaction (the touch would change nothing).
 	r := &touchReq{hostname: hostname, rawHash: rawHash, addr: addr, at: at}
-	err := s.readQueryRow(ctx, qPeekTouch, []any{hostname, rawHash, at.Add(-TouchGranularity), addr},
-		&r.hostID, &r.setID, &r.fresh)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Saved{}, false, nil
-	}
-	if err != nil {
-		if ferr := s.file.check(); ferr != nil {
-			return Saved{}, false, ferr // the file went: say so, not the read's error
+	if s.hints.matches(hostname, rawHash) {
+		// This server stored or touched these bytes for the host last:
+		// the batch's transaction peeks, on the writer's warm cache.
+		r.peekInTx = true
+	} else {
+		// A read first: a new host, or one whose report changed, needs no
+		// write transaction (the touch would change nothing).
+		err := s.readQueryRow(ctx, qPeekTouch, []any{hostname, rawHash, at.Add(-TouchGranularity), addr},
+			&r.hostID, &r.setID, &r.fresh)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Saved{}, false, nil
 		}
-		return Saved{}, false, fmt.Errorf("touch host: %w", err)
+		if err != nil {
+			if ferr := s.file.check(); ferr != nil {
+				return Saved{}, false, ferr // the file went: say so, not the read's error
+			}
+			return Saved{}, false, fmt.Errorf("touch host: %w", err)
+		}
 	}
-	return s.touches.touch(ctx, s, r)
+	out, touched, err := s.touches.touch(ctx, s, r)
+	switch {
+	case err != nil:
+	case touched:
+		s.hints.set(hostname, rawHash)
+	case r.peekInTx:
+		s.hints.set(hostname, "") // stale: the next re-send peeks first
+	}
+	return out, touched, err
 }
 
 // touchIn is one TouchUnchanged in tx.
 func (s *Store) touchIn(ctx context.Context, tx *sql.Tx, r *touchReq) error {
 	r.out, r.touched = Saved{}, false
+	if r.peekInTx {
+		err := s.txQueryRow(ctx, tx, qPeekTouch, []any{r.hostname, r.rawHash, r.at.Add(-TouchGranularity), r.addr},
+			&r.hostID, &r.setID, &r.fresh)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // not this report's host (any more): not touched
+		}
+		if err != nil {
+			return fmt.Errorf("touch host: %w", err)
+		}
+	}
 	if r.fresh {
 		// The peek found the row fresh: only the history record moves,
 		// if the row still says so.
@@ -404,6 +476,7 @@ func (s *Store) ensureSet(ctx context.Context, tx *sql.Tx, in Incoming) (id int6
 		return 0, false, nil, 0, fmt.Errorf("find package set: %w", err)
 	}
 	if in.Set != nil {
+		s.knownSets.forget(in.PackagesHash)
 		return 0, false, nil, 0, fmt.Errorf("package set %s: %w", in.Set.Hash, ErrSetVanished)
 	}
 	// Catalogue ids are read (from the cache too) under the catalogue
@@ -438,20 +511,20 @@ func (s *Store) ensureSet(ctx context.Context, tx *sql.Tx, in Incoming) (id int6
 // testHookAfterCatalogue lets a test fail a report half-way through.
 var testHookAfterCatalogue func()
 
-// siteID returns the id of the named site, creating the site on first use.
-func (s *Store) siteID(ctx context.Context, tx *sql.Tx, name string, now time.Time) (int64, bool, error) {
+// siteID returns the id of the named site, creating the site on first
+// use; read says the transaction read or created it (not the cache of
+// sites): the caller caches it once the transaction committed (a site
+// another report of a shared transaction created may yet be rolled back).
+func (s *Store) siteID(ctx context.Context, tx *sql.Tx, name string, now time.Time) (id int64, read bool, err error) {
 	s.mu.Lock()
 	id, ok := s.sites[name]
 	s.mu.Unlock()
 	if ok {
 		return id, false, nil
 	}
-	err := s.txQueryRow(ctx, tx, qFindSite, []any{name}, &id)
+	err = s.txQueryRow(ctx, tx, qFindSite, []any{name}, &id)
 	if err == nil {
-		s.mu.Lock()
-		s.sites[strings.Clone(name)] = id // not a piece of the report body
-		s.mu.Unlock()
-		return id, false, nil
+		return id, true, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, fmt.Errorf("find site: %w", err)

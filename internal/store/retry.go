@@ -96,6 +96,12 @@ func (s *Store) runTx(ctx context.Context, unchecked bool, fn func(*sql.Tx) erro
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback() // never hand the connection on inside a transaction
+			panic(p)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err

@@ -50,6 +50,9 @@ type Store struct {
 	data        dataCache    // the data in force, per data generation (datacache.go)
 	reads       readStmts    // reads of the report path, prepared (readstmts.go)
 	touches     touchBatcher // concurrent TouchUnchanged calls, one transaction (touchbatch.go)
+	saves       saveBatcher  // concurrent SaveReport calls on SQLite, one transaction (savebatch.go)
+	hints       *resendHints // hosts' last raw report hashes, SQLite only (resendhints.go); nil on PostgreSQL
+	knownSets   knownSets    // KnownSet's answers by raw hash (knownsets.go)
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its
@@ -75,6 +78,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, err
 	}
 	s.file = newFileWatch(eng.dataFile(dsn))
+	if eng.name() == "sqlite" {
+		s.hints = newResendHints()
+	}
 	return s, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pakiti-go/pakiti/internal/testdb/testdsn"
 )
 
 // TestTouchUnchanged follows a host re-sending its report byte for byte
@@ -179,5 +181,91 @@ func TestTouchAfterStalePeek(t *testing.T) {
 	}
 	if diff := cmp.Diff(state{"192.0.2.77", start.Count + 1}, read()); diff != "" {
 		t.Errorf("new address (-want +got):\n%s", diff)
+	}
+}
+
+// TestTouchResendHints: two servers on one database. A re-send whose
+// hint (SQLite: the raw hash this server stored last) went stale, because
+// the other server stored other bytes for the host, is not touched and
+// forgets the hint; the host's new bytes are then touched through the
+// read first, and after that through the hint, each counted once.
+func TestTouchResendHints(t *testing.T) {
+	ctx := context.Background()
+	dsn := testdsn.MigratedDSN(t)
+	open := func() *Store {
+		s, err := Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b := open(), open()
+	const host = "a.example.org"
+	in := incoming(t, "testdata/fanal-testdata-dpkg.pakiti5.txt", host, "SITE-A", t0)
+	in.RawHash = "raw-1"
+	if _, err := a.SaveReport(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	in.RawHash, in.ReceivedAt = "raw-2", t0.Add(5*time.Second)
+	if _, err := b.SaveReport(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	sqlite := a.engine.name() == "sqlite"
+	for _, step := range []struct {
+		name      string
+		raw       string
+		sec       int
+		touched   bool
+		hinted    bool // SQLite: a's hint for raw after the step
+		count     int
+		lastRecvd int
+	}{
+		{"a's stale hint", "raw-1", 10, false, false, 2, 5},
+		{"b's bytes, read first", "raw-2", 20, true, true, 3, 20},
+		{"b's bytes, hinted", "raw-2", 30, true, true, 4, 30},
+	} {
+		at := t0.Add(time.Duration(step.sec) * time.Second)
+		_, touched, err := a.TouchUnchanged(ctx, host, step.raw, "192.0.2.1", at)
+		if err != nil || touched != step.touched {
+			t.Errorf("%s: touched %v, %v; want %v", step.name, touched, err, step.touched)
+		}
+		if got := a.hints.matches(host, step.raw); got != (step.hinted && sqlite) {
+			t.Errorf("%s: hint for %s %v, want %v", step.name, step.raw, got, step.hinted && sqlite)
+		}
+		recs, err := a.HostReports(ctx, AllSites(), host, 10)
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("%s: %d records, %v", step.name, len(recs), err)
+		}
+		want := [2]any{step.count, t0.Add(time.Duration(step.lastRecvd) * time.Second)}
+		if diff := cmp.Diff(want, [2]any{recs[0].Count, recs[0].LastReceived}); diff != "" {
+			t.Errorf("%s: record count and last received (-want +got):\n%s", step.name, diff)
+		}
+	}
+}
+
+// TestResendHintsBounded: the hints never hold more than maxResendHints
+// hosts; a hint set again, or forgotten, is as told.
+func TestResendHintsBounded(t *testing.T) {
+	h := newResendHints()
+	for i := range maxResendHints + 10 {
+		h.set(fmt.Sprintf("h%d", i), "raw")
+	}
+	if n := len(h.m); n > maxResendHints {
+		t.Errorf("%d hints, want at most %d", n, maxResendHints)
+	}
+	h.set("x", "raw-1")
+	h.set("x", "raw-2")
+	if h.matches("x", "raw-1") || !h.matches("x", "raw-2") {
+		t.Errorf("x: want only raw-2 hinted")
+	}
+	h.set("x", "")
+	if h.matches("x", "raw-2") || h.matches("x", "") {
+		t.Errorf("x forgotten: still hinted")
+	}
+	var none *resendHints // PostgreSQL
+	none.set("x", "raw")
+	if none.matches("x", "raw") {
+		t.Errorf("nil hints matched")
 	}
 }

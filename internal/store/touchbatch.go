@@ -13,9 +13,11 @@ type touchReq struct {
 	hostname, rawHash, addr string
 	at                      time.Time
 	// What the peek read (qPeekTouch): the host, its set, and whether its
-	// row is fresh.
+	// row is fresh. peekInTx: not read yet, touchIn peeks in its
+	// transaction (a resend hint matched: resendhints.go).
 	hostID, setID int64
 	fresh         bool
+	peekInTx      bool
 
 	out     Saved
 	touched bool
