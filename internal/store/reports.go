@@ -232,16 +232,19 @@ func (s *Store) saveIn(ctx context.Context, tx *sql.Tx, r *saveReq) error {
 	if err := s.saveHost(ctx, tx, r); err != nil {
 		return err
 	}
-	return s.archive(ctx, tx, r.archived, r.in)
+	if err := s.archive(ctx, tx, r.archived, r.in); err != nil {
+		return err
+	}
+	if testHookSave != nil {
+		// After every write of the report: a failure here must take
+		// them all back (its savepoint, in a shared transaction).
+		return testHookSave(r.in)
+	}
+	return nil
 }
 
 func (s *Store) saveHost(ctx context.Context, tx *sql.Tx, r *saveReq) error {
 	in := r.in
-	if testHookSave != nil {
-		if err := testHookSave(in); err != nil {
-			return err
-		}
-	}
 	if in.QueueID != 0 {
 		if err := s.dequeue(ctx, tx, in.QueueID); err != nil {
 			return err

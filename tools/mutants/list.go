@@ -776,4 +776,33 @@ var mutants = []mutant{
 		Pkgs: []string{"./internal/store"},
 		Kill: "TestPackageHostsPages",
 	},
+	// SQLite's group commit of concurrent saves and the re-send hints
+	// (store/savebatch.go, resendhints.go).
+	{
+		Name: "save-batch-keeps-failed-report",
+		Desc: "a report that fails inside a shared save transaction is not rolled back to its savepoint: what it wrote before failing commits with the others",
+		File: "internal/store/savebatch.go",
+		Orig: "if _, err := tx.ExecContext(ctx, `ROLLBACK TO report`); err != nil {",
+		Repl: "if err := error(nil); err != nil {",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestSaveBatchOneFails",
+	},
+	{
+		Name: "save-batch-failed-tx-not-retried",
+		Desc: "when a shared save transaction fails as a whole, its reports are answered as saved instead of run again one by one",
+		File: "internal/store/savebatch.go",
+		Orig: "return s.saveAll(tctx, tx, batch) })\n\t\tif err != nil {",
+		Repl: "return s.saveAll(tctx, tx, batch) })\n\t\tif err != nil && false {",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestSaveBatchRollsBackWhole",
+	},
+	{
+		Name: "resend-hint-stale-kept",
+		Desc: "a re-send hint found stale (another server stored other bytes for the host) is kept, not forgotten",
+		File: "internal/store/reports.go",
+		Orig: "case r.peekInTx:\n\t\ts.hints.set(hostname, \"\")",
+		Repl: "case r.peekInTx:",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestTouchResendHints",
+	},
 }
