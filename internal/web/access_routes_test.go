@@ -69,6 +69,8 @@ var routeMatrix = []routeCase{
 	{"GET", "/api/v1/hosts/{hostname}/packages?format=csv", perHost, nil},
 	{"GET", "/api/v1/hosts/{hostname}/findings", perHost, nil},
 	{"GET", "/api/v1/hosts/{hostname}/findings?format=csv", perHost, nil},
+	{"GET", "/hosts/{hostname}?tagged=1", perHost, nil},
+	{"GET", "/api/v1/hosts/{hostname}/findings?tagged=1&format=csv", perHost, nil},
 	// Sites: lists with their counts, pages, history.
 	{"GET", "/sites", namesNone, nil},
 	{"GET", "/sites/{site}", perSite, nil},

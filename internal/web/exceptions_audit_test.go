@@ -1,23 +1,13 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/pakiti-go/pakiti/internal/drivers"
-	"github.com/pakiti-go/pakiti/internal/intake"
-	"github.com/pakiti-go/pakiti/internal/match"
-	"github.com/pakiti-go/pakiti/internal/source"
-	"github.com/pakiti-go/pakiti/internal/source/debian"
 	"github.com/pakiti-go/pakiti/internal/store"
-	"github.com/pakiti-go/pakiti/internal/testdb"
 )
 
 // TestExceptionsAuditCountsExcepted: with the policy applied as pakiti
@@ -28,29 +18,8 @@ import (
 // 1.1.1n-0+deb11u3 on b.example.org; the exception is ours, constructed,
 // put before the report so that its evaluation applies it.
 func TestExceptionsAuditCountsExcepted(t *testing.T) {
-	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.MigratedDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st.SetPolicy(store.NewLivePolicy(st, time.Second, nil, func(err error) { t.Error(err) }))
-	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(),
-		Eval: match.New(st, drivers.Registry(), log), Log: log, Now: time.Now}
-	if _, err := im.Import(ctx, "debian", []string{"testdata/DSA-5343-1.txt"}, false); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.PutException(ctx, store.Exception{CVE: "CVE-2023-0286", Package: "openssl", ScopeKind: store.ScopeHost,
-		Scope: "b.example.org", Reason: "rebuilt", Author: "alice", CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	h, err := New(Config{Store: st, Feed: intake.New(st, match.New(st, drivers.Registry(), log), log), Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv, _ := newPolicyServer(t, nil, []store.Exception{{CVE: "CVE-2023-0286", Package: "openssl", ScopeKind: store.ScopeHost,
+		Scope: "b.example.org", Reason: "rebuilt", Author: "alice", CreatedAt: time.Now()}}, nil)
 	post(t, srv.URL, "5", "#\nhost: b.example.org\nsite: SITE-A\nsystem: Debian GNU/Linux 11\n#\nopenssl\t1.1.1n-0+deb11u3\tamd64\n#\n")
 
 	// The finding is excepted (else this test proves nothing).

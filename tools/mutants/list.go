@@ -82,6 +82,26 @@ var mutants = []mutant{
 		Pkgs: []string{"./internal/store"},
 		Kill: "TestScopeOnEveryRead",
 	},
+	// The host page's and host findings API's "only tagged" filter
+	// (web/pages.go onlyTagged).
+	{
+		Name: "only-tagged-keeps-all",
+		Desc: "?tagged=1 on the host page and findings API keeps every finding",
+		File: "internal/web/pages.go",
+		Orig: "return len(f.Tags) == 0 })",
+		Repl: "return false })",
+		Pkgs: []string{"./internal/web"},
+		Kill: "TestHostOnlyTagged",
+	},
+	{
+		Name: "only-tagged-ignored-by-api",
+		Desc: "the host findings API ignores tagged=1",
+		File: "internal/web/listing_csv.go",
+		Orig: "if tagged {\n\t\tfs = onlyTagged(fs)",
+		Repl: "if tagged && false {\n\t\tfs = onlyTagged(fs)",
+		Pkgs: []string{"./internal/web"},
+		Kill: "TestHostOnlyTagged",
+	},
 	{
 		Name: "size-check-off-by-one",
 		Desc: "a report of exactly the size limit refused (Content-Length > became >=)",
