@@ -239,6 +239,10 @@ func TestAccessRoutes(t *testing.T) {
 		for _, e := range []store.Exception{
 			{CVE: "CVE-2022-0778", Package: "openssl", ScopeKind: store.ScopeHost, Scope: h},
 			{CVE: "CVE-2022-0778", Package: "openssl", ScopeKind: store.ScopeSite, Scope: site},
+			// Of the hosts' CVE-2023-0286 but of a version no host has:
+			// listed on its CVE page (in scope only), covering nothing.
+			{CVE: "CVE-2023-0286", Package: "openssl", Version: "1.1.1n-0+deb11u3+rebuilt", ScopeKind: store.ScopeHost, Scope: h},
+			{CVE: "CVE-2023-0286", Package: "openssl", Version: "1.1.1n-0+deb11u3+rebuilt", ScopeKind: store.ScopeSite, Scope: site},
 		} {
 			e.Reason, e.Author, e.CreatedAt = "access matrix", "root", now
 			if _, err := fs.st.PutException(ctx, e); err != nil {

@@ -173,7 +173,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		"/api/v1/dashboard":            {"/api/v1/dashboard", "/api/v1/dashboard?days=7"},
 		"/api/v1/stats":                {"/api/v1/stats"},
 		"/api/v1/cves":                 {"/api/v1/cves", "/api/v1/cves?sort=nope"},
-		"/api/v1/cves/{id}":            {"/api/v1/cves/CVE-2023-0286"},
+		"/api/v1/cves/{id}":            {"/api/v1/cves/CVE-2023-0286", "/api/v1/cves/CVE-2022-4450"},
 		"/api/v1/packages":             {"/api/v1/packages?name=openssl", "/api/v1/packages"},
 		"/api/v1/sources":              {"/api/v1/sources"},
 		"/api/v1/oses":                 {"/api/v1/oses"},

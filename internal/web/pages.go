@@ -245,9 +245,9 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d,
 		"Groups": groups, "FindingRows": findingRows(groups, kev), "History": hist, "Exploited": exploited,
 		"KEVLoaded": kevLoaded, "KEVFindings": len(kev), "Tagged": tagged, "TaggedKeep": keepParams(q, "tagged"),
-		"UntaggedURL": hostURL(d.Host.Hostname, keepParams(q, "tagged")) + "#findings-title",
-		"PkgSearch":   search, "PkgPager": pg, "PkgLinks": links, "Exceptions": exc,
-		"SevCounts": sevCounts(d.Host.BySeverity), "Changes": changes, "ChangesOpen": hostChangesOpen})
+		"PkgSearch": search, "PkgPager": pg, "PkgLinks": links, "Exceptions": exc,
+		"SevCounts": sevCounts(d.Host.BySeverity), "Changes": changes, "ChangesOpen": hostChangesOpen,
+		"UntaggedURL": hostURL(d.Host.Hostname, keepParams(q, "tagged")) + "#findings-title"})
 }
 
 // hostPageDetail reads what the host page shows: a host's detail as the

@@ -82,6 +82,16 @@ var mutants = []mutant{
 		Pkgs: []string{"./internal/store"},
 		Kill: "TestScopeOnEveryRead",
 	},
+	// The CVE page's exceptions (store/cves.go cveExceptions).
+	{
+		Name: "cve-exceptions-scope-ignored",
+		Desc: "the CVE page and API list every exception of the CVE, those of other sites' hosts and sites too",
+		File: "internal/store/cves.go",
+		Orig: "if seen == nil || seen[e.ID] {",
+		Repl: "if seen == nil || len(seen) >= 0 || seen[e.ID] {",
+		Pkgs: []string{"./internal/store", "./internal/web"},
+		Kill: "TestScopeOnEveryRead|TestAccessRoutes",
+	},
 	// The host page's and host findings API's "only tagged" filter
 	// (web/pages.go onlyTagged).
 	{
@@ -529,7 +539,7 @@ var mutants = []mutant{
 		Desc: "tags import --remove deletes nothing",
 		File: "internal/store/tags.go",
 		Orig: "if !remove {",
-		Repl: "if true {",
+		Repl: "if seen == nil || len(seen) >= 0 || seen[e.ID] {",
 		Pkgs: []string{"./internal/store"},
 		Kill: "TestImportSync",
 	},
