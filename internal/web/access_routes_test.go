@@ -99,6 +99,7 @@ var routeMatrix = []routeCase{
 	{"GET", "/oses", namesNone, nil},
 	{"GET", "/api/v1/oses", seesCount, osesHosts},
 	{"GET", "/api/v1/oses?format=csv", namesNone, nil},
+	{"GET", "/api/v1/cve-suggestions?q=CVE-2023", namesNone, nil}, // which ids: TestCVESuggestionsScope
 	// Data sources, CVE tags, exceptions, OS rules: no host, but an
 	// exception of a host or site names it.
 	{"GET", "/sources", namesNone, nil},

@@ -165,26 +165,32 @@ func TestOpenAPIResponses(t *testing.T) {
 		"/api/v1/hosts/{hostname}/history":  {"/api/v1/hosts/old.example.org/history"},
 		"/api/v1/hosts/{hostname}/changes":  {"/api/v1/hosts/old.example.org/changes", "/api/v1/hosts/two.example.org/changes?limit=1&offset=1"},
 		"/api/v1/hosts/{hostname}/packages": {"/api/v1/hosts/two.example.org/packages"},
-		"/api/v1/hosts/{hostname}/findings": {"/api/v1/hosts/old.example.org/findings", "/api/v1/hosts/nosuch.example.org/findings",
-			"/api/v1/hosts/old.example.org/findings?tagged=1", "/api/v1/hosts/old.example.org/findings?tagged=yes"},
-		"/api/v1/sites":                {"/api/v1/sites"},
-		"/api/v1/sites/{site}/history": {"/api/v1/sites/SITE-B/history"},
-		"/api/v1/sites/{site}":         {"/api/v1/sites/SITE-B"},
-		"/api/v1/dashboard":            {"/api/v1/dashboard", "/api/v1/dashboard?days=7"},
-		"/api/v1/stats":                {"/api/v1/stats"},
-		"/api/v1/cves":                 {"/api/v1/cves", "/api/v1/cves?sort=nope"},
-		"/api/v1/cves/{id}":            {"/api/v1/cves/CVE-2023-0286", "/api/v1/cves/CVE-2022-4450"},
-		"/api/v1/packages":             {"/api/v1/packages?name=openssl", "/api/v1/packages"},
-		"/api/v1/sources":              {"/api/v1/sources"},
-		"/api/v1/oses":                 {"/api/v1/oses"},
-		"/api/v1/tags":                 {"/api/v1/tags"},
-		"/api/v1/exceptions":           {"/api/v1/exceptions"},
-		"/api/v1/advisories/{id}":      {"/api/v1/advisories/DSA-5343-1"},
-		"/api/v1/os-rules":             {"/api/v1/os-rules?system=Debian+GNU/Linux+11"},
-		"/api/v1/os-rules/{id}":        {"/api/v1/os-rules/999"},
-		"/api/v1/me":                   {"/api/v1/me"},
-		"/api/v1/audit":                {"/api/v1/audit"},
+		"/api/v1/hosts/{hostname}/findings": {"/api/v1/hosts/old.example.org/findings", "/api/v1/hosts/nosuch.example.org/findings"},
+		"/api/v1/sites":                     {"/api/v1/sites"},
+		"/api/v1/sites/{site}/history":      {"/api/v1/sites/SITE-B/history"},
+		"/api/v1/sites/{site}":              {"/api/v1/sites/SITE-B"},
+		"/api/v1/dashboard":                 {"/api/v1/dashboard", "/api/v1/dashboard?days=7"},
+		"/api/v1/stats":                     {"/api/v1/stats"},
+		"/api/v1/cves":                      {"/api/v1/cves", "/api/v1/cves?sort=nope"},
+		"/api/v1/cves/{id}":                 {"/api/v1/cves/CVE-2023-0286"},
+		"/api/v1/packages":                  {"/api/v1/packages?name=openssl", "/api/v1/packages"},
+		"/api/v1/sources":                   {"/api/v1/sources"},
+		"/api/v1/oses":                      {"/api/v1/oses"},
+		"/api/v1/tags":                      {"/api/v1/tags"},
+		"/api/v1/exceptions":                {"/api/v1/exceptions"},
+		"/api/v1/advisories/{id}":           {"/api/v1/advisories/DSA-5343-1"},
+		"/api/v1/os-rules":                  {"/api/v1/os-rules?system=Debian+GNU/Linux+11"},
+		"/api/v1/os-rules/{id}":             {"/api/v1/os-rules/999"},
+		"/api/v1/me":                        {"/api/v1/me"},
+		"/api/v1/audit":                     {"/api/v1/audit"},
 	}
+	// The host findings' tagged filter, a CVE with an exception, the CVE
+	// autocomplete (with bad input: 400).
+	samples["/api/v1/hosts/{hostname}/findings"] = append(samples["/api/v1/hosts/{hostname}/findings"],
+		"/api/v1/hosts/old.example.org/findings?tagged=1", "/api/v1/hosts/old.example.org/findings?tagged=yes")
+	samples["/api/v1/cves/{id}"] = append(samples["/api/v1/cves/{id}"], "/api/v1/cves/CVE-2022-4450")
+	samples["/api/v1/cve-suggestions"] = []string{"/api/v1/cve-suggestions?q=cve-2023", "/api/v1/cve-suggestions?q=CVE-2022-4&limit=2",
+		"/api/v1/cve-suggestions?q=cv", "/api/v1/cve-suggestions?q=CVE-2023&limit=101"}
 	for _, r := range (&Server{}).apiRoutes() {
 		reqs := samples[r.path]
 		if len(reqs) == 0 {

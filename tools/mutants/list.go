@@ -82,6 +82,25 @@ var mutants = []mutant{
 		Pkgs: []string{"./internal/store"},
 		Kill: "TestScopeOnEveryRead",
 	},
+	// The CVE autocomplete (store/suggest.go CVESuggestions).
+	{
+		Name: "cve-suggestions-scope-ignored",
+		Desc: "the CVE autocomplete suggests the CVEs of every site's hosts",
+		File: "internal/store/suggest.go",
+		Orig: `cond, args := s.scopeSQL(sc, "s", 4)`,
+		Repl: `cond, args := s.scopeSQL(AllSites(), "s", 4)`,
+		Pkgs: []string{"./internal/store", "./internal/web"},
+		Kill: "TestScopeOnEveryRead|TestCVESuggestionsScope",
+	},
+	{
+		Name: "cve-suggestions-excepted",
+		Desc: "the CVE autocomplete suggests CVEs whose findings are all excepted",
+		File: "internal/store/suggest.go",
+		Orig: "AND f.status <> '`+StatusExcepted+`'",
+		Repl: "",
+		Pkgs: []string{"./internal/store", "./internal/web"},
+		Kill: "TestCVESuggestionsSkipExceptedAndRemoved|TestCVESuggestionsAPI",
+	},
 	// The CVE page's exceptions (store/cves.go cveExceptions).
 	{
 		Name: "cve-exceptions-scope-ignored",
