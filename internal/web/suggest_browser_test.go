@@ -29,7 +29,7 @@ func TestBrowserCVEAutocomplete(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`input[name=cve]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name=cve]`), "cve-2023-0"),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#cve-suggestions option").length > 0`,
-			chromedp.WithPollingTimeout(10*time.Second)),
+			chromedp.WithPollingTimeout(30*time.Second)),
 	))
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#cve-suggestions option")].map(o => o.value)`))
 	must(err)
