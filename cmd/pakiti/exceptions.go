@@ -107,7 +107,7 @@ func newExceptions(g *globals) *cobra.Command {
 	var format string
 	list := &cobra.Command{
 		Use:   "list",
-		Short: "The exceptions audit: every exception, whether it is in force, and the hosts and open findings it covers",
+		Short: "The exceptions audit: every exception, whether it is in force, and the hosts and current findings it covers (open or already excepted)",
 		Args:  cobra.NoArgs,
 		RunE: withReader(func(ctx context.Context, st *store.Store, _ []string, out io.Writer) error {
 			cov, err := st.AuditExceptions(ctx, store.AllSites(), time.Now())

@@ -33,3 +33,23 @@ func IsAdvisoryID(s string) bool {
 	}
 	return false
 }
+
+// NormalizeIDPrefix is the beginning of an identifier as NormalizeID
+// would store the whole: spaces around it removed, and in upper case when
+// it begins one of the known prefixes or is begun by one ("cve", "cve-20",
+// "dsa-53"). Otherwise its scheme, up to its first '-', is put in upper
+// case and the rest kept as typed ("ghsa-jfh8" is "GHSA-jfh8": GitHub's
+// ids are stored so). The CVE autocomplete matches stored ids from it.
+func NormalizeIDPrefix(s string) string {
+	s = strings.TrimSpace(s)
+	up := strings.ToUpper(s)
+	for _, p := range idPrefixes {
+		if strings.HasPrefix(up, p) || strings.HasPrefix(p, up) {
+			return up
+		}
+	}
+	if i := strings.IndexByte(s, '-'); i >= 0 {
+		return strings.ToUpper(s[:i+1]) + s[i+1:]
+	}
+	return up
+}

@@ -29,3 +29,28 @@ func TestNormalizeID(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizeIDPrefix(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"c", "C"},
+		{"cve", "CVE"},
+		{" cve-", "CVE-"},
+		{"cve-2023-02", "CVE-2023-02"},
+		{"Cve-2023-0286 ", "CVE-2023-0286"},
+		{"temp-1053115-9454e", "TEMP-1053115-9454E"},
+		{"dsa-53", "DSA-53"},
+		{"rhsa-2024:08", "RHSA-2024:08"},
+		// Not a known prefix: the scheme in upper case, the rest as typed
+		// (GitHub's ids: GHSA-jfh8-c2jp-5v3q).
+		{"ghsa-jfh8", "GHSA-jfh8"},
+		{"GHSA-JFH8", "GHSA-JFH8"},
+		{"ghsa", "GHSA"},
+		{"pysec-2023-1", "PYSEC-2023-1"},
+		{"", ""},
+		{"  ", ""},
+	} {
+		if got := NormalizeIDPrefix(tc.in); got != tc.want {
+			t.Errorf("NormalizeIDPrefix(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

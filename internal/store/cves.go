@@ -20,6 +20,19 @@ type CVEInfo struct {
 	// KEV is its entry in CISA's known-exploited catalogue in force, if
 	// it lists it (kev.go).
 	KEV *KEVEntry `json:"kev,omitempty"`
+	// Tags are its CVE tags, enabled or not, by name (global
+	// definitions: every caller sees them).
+	Tags []CVETag `json:"tags"`
+	// Exceptions are its exceptions the caller may see (exceptionsInScope:
+	// those of every host or an OS group, and those of a site or host in
+	// scope), expired ones too, by package and id.
+	Exceptions []CVEException `json:"exceptions"`
+}
+
+// CVEException is an exception of a CVE and whether it is in force now.
+type CVEException struct {
+	Exception
+	Active bool `json:"active"` // not expired
 }
 
 // AffectedHost is a host with an open finding of a CVE.
@@ -51,8 +64,9 @@ func (s *Store) severityOf(a model.Advisory) model.Severity {
 	return s.severity(a.OSGroup, a.Severity)
 }
 
-// CVE returns what is known of id: its records in force and the hosts in
-// scope with an open finding of it. ErrNotFound when nothing is known.
+// CVE returns what is known of id: its records in force, the hosts in
+// scope with an open finding of it, its tags and the exceptions of it the
+// caller may see. ErrNotFound when nothing is known (to the caller).
 func (s *Store) CVE(ctx context.Context, sc Scope, id string) (CVEInfo, error) {
 	info := CVEInfo{ID: id, Records: []model.Advisory{}, Hosts: []AffectedHost{}}
 	err := s.r.QueryRowContext(ctx, `SELECT description FROM cves WHERE id = $1`, id).Scan(&info.Description)
@@ -102,8 +116,36 @@ func (s *Store) CVE(ctx context.Context, sc Scope, id string) (CVEInfo, error) {
 	} else if ok {
 		info.KEV = &e
 	}
-	if info.Description == "" && len(info.Records) == 0 && len(info.Hosts) == 0 && info.KEV == nil {
+	if info.Tags, err = s.Tags(ctx, TagFilter{CVE: id}); err != nil {
+		return info, err
+	}
+	if info.Exceptions, err = s.cveExceptions(ctx, sc, id); err != nil {
+		return info, err
+	}
+	if info.Description == "" && len(info.Records) == 0 && len(info.Hosts) == 0 && info.KEV == nil &&
+		len(info.Tags) == 0 && len(info.Exceptions) == 0 {
 		return info, ErrNotFound
 	}
 	return info, nil
+}
+
+// cveExceptions returns the exceptions of id that a caller of scope sc
+// may see, each with whether it is in force at the store's clock.
+func (s *Store) cveExceptions(ctx context.Context, sc Scope, id string) ([]CVEException, error) {
+	es, err := s.Exceptions(ctx, ExceptionFilter{CVE: id})
+	if err != nil || len(es) == 0 {
+		return []CVEException{}, err
+	}
+	seen, err := s.exceptionsInScope(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := []CVEException{}
+	for _, e := range es {
+		if seen == nil || seen[e.ID] {
+			out = append(out, CVEException{Exception: e, Active: e.ExpiresAt == nil || now.Before(*e.ExpiresAt)})
+		}
+	}
+	return out, nil
 }

@@ -331,12 +331,13 @@ func exceptedSQL(f, h, p string, now time.Time, next int) (string, []any) {
 }
 
 // ExceptionCoverage is an exception with what it covers now among the
-// open findings of the hosts in scope: the audit view.
+// current findings (open or already excepted) of the hosts in scope: the
+// audit view.
 type ExceptionCoverage struct {
 	Exception
 	Active   bool     `json:"active"`   // not expired
 	Hosts    int      `json:"hosts"`    // hosts with a finding it covers
-	Findings int      `json:"findings"` // open findings it covers
+	Findings int      `json:"findings"` // current findings it covers, whether the writer has excepted them yet or not
 	Sample   []string `json:"sample"`   // up to 5 of those hosts, by name
 }
 
@@ -371,9 +372,12 @@ func (s *Store) exceptionsInScope(ctx context.Context, sc Scope) (map[int64]bool
 }
 
 // AuditExceptions lists every exception (expired ones too, marked) with
-// the open findings of hosts in scope it covers at now; a caller limited
-// to some sites sees only the exceptions of its sites and hosts besides
-// the fleet-wide ones (exceptionsInScope).
+// the current findings of hosts in scope it covers at now: those still
+// open (the writer has not applied it yet) and those it excepted (their
+// status is excepted once the hosts were written again; counting only
+// open ones counted 0 then). A caller limited to some sites sees only the
+// exceptions of its sites and hosts besides the fleet-wide ones
+// (exceptionsInScope).
 func (s *Store) AuditExceptions(ctx context.Context, sc Scope, now time.Time) ([]ExceptionCoverage, error) {
 	es, err := s.Exceptions(ctx, ExceptionFilter{})
 	if err != nil {
@@ -383,7 +387,7 @@ func (s *Store) AuditExceptions(ctx context.Context, sc Scope, now time.Time) ([
 	args = append([]any{now.UTC()}, args...)
 	rows, err := s.r.QueryContext(ctx, `SELECT x.id, h.hostname, COUNT(*)
 		FROM cve_exceptions x
-		JOIN target_findings f ON f.cve = x.cve AND f.status <> 'excepted'
+		JOIN target_findings f ON f.cve = x.cve
 		JOIN packages p ON p.id = f.package_id AND p.name = x.package
 		JOIN hosts h ON h.target_id = f.target_id JOIN sites s ON s.id = h.site_id
 		WHERE (x.version = '' OR x.version = p.version OR '0:' || x.version = p.version)

@@ -69,6 +69,8 @@ var routeMatrix = []routeCase{
 	{"GET", "/api/v1/hosts/{hostname}/packages?format=csv", perHost, nil},
 	{"GET", "/api/v1/hosts/{hostname}/findings", perHost, nil},
 	{"GET", "/api/v1/hosts/{hostname}/findings?format=csv", perHost, nil},
+	{"GET", "/hosts/{hostname}?tagged=1", perHost, nil},
+	{"GET", "/api/v1/hosts/{hostname}/findings?tagged=1&format=csv", perHost, nil},
 	// Sites: lists with their counts, pages, history.
 	{"GET", "/sites", namesNone, nil},
 	{"GET", "/sites/{site}", perSite, nil},
@@ -97,6 +99,7 @@ var routeMatrix = []routeCase{
 	{"GET", "/oses", namesNone, nil},
 	{"GET", "/api/v1/oses", seesCount, osesHosts},
 	{"GET", "/api/v1/oses?format=csv", namesNone, nil},
+	{"GET", "/api/v1/cve-suggestions?q=CVE-2023", namesNone, nil}, // which ids: TestCVESuggestionsScope
 	// Data sources, CVE tags, exceptions, OS rules: no host, but an
 	// exception of a host or site names it.
 	{"GET", "/sources", namesNone, nil},
@@ -237,6 +240,10 @@ func TestAccessRoutes(t *testing.T) {
 		for _, e := range []store.Exception{
 			{CVE: "CVE-2022-0778", Package: "openssl", ScopeKind: store.ScopeHost, Scope: h},
 			{CVE: "CVE-2022-0778", Package: "openssl", ScopeKind: store.ScopeSite, Scope: site},
+			// Of the hosts' CVE-2023-0286 but of a version no host has:
+			// listed on its CVE page (in scope only), covering nothing.
+			{CVE: "CVE-2023-0286", Package: "openssl", Version: "1.1.1n-0+deb11u3+rebuilt", ScopeKind: store.ScopeHost, Scope: h},
+			{CVE: "CVE-2023-0286", Package: "openssl", Version: "1.1.1n-0+deb11u3+rebuilt", ScopeKind: store.ScopeSite, Scope: site},
 		} {
 			e.Reason, e.Author, e.CreatedAt = "access matrix", "root", now
 			if _, err := fs.st.PutException(ctx, e); err != nil {

@@ -181,10 +181,18 @@ func (s *Server) apiHostFindings(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, "host findings", err)
 		return
 	}
+	tagged, err := flagParam(r.URL.Query(), "tagged")
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	fs, err := s.store.HostFindings(r.Context(), sc, name, r.URL.Query().Get("history") == "1")
 	if err != nil {
 		s.internal(w, "host findings", err)
 		return
+	}
+	if tagged {
+		fs = onlyTagged(fs)
 	}
 	if r.URL.Query().Get("format") == "csv" {
 		rows := make([][]string, len(fs))

@@ -184,6 +184,13 @@ func TestOpenAPIResponses(t *testing.T) {
 		"/api/v1/me":                        {"/api/v1/me"},
 		"/api/v1/audit":                     {"/api/v1/audit"},
 	}
+	// The host findings' tagged filter, a CVE with an exception, the CVE
+	// autocomplete (with bad input: 400).
+	samples["/api/v1/hosts/{hostname}/findings"] = append(samples["/api/v1/hosts/{hostname}/findings"],
+		"/api/v1/hosts/old.example.org/findings?tagged=1", "/api/v1/hosts/old.example.org/findings?tagged=yes")
+	samples["/api/v1/cves/{id}"] = append(samples["/api/v1/cves/{id}"], "/api/v1/cves/CVE-2022-4450")
+	samples["/api/v1/cve-suggestions"] = []string{"/api/v1/cve-suggestions?q=cve-2023", "/api/v1/cve-suggestions?q=CVE-2022-4&limit=2",
+		"/api/v1/cve-suggestions?q=cv", "/api/v1/cve-suggestions?q=CVE-2023&limit=101"}
 	for _, r := range (&Server{}).apiRoutes() {
 		reqs := samples[r.path]
 		if len(reqs) == 0 {

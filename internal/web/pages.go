@@ -209,6 +209,16 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 	if exploited {
 		d.Findings = slices.DeleteFunc(slices.Clone(d.Findings), func(f model.Finding) bool { return !kev[f.CVE] })
 	}
+	// With ?tagged=1 only the findings of CVEs with an enabled tag
+	// (Pakiti 3's "only tagged" checkbox).
+	tagged, err := flagParam(q, "tagged")
+	if err != nil {
+		s.pageError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	if tagged {
+		d.Findings = onlyTagged(d.Findings)
+	}
 	groups := withVendorLinks(groupFindings(d.Findings), d.Host.OSGroup)
 	pg := newPager(offset, hostPackagesShown, pkgs.Total)
 	link := func(off int) string {
@@ -234,9 +244,10 @@ func (s *Server) pageHost(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "host.html", map[string]any{"Title": d.Host.Hostname, "D": d,
 		"Groups": groups, "FindingRows": findingRows(groups, kev), "History": hist, "Exploited": exploited,
-		"KEVLoaded": kevLoaded, "KEVFindings": len(kev),
+		"KEVLoaded": kevLoaded, "KEVFindings": len(kev), "Tagged": tagged, "TaggedKeep": keepParams(q, "tagged"),
 		"PkgSearch": search, "PkgPager": pg, "PkgLinks": links, "Exceptions": exc,
-		"SevCounts": sevCounts(d.Host.BySeverity), "Changes": changes, "ChangesOpen": hostChangesOpen})
+		"SevCounts": sevCounts(d.Host.BySeverity), "Changes": changes, "ChangesOpen": hostChangesOpen,
+		"UntaggedURL": hostURL(d.Host.Hostname, keepParams(q, "tagged")) + "#findings-title"})
 }
 
 // hostPageDetail reads what the host page shows: a host's detail as the
@@ -282,6 +293,45 @@ type packageFindings struct {
 	Advisories                                           []string // the advisories of its findings, each once, in order met
 	VendorLinks                                          []string // the vendor's page of each of Advisories, "" when unknown (withVendorLinks)
 	Findings                                             []model.Finding
+}
+
+// onlyTagged returns the findings of fs whose CVE carries an enabled
+// tag: those the findings writer gave tags (it writes only the enabled
+// ones), the tags the page shows and the host's tagged counts come from.
+func onlyTagged(fs []model.Finding) []model.Finding {
+	return slices.DeleteFunc(slices.Clone(fs), func(f model.Finding) bool { return len(f.Tags) == 0 })
+}
+
+// hostPageParams are the host page's parameters a form of the page keeps
+// as hidden fields when it sets one of them.
+var hostPageParams = []string{"exploited", "tagged", "history", "pkg", "pkg_offset"}
+
+// param is a query parameter kept by a form.
+type param struct{ Name, Value string }
+
+// keepParams returns the host page's parameters of q but drop, each with
+// its (first) value, for a form that sets drop to keep the others.
+func keepParams(q url.Values, drop string) []param {
+	var out []param
+	for _, n := range hostPageParams {
+		if v := q.Get(n); n != drop && v != "" {
+			out = append(out, param{n, v})
+		}
+	}
+	return out
+}
+
+// hostURL is the host page of hostname with the parameters ps.
+func hostURL(hostname string, ps []param) string {
+	v := url.Values{}
+	for _, p := range ps {
+		v.Set(p.Name, p.Value)
+	}
+	u := "/hosts/" + url.PathEscape(hostname)
+	if len(v) > 0 {
+		u += "?" + v.Encode()
+	}
+	return u
 }
 
 // findingCVEs are the CVE ids of fs.

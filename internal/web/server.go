@@ -199,6 +199,7 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"/api/v1/hosts/{hostname}/packages", s.apiHostPackages},
 		{"/api/v1/hosts/{hostname}/findings", s.apiHostFindings},
 		{"/api/v1/oses", s.apiOSes},
+		{"/api/v1/cve-suggestions", s.apiCVESuggestions},
 	}
 }
 
