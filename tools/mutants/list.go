@@ -854,4 +854,25 @@ var mutants = []mutant{
 		Pkgs: []string{"./internal/store"},
 		Kill: "TestTouchResendHints",
 	},
+	// A host's #reports (migration 0033, store/reports.go): the reports
+	// of its last history record carried onto its row when a new record
+	// opens.
+	{
+		Name: "host-reports-carry-dropped",
+		Desc: "a report opening a new history record drops the reports of the previous record from the host's #reports",
+		File: "internal/store/reports.go",
+		Orig: "carry = lastCount",
+		Repl: "carry = 0",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestHostReportsCount",
+	},
+	{
+		Name: "host-reports-last-record-only",
+		Desc: "a host's #reports counts its last history record only (not reports_before)",
+		File: "internal/store/hosts.go",
+		Orig: "const reportsSQL = `(h.reports_before + COALESCE(",
+		Repl: "const reportsSQL = `(0*h.reports_before + COALESCE(",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestHostReportsCount",
+	},
 }
