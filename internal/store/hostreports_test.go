@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,5 +102,56 @@ func TestHostReportsCount(t *testing.T) {
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("sort %s (-want +got):\n%s", tc.sort, diff)
 		}
+	}
+}
+
+// TestHostReportsBackfill: migration 0033 counts the reports of the
+// history records a host has when it runs (its backfill statement run
+// again on a host whose reports_before is cleared): records of 3, 1 and
+// 1 reports make 5.
+func TestHostReportsBackfill(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	for i, f := range []string{"fanal", "fanal", "fanal", "vaultwarden", "fanal"} {
+		file := "testdata/fanal-testdata-dpkg.pakiti5.txt"
+		if f == "vaultwarden" {
+			file = "testdata/vaultwarden.pakiti5.txt"
+		}
+		if _, err := s.SaveReport(ctx, incoming(t, file, "a.example.org", "SITE-A", t0.Add(time.Duration(i)*time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.SaveReport(ctx, incoming(t, "testdata/vaultwarden.pakiti5.txt", "b.example.org", "SITE-A", t0)); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := engineMigrations(s.engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var backfill string
+	for _, m := range ms {
+		if m.name == "0033_host_reports.sql" {
+			_, backfill, _ = strings.Cut(m.sql, "UPDATE hosts SET reports_before")
+		}
+	}
+	if backfill == "" {
+		t.Fatal("0033 has no backfill")
+	}
+	if _, err := s.w.ExecContext(ctx, `UPDATE hosts SET reports_before = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, "UPDATE hosts SET reports_before"+backfill); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, name := range []string{"a.example.org", "b.example.org"} {
+		h, err := s.Host(ctx, AllSites(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[name] = h.Reports
+	}
+	if diff := cmp.Diff(map[string]int{"a.example.org": 5, "b.example.org": 1}, got); diff != "" {
+		t.Errorf("#reports after the backfill (-want +got):\n%s", diff)
 	}
 }

@@ -274,12 +274,14 @@ var surfaces = []surface{
 	{"/api/v1/hosts?cve=CVE-2023-0286", jsonHosts("hosts")},             // hosts of a CVE
 	{"/api/v1/hosts?os_group=debian:11&sort=-cves", jsonHosts("hosts")}, // of an OS group
 	{"/api/v1/hosts?site=FZU", jsonHosts("hosts")},                      // a site's: FZU's host only where FZU is seen
+	{"/api/v1/hosts?inline=1&sort=-reports", jsonHosts("hosts")},        // tagged CVEs inline, by #reports
 	{"/api/v1/cves/CVE-2023-0286", jsonHosts("hosts")},                  // affected hosts
 	{"/api/v1/cves/CVE-2023-0286?format=csv", csvHosts},                 // their export
 	{"/api/v1/sites", sitesHosts},                                       // sites with their counts
 	{"/api/v1/me", namedHosts},                                          // names no host
 	{"/hosts", namedHosts},                                              // the listing page
 	{"/hosts?q=wn&sort=site", namedHosts},                               // its search
+	{"/hosts?inline=1&sort=reports", namedHosts},                        // tagged CVEs inline, by #reports
 	{"/cves/CVE-2023-0286", namedHosts},                                 // a CVE's page
 	{"/sources", namedHosts},                                            // names no host
 	// Pages that count or list other things (hiddenOnly): they must name

@@ -83,7 +83,7 @@ var hostSortKeys = []string{"hostname", "site", "tag", "os", "kernel", "arch", "
 
 // hostFilterKeys are the query parameters that make a host view: kept by
 // the sort, paging and export links.
-var hostFilterKeys = []string{"site", "tag", "q", "cve", "cve_tag", "os_group", "os", "status", "severity", "activity", "stale", "exploited", "data_state", "sort", "limit"}
+var hostFilterKeys = []string{"site", "tag", "q", "cve", "cve_tag", "os_group", "os", "status", "severity", "activity", "stale", "exploited", "data_state", "inline", "sort", "limit"}
 
 // column is a header of a listing table: its label, and when it sorts,
 // the link that sorts by it and the state a screen reader and the arrow

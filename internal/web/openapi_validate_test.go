@@ -160,7 +160,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		t.Fatal(err)
 	}
 	samples := map[string][]string{ // route -> requests answering JSON
-		"/api/v1/hosts":                     {"/api/v1/hosts", "/api/v1/hosts?sort=os&data_state=partial", "/api/v1/hosts?all=1"},
+		"/api/v1/hosts":                     {"/api/v1/hosts", "/api/v1/hosts?sort=os&data_state=partial", "/api/v1/hosts?all=1", "/api/v1/hosts?inline=1&sort=-reports"},
 		"/api/v1/hosts/{hostname}":          {"/api/v1/hosts/two.example.org", "/api/v1/hosts/old.example.org?history=1"},
 		"/api/v1/hosts/{hostname}/history":  {"/api/v1/hosts/old.example.org/history"},
 		"/api/v1/hosts/{hostname}/changes":  {"/api/v1/hosts/old.example.org/changes", "/api/v1/hosts/two.example.org/changes?limit=1&offset=1"},
