@@ -875,4 +875,33 @@ var mutants = []mutant{
 		Pkgs: []string{"./internal/store"},
 		Kill: "TestHostReportsCount",
 	},
+	// A site's report statistics over a period (store/siteperiod.go): its
+	// bounds, from included, to excluded.
+	{
+		Name: "site-period-from-excluded",
+		Desc: "a report received at the first instant of a period (from's midnight) is left out of it",
+		File: "internal/store/siteperiod.go",
+		Orig: "!first.Before(p.From)",
+		Repl: "first.After(p.From)",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestSitePeriods|TestReportsWithin",
+	},
+	{
+		Name: "site-period-sql-from-strict",
+		Desc: "the history records whose last report is at from's midnight are not read for the period",
+		File: "internal/store/siteperiod.go",
+		Orig: `q += fmt.Sprintf(" AND r.last_received >= $%d", len(args))`,
+		Repl: `q += fmt.Sprintf(" AND r.last_received > $%d", len(args))`,
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestSitePeriods",
+	},
+	{
+		Name: "site-period-spacing-floor",
+		Desc: "a record crossing from counts one report of it before from (the first report index rounded down)",
+		File: "internal/store/siteperiod.go",
+		Orig: "return min((am*d+span-1)/span, count)",
+		Repl: "return min((am*d)/span, count)",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestReportsWithin",
+	},
 }
