@@ -129,6 +129,7 @@ func measurePages(ctx context.Context, st *store.Store, m *match.Matcher, lg *sl
 		{"hosts with package openssl (API, first 1000)", &res.PackageSearchP99Ms, func(int) string { return base + "/api/v1/packages?name=openssl" }},
 		{"hosts page sorted by OS", &res.HostsByOSP99Ms, func(int) string { return base + "/hosts?sort=os" }},
 		{"hosts page sorted by site", &res.HostsBySiteP99Ms, func(int) string { return base + "/hosts?sort=site" }},
+		{"hosts page sorted by #reports", &res.HostsByReportsP99Ms, func(int) string { return base + "/hosts?sort=-reports" }},
 		{"hosts page, a deep page (offset half the fleet)", &res.HostsDeepPageP99Ms, func(int) string {
 			return base + "/hosts?offset=" + strconv.Itoa(nHosts/2)
 		}},

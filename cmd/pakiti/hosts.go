@@ -81,7 +81,7 @@ func newHosts(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&f.CVETag, "cve-tag", "", "only hosts with an open, unexcepted finding of a CVE carrying this enabled tag (* for any tag)")
 	cmd.Flags().StringVar(&f.OSGroup, "os-group", "", "only hosts of this OS group (debian:12...)")
 	cmd.Flags().StringVar(&f.Status, "status", "", "update-available: only hosts for which the release's security suite has a newer version of an installed package")
-	cmd.Flags().StringVar(&f.Sort, "sort", "", "hostname, site, os, cves, last_report; - first for descending (-cves: most exposed first)")
+	cmd.Flags().StringVar(&f.Sort, "sort", "", "hostname, site, os, cves, reports, last_report; - first for descending (-cves: most exposed first)")
 	cmd.Flags().IntVar(&f.Limit, "limit", store.MaxLimit, "at most this many hosts")
 	cmd.Flags().IntVar(&f.Offset, "offset", 0, "skip this many hosts")
 	cmd.Flags().StringVar(&format, "format", "table", "table, json or csv")

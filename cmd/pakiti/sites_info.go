@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -20,17 +21,32 @@ var siteSeverities = []string{"critical", "high", "medium", "low", "other"}
 
 // newSitesStats is Pakiti 3's hostGroupsStats (of now; the history of a
 // site is GET /api/v1/sites/{site}/history): per site its hosts, exposed
-// hosts, hosts with tagged CVEs and stale hosts.
+// hosts, hosts with tagged CVEs and stale hosts; with --from and/or --to,
+// its report statistics over [from, to) too (store.SitePeriod).
 func newSitesStats(g *globals) *cobra.Command {
-	var format, site string
+	var format, site, from, to string
 	cmd := &cobra.Command{
-		Use:   "stats [--site S] [--format table|json|csv]",
-		Short: "Per site: hosts, exposed hosts (by worst severity), hosts with tagged CVEs, stale hosts, contact (Pakiti 3's hostGroupsStats)",
-		Args:  cobra.NoArgs,
+		Use:   "stats [--site S] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format table|json|csv]",
+		Short: "Per site: hosts, exposed hosts (by worst severity), hosts with tagged CVEs, stale hosts, contact, and the reports over a period (Pakiti 3's hostGroupsStats)",
+		Long: `Per site: hosts, exposed hosts (by worst severity), hosts with tagged CVEs, stale hosts, contact.
+
+With --from and/or --to (YYYY-MM-DD, to excluded; an open side when not
+given), per site over [from, to) as well: the hosts that sent a report
+(period_hosts), those of them with an open tagged CVE now
+(period_vulnerable_hosts), their reports (period_reports), and the reports
+of vulnerable hosts that carried the package set the host has now
+(period_vulnerable_reports). A run of identical reports the history keeps
+as one record is taken as evenly spaced where it crosses a bound.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" && format != "csv" {
 				return fmt.Errorf("--format must be table, json or csv, not %q", format)
 			}
+			period, err := store.ParsePeriod(from, to)
+			if err != nil {
+				return fmt.Errorf("--%s", err)
+			}
+			asked := from != "" || to != ""
 			st, err := g.openExisting(cmd.Context())
 			if err != nil {
 				return err
@@ -43,22 +59,45 @@ func newSitesStats(g *globals) *cobra.Command {
 			if site != "" && len(sites) == 0 {
 				return fmt.Errorf("no site named %s (pakiti sites list)", site)
 			}
-			return writeSiteStats(cmd.OutOrStdout(), format, sites)
+			if asked {
+				per, err := st.SitePeriods(cmd.Context(), store.AllSites(), site, period)
+				if err != nil {
+					return err
+				}
+				for i := range sites {
+					c, ok := per[sites[i].Name]
+					if !ok {
+						c = store.EmptySitePeriod(period)
+					}
+					sites[i].Period = &c
+				}
+			}
+			return writeSiteStats(cmd.OutOrStdout(), format, sites, asked)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table, json or csv")
 	cmd.Flags().StringVar(&site, "site", "", "only this site")
+	cmd.Flags().StringVar(&from, "from", "", "the reports from this day (YYYY-MM-DD, UTC)")
+	cmd.Flags().StringVar(&to, "to", "", "the reports before this day (YYYY-MM-DD, UTC, excluded)")
 	return cmd
 }
 
-func writeSiteStats(out io.Writer, format string, sites []store.SiteSummary) error {
+func writeSiteStats(out io.Writer, format string, sites []store.SiteSummary, period bool) error {
 	header := append(append([]string{"site", "group", "hosts", "exposed"}, siteSeverities...), "tagged_hosts", "stale", "contact", "url", "note")
+	if period {
+		header = append(header, web.SitePeriodColumns...)
+	}
+	n := strconv.Itoa
 	row := func(s store.SiteSummary) []string {
-		r := []string{s.Name, s.Group, strconv.Itoa(s.Hosts), strconv.Itoa(s.Exposed)}
+		r := []string{s.Name, s.Group, n(s.Hosts), n(s.Exposed)}
 		for _, sev := range siteSeverities {
-			r = append(r, strconv.Itoa(s.BySeverity[sev]))
+			r = append(r, n(s.BySeverity[sev]))
 		}
-		return append(r, strconv.Itoa(s.TaggedHosts), strconv.Itoa(s.Stale), s.Contact, s.URL, s.Note)
+		r = append(r, n(s.TaggedHosts), n(s.Stale), s.Contact, s.URL, s.Note)
+		if p := s.Period; p != nil {
+			r = append(r, p.From, p.To, n(p.Hosts), n(p.VulnerableHosts), n(p.Reports), n(p.VulnerableReports))
+		}
+		return r
 	}
 	switch format {
 	case "json":
@@ -72,10 +111,15 @@ func writeSiteStats(out io.Writer, format string, sites []store.SiteSummary) err
 		cw.Flush()
 		return cw.Error()
 	}
+	// The table leaves out the URL and the note (long, free text).
+	skip := func(r []string) []string {
+		i := slices.Index(header, "url")
+		return append(slices.Clone(r[:i]), r[i+2:]...)
+	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.ToUpper(strings.Join(header[:len(header)-2], "\t")))
+	fmt.Fprintln(tw, strings.ToUpper(strings.Join(skip(header), "\t")))
 	for _, s := range sites {
-		fmt.Fprintln(tw, strings.Join(row(s)[:len(header)-2], "\t"))
+		fmt.Fprintln(tw, strings.Join(skip(row(s)), "\t"))
 	}
 	return tw.Flush()
 }

@@ -55,6 +55,9 @@ type Host struct {
 	LastReport     time.Time `json:"last_report"`
 	Packages       int       `json:"packages"`
 	PackageSetHash string    `json:"package_set_hash"`
+	// Reports: how many reports the host sent, all of them (the history
+	// kept may be shorter: its retention collects old records).
+	Reports int `json:"reports"`
 
 	// Evaluated is false when the host's OS group has no vulnerability
 	// data: its counts then say nothing, and it is shown as not evaluated.

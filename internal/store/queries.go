@@ -3,14 +3,18 @@ package store
 // The statements of the intake path, prepared once at Open.
 const (
 	qFindHost = `SELECT h.id, h.header_hash, ps.id, ps.hash,
-		r.id, r.header_hash, r.set_hash,
+		r.id, r.header_hash, r.set_hash, COALESCE(r.count, 0),
 		h.os_group, h.kernel, h.protocol, h.site_id, h.findings_key, h.removed_at IS NULL,
 		EXISTS (SELECT 1 FROM host_modules hm WHERE hm.host_id = h.id)
 		FROM hosts h JOIN package_sets ps ON ps.id = h.package_set_id
 		LEFT JOIN reports r ON r.id = (SELECT MAX(id) FROM reports WHERE host_id = h.id)
 		WHERE h.hostname = $1`
 
-	qTouchHostFull = `UPDATE hosts SET last_report = $1, reporter_addr = $2, raw_hash = $3, removed_at = NULL
+	// qTouchHostFull and qUpsertHost add $5 (resp. $19) to the host's
+	// reports_before: the count of its last history record when this
+	// report opens a new one (0 otherwise; migration 0033).
+	qTouchHostFull = `UPDATE hosts SET last_report = $1, reporter_addr = $2, raw_hash = $3, removed_at = NULL,
+		reports_before = reports_before + $5
 		WHERE id = $4`
 
 	qUpsertHost = `INSERT INTO hosts (hostname, site_id, tag, os, os_id, os_version_id, arch,
@@ -23,7 +27,7 @@ const (
 		reboot_required = excluded.reboot_required, reporter_addr = excluded.reporter_addr,
 		protocol = excluded.protocol, package_set_id = excluded.package_set_id,
 		header_hash = excluded.header_hash, raw_hash = excluded.raw_hash, os_group = excluded.os_group,
-		last_report = excluded.last_report, removed_at = NULL,
+		last_report = excluded.last_report, removed_at = NULL, reports_before = hosts.reports_before + $19,
 		findings_key = CASE WHEN hosts.package_set_id = excluded.package_set_id AND hosts.os_group = excluded.os_group
 			THEN hosts.findings_key ELSE '' END
 		RETURNING id`
@@ -67,7 +71,7 @@ const (
 		reporter_addr, through_proxy, protocol, package_count, header_hash, set_hash, proxy_addr)
 		VALUES ($1, $2, $2, 1, $3, $4, $5, $6, $7, $8, $9)`
 
-	qLastRecord = `SELECT id, header_hash, set_hash FROM reports
+	qLastRecord = `SELECT id, header_hash, set_hash, count FROM reports
 		WHERE id = (SELECT MAX(id) FROM reports WHERE host_id = $1)`
 
 	qFindSet = `SELECT id FROM package_sets WHERE hash = $1`

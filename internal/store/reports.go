@@ -255,12 +255,20 @@ func (s *Store) saveHost(ctx context.Context, tx *sql.Tx, r *saveReq) error {
 		headerHash, setHash   string
 		lastReportID          sql.NullInt64
 		lastHeader, lastSetHs sql.NullString
+		lastCount             int64
 		err                   error
 	)
 	var before hostBefore
-	err = s.txQueryRow(ctx, tx, qFindHost, []any{in.Host.Hostname}, &hostID, &headerHash, &setID, &setHash, &lastReportID, &lastHeader, &lastSetHs,
+	err = s.txQueryRow(ctx, tx, qFindHost, []any{in.Host.Hostname}, &hostID, &headerHash, &setID, &setHash, &lastReportID, &lastHeader, &lastSetHs, &lastCount,
 		&before.osGroup, &before.kernel, &before.protocol, &before.siteID, &before.findingKey, &before.live, &before.modules)
 	before.setID = setID
+	// carry: the reports of the last history record, added to the
+	// host's reports_before when this report opens a new record
+	// (#reports: migration 0033).
+	carry := int64(0)
+	if lastReportID.Valid && !extendsRecord(in, lastHeader, lastSetHs) {
+		carry = lastCount
+	}
 	out := &r.out
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -269,7 +277,7 @@ func (s *Store) saveHost(ctx context.Context, tx *sql.Tx, r *saveReq) error {
 		return fmt.Errorf("find host: %w", err)
 	case headerHash == in.HeaderHash && setHash == in.SetHash:
 		out.Change, out.HostID, out.PackageSetID = HostUnchanged, hostID, setID
-		if err := s.txExec(ctx, tx, qTouchHostFull, in.ReceivedAt, in.Host.ReporterAddr, in.RawHash, hostID); err != nil {
+		if err := s.txExec(ctx, tx, qTouchHostFull, in.ReceivedAt, in.Host.ReporterAddr, in.RawHash, hostID, carry); err != nil {
 			return fmt.Errorf("touch host: %w", err)
 		}
 		return s.recordReport(ctx, tx, hostID, in, lastReportID, lastHeader, lastSetHs)
@@ -292,7 +300,7 @@ func (s *Store) saveHost(ctx context.Context, tx *sql.Tx, r *saveReq) error {
 	h := in.Host
 	err = s.txQueryRow(ctx, tx, qUpsertHost, []any{h.Hostname, siteID, h.Tag, h.OS, h.OSID, h.OSVersionID, h.Arch, h.Kernel, h.CPU, h.Packager,
 		nullBool(h.RebootRequired), h.ReporterAddr, h.Protocol, out.PackageSetID, in.HeaderHash,
-		in.ReceivedAt, in.RawHash, h.OSGroup}, &out.HostID)
+		in.ReceivedAt, in.RawHash, h.OSGroup, carry}, &out.HostID)
 	if err != nil {
 		return fmt.Errorf("save host: %w", err)
 	}
@@ -301,9 +309,16 @@ func (s *Store) saveHost(ctx context.Context, tx *sql.Tx, r *saveReq) error {
 		// stored it meanwhile: the upsert waited for it, and this
 		// report continues its history. SQLite has one writer: the
 		// host qFindHost did not find in this transaction is new.
-		err := s.txQueryRow(ctx, tx, qLastRecord, []any{out.HostID}, &lastReportID, &lastHeader, &lastSetHs)
+		err := s.txQueryRow(ctx, tx, qLastRecord, []any{out.HostID}, &lastReportID, &lastHeader, &lastSetHs, &lastCount)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("find last report record: %w", err)
+		}
+		if err == nil && !extendsRecord(in, lastHeader, lastSetHs) {
+			// Rare: the upsert carried nothing (no record was known).
+			_, err := tx.ExecContext(ctx, `UPDATE hosts SET reports_before = reports_before + $1 WHERE id = $2`, lastCount, out.HostID)
+			if err != nil {
+				return fmt.Errorf("count reports: %w", err)
+			}
 		}
 	}
 	if out.Change == HostNew && !lastReportID.Valid && !in.Modules.Known && !in.Pro.Known {
@@ -447,7 +462,7 @@ func (s *Store) touchIn(ctx context.Context, tx *sql.Tx, r *touchReq) error {
 // identical to it, and adds a record otherwise.
 func (s *Store) recordReport(ctx context.Context, tx *sql.Tx, hostID int64, in Incoming,
 	lastID sql.NullInt64, lastHeader, lastSet sql.NullString) error {
-	if lastID.Valid && lastHeader.String == in.HeaderHash && lastSet.String == in.SetHash {
+	if lastID.Valid && extendsRecord(in, lastHeader, lastSet) {
 		err := s.txExec(ctx, tx, qExtendRecord, in.ReceivedAt, in.Host.ReporterAddr, in.ProxyAddr, lastID.Int64)
 		if err != nil {
 			return fmt.Errorf("extend report record: %w", err)
@@ -460,6 +475,12 @@ func (s *Store) recordReport(ctx context.Context, tx *sql.Tx, hostID int64, in I
 		return fmt.Errorf("add report record: %w", err)
 	}
 	return nil
+}
+
+// extendsRecord tells whether in, stored after a history record with
+// these hashes, extends it (recordReport) rather than opening a new one.
+func extendsRecord(in Incoming, lastHeader, lastSet sql.NullString) bool {
+	return lastHeader.String == in.HeaderHash && lastSet.String == in.SetHash
 }
 
 // ErrSetVanished: the stored package set a report was found to have

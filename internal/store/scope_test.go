@@ -919,6 +919,20 @@ var scopeReads = []scopeRead{
 		want: map[string][]string{"SITE-A": {"SITE-A hosts=2 exposed=2 other=2"}, "SITE-B": {"SITE-B hosts=1 exposed=1 other=1"}},
 	},
 	{
+		// The sites' reports over a period (siteperiod.go), here all
+		// time: one report per host.
+		method: "SitePeriods", name: "sites' report statistics",
+		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {
+			per, err := s.SitePeriods(ctx, sc, "", store.Period{})
+			var out []string
+			for name, x := range per {
+				out = append(out, fmt.Sprintf("%s hosts=%d reports=%d", name, x.Hosts, x.Reports))
+			}
+			return out, err
+		},
+		want: map[string][]string{"SITE-A": {"SITE-A hosts=2 reports=2"}, "SITE-B": {"SITE-B hosts=1 reports=1"}},
+	},
+	{
 		// The counts of the hosts in scope (stats.go): one report each.
 		method: "Stats", name: "stats",
 		read: func(ctx context.Context, s *store.Store, sc store.Scope) ([]string, error) {

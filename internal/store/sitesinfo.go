@@ -27,6 +27,9 @@ type SiteSummary struct {
 	// TaggedHosts the hosts with any (Pakiti 3's "hosts with tagged CVEs").
 	Tagged      map[string]int `json:"tagged"`
 	TaggedHosts int            `json:"tagged_hosts"`
+	// Period, when a period was asked (from, to), is the site's report
+	// statistics over it (SitePeriods).
+	Period *SitePeriod `json:"period,omitempty"`
 }
 
 // SiteSummaries returns the sites in scope (only the one named site when

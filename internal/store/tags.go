@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -255,6 +256,15 @@ type HostTagCounts struct {
 	TaggedCVEs int            `json:"tagged_cves"` // distinct CVEs carrying an enabled tag
 	ByTag      map[string]int `json:"by_tag"`      // distinct CVEs per enabled tag
 	Excepted   int            `json:"excepted"`    // open findings an exception covers
+	// CVEs are the tagged CVEs themselves, by id (the hosts listing's
+	// "list tagged CVEs inline"); the API's tagged map leaves them out.
+	CVEs []TaggedCVE `json:"-"`
+}
+
+// TaggedCVE is an open, unexcepted CVE of a host and its enabled tags.
+type TaggedCVE struct {
+	CVE  string   `json:"cve"`
+	Tags []string `json:"tags"` // sorted
 }
 
 // TaggedCounts returns the tag and exception counts at now of the named
@@ -350,6 +360,17 @@ func (s *Store) TaggedCounts(ctx context.Context, sc Scope, hostnames []string, 
 			}
 		}
 		c.TaggedCVEs = len(tagged)
+		for cve := range tagged {
+			var tags []string
+			for tag, cs := range byTag {
+				if cs[cve] {
+					tags = append(tags, tag)
+				}
+			}
+			slices.Sort(tags)
+			c.CVEs = append(c.CVEs, TaggedCVE{CVE: cve, Tags: tags})
+		}
+		slices.SortFunc(c.CVEs, func(a, b TaggedCVE) int { return strings.Compare(a.CVE, b.CVE) })
 		if c.TaggedCVEs > 0 || c.Excepted > 0 {
 			out[h.name] = c
 		}

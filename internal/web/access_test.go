@@ -267,6 +267,27 @@ func sitesHosts(t *testing.T, body string) []string {
 	return out
 }
 
+// sitePeriodHosts reads the hosts a sites answer with a period says
+// reported in it (each federation site has one host).
+func sitePeriodHosts(t *testing.T, body string) []string {
+	t.Helper()
+	var v struct {
+		Sites []store.SiteSummary `json:"sites"`
+	}
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatal(err)
+	}
+	out := []string{}
+	for _, s := range v.Sites {
+		for h, site := range fedHosts {
+			if site == s.Name && s.Period != nil && s.Period.Hosts == 1 && s.Period.Reports == 1 {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
+}
+
 var surfaces = []surface{
 	{"/api/v1/hosts", jsonHosts("hosts")},
 	{"/api/v1/hosts?format=csv", csvHosts},
@@ -274,12 +295,15 @@ var surfaces = []surface{
 	{"/api/v1/hosts?cve=CVE-2023-0286", jsonHosts("hosts")},             // hosts of a CVE
 	{"/api/v1/hosts?os_group=debian:11&sort=-cves", jsonHosts("hosts")}, // of an OS group
 	{"/api/v1/hosts?site=FZU", jsonHosts("hosts")},                      // a site's: FZU's host only where FZU is seen
+	{"/api/v1/hosts?inline=1&sort=-reports", jsonHosts("hosts")},        // tagged CVEs inline, by #reports
 	{"/api/v1/cves/CVE-2023-0286", jsonHosts("hosts")},                  // affected hosts
 	{"/api/v1/cves/CVE-2023-0286?format=csv", csvHosts},                 // their export
 	{"/api/v1/sites", sitesHosts},                                       // sites with their counts
+	{"/api/v1/sites?from=2000-01-01", sitePeriodHosts},                  // and their reports since 2000
 	{"/api/v1/me", namedHosts},                                          // names no host
 	{"/hosts", namedHosts},                                              // the listing page
 	{"/hosts?q=wn&sort=site", namedHosts},                               // its search
+	{"/hosts?inline=1&sort=reports", namedHosts},                        // tagged CVEs inline, by #reports
 	{"/cves/CVE-2023-0286", namedHosts},                                 // a CVE's page
 	{"/sources", namedHosts},                                            // names no host
 	// Pages that count or list other things (hiddenOnly): they must name
@@ -287,6 +311,7 @@ var surfaces = []surface{
 	{"/", namedHosts},                                        // the dashboard
 	{"/api/v1/dashboard", namedHosts},                        // its API
 	{"/sites", namedHosts},                                   // sites page
+	{"/sites?from=2000-01-01&to=2100-01-01", namedHosts},     // with a period
 	{"/stats", namedHosts},                                   // stats
 	{"/api/v1/stats", namedHosts},                            //
 	{"/cves", namedHosts},                                    // vulnerabilities
@@ -298,7 +323,7 @@ var surfaces = []surface{
 }
 
 // hiddenOnly are the surfaces checked only for what they must not name.
-var hiddenOnly = map[string]bool{"/": true, "/api/v1/dashboard": true, "/sites": true, "/stats": true, "/api/v1/stats": true,
+var hiddenOnly = map[string]bool{"/": true, "/api/v1/dashboard": true, "/sites": true, "/sites?from=2000-01-01&to=2100-01-01": true, "/stats": true, "/api/v1/stats": true,
 	"/cves": true, "/api/v1/cves?format=csv": true, "/packages?name=openssl": true, "/api/v1/packages?name=openssl&format=csv": true,
 	"/api/hosts.php": true, "/pakiti/api/cve.php?cve=CVE-2023-0286": true}
 

@@ -18,6 +18,10 @@ type HostList struct {
 	// Tagged are the listed hosts' open findings of tagged CVEs and
 	// their excepted findings, by host name (hosts with none are absent).
 	Tagged map[string]store.HostTagCounts `json:"tagged"`
+	// TaggedCVEs, with inline=1 only, are the listed hosts' open tagged
+	// CVEs (enabled tags, excepted findings left out) and their tags, by
+	// host name (hosts with none are absent).
+	TaggedCVEs map[string][]store.TaggedCVE `json:"tagged_cves,omitempty"`
 }
 
 // HostDetail is the answer of GET /api/v1/hosts/{hostname}.
@@ -47,6 +51,11 @@ func (s *Server) apiHosts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.At = s.now()
+	inline, err := flagParam(q, "inline")
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	format := q.Get("format")
 	switch {
 	case format == "csv":
@@ -73,7 +82,11 @@ func (s *Server) apiHosts(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, "list hosts", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, HostList{Hosts: hosts, Total: total, Limit: f.Limit, Offset: f.Offset, Tagged: tagged})
+	list := HostList{Hosts: hosts, Total: total, Limit: f.Limit, Offset: f.Offset, Tagged: tagged}
+	if inline {
+		list.TaggedCVEs = inlineTagged(tagged)
+	}
+	writeJSON(w, http.StatusOK, list)
 }
 
 func (s *Server) apiHost(w http.ResponseWriter, r *http.Request) {

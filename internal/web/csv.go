@@ -12,8 +12,9 @@ import (
 )
 
 // HostColumns are the columns of a host listing as CSV and as a table.
+// Scripts parse them: a new column goes at the end.
 var HostColumns = []string{"hostname", "site", "tag", "os", "os_group", "arch", "kernel", "packages",
-	"vulnerable_packages", "cves", "advisory_findings", "data_state", "data_reason", "last_report"}
+	"vulnerable_packages", "cves", "advisory_findings", "data_state", "data_reason", "last_report", "reports"}
 
 // HostRow is a host as the strings of HostColumns.
 func HostRow(h model.Host) []string {
@@ -22,7 +23,7 @@ func HostRow(h model.Host) []string {
 		vp, cves, adv = "not evaluated", "not evaluated", "not evaluated"
 	}
 	return []string{h.Hostname, h.Site, h.Tag, h.OS, h.OSGroup, h.Arch, h.Kernel, strconv.Itoa(h.Packages),
-		vp, cves, adv, h.DataState, h.DataReason, h.LastReport.UTC().Format(time.RFC3339)}
+		vp, cves, adv, h.DataState, h.DataReason, h.LastReport.UTC().Format(time.RFC3339), strconv.Itoa(h.Reports)}
 }
 
 // HostCSVRow is HostRow with every cell csvSafe: a row of a CSV export.

@@ -15,6 +15,7 @@ var apiFormats = map[string][]string{
 	"/api/v1/cves":            {"json", "csv"},
 	"/api/v1/packages":        {"json", "csv"},
 	"/api/v1/sites":           {"json", "csv"},
+	"/api/v1/sites/{site}":    {"json", "csv"},
 	"/api/v1/sources":         {"json", "csv"},
 	"/api/v1/tags":            {"json", "csv"},
 	"/api/v1/oses":            {"json", "csv"},

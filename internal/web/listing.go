@@ -79,11 +79,11 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 }
 
 // hostSortKeys are the columns a host listing sorts on, ascending.
-var hostSortKeys = []string{"hostname", "site", "tag", "os", "kernel", "arch", "packages", "vulnerable", "cves", "tagged", "last_report"}
+var hostSortKeys = []string{"hostname", "site", "tag", "os", "kernel", "arch", "packages", "vulnerable", "cves", "tagged", "reports", "last_report"}
 
 // hostFilterKeys are the query parameters that make a host view: kept by
 // the sort, paging and export links.
-var hostFilterKeys = []string{"site", "tag", "q", "cve", "cve_tag", "os_group", "os", "status", "severity", "activity", "stale", "exploited", "data_state", "sort", "limit"}
+var hostFilterKeys = []string{"site", "tag", "q", "cve", "cve_tag", "os_group", "os", "status", "severity", "activity", "stale", "exploited", "data_state", "inline", "sort", "limit"}
 
 // column is a header of a listing table: its label, and when it sorts,
 // the link that sorts by it and the state a screen reader and the arrow
@@ -162,11 +162,11 @@ func sortColumns(path string, v url.Values, current, def string, cols []column, 
 var hostTableColumns = []column{{Label: "Host"}, {Label: "Site"}, {Label: "Tag"}, {Label: "OS"}, {Label: "Kernel"},
 	{Label: "Arch"}, {Label: "Packages", Num: true}, {Label: "Vulnerable", Num: true, Title: "installed packages with an open finding"},
 	{Label: "CVEs", Num: true}, {Label: "Tagged", Num: true, Title: "open CVEs carrying an enabled tag (a CVE with two tags counts once), excepted ones left out"},
-	{Label: "Last report"}}
+	{Label: "Reports", Num: true, Title: "reports the host sent, all of them (the report history keeps fewer)"}, {Label: "Last report"}}
 
-var hostTableKeys = []string{"hostname", "site", "tag", "os", "kernel", "arch", "packages", "vulnerable", "cves", "tagged", "last_report"}
+var hostTableKeys = []string{"hostname", "site", "tag", "os", "kernel", "arch", "packages", "vulnerable", "cves", "tagged", "reports", "last_report"}
 
-var descFirst = map[string]bool{"packages": true, "vulnerable": true, "cves": true, "tagged": true, "last_report": true, "hosts": true, "severity": true}
+var descFirst = map[string]bool{"packages": true, "vulnerable": true, "cves": true, "tagged": true, "reports": true, "last_report": true, "hosts": true, "severity": true}
 
 // hostListing returns what the hosts page needs beyond the listing: the
 // sortable headers, the export and paging links of the view q.

@@ -160,15 +160,15 @@ func TestOpenAPIResponses(t *testing.T) {
 		t.Fatal(err)
 	}
 	samples := map[string][]string{ // route -> requests answering JSON
-		"/api/v1/hosts":                     {"/api/v1/hosts", "/api/v1/hosts?sort=os&data_state=partial", "/api/v1/hosts?all=1"},
+		"/api/v1/hosts":                     {"/api/v1/hosts", "/api/v1/hosts?sort=os&data_state=partial", "/api/v1/hosts?all=1", "/api/v1/hosts?inline=1&sort=-reports"},
 		"/api/v1/hosts/{hostname}":          {"/api/v1/hosts/two.example.org", "/api/v1/hosts/old.example.org?history=1"},
 		"/api/v1/hosts/{hostname}/history":  {"/api/v1/hosts/old.example.org/history"},
 		"/api/v1/hosts/{hostname}/changes":  {"/api/v1/hosts/old.example.org/changes", "/api/v1/hosts/two.example.org/changes?limit=1&offset=1"},
 		"/api/v1/hosts/{hostname}/packages": {"/api/v1/hosts/two.example.org/packages"},
 		"/api/v1/hosts/{hostname}/findings": {"/api/v1/hosts/old.example.org/findings", "/api/v1/hosts/nosuch.example.org/findings"},
-		"/api/v1/sites":                     {"/api/v1/sites"},
+		"/api/v1/sites":                     {"/api/v1/sites", "/api/v1/sites?from=2000-01-01&to=2100-01-01", "/api/v1/sites?to=2000-01-01"},
 		"/api/v1/sites/{site}/history":      {"/api/v1/sites/SITE-B/history"},
-		"/api/v1/sites/{site}":              {"/api/v1/sites/SITE-B"},
+		"/api/v1/sites/{site}":              {"/api/v1/sites/SITE-B", "/api/v1/sites/SITE-B?from=2000-01-01"},
 		"/api/v1/dashboard":                 {"/api/v1/dashboard", "/api/v1/dashboard?days=7"},
 		"/api/v1/stats":                     {"/api/v1/stats"},
 		"/api/v1/cves":                      {"/api/v1/cves", "/api/v1/cves?sort=nope"},

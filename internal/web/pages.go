@@ -110,6 +110,11 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
+	inline, err := flagParam(r.URL.Query(), "inline")
+	if err != nil {
+		s.pageError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
 	sc := scope(r)
 	f.At = s.now()
 	hosts, total, sites, err := s.store.ListHostsAndSites(r.Context(), sc, f)
@@ -143,7 +148,7 @@ func (s *Server) pageHosts(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	data := map[string]any{
-		"Title": "Hosts", "Hosts": hosts, "Total": total, "Filter": f, "Sites": sites, "Tagged": tagged,
+		"Title": "Hosts", "Hosts": hosts, "Total": total, "Filter": f, "Sites": sites, "Tagged": tagged, "Inline": inline,
 		"Pager": newPager(f.Offset, f.Limit, total), "NotEvaluated": notEval, "Empty": empty,
 		"Saved": savedFilterLinks(s.saved.List(s.now()), r.URL.Query()),
 	}

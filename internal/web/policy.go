@@ -113,3 +113,16 @@ func (s *Server) pageExceptions(w http.ResponseWriter, r *http.Request) {
 func (s *Server) tagCounts(r *http.Request, hostnames []string) (map[string]store.HostTagCounts, error) {
 	return s.store.TaggedCounts(r.Context(), scope(r), hostnames, s.now())
 }
+
+// inlineTagged returns the tagged CVEs of the listed hosts (tagged, what
+// tagCounts read for the page: one read for all of them), by host name,
+// for "list tagged CVEs inline" (?inline=1); hosts with none are absent.
+func inlineTagged(tagged map[string]store.HostTagCounts) map[string][]store.TaggedCVE {
+	out := map[string][]store.TaggedCVE{}
+	for name, c := range tagged {
+		if len(c.CVEs) > 0 {
+			out[name] = c.CVEs
+		}
+	}
+	return out
+}

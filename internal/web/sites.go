@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,11 +44,66 @@ type SiteDetail struct {
 var SiteColumns = []string{"site", "group", "hosts", "exposed", "critical", "high", "medium", "low", "other",
 	"tagged_hosts", "stale", "contact", "url", "note"}
 
+// SitePeriodColumns follow SiteColumns when a period is asked (from,
+// to): the site's report statistics over it (store.SitePeriod).
+var SitePeriodColumns = []string{"from", "to", "period_hosts", "period_vulnerable_hosts", "period_reports", "period_vulnerable_reports"}
+
 func siteRow(x store.SiteSummary) []string {
 	n := strconv.Itoa
-	return csvRow([]string{x.Name, x.Group, n(x.Hosts), n(x.Exposed), n(x.BySeverity["critical"]), n(x.BySeverity["high"]),
+	row := []string{x.Name, x.Group, n(x.Hosts), n(x.Exposed), n(x.BySeverity["critical"]), n(x.BySeverity["high"]),
 		n(x.BySeverity["medium"]), n(x.BySeverity["low"]), n(x.BySeverity["other"]), n(x.TaggedHosts), n(x.Stale),
-		x.Contact, x.URL, x.Note})
+		x.Contact, x.URL, x.Note}
+	if p := x.Period; p != nil {
+		row = append(row, p.From, p.To, n(p.Hosts), n(p.VulnerableHosts), n(p.Reports), n(p.VulnerableReports))
+	}
+	return csvRow(row)
+}
+
+// writeSitesCSV answers sites as CSV, with the period's columns when
+// one was asked.
+func writeSitesCSV(w http.ResponseWriter, filename string, sites []store.SiteSummary, period bool) {
+	header := SiteColumns
+	if period {
+		header = append(slices.Clone(SiteColumns), SitePeriodColumns...)
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	cw := csv.NewWriter(w)
+	cw.Write(header)
+	for _, x := range sites {
+		cw.Write(siteRow(x))
+	}
+	cw.Flush()
+}
+
+// sitePeriod reads the period of a sites view (?from=&to=, YYYY-MM-DD,
+// to excluded); asked is false when neither is given.
+func sitePeriod(r *http.Request) (p store.Period, asked bool, err error) {
+	q := r.URL.Query()
+	from, to := q.Get("from"), q.Get("to")
+	if from == "" && to == "" {
+		return store.Period{}, false, nil
+	}
+	p, err = store.ParsePeriod(from, to)
+	return p, err == nil, err
+}
+
+// withPeriods returns a copy of sites (which the sites cache may hold)
+// with their statistics over p.
+func (s *Server) withPeriods(r *http.Request, sites []store.SiteSummary, site string, p store.Period) ([]store.SiteSummary, error) {
+	per, err := s.store.SitePeriods(r.Context(), scope(r), site, p)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(sites)
+	for i := range out {
+		c, ok := per[out[i].Name]
+		if !ok {
+			c = store.EmptySitePeriod(p)
+		}
+		out[i].Period = &c
+	}
+	return out, nil
 }
 
 // siteList reads (or keeps) the sites in scope.
@@ -58,20 +114,21 @@ func (s *Server) siteList(r *http.Request) ([]store.SiteSummary, time.Time, erro
 }
 
 func (s *Server) apiSiteList(w http.ResponseWriter, r *http.Request) {
+	p, asked, err := sitePeriod(r)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	sites, _, err := s.siteList(r)
+	if err == nil && asked {
+		sites, err = s.withPeriods(r, sites, "", p)
+	}
 	if err != nil {
 		s.internal(w, "sites", err)
 		return
 	}
 	if r.URL.Query().Get("format") == "csv" {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="sites.csv"`)
-		cw := csv.NewWriter(w)
-		cw.Write(SiteColumns)
-		for _, x := range sites {
-			cw.Write(siteRow(x))
-		}
-		cw.Flush()
+		writeSitesCSV(w, "sites.csv", sites, asked)
 		return
 	}
 	writeJSON(w, http.StatusOK, SiteList{Sites: sites, Total: len(sites)})
@@ -83,12 +140,21 @@ func (s *Server) siteDetail(r *http.Request, name string) (SiteDetail, error) {
 	if err != nil {
 		return SiteDetail{}, errBadRequest{err}
 	}
+	p, asked, err := sitePeriod(r)
+	if err != nil {
+		return SiteDetail{}, errBadRequest{err}
+	}
 	sites, err := s.store.SiteSummaries(r.Context(), scope(r), name)
 	if err != nil {
 		return SiteDetail{}, err
 	}
 	if len(sites) != 1 {
 		return SiteDetail{}, store.ErrNotFound
+	}
+	if asked {
+		if sites, err = s.withPeriods(r, sites, name, p); err != nil {
+			return SiteDetail{}, err
+		}
 	}
 	d := SiteDetail{Site: sites[0], TTPDays: ttpDays}
 	h, err := s.store.FindingHistory(r.Context(), scope(r), "", name, s.now().Add(-(ttpDays-1)*24*time.Hour), s.now())
@@ -111,19 +177,32 @@ func (s *Server) apiSite(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, "no site "+clip(name))
 	case err != nil:
 		s.internal(w, "site", err)
+	case r.URL.Query().Get("format") == "csv":
+		writeSitesCSV(w, "site.csv", []store.SiteSummary{d.Site}, d.Site.Period != nil)
 	default:
 		writeJSON(w, http.StatusOK, d)
 	}
 }
 
 func (s *Server) pageSites(w http.ResponseWriter, r *http.Request) {
+	p, asked, err := sitePeriod(r)
+	if err != nil {
+		s.pageError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
 	sites, at, err := s.siteList(r)
+	if err == nil && asked {
+		sites, err = s.withPeriods(r, sites, "", p)
+	}
 	if err != nil {
 		s.log.Error("sites page", "error", err)
 		s.pageError(w, r, http.StatusInternalServerError, "internal error")
 		return
 	}
-	s.render(w, r, http.StatusOK, "sites.html", map[string]any{"Title": "Sites", "Sites": sites, "At": at})
+	v := viewValues(r.URL.Query(), []string{"from", "to"})
+	s.render(w, r, http.StatusOK, "sites.html", map[string]any{"Title": "Sites", "Sites": sites, "At": at, "Period": asked,
+		"From": v.Get("from"), "To": v.Get("to"),
+		"CSV": withParams("/api/v1/sites", v, "format", "csv"), "JSON": withParams("/api/v1/sites", v)})
 }
 
 func (s *Server) pageSite(w http.ResponseWriter, r *http.Request) {
@@ -163,7 +242,8 @@ func (s *Server) pageSite(w http.ResponseWriter, r *http.Request) {
 	}
 	me := auth.FromContext(r.Context())
 	s.render(w, r, http.StatusOK, "site.html", map[string]any{"Title": name, "D": d, "Plots": plots, "TTP": ttp, "Sev": sev,
-		"CanEdit": me != nil && me.Admin(), "Saved": r.URL.Query().Get("saved") == "1"})
+		"CanEdit": me != nil && me.Admin(), "Saved": r.URL.Query().Get("saved") == "1",
+		"From": r.URL.Query().Get("from"), "To": r.URL.Query().Get("to")})
 }
 
 // ttpRow is a line of a site's time to patch.

@@ -854,4 +854,54 @@ var mutants = []mutant{
 		Pkgs: []string{"./internal/store"},
 		Kill: "TestTouchResendHints",
 	},
+	// A host's #reports (migration 0033, store/reports.go): the reports
+	// of its last history record carried onto its row when a new record
+	// opens.
+	{
+		Name: "host-reports-carry-dropped",
+		Desc: "a report opening a new history record drops the reports of the previous record from the host's #reports",
+		File: "internal/store/reports.go",
+		Orig: "carry = lastCount",
+		Repl: "carry = 0",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestHostReportsCount",
+	},
+	{
+		Name: "host-reports-last-record-only",
+		Desc: "a host's #reports counts its last history record only (not reports_before)",
+		File: "internal/store/hosts.go",
+		Orig: "const reportsSQL = `(h.reports_before + COALESCE(",
+		Repl: "const reportsSQL = `(0*h.reports_before + COALESCE(",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestHostReportsCount",
+	},
+	// A site's report statistics over a period (store/siteperiod.go): its
+	// bounds, from included, to excluded.
+	{
+		Name: "site-period-from-excluded",
+		Desc: "a report received at the first instant of a period (from's midnight) is left out of it",
+		File: "internal/store/siteperiod.go",
+		Orig: "!first.Before(p.From)",
+		Repl: "first.After(p.From)",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestSitePeriods|TestReportsWithin",
+	},
+	{
+		Name: "site-period-sql-from-strict",
+		Desc: "the history records whose last report is at from's midnight are not read for the period",
+		File: "internal/store/siteperiod.go",
+		Orig: `q += fmt.Sprintf(" AND r.last_received >= $%d", len(args))`,
+		Repl: `q += fmt.Sprintf(" AND r.last_received > $%d", len(args))`,
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestSitePeriods",
+	},
+	{
+		Name: "site-period-spacing-floor",
+		Desc: "a record crossing from counts one report of it before from (the first report index rounded down)",
+		File: "internal/store/siteperiod.go",
+		Orig: "return min((am*d+span-1)/span, count)",
+		Repl: "return min((am*d)/span, count)",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestReportsWithin",
+	},
 }
