@@ -35,7 +35,9 @@ import (
 	"github.com/pakiti-go/pakiti/internal/intake"
 	"github.com/pakiti-go/pakiti/internal/match"
 	"github.com/pakiti-go/pakiti/internal/source"
+	"github.com/pakiti-go/pakiti/internal/source/alpine"
 	"github.com/pakiti-go/pakiti/internal/source/debian"
+	"github.com/pakiti-go/pakiti/internal/source/ubuntu"
 	"github.com/pakiti-go/pakiti/internal/store"
 	"github.com/pakiti-go/pakiti/internal/web"
 )
@@ -132,7 +134,7 @@ func serveDemo(ctx context.Context, path string) (*httptest.Server, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	eval := match.New(st, drivers.Registry(), log)
 	feed := intake.New(st, eval, log)
-	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New()), Fetcher: source.NewFetcher(), Eval: eval, Log: log, Now: time.Now}
+	im := &source.Importer{Store: st, Sources: source.NewRegistry(debian.New(), ubuntu.New(), alpine.New()), Fetcher: source.NewFetcher(), Eval: eval, Log: log, Now: time.Now}
 	if err := demo.Load(ctx, im, feed); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
