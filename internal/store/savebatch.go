@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"runtime/debug"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -32,9 +31,7 @@ const saveBatch = 16
 // own. A panic rolls the transaction back and fails the batch's reports
 // with an error that holds it.
 type saveBatcher struct {
-	mu    sync.Mutex
-	queue []*saveReq
-	busy  bool // a leader is running batches
+	q leaderQueue[*saveReq]
 
 	batches atomic.Int64 // transactions run (first tries), for tests
 	shared  atomic.Int64 // reports committed in a transaction with others, for tests
@@ -42,12 +39,7 @@ type saveBatcher struct {
 
 func (b *saveBatcher) save(ctx context.Context, s *Store, r *saveReq) error {
 	r.done = make(chan struct{})
-	b.mu.Lock()
-	b.queue = append(b.queue, r)
-	lead := !b.busy
-	b.busy = true
-	b.mu.Unlock()
-	if lead {
+	if b.q.join(r) {
 		b.run(context.WithoutCancel(ctx), s)
 	}
 	select {
@@ -62,11 +54,7 @@ func (b *saveBatcher) save(ctx context.Context, s *Store, r *saveReq) error {
 // run stores one batch, then hands the rest of the queue to a goroutine
 // (the caller's own report is done: it answers its client now).
 func (b *saveBatcher) run(ctx context.Context, s *Store) {
-	b.mu.Lock()
-	n := min(len(b.queue), saveBatch)
-	batch := b.queue[:n:n]
-	b.queue = b.queue[n:]
-	b.mu.Unlock()
+	batch := b.q.take(saveBatch)
 
 	answered := false
 	defer func() {
@@ -122,14 +110,7 @@ func (b *saveBatcher) run(ctx context.Context, s *Store) {
 // next runs the next batch in a goroutine if reports queued, or lets
 // the next caller lead.
 func (b *saveBatcher) next(ctx context.Context, s *Store) {
-	b.mu.Lock()
-	more := len(b.queue) > 0
-	if !more {
-		b.busy = false
-		b.queue = nil
-	}
-	b.mu.Unlock()
-	if more {
+	if b.q.more() {
 		go b.run(ctx, s)
 	}
 }

@@ -20,9 +20,7 @@ func gateSaves(t *testing.T, s *Store, first string, n int, fail func(host strin
 	testHookSave = func(in Incoming) error {
 		if in.Host.Hostname == first {
 			for deadline := time.Now().Add(10 * time.Second); ; {
-				s.saves.mu.Lock()
-				queued := len(s.saves.queue)
-				s.saves.mu.Unlock()
+				queued := s.saves.q.queued()
 				if queued >= n {
 					break
 				}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -40,9 +39,7 @@ const touchBatch = 64
 // transaction fails is run again one touch per transaction, so that one
 // touch's error is its own.
 type touchBatcher struct {
-	mu    sync.Mutex
-	queue []*touchReq
-	busy  bool // a leader is running batches
+	q leaderQueue[*touchReq]
 
 	batches atomic.Int64 // transactions run (first tries), for tests
 }
@@ -59,12 +56,7 @@ func (b *touchBatcher) touch(ctx context.Context, s *Store, r *touchReq) (Saved,
 		return r.out, r.touched, nil
 	}
 	r.done = make(chan struct{})
-	b.mu.Lock()
-	b.queue = append(b.queue, r)
-	lead := !b.busy
-	b.busy = true
-	b.mu.Unlock()
-	if lead {
+	if b.q.join(r) {
 		b.run(context.WithoutCancel(ctx), s)
 	}
 	select {
@@ -79,11 +71,7 @@ func (b *touchBatcher) touch(ctx context.Context, s *Store, r *touchReq) (Saved,
 // run stores one batch, then hands the rest of the queue to a goroutine
 // (the caller's own touch is done: it answers its client now).
 func (b *touchBatcher) run(ctx context.Context, s *Store) {
-	b.mu.Lock()
-	n := min(len(b.queue), touchBatch)
-	batch := b.queue[:n:n]
-	b.queue = b.queue[n:]
-	b.mu.Unlock()
+	batch := b.q.take(touchBatch)
 
 	b.batches.Add(1)
 	tctx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -110,14 +98,7 @@ func (b *touchBatcher) run(ctx context.Context, s *Store) {
 		close(r.done)
 	}
 
-	b.mu.Lock()
-	more := len(b.queue) > 0
-	if !more {
-		b.busy = false
-		b.queue = nil
-	}
-	b.mu.Unlock()
-	if more {
+	if b.q.more() {
 		go b.run(ctx, s)
 	}
 }
