@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"html/template"
 	"net/http"
@@ -56,7 +55,7 @@ func siteRow(x store.SiteSummary) []string {
 	if p := x.Period; p != nil {
 		row = append(row, p.From, p.To, n(p.Hosts), n(p.VulnerableHosts), n(p.Reports), n(p.VulnerableReports))
 	}
-	return csvRow(row)
+	return row
 }
 
 // writeSitesCSV answers sites as CSV, with the period's columns when
@@ -66,14 +65,11 @@ func writeSitesCSV(w http.ResponseWriter, filename string, sites []store.SiteSum
 	if period {
 		header = append(slices.Clone(SiteColumns), SitePeriodColumns...)
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-	cw := csv.NewWriter(w)
-	cw.Write(header)
-	for _, x := range sites {
-		cw.Write(siteRow(x))
+	rows := make([][]string, len(sites))
+	for i, x := range sites {
+		rows[i] = siteRow(x)
 	}
-	cw.Flush()
+	writeCSV(w, filename, header, rows)
 }
 
 // sitePeriod reads the period of a sites view (?from=&to=, YYYY-MM-DD,
