@@ -49,8 +49,7 @@ func TestBrowserAdminJourney(t *testing.T) {
 		chromedp.Navigate(fs.srv.URL+"/login?next=/tags"),
 		chromedp.SetValue(chromedp.CSS(`input[name=username]`), "root"),
 		chromedp.SetValue(chromedp.CSS(`input[name=password]`), "password of root"),
-		chromedp.Click(chromedp.CSS(`form#login button`)),
-		chromedp.WaitVisible(chromedp.CSS(`form#tag-add`)),
+		clickThrough(`form#login button`, `form#tag-add`),
 	))
 	if cves, excepted := counts(); cves != "5" || excepted != "" {
 		t.Fatalf("before: %s CVEs, %q excepted; want 5 and none", cves, excepted)
@@ -60,8 +59,7 @@ func TestBrowserAdminJourney(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#tag-add input[name=cve]`), "CVE-2023-0286"),
 		chromedp.SetValue(chromedp.CSS(`#tag-add input[name=tag]`), "EGI-Critical"),
 		chromedp.SetValue(chromedp.CSS(`#tag-add input[name=reason]`), "X.400 address type confusion"),
-		chromedp.Click(chromedp.CSS(`#tag-add button`)),
-		chromedp.WaitVisible(chromedp.CSS(`table#tags`)),
+		clickThrough(`#tag-add button`, `table#tags`),
 	))
 	if row := text(`table#tags tbody tr`); !strings.HasPrefix(row, "CVE-2023-0286 EGI-Critical X.400 address type confusion") {
 		t.Errorf("tags table row %q", row)
@@ -73,8 +71,7 @@ func TestBrowserAdminJourney(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#exception-add select[name=scope_kind]`), "host"),
 		chromedp.SetValue(chromedp.CSS(`#exception-add input[name=scope]`), "wn.fzu.example.org"),
 		chromedp.SetValue(chromedp.CSS(`#exception-add input[name=reason]`), "rebuilt with the fix"),
-		chromedp.Click(chromedp.CSS(`#exception-add button`)),
-		chromedp.WaitVisible(chromedp.CSS(`table#exceptions`)),
+		clickThrough(`#exception-add button`, `table#exceptions`),
 	))
 	if row := text(`table#exceptions tbody tr`); !strings.Contains(row, "CVE-2023-0286 openssl any any host wn.fzu.example.org rebuilt with the fix root") {
 		t.Errorf("exceptions table row %q", row)
@@ -93,15 +90,13 @@ func TestBrowserAdminJourney(t *testing.T) {
 	// Delete a host: the button, the confirmation, the listing without it.
 	must(chromedp.Do(ctx,
 		chromedp.Navigate(fs.srv.URL+"/hosts/wn.orphan.example.org"),
-		chromedp.Click(chromedp.CSS(`#delete-host`)),
-		chromedp.WaitVisible(chromedp.CSS(`form#delete-host-confirm`)),
+		clickThrough(`#delete-host`, `form#delete-host-confirm`),
 	))
 	if h := text(`h1`); h != "Delete wn.orphan.example.org?" {
 		t.Errorf("confirmation page: %q", h)
 	}
 	must(chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form#delete-host-confirm button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#hosts`)),
+		clickThrough(`form#delete-host-confirm button`, `#hosts`),
 	))
 	listed, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#hosts tbody tr td:first-child")].map(td => td.textContent).sort().join(",")`))
 	must(err)

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -76,8 +78,8 @@ func TestBrowserHostsToHost(t *testing.T) {
 
 	must(chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`select[name=site]`), "SITE-A"),
-		chromedp.Click(chromedp.CSS(`form.filters button`)),
-		chromedp.WaitReady(chromedp.CSS(`option[value="SITE-A"][selected]`)),
+		clickThrough(`form.filters button`, `#hosts`),
+		waitUntil(`document.querySelector('option[value="SITE-A"][selected]') !== null`),
 	))
 	url, err := chromedp.Run(ctx, chromedp.Location())
 	must(err)
@@ -86,8 +88,7 @@ func TestBrowserHostsToHost(t *testing.T) {
 	}
 
 	must(chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`#hosts tbody a[href^="/hosts/wn1"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#packages`)),
+		clickThrough(`#hosts tbody a[href^="/hosts/wn1"]`, `#packages`),
 	))
 	title, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`h1`)))
 	must(err)
@@ -101,8 +102,7 @@ func TestBrowserHostsToHost(t *testing.T) {
 	must(chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/hosts/old.example.org"),
 		chromedp.WaitVisible(chromedp.CSS(`#findings`)),
-		chromedp.Click(chromedp.CSS(`#findings a[href="/cves/CVE-2023-0286"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#affected`)),
+		clickThrough(`#findings a[href="/cves/CVE-2023-0286"]`, `#affected`),
 	))
 	affected := eval(`[...document.querySelectorAll("#affected tbody tr td:first-child")].map(td => td.textContent).join(",")`)
 	status := eval(`document.querySelector("#records tbody tr td:nth-child(4)").textContent`)
@@ -113,4 +113,60 @@ func TestBrowserHostsToHost(t *testing.T) {
 	if src := eval(`document.querySelector("#sources tbody td").textContent`); src != "debian" {
 		t.Errorf("sources page first source %v", src)
 	}
+}
+
+// clickThrough clicks the element sel, whose click loads another page,
+// and waits until that page shows the element want. chromedp's WaitVisible
+// after such a click can meet the old document as it is replaced and fail
+// with "Could not find node with given id"; here the old page is marked
+// before the click, and a JavaScript check, asked again until it holds,
+// waits for a complete new page without the mark. Errors while the page
+// is replaced ("Execution context was destroyed") are asked again too.
+func clickThrough(sel, want string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(markPage(), chromedp.Click(chromedp.CSS(sel)), waitNewPage(want))
+}
+
+// markPage marks the page shown, for waitNewPage.
+func markPage() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](`window.__pakitiOldPage = true`)(ctx, tg)
+		return err
+	})
+}
+
+// waitNewPage waits for a page other than the one markPage marked, loaded,
+// that shows the element want.
+func waitNewPage(want string) chromedp.Action[chromedp.Void] {
+	return waitUntil(`!window.__pakitiOldPage && ` + visible(want))
+}
+
+// visible is a JavaScript expression, true when the element sel is in a
+// completely loaded page and takes up room on it.
+func visible(sel string) string {
+	q, _ := json.Marshal(sel)
+	return `document.readyState === "complete" && (e => e !== null && e.getClientRects().length > 0)(document.querySelector(` + string(q) + `))`
+}
+
+// waitUntil asks the page expr until it is true, through navigations,
+// for at most 30 seconds.
+func waitUntil(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		deadline := time.Now().Add(30 * time.Second)
+		var last error
+		for {
+			ok, err := chromedp.Evaluate[bool](`!!(`+expr+`)`)(ctx, tg)
+			if err == nil && ok {
+				return nil
+			}
+			last = err
+			if time.Now().After(deadline) {
+				return fmt.Errorf("waited 30s for %s (last error: %v)", expr, last)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
 }

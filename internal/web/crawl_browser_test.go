@@ -98,8 +98,7 @@ func (f *crawlFixture) browserLogin(t *testing.T, ctx context.Context) {
 		chromedp.Navigate(f.srv.URL+"/login"),
 		chromedp.SetValue(chromedp.CSS(`input[name=username]`), crawlAdmin),
 		chromedp.SetValue(chromedp.CSS(`input[name=password]`), crawlPassword),
-		chromedp.Click(chromedp.CSS(`form#login button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#me`)),
+		clickThrough(`form#login button`, `#me`),
 	); err != nil {
 		t.Fatal(err)
 	}

@@ -29,13 +29,13 @@ func TestBrowserLogin(t *testing.T) {
 		must(err)
 		return v
 	}
-	login := func(user, password string) {
+	login := func(user, password, want string) {
 		t.Helper()
 		must(chromedp.Do(ctx,
 			chromedp.WaitVisible(chromedp.CSS(`form#login`)),
 			chromedp.SetValue(chromedp.CSS(`input[name=username]`), user),
 			chromedp.SetValue(chromedp.CSS(`input[name=password]`), password),
-			chromedp.Click(chromedp.CSS(`form#login button`)),
+			clickThrough(`form#login button`, want),
 		))
 	}
 	must(chromedp.Do(ctx, chromedp.Navigate(fs.srv.URL+"/cves/CVE-2023-0286")))
@@ -44,13 +44,11 @@ func TestBrowserLogin(t *testing.T) {
 	if !strings.Contains(url, "/login?next=%2Fcves%2FCVE-2023-0286") {
 		t.Fatalf("an anonymous page went to %s, want the login page", url)
 	}
-	login("ngi-cz", "not the password")
-	must(chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#login-error`))))
+	login("ngi-cz", "not the password", `#login-error`)
 	if msg := eval(`document.querySelector("#login-error").textContent`); msg != "Wrong user name or password." {
 		t.Errorf("wrong password: %v", msg)
 	}
-	login("ngi-cz", "password of ngi-cz")
-	must(chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#affected`))))
+	login("ngi-cz", "password of ngi-cz", `#affected`)
 	affected := eval(`[...document.querySelectorAll("#affected tbody tr td:first-child")].map(td => td.textContent).sort().join(",")`)
 	me := eval(`document.querySelector("#me").textContent`)
 	if affected != "wn.fzu.example.org,wn.prague.example.org" || me != "ngi-cz (viewer)" {
@@ -60,7 +58,7 @@ func TestBrowserLogin(t *testing.T) {
 	if c := eval(`document.cookie`); c != "" {
 		t.Errorf("document.cookie = %q: the session cookie is not HttpOnly", c)
 	}
-	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`form#login`))))
+	must(chromedp.Do(ctx, clickThrough(`#logout`, `form#login`)))
 	must(chromedp.Do(ctx, chromedp.Navigate(fs.srv.URL+"/hosts"), chromedp.WaitVisible(chromedp.CSS(`form#login`))))
 }
 
@@ -87,8 +85,7 @@ func TestBrowserCSRF(t *testing.T) {
 		chromedp.Navigate(fs.srv.URL+"/login"),
 		chromedp.SetValue(chromedp.CSS(`input[name=username]`), "root"),
 		chromedp.SetValue(chromedp.CSS(`input[name=password]`), "password of root"),
-		chromedp.Click(chromedp.CSS(`form#login button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#me`)),
+		clickThrough(`form#login button`, `#me`),
 	))
 	must(chromedp.Do(ctx,
 		chromedp.Navigate(evil.URL),
@@ -104,9 +101,10 @@ func TestBrowserCSRF(t *testing.T) {
 	// The admin's own form, on its own page, works.
 	must(chromedp.Do(ctx,
 		chromedp.Navigate(fs.srv.URL+"/admin/users"),
-		chromedp.Click(chromedp.CSS(`form.inline input[name=user][value="two-sites"] ~ input[value="DESY-HH"] ~ button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#me`)),
 		// The page after the POST no longer has the grant's form.
-		chromedp.WaitNotPresent(chromedp.CSS(`form.inline input[name=user][value="two-sites"] ~ input[value="DESY-HH"]`)),
+		clickThrough(`form.inline input[name=user][value="two-sites"] ~ input[value="DESY-HH"] ~ button`, `#me`),
+		waitUntil(`document.querySelector('form.inline input[name=user][value="two-sites"] ~ input[value="DESY-HH"]') === null`),
 	))
 	u, _, err = fs.st.UserByName(context.Background(), "two-sites")
 	must(err)
@@ -131,8 +129,7 @@ func TestBrowserOIDCLogin(t *testing.T) {
 	must(chromedp.Do(ctx,
 		chromedp.Navigate(fs.srv.URL+"/hosts"),
 		chromedp.WaitVisible(chromedp.CSS(`a#oidc`)),
-		chromedp.Click(chromedp.CSS(`a#oidc`)),
-		chromedp.WaitVisible(chromedp.CSS(`#hosts`)),
+		clickThrough(`a#oidc`, `#hosts`),
 	))
 	hosts, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#hosts tbody tr td:first-child a")].map(a => a.textContent).sort().join(",")`))
 	must(err)

@@ -39,8 +39,9 @@ func TestBrowserCVEAutocomplete(t *testing.T) {
 	// Pick one and filter: the form is the same form.
 	must(chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`input[name=cve]`), "CVE-2023-0286"),
+		markPage(),
 		chromedp.Submit(chromedp.CSS(`input[name=cve]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#hosts`)),
+		waitNewPage(`#hosts`),
 	))
 	url, err := chromedp.Run(ctx, chromedp.Location())
 	must(err)
