@@ -12,7 +12,6 @@ import (
 
 	"github.com/pakiti-go/pakiti/internal/drivers"
 	"github.com/pakiti-go/pakiti/internal/match"
-	"github.com/pakiti-go/pakiti/internal/model"
 	"github.com/pakiti-go/pakiti/internal/source"
 	"github.com/pakiti-go/pakiti/internal/store"
 )
@@ -231,48 +230,6 @@ func newEvaluate(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "forget cached verdicts and evaluate everything again")
-	return cmd
-}
-
-func newCVE(g *globals) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
-		Use:   "cve ID",
-		Short: "Show a CVE (or an advisory: DSA-5343-1, USN-6000-1, RHSA-2024:0811): vendor status per release and the affected hosts",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := g.openExisting(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			id := model.NormalizeID(args[0])
-			if model.IsAdvisoryID(id) {
-				return showAdvisory(cmd, st, id, format)
-			}
-			info, err := st.CVE(cmd.Context(), store.AllSites(), id)
-			if err != nil {
-				return fmt.Errorf("%s: %w", id, err)
-			}
-			out := cmd.OutOrStdout()
-			if format == "json" {
-				return writeJSON(out, info)
-			}
-			fmt.Fprintf(out, "%s  %s\n%s\n\n", info.ID, info.Severity, info.Description)
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "OS GROUP\tPACKAGE\tVENDOR STATUS\tFIXED\tSEVERITY\tADVISORY")
-			for _, r := range info.Records {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.OSGroup, r.Package, r.Status, r.FixedVersion, r.Severity, r.AdvisoryID)
-			}
-			// The finding's status (open, unfixed, reboot-pending), not the vendor's.
-			fmt.Fprintf(tw, "\nAFFECTED HOSTS (%d)\tSITE\tPACKAGE\tINSTALLED\tFIXED\tSTATUS\n", info.HostCount)
-			for _, h := range info.Hosts {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", h.Hostname, h.Site, h.Package, h.Version, h.Fixed, h.Status)
-			}
-			return tw.Flush()
-		},
-	}
-	cmd.Flags().StringVar(&format, "format", "table", "table or json")
 	return cmd
 }
 

@@ -39,7 +39,8 @@ func TestReadOnlyCommandsNeedADatabase(t *testing.T) {
 }
 
 // TestCLIHostAndCVE: the host's kernel only when reported, the finding's
-// status in the CVE's affected hosts, evaluate of an unknown host fails.
+// status in the CVE's affected hosts, its tags and exceptions, evaluate
+// of an unknown host fails.
 // Data: DSA-5343-1 "[bullseye] - openssl 1.1.1n-0+deb11u4" (CVE-2023-0286
 // among others); the host has openssl 1.1.1n-0+deb11u3: open.
 func TestCLIHostAndCVE(t *testing.T) {
@@ -62,6 +63,21 @@ func TestCLIHostAndCVE(t *testing.T) {
 	out = mustRun(t, db, "cve", "CVE-2023-0286")
 	if !strings.Contains(flat(out), "AFFECTED HOSTS (1) SITE PACKAGE INSTALLED FIXED STATUS old.example.org SITE-B openssl 1.1.1n-0+deb11u3 1.1.1n-0+deb11u4 open") {
 		t.Errorf("cve:\n%s", out)
+	}
+	// Its tags and exceptions, as the CVE page shows them. The exception
+	// is of another version than the host's: the host stays affected.
+	mustRun(t, db, "tags", "add", "CVE-2023-0286", "EGI-Critical", "--reason", "X.400 address type confusion", "--author", "alice")
+	mustRun(t, db, "exceptions", "add", "--cve", "CVE-2023-0286", "--package", "openssl", "--version", "1.1.1n-0+deb11u2",
+		"--site", "SITE-B", "--reason", "rebuilt", "--expires", "2099-07-01", "--author", "bob")
+	out = flat(mustRun(t, db, "cve", "CVE-2023-0286"))
+	for _, want := range []string{
+		"AFFECTED HOSTS (1) SITE PACKAGE INSTALLED FIXED STATUS old.example.org SITE-B openssl",
+		"TAGS (1) ENABLED REASON INFO URL AUTHOR MODIFIED EGI-Critical true X.400 address type confusion alice ",
+		"EXCEPTIONS (1) PACKAGE VERSION SCOPE EXPIRES IN FORCE REASON AUTHOR #1 openssl 1.1.1n-0+deb11u2 site SITE-B 2099-07-01 true rebuilt bob",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("cve with a tag and an exception: no %q in\n%s", want, out)
+		}
 	}
 	if _, err := run(t, db, "evaluate", "nosuchhost"); err == nil || !strings.Contains(err.Error(), "no host named nosuchhost") {
 		t.Errorf("evaluate nosuchhost: %v", err)
