@@ -94,6 +94,7 @@ func (s *Store) replay(ctx context.Context, eps []epoch, emit func(findingEvent)
 			emit(findingEvent{key: k, at: at, row: st.row})
 		}
 	}
+	var slab []findingState // the states, allocated a target's worth at a time
 	for _, e := range eps {
 		rows, err := s.targetRows(ctx, s.r, e.target)
 		if err != nil {
@@ -104,7 +105,11 @@ func (s *Store) replay(ctx context.Context, eps []epoch, emit func(findingEvent)
 			st := state[r.findingKey]
 			_, wasLive := live[r.findingKey]
 			if st == nil {
-				st = &findingState{first: e.since}
+				if len(slab) == cap(slab) {
+					slab = make([]findingState, 0, max(len(rows), 64))
+				}
+				slab = append(slab, findingState{first: e.since})
+				st = &slab[len(slab)-1]
 				state[r.findingKey] = st
 			}
 			st.row, st.target, st.present = r, e.target, true

@@ -1,47 +1,16 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
-	"sync"
 	"time"
 
 	"github.com/pakiti-go/pakiti/internal/model"
 )
-
-// targetFindingColumns are what a target's finding row holds, from
-// target_findings f.
-const targetFindingColumns = `f.package_id, f.cve, p.name, p.version, p.arch, COALESCE(ff.source_name, ''),
-	COALESCE(ff.source_version, ''), COALESCE(ff.basis, ''), COALESCE(ff.fixed_version, ''),
-	COALESCE(ff.vendor_status, ''), COALESCE(ff.severity, ''), COALESCE(ff.advisory_id, ''), COALESCE(ff.origin, ''),
-	COALESCE(ff.data_group, ''), ff.data_date, COALESCE(ff.kernel, ''), f.status, f.tags`
-
-// targetFindingFrom joins what targetFindingColumns reads.
-const targetFindingFrom = ` FROM target_findings f JOIN packages p ON p.id = f.package_id
-	LEFT JOIN finding_facts ff ON ff.id = f.facts_id`
-
-// scanTargetFinding reads a row of targetFindingColumns.
-func scanTargetFinding(rows interface{ Scan(...any) error }, extra ...any) (findingKey, model.Finding, error) {
-	var k findingKey
-	var f model.Finding
-	var dataDate sql.NullTime
-	var vendor, tags string
-	err := rows.Scan(append([]any{&k.pkg, &k.cve, &f.Package, &f.Version, &f.Arch, &f.SourcePackage,
-		&f.SourceVersion, &f.Basis, &f.FixedVersion, &vendor, &f.Severity, &f.AdvisoryID, &f.Origin, &f.DataGroup,
-		&dataDate, &f.Kernel, &f.Status, &tags}, extra...)...)
-	f.CVE = k.cve
-	f.VendorStatus = model.Status(vendor)
-	f.Tags = sortedTags(tags)
-	if dataDate.Valid {
-		t := dataDate.Time.UTC()
-		f.DataDate = &t
-	}
-	return k, f, err
-}
 
 // withState sets a finding's history fields from its replayed state.
 func withState(f model.Finding, st *findingState) model.Finding {
@@ -125,142 +94,49 @@ func (s *Store) hostFindings(ctx context.Context, sc Scope, hostname string, v F
 	if a != nil {
 		a.add(state)
 	}
-	// The findings wanted, by the target whose row describes them.
-	byTarget := map[int64]map[findingKey]*findingState{}
-	for k, st := range state {
-		want := false
+	// The findings wanted, read from the target whose row describes
+	// them, sorted while still compact, then made whole.
+	want := func(st *findingState) bool {
 		switch v {
 		case FindingsOpen:
-			want = st.present && st.resolvedAt == nil
+			return st.present && st.resolvedAt == nil
 		case FindingsExcepted:
-			want = st.resolvedAt == nil && st.present || st.resolution == ResolvedExcepted
-		case FindingsAll:
-			want = true
+			return st.resolvedAt == nil && st.present || st.resolution == ResolvedExcepted
 		}
-		if want {
-			if byTarget[st.target] == nil {
-				byTarget[st.target] = map[findingKey]*findingState{}
-			}
-			byTarget[st.target][k] = st
+		return true
+	}
+	targets, n := map[int64]bool{}, 0
+	for _, st := range state {
+		if want(st) {
+			targets[st.target] = true
+			n++
 		}
 	}
-	out := []model.Finding{}
-	for t, keys := range byTarget {
-		got, err := s.targetFindings(ctx, t, keys)
+	type pick struct {
+		d  *decodedFinding
+		st *findingState
+	}
+	picks := make([]pick, 0, n)
+	for t := range targets {
+		all, err := s.decodedTarget(ctx, t)
 		if err != nil {
 			return nil, false, fmt.Errorf("findings of %s: %w", hostname, err)
 		}
-		out = append(out, got...)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Package != b.Package {
-			return a.Package < b.Package
-		}
-		if a.Version != b.Version {
-			return a.Version < b.Version
-		}
-		return a.CVE < b.CVE
-	})
-	return out, true, nil
-}
-
-// targetFindings returns the findings of target t named by keys, with
-// their states.
-func (s *Store) targetFindings(ctx context.Context, t int64, keys map[findingKey]*findingState) ([]model.Finding, error) {
-	all, err := s.decodedTarget(ctx, t)
-	if err != nil {
-		return nil, err
-	}
-	var out []model.Finding
-	for _, d := range all {
-		if st := keys[d.key]; st != nil {
-			f := d.f
-			f.Tags = slices.Clone(f.Tags)
-			if f.DataDate != nil {
-				d := *f.DataDate
-				f.DataDate = &d
+		for i := range all {
+			if st := state[all[i].key]; st != nil && st.target == t && want(st) {
+				picks = append(picks, pick{&all[i], st})
 			}
-			out = append(out, withState(f, st))
 		}
 	}
-	return out, nil
-}
-
-// decodedFinding is a target's finding as read, before its state.
-type decodedFinding struct {
-	key findingKey
-	f   model.Finding
-}
-
-// decodedTargets keeps the findings of the targets read last, decoded
-// (targets never change): the hosts on one target share a read, a page
-// costs map lookups. Bounded by findings: the oldest targets go first.
-type decodedTargets struct {
-	mu    sync.Mutex
-	by    map[int64][]decodedFinding
-	order []int64
-	n     int
-}
-
-// decodedLimit bounds the findings decodedTargets holds (about 40 MB).
-const decodedLimit = 100000
-
-func (c *decodedTargets) get(id int64) ([]decodedFinding, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	d, ok := c.by[id]
-	return d, ok
-}
-
-func (c *decodedTargets) put(id int64, d []decodedFinding) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.by == nil {
-		c.by = map[int64][]decodedFinding{}
+	slices.SortFunc(picks, func(a, b pick) int {
+		return cmp.Or(cmp.Compare(a.d.pkg.name, b.d.pkg.name), cmp.Compare(a.d.pkg.version, b.d.pkg.version),
+			cmp.Compare(a.d.key.cve, b.d.key.cve), cmp.Compare(a.d.pkg.arch, b.d.pkg.arch))
+	})
+	out := make([]model.Finding, len(picks))
+	for i, p := range picks {
+		out[i] = withState(p.d.finding(), p.st)
 	}
-	if _, ok := c.by[id]; ok || len(d) > decodedLimit {
-		return
-	}
-	for c.n+len(d) > decodedLimit && len(c.order) > 0 {
-		old := c.order[0]
-		c.order = c.order[1:]
-		c.n -= len(c.by[old])
-		delete(c.by, old)
-	}
-	c.by[id], c.order, c.n = d, append(c.order, id), c.n+len(d)
-}
-
-// forget drops what the cache holds (targets were deleted).
-func (c *decodedTargets) forget() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.by, c.order, c.n = nil, nil, 0
-}
-
-// decodedTarget returns every finding of target t, decoded (cached).
-func (s *Store) decodedTarget(ctx context.Context, t int64) ([]decodedFinding, error) {
-	if d, ok := s.decoded.get(t); ok {
-		return d, nil
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+targetFindingColumns+targetFindingFrom+` WHERE f.target_id = $1`, t)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []decodedFinding
-	for rows.Next() {
-		k, f, err := scanTargetFinding(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, decodedFinding{k, f})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	s.decoded.put(t, out)
-	return out, nil
+	return out, true, nil
 }
 
 // IdleKernel is an installed kernel image the host is not running: listed

@@ -110,21 +110,21 @@ func allFindings(t *testing.T, s *Store) []findingRow {
 		if err != nil {
 			t.Fatal(err)
 		}
-		byTarget := map[int64]map[findingKey]*findingState{}
-		for k, st := range state {
-			if byTarget[st.target] == nil {
-				byTarget[st.target] = map[findingKey]*findingState{}
-			}
-			byTarget[st.target][k] = st
+		targets := map[int64]bool{}
+		for _, st := range state {
+			targets[st.target] = true
 		}
-		for tid, keys := range byTarget {
-			fs, err := s.targetFindings(ctx, tid, keys)
+		for tid := range targets {
+			all, err := s.decodedTarget(ctx, tid)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range fs {
-				out = append(out, findingRow{Host: name, Package: f.Package, Version: f.Version, CVE: f.CVE,
-					Resolved: f.ResolvedAt != nil})
+			for _, d := range all {
+				if st := state[d.key]; st != nil && st.target == tid {
+					f := withState(d.finding(), st)
+					out = append(out, findingRow{Host: name, Package: f.Package, Version: f.Version, CVE: f.CVE,
+						Resolved: f.ResolvedAt != nil})
+				}
 			}
 		}
 	}

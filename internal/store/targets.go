@@ -62,6 +62,7 @@ type targetRow struct {
 	findingKey
 	excepted     bool
 	status, tags string
+	facts        int64 // its finding_facts row, 0 for none
 }
 
 type targetInfo struct {
@@ -768,8 +769,8 @@ func (s *Store) targetRows(ctx context.Context, q querier, id int64) ([]targetRo
 	if r, ok := s.targets.getRows(id); ok {
 		return r, nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT package_id, cve, status, tags FROM target_findings WHERE target_id = $1
-		ORDER BY package_id, cve`, id)
+	rows, err := q.QueryContext(ctx, `SELECT package_id, cve, status, tags, COALESCE(facts_id, 0) FROM target_findings
+		WHERE target_id = $1 ORDER BY package_id, cve`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -777,7 +778,7 @@ func (s *Store) targetRows(ctx context.Context, q querier, id int64) ([]targetRo
 	var out []targetRow
 	for rows.Next() {
 		var r targetRow
-		if err := rows.Scan(&r.pkg, &r.cve, &r.status, &r.tags); err != nil {
+		if err := rows.Scan(&r.pkg, &r.cve, &r.status, &r.tags, &r.facts); err != nil {
 			return nil, err
 		}
 		r.excepted = r.status == StatusExcepted

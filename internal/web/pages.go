@@ -81,8 +81,31 @@ var version = buildinfo.Get().String("Pakiti")
 
 // render writes a page, or a 500 if the template fails (before any byte
 // reaches the client).
+// renderBuffers are the buffers pages are rendered into, kept for the
+// next pages (a few, up to renderBufferKept bytes each; a sync.Pool
+// would drop them at every garbage collection): a host page of thousands
+// of findings (~1 MB) is not grown and cleared again for every request.
+var renderBuffers = make(chan *bytes.Buffer, 4)
+
+// renderBufferKept is the largest buffer renderBuffers keeps.
+const renderBufferKept = 4 << 20
+
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	var b bytes.Buffer
+	var b *bytes.Buffer
+	select {
+	case b = <-renderBuffers:
+	default:
+		b = new(bytes.Buffer)
+	}
+	defer func() {
+		if b.Cap() <= renderBufferKept {
+			b.Reset()
+			select {
+			case renderBuffers <- b:
+			default:
+			}
+		}
+	}()
 	if m, ok := data.(map[string]any); ok {
 		m["Banner"] = s.banner
 		m["Me"] = auth.FromContext(r.Context())
@@ -90,7 +113,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		m["InstanceName"] = s.instance
 		m["Version"] = version
 	}
-	if err := s.pages.byName[name].Execute(&b, data); err != nil {
+	if err := s.pages.byName[name].Execute(b, data); err != nil {
 		s.log.Error("render", "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

@@ -846,6 +846,15 @@ var mutants = []mutant{
 		Kill: "TestSaveBatchRollsBackWhole",
 	},
 	{
+		Name: "decoded-names-ignore-generation",
+		Desc: "the host reads keep a package's names by id across catalogue generations (an id SQLite reuses after a collection shows the deleted package)",
+		File: "internal/store/targetdecode.go",
+		Orig: "if c.pkgs == nil || c.pkgGen != gen || len(c.pkgs) > internLimit {",
+		Repl: "if c.pkgs == nil || len(c.pkgs) > internLimit {",
+		Pkgs: []string{"./internal/store"},
+		Kill: "TestDecodedNamesFollowCatalogueGenerations",
+	},
+	{
 		Name: "resend-hint-stale-kept",
 		Desc: "a re-send hint found stale (another server stored other bytes for the host) is kept, not forgotten",
 		File: "internal/store/reports.go",
