@@ -278,10 +278,15 @@ func (s *Store) TaggedCounts(ctx context.Context, sc Scope, hostnames []string, 
 	// The hosts, then the findings of their targets once per target
 	// (cached: targets never change), then the tags and exceptions of
 	// those CVEs: each host's counts are worked out in Go.
+	// Hosts not evaluated (no target) are skipped here, not in SQL: a
+	// condition on target_id let PostgreSQL, with statistics taken while
+	// the hosts were not evaluated yet, walk the target_id index over
+	// every host (100-200 ms at 100,000 hosts) instead of looking up the
+	// page's names in the hostname index.
 	cond, args := s.scopeSQL(sc, "s", 2)
 	rows, err := s.r.QueryContext(ctx, `SELECT h.hostname, h.target_id, h.os_group, s.name
 		FROM hosts h JOIN sites s ON s.id = h.site_id
-		WHERE h.target_id IS NOT NULL AND `+s.engine.inList("h.hostname", 1)+` AND `+cond,
+		WHERE `+s.engine.inList("h.hostname", 1)+` AND `+cond,
 		append([]any{s.engine.stringList(hostnames)}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("tag counts: %w", err)
@@ -293,10 +298,15 @@ func (s *Store) TaggedCounts(ctx context.Context, sc Scope, hostnames []string, 
 	var hosts []hostRow
 	for rows.Next() {
 		var h hostRow
-		if err := rows.Scan(&h.name, &h.target, &h.group, &h.site); err != nil {
+		var target sql.NullInt64
+		if err := rows.Scan(&h.name, &target, &h.group, &h.site); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		if !target.Valid {
+			continue
+		}
+		h.target = target.Int64
 		hosts = append(hosts, h)
 	}
 	rows.Close()
