@@ -40,6 +40,7 @@ type Store struct {
 	facts       factsCache                       // finding_facts ids by digest
 	targets     targetCache                      // shared targets by digest, their rows by id (targets.go)
 	decoded     decodedTargets                   // targets' findings, decoded, for the host reads (findings.go)
+	hostStats   hostStats                        // hosts moved since hosts was analyzed (hoststats.go)
 	vulnTargets targetCVEs                       // targets' CVEs for the vulnerabilities listing and tag exposure (vulncache.go)
 	dataCVEs    dataCVECache                     // the stats' CVE count, per data generation (stats.go)
 	kev         kevCache                         // the known-exploited CVE ids, per import (kev.go)

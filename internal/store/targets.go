@@ -347,6 +347,7 @@ func (s *Store) WriteFindings(ctx context.Context, hosts []HostTarget, now time.
 	}
 	s.facts.add(newFacts)
 	s.targets.addInfos(newTargets)
+	s.noteMoves(ctx, st.Moved)
 	return st, nil
 }
 
