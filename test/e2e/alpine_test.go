@@ -51,6 +51,7 @@ func TestAlpineEndToEnd(t *testing.T) {
 		t.Fatalf("import: %s", out)
 	}
 
+	s.waitEvaluated(t, p5)
 	h := s.findings(t, p5, false)
 	if !h.Host.Evaluated || h.Host.OSGroup != "alpine:3.10" || h.Host.CVEs != 0 {
 		t.Errorf("%s: evaluated %v, group %q, %d CVEs; want true, alpine:3.10, 0", p5, h.Host.Evaluated, h.Host.OSGroup, h.Host.CVEs)
